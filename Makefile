@@ -1,0 +1,33 @@
+# PMFKit: the two commands of the README and a few helpers.
+SWIFT ?= swift
+PMF = .build/release/pmf
+
+.PHONY: all deps build release test run bench clean
+
+all: run
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product pmf
+
+## The test command: installs what is missing, builds, runs every test.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+## The main job on built-in defaults.
+run: release
+	$(PMF) --version
+	$(PMF) project --projection softmax --beta 2 --levels ternary -- 0.3 -0.5 0.8
+	$(PMF) bench sgemm
+
+bench: release
+	$(PMF) bench sgemm
+
+clean:
+	rm -rf .build

@@ -1,0 +1,89 @@
+import PropertyBased
+import RealModule
+import Simplex
+import Testing
+
+@Suite struct ProjectionTests {
+    /// Rows mixing ordinary and ±1e30 entries, with β = 10^e for e ∈ [−3, 8].
+    static let rows = zip(
+        Gen.double(in: -3 ... 3).array(of: 1 ... 8),
+        Gen.element(of: [1.0, 1.0, 1e30]).array(of: 8),
+        Gen.double(in: -3 ... 8))
+
+    @Test func everyProjectionLandsOnTheSimplex() async {
+        await propertyCheck(count: 300, input: Self.rows) { base, scales, exponent in
+            let row = zip(base, scales).map { $0 * ($1 ?? 1) }
+            let beta = Double.pow(10, exponent)
+            for projection in [Projection<Double>.softmax(beta: beta), .sparsemax(beta: beta), .hardmax] {
+                let u = projection(row)
+                #expect(isOnSimplex(u, tolerance: 1e-12), "\(projection) of \(row) gave \(u)")
+            }
+            let single = Projection<Float>.softmax(beta: Float(beta))(row.map(Float.init))
+            #expect(single.allSatisfy { $0.isFinite && $0 >= 0 } && abs(single.reduce(0, +) - 1) < 1e-5)
+        }
+    }
+
+    @Test func softmaxIsExactlyOneHotWhenTheGapIsHuge() {
+        #expect(Projection<Double>.softmax(beta: 1e8)([1e30, -1e30, 0]) == [1, 0, 0])
+        #expect(Projection<Float>.softmax(beta: 1e8)([3e38, -3e38]) == [1, 0])
+        #expect(Projection<Double>.softmax(beta: 1)([0.5, 0.5]) == [0.5, 0.5])
+    }
+
+    /// Σ_{λ≠λ*} softmax(βx)_λ = Σ exp(−β(x* − x_λ)) / (1 + …), so −log(that)/β → gap = x* − x₍₂₎.
+    @Test func softmaxApproachesHardmaxAtTheRateTheGapPredicts() {
+        let random = RandomSource(seed: 7)
+        for _ in 0 ..< 50 {
+            let x = randomRow(4, scale: 2, using: random)
+            let sorted = x.sorted(by: >)
+            let gap = sorted[0] - sorted[1]
+            guard gap > 0.05 else { continue }
+            let hard = Projection<Double>.hardmax(x)
+            var previous = Double.infinity
+            for beta in [50.0, 100, 200, 400] where beta * gap < 600 {
+                let s = Projection<Double>.softmax(beta: beta)(x)
+                let offMass = zip(s, hard).filter { $0.1 == 0 }.map(\.0).reduce(0, +)
+                #expect(offMass < previous)
+                previous = offMass
+                // Exact: offMass = Σ_{λ≠*} e^{−β gap_λ} / (1 + Σ …); bounded by (d−1)e^{−β gap}, at least e^{−β gap}/d.
+                let bound = Double.exp(-beta * gap)
+                #expect(offMass <= 3 * bound * (1 + 1e-12) && offMass >= bound / 4 * (1 - 1e-12))
+            }
+        }
+    }
+
+    /// Sparsemax against an independent solution of min ‖z − y‖² on the simplex: enumerate every
+    /// support S, solve the equality-constrained problem on S (z_S = y_S − τ), keep the feasible
+    /// candidate with the least objective.
+    @Test func sparsemaxEqualsBruteForceQuadraticProgram() {
+        let random = RandomSource(seed: 11)
+        for trial in 0 ..< 2000 {
+            let d = 1 + trial % 5
+            let beta = [0.1, 1, 3, 10][trial % 4]
+            let x = randomRow(d, scale: 2, using: random)
+            let y = x.map { beta * $0 }
+            var best: (value: Double, z: [Double])? = nil
+            for mask in 1 ..< (1 << d) {
+                let support = (0 ..< d).filter { mask & (1 << $0) != 0 }
+                let tau = (support.map { y[$0] }.reduce(0, +) - 1) / Double(support.count)
+                let z = (0 ..< d).map { support.contains($0) ? y[$0] - tau : 0 }
+                guard z.allSatisfy({ $0 >= -1e-15 }) else { continue }
+                let value = zip(z, y).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
+                if best == nil || value < best!.value { best = (value, z) }
+            }
+            let z = Projection<Double>.sparsemax(beta: beta)(x)
+            #expect(maxAbsDifference(z, best!.z) < 1e-12, "x=\(x) β=\(beta)")
+        }
+    }
+
+    @Test func hardmaxPicksTheLowestIndexOnTies() {
+        #expect(Projection<Double>.hardmax([0.2, 0.7, 0.7]) == [0, 1, 0])
+        #expect(Projection<Double>.hardmax([1, 1]) == [1, 0])
+        #expect(Projection<Double>.hardmax([-5, 3, -1e30]) == [0, 1, 0])
+    }
+
+    @Test func matrixProjectionWorksRowByRow() {
+        let x = RowMatrix<Double>([[0.1, 0.9], [2, -1], [0, 0]])
+        let u = Projection<Double>.softmax(beta: 3)(x)
+        for r in 0 ..< 3 { #expect(u.row(r) == Projection<Double>.softmax(beta: 3)(x.row(r))) }
+    }
+}
