@@ -5,6 +5,7 @@ let package = Package(
     name: "PMFKit",
     products: [
         .library(name: "Simplex", targets: ["Simplex"]),
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .executable(name: "pmf", targets: ["pmf"]),
     ],
     dependencies: [
@@ -21,14 +22,20 @@ let package = Package(
             name: "Simplex",
             dependencies: ["CGSL", .product(name: "RealModule", package: "swift-numerics")]
         ),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "NeuralNet",
+            dependencies: ["CGSL", "CZlib", "Simplex", .product(name: "RealModule", package: "swift-numerics")]
+        ),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "Simplex", "CGSL",
+                "Simplex", "CGSL", "NeuralNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CGSLTests", dependencies: ["CGSL"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Simplex"]),
         .testTarget(
             name: "SimplexTests",
             dependencies: [

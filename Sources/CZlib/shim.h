@@ -1,0 +1,2 @@
+// zlib, for reading gzip-compressed datasets (IDX .gz files).
+#include <zlib.h>

@@ -1,0 +1,49 @@
+/// Rectified linear unit y = max(x, 0); ∂x = ∂y where y > 0.
+public final class ReLU: Layer {
+    private let output = Tensor(shape: [0])
+    private let inputGradient = Tensor(shape: [0])
+
+    public init() {}
+
+    public var description: String { "ReLU" }
+    public func outputShape(for input: [Int]) -> [Int] { input }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        output.resize(to: x.shape)
+        Kernels.relu(x.data, output.data, count: x.count)
+        return output
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard needsInputGradient else { return nil }
+        inputGradient.resize(to: dy.shape)
+        Kernels.reluBackward(output: output.data, dy.data, inputGradient.data, count: dy.count)
+        return inputGradient
+    }
+}
+
+/// Flattens everything after the batch axis: [N, …] → [N, ∏…].
+public final class Flatten: Layer {
+    private var inputShape: [Int] = []
+    private let output = Tensor(shape: [0])
+    private let inputGradient = Tensor(shape: [0])
+
+    public init() {}
+
+    public var description: String { "Flatten" }
+    public func outputShape(for input: [Int]) -> [Int] { [input[0], input.dropFirst().reduce(1, *)] }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        inputShape = x.shape
+        output.resize(to: outputShape(for: x.shape))
+        output.data.update(from: x.data, count: x.count)
+        return output
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard needsInputGradient else { return nil }
+        inputGradient.resize(to: inputShape)
+        inputGradient.data.update(from: dy.data, count: dy.count)
+        return inputGradient
+    }
+}

@@ -1,0 +1,70 @@
+import Simplex
+
+/// Mini-batches of a dataset in a seeded random order, copied into reusable tensors.
+/// With `augment`, each training image is randomly cropped from a 4-pixel zero-padded copy and
+/// flipped horizontally with probability ½ (CIFAR).
+public final class BatchLoader {
+    public let data: Dataset
+    public let batchSize: Int
+    public let augment: Bool
+    /// The current batch's images [B, H, W, C] and labels.
+    public let images = Tensor(shape: [0])
+    public private(set) var labels: [Int32] = []
+    private var order: [Int]
+
+    public init(_ data: Dataset, batchSize: Int, augment: Bool = false) {
+        precondition(batchSize >= 1, "batch size must be at least 1")
+        self.data = data
+        self.batchSize = batchSize
+        self.augment = augment
+        order = Array(0 ..< data.count)
+    }
+
+    /// Batches per epoch; the last, partial batch is kept.
+    public var batchesPerEpoch: Int { (data.count + batchSize - 1) / batchSize }
+
+    /// Draws a new order for the next epoch.
+    public func shuffle(using random: RandomSource) { random.shuffle(&order) }
+
+    /// Restores the order in use (for checkpoints).
+    public var currentOrder: [Int] {
+        get { order }
+        set { precondition(newValue.sorted() == Array(0 ..< data.count), "not a permutation of the dataset"); order = newValue }
+    }
+
+    /// Loads batch number `index` of the current order into `images` and `labels`.
+    public func load(batch index: Int, random: RandomSource? = nil) {
+        let start = index * batchSize, end = min(start + batchSize, data.count)
+        let size = data.imageSize
+        images.resize(to: [end - start] + data.imageShape)
+        if labels.count != end - start { labels = Array(repeating: 0, count: end - start) }
+        data.images.withUnsafeBufferPointer { source in
+            for (slot, item) in order[start ..< end].enumerated() {
+                labels[slot] = data.labels[item]
+                let from = source.baseAddress! + item * size, to = images.data + slot * size
+                if augment, let random {
+                    cropAndFlip(from, to, dx: random.integer(below: 9) - 4, dy: random.integer(below: 9) - 4,
+                                flip: random.integer(below: 2) == 1)
+                } else {
+                    to.update(from: from, count: size)
+                }
+            }
+        }
+    }
+
+    /// Copies an image shifted by (dx, dy) with zeros outside, optionally mirrored left–right.
+    private func cropAndFlip(_ from: UnsafePointer<Float>, _ to: UnsafeMutablePointer<Float>, dx: Int, dy: Int, flip: Bool) {
+        let (h, w, c) = (data.imageShape[0], data.imageShape[1], data.imageShape[2])
+        for y in 0 ..< h {
+            for x in 0 ..< w {
+                let sy = y + dy, sx = (flip ? w - 1 - x : x) + dx
+                let target = to + (y * w + x) * c
+                if sy >= 0 && sy < h && sx >= 0 && sx < w {
+                    target.update(from: from + (sy * w + sx) * c, count: c)
+                } else {
+                    target.update(repeating: 0, count: c)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+
+/// Labelled images in memory, normalised, NHWC.
+public struct Dataset: Sendable {
+    /// Pixel values, image after image, each [H, W, C].
+    public var images: [Float]
+    /// One class index per image.
+    public var labels: [Int32]
+    /// [H, W, C].
+    public let imageShape: [Int]
+    /// Number of classes.
+    public let classes: Int
+
+    public init(images: [Float], labels: [Int32], imageShape: [Int], classes: Int) {
+        precondition(images.count == labels.count * imageShape.reduce(1, *), "images and labels disagree in number")
+        self.images = images
+        self.labels = labels
+        self.imageShape = imageShape
+        self.classes = classes
+    }
+
+    public var count: Int { labels.count }
+    public var imageSize: Int { imageShape.reduce(1, *) }
+
+    /// The images with indices in `range`.
+    public func slice(_ range: Range<Int>) -> Dataset {
+        Dataset(images: Array(images[range.lowerBound * imageSize ..< range.upperBound * imageSize]),
+                labels: Array(labels[range]), imageShape: imageShape, classes: classes)
+    }
+
+    /// The paper's validation split: the last `fraction` of the set is held out (1/6 for MNIST-like
+    /// data, 1/10 for CIFAR).
+    public func splitValidation(fraction: Double) -> (train: Dataset, validation: Dataset) {
+        let held = Int((Double(count) * fraction).rounded())
+        return (slice(0 ..< count - held), slice(count - held ..< count))
+    }
+}
+
+/// The datasets PMFKit reads, and where their files live.
+public enum DatasetKind: String, CaseIterable, Sendable {
+    case mnist, fashionMNIST = "fashion-mnist", cifar10, cifar100
+
+    /// Where the Debian package `dataset-fashion-mnist` puts Fashion-MNIST.
+    public static let fashionMNISTPackageFolder = "/usr/share/datasets/fashion-mnist"
+
+    /// The fraction held out for validation (PAPER.md §6).
+    public var validationFraction: Double { self == .mnist || self == .fashionMNIST ? 1.0 / 6 : 0.1 }
+
+    /// Whether training batches get random crops (padding 4) and horizontal flips.
+    public var augments: Bool { self == .cifar10 || self == .cifar100 }
+
+    /// Reads the training and test sets from `folder` and normalises both with the training set's
+    /// statistics: one mean and deviation for grey images, per channel for colour.
+    public func load(from folder: String) throws(DataError) -> (train: Dataset, test: Dataset) {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            let hint = self == .fashionMNIST && folder == Self.fashionMNISTPackageFolder
+                ? "install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist)"
+                : "pass --data with the folder holding the \(rawValue) files \(expectedFiles.joined(separator: ", "))"
+            throw DataError("\(folder): no such folder; \(hint)")
+        }
+        var (train, test) = try readRaw(folder)
+        let statistics = channelStatistics(train)
+        normalize(&train, statistics)
+        normalize(&test, statistics)
+        return (train, test)
+    }
+
+    /// The files `load(from:)` looks for (gzip-compressed IDX files may end in .gz).
+    public var expectedFiles: [String] {
+        switch self {
+        case .mnist, .fashionMNIST: ["train-images-idx3-ubyte[.gz]", "train-labels-idx1-ubyte[.gz]", "t10k-images-idx3-ubyte[.gz]", "t10k-labels-idx1-ubyte[.gz]"]
+        case .cifar10: (1 ... 5).map { "data_batch_\($0).bin" } + ["test_batch.bin"]
+        case .cifar100: ["train.bin", "test.bin"]
+        }
+    }
+
+    private func readRaw(_ folder: String) throws(DataError) -> (Dataset, Dataset) {
+        switch self {
+        case .mnist, .fashionMNIST:
+            return (try readIDXPair(folder, "train"), try readIDXPair(folder, "t10k"))
+        case .cifar10:
+            let train = try (1 ... 5).map { i throws(DataError) in try readCIFAR("\(folder)/data_batch_\(i).bin", labelBytes: 1, classes: 10) }
+            return (concatenate(train), try readCIFAR("\(folder)/test_batch.bin", labelBytes: 1, classes: 10))
+        case .cifar100:
+            return (try readCIFAR("\(folder)/train.bin", labelBytes: 2, classes: 100),
+                    try readCIFAR("\(folder)/test.bin", labelBytes: 2, classes: 100))
+        }
+    }
+}
+
+/// Reads `<prefix>-images-idx3-ubyte[.gz]` and `<prefix>-labels-idx1-ubyte[.gz]` as one dataset.
+func readIDXPair(_ folder: String, _ prefix: String) throws(DataError) -> Dataset {
+    func find(_ stem: String) throws(DataError) -> String {
+        for name in [stem, stem + ".gz"] where FileManager.default.fileExists(atPath: "\(folder)/\(name)") {
+            return "\(folder)/\(name)"
+        }
+        throw DataError("\(folder)/\(stem)[.gz]: missing; an MNIST-format folder holds train-/t10k- images-idx3-ubyte and labels-idx1-ubyte files")
+    }
+    let imagePath = try find("\(prefix)-images-idx3-ubyte"), labelPath = try find("\(prefix)-labels-idx1-ubyte")
+    let images = try IDXFile(path: imagePath), labels = try IDXFile(path: labelPath)
+    guard images.dimensions.count == 3 else { throw DataError("\(imagePath): expected 3 dimensions (count, rows, columns), found \(images.dimensions)") }
+    guard labels.dimensions.count == 1 else { throw DataError("\(labelPath): expected 1 dimension (count), found \(labels.dimensions)") }
+    guard images.dimensions[0] == labels.dimensions[0] else {
+        throw DataError("\(imagePath) holds \(images.dimensions[0]) images but \(labelPath) holds \(labels.dimensions[0]) labels; the counts must agree")
+    }
+    let classes = Int(labels.bytes.max() ?? 0) + 1
+    return Dataset(images: images.bytes.map { Float($0) / 255 }, labels: labels.bytes.map(Int32.init),
+                   imageShape: [images.dimensions[1], images.dimensions[2], 1], classes: max(classes, 10))
+}
+
+/// Reads a CIFAR binary file: records of `labelBytes` label bytes (the last one is the class;
+/// CIFAR-100 has coarse then fine) and 3072 pixel bytes, channel-planar (1024 R, G, B), 32×32,
+/// converted to HWC.
+func readCIFAR(_ path: String, labelBytes: Int, classes: Int) throws(DataError) -> Dataset {
+    let raw = try readBytes(path)
+    let record = labelBytes + 3072
+    guard !raw.isEmpty, raw.count % record == 0 else {
+        throw DataError("\(path): \(raw.count) bytes is not a whole number of \(record)-byte CIFAR records; the file is truncated or not CIFAR-\(classes) binary")
+    }
+    let n = raw.count / record
+    var images = [Float](repeating: 0, count: n * 3072)
+    var labels = [Int32](repeating: 0, count: n)
+    for i in 0 ..< n {
+        let base = i * record
+        let label = Int32(raw[base + labelBytes - 1])
+        guard label < classes else { throw DataError("\(path): record \(i) has label \(label), expected 0..<\(classes)") }
+        labels[i] = label
+        for p in 0 ..< 1024 {
+            for c in 0 ..< 3 { images[i * 3072 + p * 3 + c] = Float(raw[base + labelBytes + c * 1024 + p]) / 255 }
+        }
+    }
+    return Dataset(images: images, labels: labels, imageShape: [32, 32, 3], classes: classes)
+}
+
+private func concatenate(_ parts: [Dataset]) -> Dataset {
+    Dataset(images: parts.flatMap(\.images), labels: parts.flatMap(\.labels), imageShape: parts[0].imageShape, classes: parts[0].classes)
+}
+
+/// Per-channel mean and standard deviation over a dataset.
+func channelStatistics(_ data: Dataset) -> [(mean: Double, deviation: Double)] {
+    let channels = data.imageShape[2]
+    var sum = [Double](repeating: 0, count: channels), squares = sum
+    for (i, v) in data.images.enumerated() {
+        sum[i % channels] += Double(v)
+        squares[i % channels] += Double(v) * Double(v)
+    }
+    let n = Double(data.images.count / channels)
+    return (0 ..< channels).map { c in
+        let mean = sum[c] / n
+        return (mean, max((squares[c] / n - mean * mean).squareRoot(), 1e-8))
+    }
+}
+
+/// x ← (x − mean_c)/deviation_c.
+func normalize(_ data: inout Dataset, _ statistics: [(mean: Double, deviation: Double)]) {
+    let channels = statistics.count
+    for i in data.images.indices {
+        let s = statistics[i % channels]
+        data.images[i] = Float((Double(data.images[i]) - s.mean) / s.deviation)
+    }
+}

@@ -1,0 +1,43 @@
+/// A differentiable layer with its own output and gradient buffers.
+///
+/// `forward` keeps whatever `backward` needs (the input, masks, statistics); `backward` must follow
+/// the `forward` whose output it differentiates. Returned tensors are the layer's own buffers and
+/// are overwritten by the next call.
+public protocol Layer: AnyObject {
+    /// A short description with the layer's sizes, e.g. `Linear(784→300)`.
+    var description: String { get }
+    /// The layer's own trainable parameters (not those of sub-layers).
+    var parameters: [Parameter] { get }
+    /// The output shape for an input of shape `input` (batch axis first).
+    func outputShape(for input: [Int]) -> [Int]
+    /// Computes the output. `training` selects batch statistics in BatchNorm.
+    func forward(_ input: Tensor, training: Bool) -> Tensor
+    /// Writes ∂loss/∂parameters into each parameter's `gradient` and returns ∂loss/∂input, or nil
+    /// when `needsInputGradient` is false (the first layer skips that work).
+    func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor?
+    /// Every parameter below this layer, with a dotted path such as `3.weight`.
+    func namedParameters(prefix: String) -> [(name: String, parameter: Parameter)]
+    /// One summary row per leaf layer: path, description, output shape, parameter count.
+    func summaryRows(prefix: String, input: [Int]) -> [SummaryRow]
+}
+
+/// One line of a model summary.
+public struct SummaryRow: Equatable, Sendable {
+    public let path: String
+    public let layer: String
+    public let outputShape: [Int]
+    public let parameterCount: Int
+}
+
+extension Layer {
+    public var parameters: [Parameter] { [] }
+
+    public func namedParameters(prefix: String) -> [(name: String, parameter: Parameter)] {
+        parameters.map { (prefix.isEmpty ? $0.role : "\(prefix).\($0.role)", $0) }
+    }
+
+    public func summaryRows(prefix: String, input: [Int]) -> [SummaryRow] {
+        [SummaryRow(path: prefix, layer: description, outputShape: outputShape(for: input),
+                    parameterCount: parameters.reduce(0) { $0 + $1.count })]
+    }
+}

@@ -1,0 +1,50 @@
+/// Fully connected layer y = x Wᵀ + b, with W of shape [out, in] (PyTorch's layout) and x of shape
+/// [N, in].
+public final class Linear: Layer {
+    public let inputs: Int
+    public let outputs: Int
+    public let weight: Parameter
+    public let bias: Parameter?
+    private var input: Tensor?
+    private let output = Tensor(shape: [0])
+    private let inputGradient = Tensor(shape: [0])
+
+    public init(_ inputs: Int, _ outputs: Int, bias: Bool = true) {
+        precondition(inputs > 0 && outputs > 0, "Linear needs positive sizes")
+        self.inputs = inputs
+        self.outputs = outputs
+        weight = Parameter(role: "weight", shape: [outputs, inputs])
+        self.bias = bias ? Parameter(role: "bias", shape: [outputs]) : nil
+    }
+
+    public var description: String { "Linear(\(inputs)→\(outputs)\(bias == nil ? ", no bias" : ""))" }
+    public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+
+    public func outputShape(for input: [Int]) -> [Int] {
+        precondition(input.count == 2 && input[1] == inputs, "Linear(\(inputs)→\(outputs)) got input of shape \(input)")
+        return [input[0], outputs]
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let n = outputShape(for: x.shape)[0]
+        output.resize(to: [n, outputs])
+        gemm(transposeA: false, transposeB: true, m: n, n: outputs, k: inputs,
+             x.data, lda: inputs, weight.value.data, ldb: inputs, output.data, ldc: outputs)
+        if let bias { Kernels.addRowVector(bias.value.data, to: output.data, rows: n, columns: outputs) }
+        input = x
+        return output
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard let x = input else { preconditionFailure("Linear.backward before forward") }
+        let n = x.shape[0]
+        gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: n,
+             dy.data, lda: outputs, x.data, ldb: inputs, weight.gradient.data, ldc: inputs)
+        if let bias { Kernels.columnSums(dy.data, rows: n, columns: outputs, into: bias.gradient.data) }
+        guard needsInputGradient else { return nil }
+        inputGradient.resize(to: x.shape)
+        gemm(transposeA: false, transposeB: false, m: n, n: inputs, k: outputs,
+             dy.data, lda: outputs, weight.value.data, ldb: inputs, inputGradient.data, ldc: inputs)
+        return inputGradient
+    }
+}

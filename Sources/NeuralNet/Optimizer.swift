@@ -1,0 +1,114 @@
+import RealModule
+
+/// An optimizer updates a fixed list of tensors from their gradients, one step per call.
+/// The tensors are the method's own variables: the weights for float training, w̃ or ũ for the
+/// quantization methods.
+public protocol Optimizer: AnyObject {
+    /// value ← value − step(gradient) for every (value, gradient) pair, with learning rate `rate`.
+    func step(learningRate rate: Float)
+}
+
+/// One optimised variable and its gradient.
+public struct OptimizedTensor {
+    public let value: Tensor
+    public let gradient: Tensor
+    public init(value: Tensor, gradient: Tensor) {
+        precondition(value.count == gradient.count, "a variable and its gradient differ in size")
+        self.value = value
+        self.gradient = gradient
+    }
+}
+
+/// Stochastic gradient descent with optional momentum μ, Nesterov momentum and L2 weight decay λ
+/// (PyTorch's formulation): d = g + λw; v ← μv + d; w ← w − lr·(nesterov ? d + μv : v).
+public final class SGD: Optimizer {
+    public let momentum: Float
+    public let nesterov: Bool
+    public let weightDecay: Float
+    private let variables: [OptimizedTensor]
+    private var velocity: [[Float]]
+
+    public init(_ variables: [OptimizedTensor], momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+        self.variables = variables
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        velocity = variables.map { Array(repeating: 0, count: $0.value.count) }
+    }
+
+    public func step(learningRate rate: Float) {
+        for (index, variable) in variables.enumerated() {
+            let w = variable.value.data, g = variable.gradient.data
+            velocity[index].withUnsafeMutableBufferPointer { v in
+                for i in 0 ..< v.count {
+                    let d = g[i] + weightDecay * w[i]
+                    if momentum == 0 {
+                        w[i] -= rate * d
+                    } else {
+                        v[i] = momentum * v[i] + d
+                        w[i] -= rate * (nesterov ? d + momentum * v[i] : v[i])
+                    }
+                }
+            }
+        }
+    }
+
+    /// The momentum buffers, for checkpoints.
+    public var state: [[Float]] {
+        get { velocity }
+        set { precondition(newValue.map(\.count) == velocity.map(\.count), "SGD state of the wrong shape"); velocity = newValue }
+    }
+}
+
+/// Adam (Kingma & Ba) with L2 weight decay added to the gradient, as PyTorch's `Adam`:
+/// d = g + λw; m ← β₁m + (1−β₁)d; v ← β₂v + (1−β₂)d²; w ← w − lr·m̂/(√v̂ + ε) with bias-corrected
+/// m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
+public final class Adam: Optimizer {
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    public let weightDecay: Float
+    public private(set) var steps = 0
+    private let variables: [OptimizedTensor]
+    private var first: [[Float]]
+    private var second: [[Float]]
+
+    public init(_ variables: [OptimizedTensor], beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+        self.variables = variables
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        first = variables.map { Array(repeating: 0, count: $0.value.count) }
+        second = first
+    }
+
+    public func step(learningRate rate: Float) {
+        steps += 1
+        let correction1 = 1 - Float.pow(beta1, steps), correction2 = 1 - Float.pow(beta2, steps)
+        let stepSize = rate / correction1
+        let rootCorrection2 = correction2.squareRoot()
+        for (index, variable) in variables.enumerated() {
+            let w = variable.value.data, g = variable.gradient.data
+            first[index].withUnsafeMutableBufferPointer { m in
+                second[index].withUnsafeMutableBufferPointer { v in
+                    for i in 0 ..< m.count {
+                        let d = g[i] + weightDecay * w[i]
+                        m[i] = beta1 * m[i] + (1 - beta1) * d
+                        v[i] = beta2 * v[i] + (1 - beta2) * d * d
+                        w[i] -= stepSize * m[i] / (v[i].squareRoot() / rootCorrection2 + epsilon)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Step count and moment buffers, for checkpoints.
+    public var state: (steps: Int, first: [[Float]], second: [[Float]]) {
+        get { (steps, first, second) }
+        set {
+            precondition(newValue.first.map(\.count) == first.map(\.count), "Adam state of the wrong shape")
+            (steps, first, second) = newValue
+        }
+    }
+}

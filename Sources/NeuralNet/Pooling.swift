@@ -1,0 +1,125 @@
+/// Max pooling over k×k windows with stride s on NHWC images (no padding). Backward routes each
+/// gradient to the window's largest input (the first one on ties).
+public final class MaxPool2d: Layer {
+    public let kernel: Int
+    public let stride: Int
+    private var inputShape: [Int] = []
+    private var winners: [Int32] = []
+    private let output = Tensor(shape: [0])
+    private let inputGradient = Tensor(shape: [0])
+
+    public init(_ kernel: Int, stride: Int? = nil) {
+        precondition(kernel > 0 && (stride ?? kernel) > 0, "MaxPool2d needs a positive kernel and stride")
+        self.kernel = kernel
+        self.stride = stride ?? kernel
+    }
+
+    public var description: String { "MaxPool2d(\(kernel)×\(kernel), stride \(stride))" }
+
+    public func outputShape(for input: [Int]) -> [Int] { poolShape(input, kernel: kernel, stride: stride, name: description) }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let shape = outputShape(for: x.shape)
+        inputShape = x.shape
+        output.resize(to: shape)
+        if winners.count < output.count { winners = Array(repeating: 0, count: output.count) }
+        let (h, w, c) = (x.shape[1], x.shape[2], x.shape[3])
+        let (oh, ow) = (shape[1], shape[2])
+        let xs = x.data, ys = output.data
+        winners.withUnsafeMutableBufferPointer { best in
+            for n in 0 ..< shape[0] {
+                for oy in 0 ..< oh {
+                    for ox in 0 ..< ow {
+                        let out = ((n * oh + oy) * ow + ox) * c
+                        let first = ((n * h + oy * stride) * w + ox * stride) * c
+                        for ch in 0 ..< c { ys[out + ch] = xs[first + ch]; best[out + ch] = Int32(first + ch) }
+                        for ky in 0 ..< kernel {
+                            for kx in 0 ..< kernel where ky + kx > 0 {
+                                let at = ((n * h + oy * stride + ky) * w + ox * stride + kx) * c
+                                for ch in 0 ..< c where xs[at + ch] > ys[out + ch] {
+                                    ys[out + ch] = xs[at + ch]
+                                    best[out + ch] = Int32(at + ch)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard needsInputGradient else { return nil }
+        inputGradient.resize(to: inputShape)
+        inputGradient.zero()
+        let dx = inputGradient.data
+        for i in 0 ..< dy.count { dx[Int(winners[i])] += dy[i] }
+        return inputGradient
+    }
+}
+
+/// Average pooling over k×k windows with stride s on NHWC images (no padding).
+public final class AvgPool2d: Layer {
+    public let kernel: Int
+    public let stride: Int
+    private var inputShape: [Int] = []
+    private let output = Tensor(shape: [0])
+    private let inputGradient = Tensor(shape: [0])
+
+    public init(_ kernel: Int, stride: Int? = nil) {
+        precondition(kernel > 0 && (stride ?? kernel) > 0, "AvgPool2d needs a positive kernel and stride")
+        self.kernel = kernel
+        self.stride = stride ?? kernel
+    }
+
+    public var description: String { "AvgPool2d(\(kernel)×\(kernel), stride \(stride))" }
+
+    public func outputShape(for input: [Int]) -> [Int] { poolShape(input, kernel: kernel, stride: stride, name: description) }
+
+    /// Calls body(output offset, input offset) for every window element, channel run first.
+    private func forEachWindowElement(_ shape: [Int], _ body: (Int, Int) -> Void) {
+        let (h, w, c) = (inputShape[1], inputShape[2], inputShape[3])
+        for n in 0 ..< shape[0] {
+            for oy in 0 ..< shape[1] {
+                for ox in 0 ..< shape[2] {
+                    let out = ((n * shape[1] + oy) * shape[2] + ox) * c
+                    for ky in 0 ..< kernel {
+                        for kx in 0 ..< kernel {
+                            body(out, ((n * h + oy * stride + ky) * w + ox * stride + kx) * c)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let shape = outputShape(for: x.shape)
+        inputShape = x.shape
+        output.resize(to: shape)
+        output.zero()
+        let c = x.shape[3], xs = x.data, ys = output.data
+        forEachWindowElement(shape) { out, at in Kernels.add(xs + at, into: ys + out, count: c) }
+        let scale = 1 / Float(kernel * kernel)
+        for i in 0 ..< output.count { ys[i] *= scale }
+        return output
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard needsInputGradient else { return nil }
+        inputGradient.resize(to: inputShape)
+        inputGradient.zero()
+        let c = inputShape[3], dx = inputGradient.data, scale = 1 / Float(kernel * kernel)
+        forEachWindowElement(dy.shape) { out, at in
+            for ch in 0 ..< c { dx[at + ch] += dy[out + ch] * scale }
+        }
+        return inputGradient
+    }
+}
+
+/// The NHWC output shape of a k×k pooling window with stride s and no padding.
+func poolShape(_ input: [Int], kernel: Int, stride: Int, name: String) -> [Int] {
+    precondition(input.count == 4 && input[1] >= kernel && input[2] >= kernel, "\(name) got input of shape \(input)")
+    return [input[0], (input[1] - kernel) / stride + 1, (input[2] - kernel) / stride + 1, input[3]]
+}

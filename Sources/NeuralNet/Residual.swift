@@ -1,0 +1,48 @@
+/// y = body(x) + shortcut(x), with the identity as the default shortcut (ResNet's BasicBlock
+/// before its final ReLU). ∂x = ∂body/∂x ∂y + ∂shortcut/∂x ∂y.
+public final class Residual: Layer {
+    public let body: Sequential
+    public let shortcut: Sequential?
+    private let output = Tensor(shape: [0])
+    private let inputGradient = Tensor(shape: [0])
+
+    public init(_ body: Sequential, shortcut: Sequential? = nil) {
+        self.body = body
+        self.shortcut = shortcut
+    }
+
+    public var description: String { shortcut == nil ? "Residual(identity)" : "Residual(projection)" }
+
+    public func outputShape(for input: [Int]) -> [Int] {
+        let main = body.outputShape(for: input)
+        precondition(main == (shortcut?.outputShape(for: input) ?? input),
+                     "residual branches disagree on the output shape for input \(input)")
+        return main
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        output.copy(from: body.forward(x, training: training))
+        let skip = shortcut?.forward(x, training: training) ?? x
+        Kernels.add(skip.data, into: output.data, count: output.count)
+        return output
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+        let main = body.backward(dy, needsInputGradient: needsInputGradient)
+        let skip = shortcut.map { $0.backward(dy, needsInputGradient: needsInputGradient) } ?? dy
+        guard needsInputGradient, let main, let skip else { return nil }
+        inputGradient.copy(from: main)
+        Kernels.add(skip.data, into: inputGradient.data, count: inputGradient.count)
+        return inputGradient
+    }
+
+    public func namedParameters(prefix: String) -> [(name: String, parameter: Parameter)] {
+        body.namedParameters(prefix: "\(prefix).body") + (shortcut?.namedParameters(prefix: "\(prefix).shortcut") ?? [])
+    }
+
+    public func summaryRows(prefix: String, input: [Int]) -> [SummaryRow] {
+        body.summaryRows(prefix: "\(prefix).body", input: input)
+            + (shortcut?.summaryRows(prefix: "\(prefix).shortcut", input: input) ?? [])
+            + [SummaryRow(path: prefix, layer: "+ (residual sum)", outputShape: outputShape(for: input), parameterCount: 0)]
+    }
+}

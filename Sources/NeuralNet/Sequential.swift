@@ -1,0 +1,40 @@
+/// Layers applied one after another; itself a layer, so blocks nest.
+public final class Sequential: Layer {
+    public let layers: [any Layer]
+
+    public init(_ layers: [any Layer]) { self.layers = layers }
+
+    public var description: String { "Sequential(\(layers.count))" }
+
+    public func outputShape(for input: [Int]) -> [Int] {
+        layers.reduce(input) { $1.outputShape(for: $0) }
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        layers.reduce(input) { $1.forward($0, training: training) }
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        var gradient = outputGradient
+        for (index, layer) in layers.enumerated().reversed() {
+            let needed = index > 0 || needsInputGradient
+            guard let next = layer.backward(gradient, needsInputGradient: needed) else { return nil }
+            gradient = next
+        }
+        return gradient
+    }
+
+    public func namedParameters(prefix: String) -> [(name: String, parameter: Parameter)] {
+        layers.enumerated().flatMap { $1.namedParameters(prefix: prefix.isEmpty ? "\($0)" : "\(prefix).\($0)") }
+    }
+
+    public func summaryRows(prefix: String, input: [Int]) -> [SummaryRow] {
+        var shape = input
+        var rows: [SummaryRow] = []
+        for (index, layer) in layers.enumerated() {
+            rows += layer.summaryRows(prefix: prefix.isEmpty ? "\(index)" : "\(prefix).\(index)", input: shape)
+            shape = layer.outputShape(for: shape)
+        }
+        return rows
+    }
+}
