@@ -5,6 +5,7 @@ let package = Package(
     name: "PMFKit",
     products: [
         .library(name: "Simplex", targets: ["Simplex"]),
+        .library(name: "Gnuplot", targets: ["Gnuplot"]),
         .executable(name: "pmf", targets: ["pmf"]),
     ],
     dependencies: [
@@ -21,6 +22,7 @@ let package = Package(
             name: "Simplex",
             dependencies: ["CGSL", .product(name: "RealModule", package: "swift-numerics")]
         ),
+        .target(name: "Gnuplot"),
         .executableTarget(
             name: "pmf",
             dependencies: [
@@ -29,6 +31,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CGSLTests", dependencies: ["CGSL"]),
+        .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
         .testTarget(
             name: "SimplexTests",
             dependencies: [
