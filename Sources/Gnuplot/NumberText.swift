@@ -1,6 +1,6 @@
 /// The text written for a value that is not a finite number (NaN, +∞, −∞). Every generated
-/// script declares it with `set datafile missing "NaN"`, so gnuplot skips such points (breaking
-/// lines there) instead of plotting or warning about them.
+/// script declares it with `set datafile missing "NaN"`, so gnuplot skips such points (a line
+/// joins the neighbouring valid points) instead of plotting or warning about them.
 public let missingValueText = "NaN"
 
 /// The text of `value` in a data file or script: the shortest decimal that parses back to the

@@ -25,7 +25,7 @@ public enum DatasetSelector: Hashable, Sendable, ExpressibleByStringLiteral {
 
 /// How a series is drawn. Colours, widths and point types come from the script's fixed palette.
 public enum SeriesStyle: Hashable, Sendable {
-    /// A polyline through the points (broken at missing values and between blocks).
+    /// A polyline through the points, broken between blocks; missing points are skipped.
     case lines
     /// A marker at each point.
     case points
