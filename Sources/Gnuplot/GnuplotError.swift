@@ -12,7 +12,8 @@ public enum GnuplotError: Error, Equatable, CustomStringConvertible {
     /// gnuplot exited with `status` or printed `message` on standard error while running `script`.
     case renderingFailed(script: String, status: Int32, message: String)
 
-    /// The one-line message shown to the user: the problem and, where there is one, the fix.
+    /// The message shown to the user: the problem and, where there is one, the fix (for a failed
+    /// render, gnuplot's own text, which may span lines).
     public var description: String {
         switch self {
         case .invalidDataFile(let message), .invalidFigure(let message), .invalidTable(let message):
