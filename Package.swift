@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Simplex", targets: ["Simplex"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "Gnuplot", targets: ["Gnuplot"]),
         .executable(name: "pmf", targets: ["pmf"]),
     ],
     dependencies: [
@@ -27,15 +28,17 @@ let package = Package(
             name: "NeuralNet",
             dependencies: ["CGSL", "CZlib", "Simplex", .product(name: "RealModule", package: "swift-numerics")]
         ),
+        .target(name: "Gnuplot"),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "Simplex", "CGSL", "NeuralNet",
+                "Simplex", "CGSL", "NeuralNet", "Gnuplot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CGSLTests", dependencies: ["CGSL"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Simplex"]),
+        .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
         .testTarget(
             name: "SimplexTests",
             dependencies: [

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Gnuplot
 import NeuralNet
 import Simplex
 
@@ -65,16 +66,21 @@ struct Train: ParsableCommand {
     }
 
     private func write(_ report: TrainReport, trace: [TraceRow], to folder: String) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let directory = URL(fileURLWithPath: folder, isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try atomicWrite(encoder.encode(report), to: "\(folder)/results.json")
-        var lines = ["# pmf train --arch \(arch.rawValue) --method \(method) --dataset \(dataset.rawValue) --seed \(seed) (PMFKit \(toolkitVersion))",
-                     "# iteration epoch loss train_accuracy learning_rate validation_accuracy"]
-        for row in trace {
-            lines.append("\(row.iteration) \(row.epoch) \(row.loss) \(row.trainAccuracy) \(row.learningRate) \(row.validationAccuracy.map { "\($0)" } ?? "NaN")")
-        }
-        try atomicWrite(Data((lines.joined(separator: "\n") + "\n").utf8), to: "\(folder)/trace.dat")
+        try writeAtomically(encoder.encode(report), to: directory.appendingPathComponent("results.json"))
+        let rows = trace.map { [Double($0.iteration), $0.epoch, $0.loss, $0.trainAccuracy, $0.learningRate, $0.validationAccuracy ?? .nan] }
+        let command = "pmf train --arch \(arch.rawValue) --method \(method) --dataset \(dataset.rawValue) --epochs \(epochs) --seed \(seed)"
+        _ = try DataFile(
+            name: "trace",
+            columns: [DataColumn("iteration"), DataColumn("epoch"), DataColumn("loss", unit: "nats"),
+                      DataColumn("train_accuracy", unit: "fraction"), DataColumn("learning_rate"),
+                      DataColumn("validation_accuracy", unit: "fraction")],
+            provenance: Provenance(command: command, seed: UInt64(seed), version: toolkitVersion),
+            datasets: [NamedDataset(name: "training", rows: rows)]
+        ).write(in: directory)
     }
 }
 
@@ -92,16 +98,3 @@ struct TrainReport: Encodable {
 extension Architecture: ExpressibleByArgument {}
 extension DatasetKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
-
-/// Writes `data` to a temporary file beside `path`, then renames it into place, so a reader never
-/// sees a half-written file and an existing file survives a failed write.
-func atomicWrite(_ data: Data, to path: String) throws {
-    let temporary = path + ".tmp-\(getpid())"
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-        throw CommandError("\(path): cannot write (check that the folder exists and is writable)")
-    }
-    guard rename(temporary, path) == 0 else {
-        try? FileManager.default.removeItem(atPath: temporary)
-        throw CommandError("\(path): cannot replace the file (\(String(cString: strerror(errno))))")
-    }
-}

@@ -1,0 +1,27 @@
+/// Errors of the gnuplot exporter: input it refuses to write, files it cannot write, and
+/// scripts gnuplot rejected. Each message names the offending item and what to change.
+public enum GnuplotError: Error, Equatable, CustomStringConvertible {
+    /// A data file that cannot be written as specified (bad name, ragged row, duplicate dataset, …).
+    case invalidDataFile(String)
+    /// A figure that cannot be turned into a script (unknown column or dataset, bad range, …).
+    case invalidFigure(String)
+    /// A table whose rows or alignments do not match its header.
+    case invalidTable(String)
+    /// Writing `path` failed; `message` is the system's reason.
+    case writeFailed(path: String, message: String)
+    /// gnuplot exited with `status` or printed `message` on standard error while running `script`.
+    case renderingFailed(script: String, status: Int32, message: String)
+
+    /// The message shown to the user: the problem and, where there is one, the fix (for a failed
+    /// render, gnuplot's own text, which may span lines).
+    public var description: String {
+        switch self {
+        case .invalidDataFile(let message), .invalidFigure(let message), .invalidTable(let message):
+            message
+        case .writeFailed(let path, let message):
+            "cannot write \(path): \(message)"
+        case .renderingFailed(let script, let status, let message):
+            "gnuplot \(script) exited with status \(status): \(message)"
+        }
+    }
+}
