@@ -14,10 +14,12 @@ public final class BatchNorm: Layer {
     public let bias: Parameter?
     public private(set) var runningMean: [Float]
     public private(set) var runningVariance: [Float]
-    private var inverseDeviation: [Float]
-    private var mean: [Float]
-    private var gradientSum: [Float]
-    private var gradientDot: [Float]
+    // Per-feature work buffers: 1/σ, μ, Σ∂y and Σ∂y·x̂ (the latter also holds Σ(x−μ)² in forward).
+    private let inverseDeviation: Tensor
+    private let mean: Tensor
+    private let gradientSum: Tensor
+    private let gradientDot: Tensor
+    private let scale: Tensor
     private let normalized = Tensor(shape: [0])
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
@@ -33,10 +35,11 @@ public final class BatchNorm: Layer {
         weight?.value.assign(Array(repeating: 1, count: features))
         runningMean = Array(repeating: 0, count: features)
         runningVariance = Array(repeating: 1, count: features)
-        inverseDeviation = Array(repeating: 1, count: features)
-        mean = Array(repeating: 0, count: features)
-        gradientSum = Array(repeating: 0, count: features)
-        gradientDot = Array(repeating: 0, count: features)
+        inverseDeviation = Tensor(shape: [features], repeating: 1)
+        mean = Tensor(shape: [features])
+        gradientSum = Tensor(shape: [features])
+        gradientDot = Tensor(shape: [features])
+        scale = Tensor(shape: [features])
     }
 
     public var description: String { "BatchNorm(\(features)\(weight == nil ? ", no affine" : ""))" }
@@ -61,28 +64,46 @@ public final class BatchNorm: Layer {
         output.resize(to: x.shape)
         usedBatchStatistics = training
         let xs = x.data, xh = normalized.data, ys = output.data
+        let mu = mean.data, inv = inverseDeviation.data, squares = gradientDot.data
         if training {
             precondition(rows > 1, "BatchNorm in training mode needs more than one value per feature")
-            Kernels.columnSums(xs, rows: rows, columns: f, into: &mean)
-            for j in 0 ..< f { mean[j] /= Float(rows) }
+            Kernels.columnSums(xs, rows: rows, columns: f, into: mu)
+            for j in 0 ..< f { mu[j] /= Float(rows) }
             // x̂ first holds x − μ so the variance is summed from centred values.
-            for r in 0 ..< rows { for j in 0 ..< f { xh[r * f + j] = xs[r * f + j] - mean[j] } }
-            for j in 0 ..< f { gradientDot[j] = 0 }
-            for r in 0 ..< rows { for j in 0 ..< f { gradientDot[j] += xh[r * f + j] * xh[r * f + j] } }
-            for j in 0 ..< f {
-                let variance = gradientDot[j] / Float(rows)
-                inverseDeviation[j] = 1 / (variance + epsilon).squareRoot()
-                runningMean[j] += momentum * (mean[j] - runningMean[j])
-                runningVariance[j] += momentum * (gradientDot[j] / Float(rows - 1) - runningVariance[j])
+            squares.update(repeating: 0, count: f)
+            for r in 0 ..< rows {
+                let (xr, hr) = (xs + r * f, xh + r * f)
+                for j in 0 ..< f {
+                    let centred = xr[j] - mu[j]
+                    hr[j] = centred
+                    squares[j] += centred * centred
+                }
             }
-            for r in 0 ..< rows { for j in 0 ..< f { xh[r * f + j] *= inverseDeviation[j] } }
+            for j in 0 ..< f {
+                inv[j] = 1 / (squares[j] / Float(rows) + epsilon).squareRoot()
+                runningMean[j] += momentum * (mu[j] - runningMean[j])
+                runningVariance[j] += momentum * (squares[j] / Float(rows - 1) - runningVariance[j])
+            }
+            for r in 0 ..< rows {
+                let hr = xh + r * f
+                for j in 0 ..< f { hr[j] *= inv[j] }
+            }
         } else {
-            for j in 0 ..< f { inverseDeviation[j] = 1 / (runningVariance[j] + epsilon).squareRoot() }
-            for r in 0 ..< rows { for j in 0 ..< f { xh[r * f + j] = (xs[r * f + j] - runningMean[j]) * inverseDeviation[j] } }
+            for j in 0 ..< f {
+                inv[j] = 1 / (runningVariance[j] + epsilon).squareRoot()
+                mu[j] = runningMean[j]
+            }
+            for r in 0 ..< rows {
+                let (xr, hr) = (xs + r * f, xh + r * f)
+                for j in 0 ..< f { hr[j] = (xr[j] - mu[j]) * inv[j] }
+            }
         }
         if let weight, let bias {
             let g = weight.value.data, b = bias.value.data
-            for r in 0 ..< rows { for j in 0 ..< f { ys[r * f + j] = g[j] * xh[r * f + j] + b[j] } }
+            for r in 0 ..< rows {
+                let (hr, yr) = (xh + r * f, ys + r * f)
+                for j in 0 ..< f { yr[j] = g[j] * hr[j] + b[j] }
+            }
         } else {
             ys.update(from: xh, count: x.count)
         }
@@ -92,29 +113,36 @@ public final class BatchNorm: Layer {
     /// ∂x = γ/σ · (∂y − mean(∂y) − x̂ · mean(∂y · x̂)) with batch statistics, γ/σ · ∂y with running ones.
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
         let f = features, rows = dy.count / f
-        let dys = dy.data, xh = normalized.data
-        Kernels.columnSums(dys, rows: rows, columns: f, into: &gradientSum)
-        for j in 0 ..< f { gradientDot[j] = 0 }
-        for r in 0 ..< rows { for j in 0 ..< f { gradientDot[j] += dys[r * f + j] * xh[r * f + j] } }
+        let dys = dy.data, xh = normalized.data, sum = gradientSum.data, dot = gradientDot.data
+        Kernels.columnSums(dys, rows: rows, columns: f, into: sum)
+        dot.update(repeating: 0, count: f)
+        for r in 0 ..< rows {
+            let (dr, hr) = (dys + r * f, xh + r * f)
+            for j in 0 ..< f { dot[j] += dr[j] * hr[j] }
+        }
         if let weight, let bias {
-            weight.gradient.assign(gradientDot)
-            bias.gradient.assign(gradientSum)
+            weight.gradient.data.update(from: dot, count: f)
+            bias.gradient.data.update(from: sum, count: f)
         }
         guard needsInputGradient else { return nil }
         inputGradient.resize(to: dy.shape)
-        let dx = inputGradient.data
-        var scale = inverseDeviation
-        if let weight { for j in 0 ..< f { scale[j] *= weight.value[j] } }
+        let dx = inputGradient.data, k = scale.data, inv = inverseDeviation.data
+        for j in 0 ..< f { k[j] = inv[j] * (weight?.value[j] ?? 1) }
         if usedBatchStatistics {
             let n = Float(rows)
+            for j in 0 ..< f {
+                sum[j] /= n
+                dot[j] /= n
+            }
             for r in 0 ..< rows {
-                for j in 0 ..< f {
-                    let i = r * f + j
-                    dx[i] = scale[j] * (dys[i] - gradientSum[j] / n - xh[i] * gradientDot[j] / n)
-                }
+                let (dr, hr, xr) = (dys + r * f, xh + r * f, dx + r * f)
+                for j in 0 ..< f { xr[j] = k[j] * (dr[j] - sum[j] - hr[j] * dot[j]) }
             }
         } else {
-            for r in 0 ..< rows { for j in 0 ..< f { dx[r * f + j] = scale[j] * dys[r * f + j] } }
+            for r in 0 ..< rows {
+                let (dr, xr) = (dys + r * f, dx + r * f)
+                for j in 0 ..< f { xr[j] = k[j] * dr[j] }
+            }
         }
         return inputGradient
     }

@@ -73,23 +73,29 @@ public final class Conv2d: Layer {
         return inputGradient
     }
 
-    /// Visits every (patch row, kernel offset) pair whose source pixel lies inside the image,
-    /// passing the offsets of the C-long runs in the patch matrix and in the image.
+    /// Visits every (patch row, kernel row) pair. For output pixel (oy, ox) and kernel row ky the
+    /// K source pixels (iy, ox·s − p + kx) are adjacent in NHWC memory, so each visit is one run of
+    /// K·C floats, clipped to the image: `body(patch offset, pixel offset, first, count)` where
+    /// `first` and `count` give the part of the run (in floats) that lies inside the image. Rows
+    /// entirely outside are visited with count 0.
     @inline(__always)
-    private func forEachRun(shape: [Int], outHeight: Int, outWidth: Int, _ body: (_ patch: Int, _ pixel: Int?) -> Void) {
+    private func forEachRun(shape: [Int], outHeight: Int, outWidth: Int,
+                            _ body: (_ patch: Int, _ pixel: Int, _ first: Int, _ count: Int) -> Void) {
         let (n, h, w, c) = (shape[0], shape[1], shape[2], shape[3])
+        let run = kernel * c
         var row = 0
         for image in 0 ..< n {
             for oy in 0 ..< outHeight {
                 for ox in 0 ..< outWidth {
-                    var column = 0
+                    let x0 = ox * stride - padding
+                    let lo = max(0, -x0), hi = min(kernel, w - x0)
                     for ky in 0 ..< kernel {
                         let iy = oy * stride - padding + ky
-                        for kx in 0 ..< kernel {
-                            let ix = ox * stride - padding + kx
-                            let inside = iy >= 0 && iy < h && ix >= 0 && ix < w
-                            body(row * patchWidth + column, inside ? ((image * h + iy) * w + ix) * c : nil)
-                            column += c
+                        let patch = row * patchWidth + ky * run
+                        if iy < 0 || iy >= h || hi <= lo {
+                            body(patch, 0, 0, 0)
+                        } else {
+                            body(patch, ((image * h + iy) * w + x0) * c, lo * c, (hi - lo) * c)
                         }
                     }
                     row += 1
@@ -99,16 +105,18 @@ public final class Conv2d: Layer {
     }
 
     private func im2col(_ x: UnsafeMutablePointer<Float>, shape: [Int], outHeight: Int, outWidth: Int) {
-        let c = inChannels, p = patches.data
-        forEachRun(shape: shape, outHeight: outHeight, outWidth: outWidth) { patch, pixel in
-            if let pixel { (p + patch).update(from: x + pixel, count: c) } else { (p + patch).update(repeating: 0, count: c) }
+        let run = kernel * inChannels, p = patches.data
+        let padded = padding > 0
+        forEachRun(shape: shape, outHeight: outHeight, outWidth: outWidth) { patch, pixel, first, count in
+            if padded && count < run { Kernels.fill(p + patch, 0, count: run) }
+            Kernels.copy(x + pixel + first, to: p + patch + first, count: count)
         }
     }
 
     private func col2im(shape: [Int], outHeight: Int, outWidth: Int) {
-        let c = inChannels, dp = patchGradient.data, dx = inputGradient.data
-        forEachRun(shape: shape, outHeight: outHeight, outWidth: outWidth) { patch, pixel in
-            if let pixel { Kernels.add(dp + patch, into: dx + pixel, count: c) }
+        let dp = patchGradient.data, dx = inputGradient.data
+        forEachRun(shape: shape, outHeight: outHeight, outWidth: outWidth) { patch, pixel, first, count in
+            Kernels.add(dp + patch + first, into: dx + pixel + first, count: count)
         }
     }
 }

@@ -139,24 +139,30 @@ private func concatenate(_ parts: [Dataset]) -> Dataset {
 
 /// Per-channel mean and standard deviation over a dataset.
 func channelStatistics(_ data: Dataset) -> [(mean: Double, deviation: Double)] {
-    let channels = data.imageShape[2]
+    let channels = data.imageShape[2], pixels = data.images.count / channels
     var sum = [Double](repeating: 0, count: channels), squares = sum
-    for (i, v) in data.images.enumerated() {
-        sum[i % channels] += Double(v)
-        squares[i % channels] += Double(v) * Double(v)
+    data.images.withUnsafeBufferPointer { values in
+        for p in 0 ..< pixels {
+            for c in 0 ..< channels {
+                let v = Double(values[p * channels + c])
+                sum[c] += v
+                squares[c] += v * v
+            }
+        }
     }
-    let n = Double(data.images.count / channels)
     return (0 ..< channels).map { c in
-        let mean = sum[c] / n
-        return (mean, max((squares[c] / n - mean * mean).squareRoot(), 1e-8))
+        let mean = sum[c] / Double(pixels)
+        return (mean, max((squares[c] / Double(pixels) - mean * mean).squareRoot(), 1e-8))
     }
 }
 
 /// x ← (x − mean_c)/deviation_c.
 func normalize(_ data: inout Dataset, _ statistics: [(mean: Double, deviation: Double)]) {
     let channels = statistics.count
-    for i in data.images.indices {
-        let s = statistics[i % channels]
-        data.images[i] = Float((Double(data.images[i]) - s.mean) / s.deviation)
+    let shift = statistics.map { Float($0.mean) }, scale = statistics.map { Float(1 / $0.deviation) }
+    data.images.withUnsafeMutableBufferPointer { values in
+        for p in 0 ..< values.count / channels {
+            for c in 0 ..< channels { values[p * channels + c] = (values[p * channels + c] - shift[c]) * scale[c] }
+        }
     }
 }

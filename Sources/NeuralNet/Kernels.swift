@@ -17,7 +17,8 @@ enum Kernels {
         var i = 0
         let zero = Vector(repeating: 0)
         while i + 8 <= count {
-            store(pointwiseMax(load(x, i), zero), y, i)
+            let v = load(x, i)
+            store(v.replacing(with: 0, where: v .< zero), y, i)
             i += 8
         }
         while i < count { y[i] = max(x[i], 0); i += 1 }
@@ -32,6 +33,32 @@ enum Kernels {
             i += 8
         }
         while i < count { dx[i] = y[i] > 0 ? dy[i] : 0; i += 1 }
+    }
+
+    /// Copies `count` floats; vector moves rather than a `memmove` call, since runs are short.
+    @inline(__always)
+    static func copy(_ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            store(load(x, i), y, i)
+            i += 8
+        }
+        while i + 4 <= count {
+            UnsafeMutableRawPointer(y + i).storeBytes(of: UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+            i += 4
+        }
+        while i < count { y[i] = x[i]; i += 1 }
+    }
+
+    /// Sets `count` floats to `value`.
+    @inline(__always)
+    static func fill(_ y: UnsafeMutablePointer<Float>, _ value: Float, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            store(Vector(repeating: value), y, i)
+            i += 8
+        }
+        while i < count { y[i] = value; i += 1 }
     }
 
     /// y += x.
@@ -53,5 +80,34 @@ enum Kernels {
     static func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
         sums.update(repeating: 0, count: columns)
         for r in 0 ..< rows { add(x + r * columns, into: sums, count: columns) }
+    }
+
+    /// One Adam update of `count` entries (see `Adam`): d = g + λw; m ← β₁m + (1−β₁)d;
+    /// v ← β₂v + (1−β₂)d²; w ← w − step·m/(√v·c + ε), with step = lr/(1−β₁ᵗ), c = 1/√(1−β₂ᵗ).
+    static func adam(
+        _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+        _ v: UnsafeMutablePointer<Float>, count: Int,
+        beta1: Float, beta2: Float, epsilon: Float, decay: Float, step: Float, correction: Float
+    ) {
+        var i = 0
+        let (b1, b2, eps, wd) = (Vector(repeating: beta1), Vector(repeating: beta2), Vector(repeating: epsilon), Vector(repeating: decay))
+        let (c1, c2) = (Vector(repeating: 1 - beta1), Vector(repeating: 1 - beta2))
+        let (size, scale) = (Vector(repeating: step), Vector(repeating: correction))
+        while i + 8 <= count {
+            let d = load(g, i) + wd * load(w, i)
+            let mi = b1 * load(m, i) + c1 * d
+            let vi = b2 * load(v, i) + c2 * d * d
+            store(mi, m, i)
+            store(vi, v, i)
+            store(load(w, i) - size * mi / (vi.squareRoot() * scale + eps), w, i)
+            i += 8
+        }
+        while i < count {
+            let d = g[i] + decay * w[i]
+            m[i] = beta1 * m[i] + (1 - beta1) * d
+            v[i] = beta2 * v[i] + (1 - beta2) * d * d
+            w[i] -= step * m[i] / (v[i].squareRoot() * correction + epsilon)
+            i += 1
+        }
     }
 }

@@ -86,18 +86,12 @@ public final class Adam: Optimizer {
     public func step(learningRate rate: Float) {
         steps += 1
         let correction1 = 1 - Float.pow(beta1, steps), correction2 = 1 - Float.pow(beta2, steps)
-        let stepSize = rate / correction1
-        let rootCorrection2 = correction2.squareRoot()
         for (index, variable) in variables.enumerated() {
-            let w = variable.value.data, g = variable.gradient.data
             first[index].withUnsafeMutableBufferPointer { m in
                 second[index].withUnsafeMutableBufferPointer { v in
-                    for i in 0 ..< m.count {
-                        let d = g[i] + weightDecay * w[i]
-                        m[i] = beta1 * m[i] + (1 - beta1) * d
-                        v[i] = beta2 * v[i] + (1 - beta2) * d * d
-                        w[i] -= stepSize * m[i] / (v[i].squareRoot() / rootCorrection2 + epsilon)
-                    }
+                    Kernels.adam(variable.value.data, variable.gradient.data, m.baseAddress!, v.baseAddress!, count: m.count,
+                                 beta1: beta1, beta2: beta2, epsilon: epsilon, decay: weightDecay,
+                                 step: rate / correction1, correction: 1 / correction2.squareRoot())
                 }
             }
         }

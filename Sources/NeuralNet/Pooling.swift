@@ -26,21 +26,29 @@ public final class MaxPool2d: Layer {
         let (h, w, c) = (x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = (shape[1], shape[2])
         let xs = x.data, ys = output.data
-        winners.withUnsafeMutableBufferPointer { best in
+        winners.withUnsafeMutableBufferPointer { buffer in
+            let best = buffer.baseAddress!
             for n in 0 ..< shape[0] {
                 for oy in 0 ..< oh {
                     for ox in 0 ..< ow {
                         let out = ((n * oh + oy) * ow + ox) * c
                         let first = ((n * h + oy * stride) * w + ox * stride) * c
-                        for ch in 0 ..< c { ys[out + ch] = xs[first + ch]; best[out + ch] = Int32(first + ch) }
-                        for ky in 0 ..< kernel {
-                            for kx in 0 ..< kernel where ky + kx > 0 {
-                                let at = ((n * h + oy * stride + ky) * w + ox * stride + kx) * c
-                                for ch in 0 ..< c where xs[at + ch] > ys[out + ch] {
-                                    ys[out + ch] = xs[at + ch]
-                                    best[out + ch] = Int32(at + ch)
+                        var ch = 0
+                        while ch + 8 <= c {
+                            maxOfWindow8(xs, first + ch, rowStride: w * c, pixelStride: c, into: ys + out + ch, best + out + ch)
+                            ch += 8
+                        }
+                        while ch < c {
+                            var (top, winner) = (xs[first + ch], first + ch)
+                            for ky in 0 ..< kernel {
+                                for kx in 0 ..< kernel {
+                                    let at = first + ch + ky * w * c + kx * c
+                                    if xs[at] > top { (top, winner) = (xs[at], at) }
                                 }
                             }
+                            ys[out + ch] = top
+                            best[out + ch] = Int32(winner)
+                            ch += 1
                         }
                     }
                 }
@@ -49,12 +57,34 @@ public final class MaxPool2d: Layer {
         return output
     }
 
+    /// Max and arg-max over one k×k window for eight adjacent channels starting at `first`.
+    @inline(__always)
+    private func maxOfWindow8(_ xs: UnsafePointer<Float>, _ first: Int, rowStride: Int, pixelStride: Int,
+                              into top: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<Int32>) {
+        let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+        var best = Kernels.load(xs, first)
+        var index = lanes &+ Int32(first)
+        for ky in 0 ..< kernel {
+            for kx in 0 ..< kernel where ky + kx > 0 {
+                let at = first + ky * rowStride + kx * pixelStride
+                let v = Kernels.load(xs, at)
+                let larger = v .> best
+                best.replace(with: v, where: larger)
+                index.replace(with: lanes &+ Int32(at), where: larger)
+            }
+        }
+        Kernels.store(best, top, 0)
+        UnsafeMutableRawPointer(winner).storeBytes(of: index, as: SIMD8<Int32>.self)
+    }
+
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard needsInputGradient else { return nil }
         inputGradient.resize(to: inputShape)
         inputGradient.zero()
-        let dx = inputGradient.data
-        for i in 0 ..< dy.count { dx[Int(winners[i])] += dy[i] }
+        let dx = inputGradient.data, dys = dy.data
+        winners.withUnsafeBufferPointer { best in
+            for i in 0 ..< dy.count { dx[Int(best[i])] += dys[i] }
+        }
         return inputGradient
     }
 }

@@ -20,6 +20,8 @@ import Testing
         let count = 2 * 6 * 6 * 3
         let spread = RandomSource(seed: 4).permutation(count).map { Float($0) * 0.05 }
         checkGradients(MaxPool2d(2), inputShape: [2, 6, 6, 3], input: spread)
+        let wide = RandomSource(seed: 6).permutation(2 * 4 * 4 * 11).map { Float($0) * 0.05 }
+        checkGradients(MaxPool2d(2), inputShape: [2, 4, 4, 11], input: wide)
         checkGradients(MaxPool2d(3, stride: 2), inputShape: [2, 6, 6, 3], input: spread)
         checkGradients(AvgPool2d(2), inputShape: [2, 6, 6, 3])
         checkGradients(AvgPool2d(3, stride: 3), inputShape: [1, 6, 6, 3])
