@@ -86,12 +86,17 @@ public final class Adam: Optimizer {
     public func step(learningRate rate: Float) {
         steps += 1
         let correction1 = 1 - Float.pow(beta1, steps), correction2 = 1 - Float.pow(beta2, steps)
+        let (step, correction) = (rate / correction1, 1 / correction2.squareRoot())
         for (index, variable) in variables.enumerated() {
             first[index].withUnsafeMutableBufferPointer { m in
                 second[index].withUnsafeMutableBufferPointer { v in
-                    Kernels.adam(variable.value.data, variable.gradient.data, m.baseAddress!, v.baseAddress!, count: m.count,
-                                 beta1: beta1, beta2: beta2, epsilon: epsilon, decay: weightDecay,
-                                 step: rate / correction1, correction: 1 / correction2.squareRoot())
+                    // Each entry's update is independent, so large tensors are split across cores;
+                    // the result does not depend on the split.
+                    let (w, g, mb, vb) = (variable.value.data, variable.gradient.data, m.baseAddress!, v.baseAddress!)
+                    parallelChunks(count: m.count) { start, count in
+                        Kernels.adam(w + start, g + start, mb + start, vb + start, count: count, beta1: beta1, beta2: beta2,
+                                     epsilon: epsilon, decay: weightDecay, step: step, correction: correction)
+                    }
                 }
             }
         }

@@ -5,7 +5,7 @@ import Foundation
 /// `pmf bench`: speed figures printed by the tool itself (no timed tests).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print speed figures.", subcommands: [SgemmBench.self])
+        abstract: "Print speed figures.", subcommands: [SgemmBench.self, TrainBench.self])
 }
 
 /// Single-precision GEMM through the CGSL module (OpenBLAS) beside GSL's own gslcblas.
@@ -32,7 +32,7 @@ struct SgemmBench: ParsableCommand {
         // 100×300×784 is LeNet-300's first layer on a batch of 100; 1024³ is the classic square case.
         for (m, n, k) in [(100, 300, 784), (1024, 1024, 1024)] {
             for (name, sgemm) in libraries {
-                let (gflops, calls) = measure(m: m, n: n, k: k, sgemm: sgemm)
+                let (gflops, calls) = sgemmRate(m: m, n: n, k: k, seconds: seconds, sgemm: sgemm)
                 rows.append(Row(m: m, n: n, k: k, library: name, gflops: gflops, calls: calls))
             }
         }
@@ -52,24 +52,25 @@ struct SgemmBench: ParsableCommand {
             print("  \(size): OpenBLAS is \(String(format: "%.1f", pair[0].gflops / pair[1].gflops))× gslcblas")
         }
     }
+}
 
-    /// Best-of-runs GFLOP/s of C = A·B (row-major, m×k times k×n), timing for about `seconds`.
-    private func measure(m: Int, n: Int, k: Int, sgemm: cgsl_sgemm_pointer) -> (Double, Int) {
-        let a = (0 ..< m * k).map { Float(($0 * 7919) % 97) / 97 - 0.5 }
-        let b = (0 ..< k * n).map { Float(($0 * 104729) % 89) / 89 - 0.5 }
-        var c = [Float](repeating: 0, count: m * n)
-        let clock = ContinuousClock()
-        var best = Duration.seconds(1e9)
-        var calls = 0
-        let start = clock.now
-        repeat {
-            let t0 = clock.now
-            sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                  1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
-            best = min(best, clock.now - t0)
-            calls += 1
-        } while clock.now - start < .seconds(seconds) || calls < 2
-        let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) * 1e-18
-        return (2 * Double(m * n * k) / seconds / 1e9, calls)
-    }
+/// Best-of-runs GFLOP/s of C = A·B (row-major, m×k times k×n), timing for about `seconds`;
+/// also returns the number of calls made.
+func sgemmRate(m: Int, n: Int, k: Int, seconds: Double, sgemm: cgsl_sgemm_pointer = cblas_sgemm) -> (Double, Int) {
+    let a = (0 ..< m * k).map { Float(($0 * 7919) % 97) / 97 - 0.5 }
+    let b = (0 ..< k * n).map { Float(($0 * 104729) % 89) / 89 - 0.5 }
+    var c = [Float](repeating: 0, count: m * n)
+    let clock = ContinuousClock()
+    var best = Duration.seconds(1e9)
+    var calls = 0
+    let start = clock.now
+    repeat {
+        let t0 = clock.now
+        sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+              1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+        best = min(best, clock.now - t0)
+        calls += 1
+    } while clock.now - start < .seconds(seconds) || calls < 2
+    let elapsed = Double(best.components.seconds) + Double(best.components.attoseconds) * 1e-18
+    return (2 * Double(m * n * k) / elapsed / 1e9, calls)
 }

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import NeuralNet
+import Simplex
+
+/// `pmf bench train`: training throughput of this engine beside PyTorch's anchor script, in one run.
+struct TrainBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Seconds per epoch on Fashion-MNIST (batch 100, Adam 1e-3) beside PyTorch and the GEMM floor.",
+        discussion: """
+            Trains on all 60 000 training images per epoch, as ../shared/anchors/torch_lenet.py does, and
+            runs that script too when --python names an interpreter with torch installed. The GEMM floor
+            is the epoch's matrix-product FLOPs divided by the sgemm GFLOP/s measured in the same run
+            at 100×300×784.
+            """)
+
+    @Option(parsing: .upToNextOption, help: "Networks to time.") var arch: [Architecture] = [.lenet300, .lenet5]
+    @Option var epochs = 1
+    @Option(help: "Folder with Fashion-MNIST.") var data = DatasetKind.fashionMNISTPackageFolder
+    @Option(help: "Python interpreter with torch, to run the PyTorch anchor beside this engine.") var python: String?
+    @Option(help: "The anchor script.") var anchor = "../shared/anchors/torch_lenet.py"
+    @Flag(help: "Print one JSON object.") var json = false
+
+    struct Row: Encodable {
+        let arch, engine, method: String
+        let seconds_per_epoch, samples_per_second: Double
+        let gemm_floor_seconds: Double?
+    }
+
+    func run() throws {
+        let (train, test) = try DatasetKind.fashionMNIST.load(from: data)
+        let (gflops, _) = sgemmRate(m: 100, n: 300, k: 784, seconds: 0.5)
+        var rows: [Row] = []
+        for network in arch {
+            let random = RandomSource(seed: 1)
+            let model = network.build(imageShape: train.imageShape, classes: train.classes)
+            initialize(model, using: random)
+            var settings = TrainingSettings()
+            settings.epochs = epochs
+            settings.logEvery = 1_000_000
+            let trainer = Trainer(model: model, method: FloatWeights(model), settings: settings, random: random)
+            let result = try trainer.run(train: train, validation: test.slice(0 ..< 500), test: test.slice(0 ..< 500))
+            let floor = trainingFlopsPerSample(model, imageShape: train.imageShape) * Double(train.count) / (gflops * 1e9)
+            rows.append(Row(arch: network.rawValue, engine: "PMFKit", method: "REF",
+                            seconds_per_epoch: Double(train.count) / result.samplesPerSecond,
+                            samples_per_second: result.samplesPerSecond, gemm_floor_seconds: floor))
+            if let python { rows += try torchRows(python: python, network: network) }
+        }
+        if json {
+            struct Report: Encodable { let sgemm_gflops: Double; let results: [Row] }
+            try printJSON(Report(sgemm_gflops: gflops, results: rows))
+            return
+        }
+        print(String(format: "sgemm at 100×300×784: %.1f GFLOP/s", gflops))
+        print("arch      engine   method  s/epoch  samples/s  × PyTorch  GEMM floor s  × floor")
+        for row in rows {
+            let torch = rows.first { $0.arch == row.arch && $0.engine == "PyTorch" && $0.method == row.method }
+            let speedup = torch.map { String(format: "%9.2f", row.samples_per_second / $0.samples_per_second) } ?? "        –"
+            let floor = row.gemm_floor_seconds.map { String(format: "%12.2f  %7.2f", $0, row.seconds_per_epoch / $0) } ?? ""
+            print(String(format: "%-9@ %-8@ %-6@ %8.2f  %9.0f  ", row.arch, row.engine, row.method,
+                         row.seconds_per_epoch, row.samples_per_second) + speedup + "  " + floor)
+        }
+    }
+
+    /// Runs the PyTorch anchor and reads its JSON lines.
+    private func torchRows(python: String, network: Architecture) throws -> [Row] {
+        guard FileManager.default.fileExists(atPath: anchor) else { throw CommandError("\(anchor): anchor script not found; pass --anchor PATH") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [anchor, network.rawValue, data, String(epochs), "REF"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CommandError("\(python) \(anchor) failed with status \(process.terminationStatus)") }
+        struct Line: Decodable { let method: String; let sec_per_epoch: Double; let samples_per_s: Double }
+        return try String(decoding: output, as: UTF8.self).split(separator: "\n").map { line in
+            let parsed = try JSONDecoder().decode(Line.self, from: Data(line.utf8))
+            return Row(arch: network.rawValue, engine: "PyTorch", method: parsed.method,
+                       seconds_per_epoch: parsed.sec_per_epoch, samples_per_second: parsed.samples_per_s, gemm_floor_seconds: nil)
+        }
+    }
+}
