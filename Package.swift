@@ -5,6 +5,7 @@ let package = Package(
     name: "PMFKit",
     products: [
         .library(name: "Simplex", targets: ["Simplex"]),
+        .library(name: "MRF", targets: ["MRF"]),
         .executable(name: "pmf", targets: ["pmf"]),
     ],
     dependencies: [
@@ -21,10 +22,11 @@ let package = Package(
             name: "Simplex",
             dependencies: ["CGSL", .product(name: "RealModule", package: "swift-numerics")]
         ),
+        .target(name: "MRF", dependencies: ["Simplex", .product(name: "RealModule", package: "swift-numerics")]),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "Simplex", "CGSL",
+                "Simplex", "MRF", "CGSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -35,6 +37,10 @@ let package = Package(
                 "Simplex",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "MRFTests",
+            dependencies: ["MRF", "Simplex", .product(name: "RealModule", package: "swift-numerics")]
         ),
     ]
 )
