@@ -17,10 +17,10 @@ struct TokenReader {
             if line.first(where: { !$0.isWhitespace }) == "#" { continue }
             for token in line.split(whereSeparator: \.isWhitespace) { tokens.append((token, lineNumber)) }
         }
-        lastLine = lineNumber
+        lastLine = tokens.last?.line ?? 1
     }
 
-    /// The line of the next token (or of the end of the file).
+    /// The line of the next token (at the end of the file, the line of the last token).
     var line: Int { position < tokens.count ? tokens[position].line : lastLine }
     var isAtEnd: Bool { position >= tokens.count }
 
