@@ -37,9 +37,7 @@ public enum Algorithm: Equatable, Sendable, CustomStringConvertible {
     public func run(on graph: CompiledGraph, reference: ExactResult? = nil) throws(MRFError) -> SolverResult {
         switch self {
         case .exact(let settings):
-            let exact = try settings.solve(graph)
-            return SolverResult(algorithm: description, logZ: exact.logZ, marginals: exact.marginals, labels: exact.map,
-                                energy: exact.mapEnergy, iterations: 0, trace: Trace())
+            return SolverResult(exact: try settings.solve(graph), algorithm: description)
         case .relaxation(let settings):
             return RelaxationSolver(settings, objective: ExpectedEnergy(graph)).run(reference: reference)
         case .beliefPropagation(let settings):

@@ -65,6 +65,17 @@ public struct SolverResult: Sendable {
     public var iterations: Int
     /// The per-iteration trace (empty for exact methods).
     public var trace: Trace
+
+    public init(algorithm: String, logZ: Double, marginals: [[Double]], labels: [Int], energy: Double, iterations: Int, trace: Trace) {
+        (self.algorithm, self.logZ, self.marginals, self.labels) = (algorithm, logZ, marginals, labels)
+        (self.energy, self.iterations, self.trace) = (energy, iterations, trace)
+    }
+
+    /// The exact answers as a result (MAP labelling, no iterations, empty trace).
+    public init(exact: ExactResult, algorithm: String) {
+        self.init(algorithm: algorithm, logZ: exact.logZ, marginals: exact.marginals, labels: exact.map,
+                  energy: exact.mapEnergy, iterations: 0, trace: Trace())
+    }
 }
 
 /// max and mean over all variables and labels of |p − q| between two sets of marginals.
