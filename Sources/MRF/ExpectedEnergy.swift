@@ -62,6 +62,7 @@ public struct ExpectedEnergy: RelaxedObjective {
                 row += dj
             }
         }
+        guard !graph.isPairwise else { return }
         for f in graph.higherOrderOf[i] {
             let factor = graph.higherOrder[f]
             let t = factor.scope.firstIndex(of: i)!

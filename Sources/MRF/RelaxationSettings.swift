@@ -41,7 +41,7 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     /// The defaults of `method` (see the table above).
     public init(_ method: Method) {
         self.method = method
-        let annealed: Bool = [.pmf, .pgd, .sparsemax, .md].contains(method)
+        let annealed = switch method { case .pmf, .pgd, .sparsemax, .md: true; case .mf, .picm, .icm: false }
         order = annealed ? .parallel : .fixed
         eta = switch method { case .pmf: 1; case .pgd, .sparsemax: 0.1; case .md, .picm: 0.5; case .mf, .icm: 1 }
         beta = 1
@@ -77,13 +77,18 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Whether the rule has a step size η.
-    public var usesEta: Bool { ![.mf, .icm].contains(method) }
+    public var usesEta: Bool { method != .mf && method != .icm }
     /// Whether the rule has an inverse temperature β (and its schedule ρ, every).
-    public var usesBeta: Bool { [.pmf, .pgd, .sparsemax, .md].contains(method) }
+    public var usesBeta: Bool {
+        switch method {
+        case .pmf, .pgd, .sparsemax, .md: true
+        case .mf, .picm, .icm: false
+        }
+    }
     /// Whether the rule keeps the proximal term (the current row) — false for mean-field and ICM,
     /// which apply their rule to a zero row (PAPER.md §3: without the proximal term, η = β = 1 is
     /// mean-field).
-    public var keepsProximalTerm: Bool { ![.mf, .icm].contains(method) }
+    public var keepsProximalTerm: Bool { usesEta }
 
     /// β in iteration k (1-based): β·ρ^⌊(k−1)/every⌋.
     public func beta(atIteration k: Int) -> Double {

@@ -23,6 +23,8 @@ public final class RelaxationSolver<Objective: RelaxedObjective> {
     private var previous: [Double]
     private let random: RandomSource
     private let maxCardinality: Int
+    private let offsets: [Int]
+    private let keepsProximalTerm: Bool
 
     /// Starts at the uniform point or, with init=vertex, at hardmax(−g) of the gradient there.
     public init(_ settings: RelaxationSettings, objective: Objective) {
@@ -33,6 +35,8 @@ public final class RelaxationSolver<Objective: RelaxedObjective> {
         previous = u
         random = RandomSource(seed: UInt(settings.seed))
         maxCardinality = objective.cardinalities.max() ?? 1
+        self.offsets = offsets
+        keepsProximalTerm = settings.keepsProximalTerm
         if settings.start == .vertex {
             let g = objective.gradient(at: u)
             u.withUnsafeMutableBufferPointer { u in
@@ -59,22 +63,26 @@ public final class RelaxationSolver<Objective: RelaxedObjective> {
         iteration += 1
         let rule = settings.rule(beta: settings.beta(atIteration: iteration))
         let n = objective.cardinalities.count
-        if settings.order == .parallel {
-            swap(&u, &previous)
-            return previous.withUnsafeBufferPointer { source in
-                u.withUnsafeMutableBufferPointer { target in
-                    parallelMaximum(count: n) { range in
-                        withScratch { scratch in
-                            range.reduce(0) { max($0, update(row: $1, rule: rule, source: source, target: target, scratch: scratch)) }
+        return offsets.withUnsafeBufferPointer { offsets in
+            if settings.order == .parallel {
+                swap(&u, &previous)
+                return previous.withUnsafeBufferPointer { source in
+                    u.withUnsafeMutableBufferPointer { target in
+                        parallelMaximum(count: n) { range in
+                            withScratch { scratch in
+                                range.reduce(0) { max($0, update(row: $1, rule: rule, offsets: offsets, source: source, target: target, scratch: scratch)) }
+                            }
                         }
                     }
                 }
             }
-        }
-        let order = settings.order == .random ? random.permutation(n) : Array(0 ..< n)
-        return u.withUnsafeMutableBufferPointer { target in
-            withScratch { scratch in
-                order.reduce(0) { max($0, update(row: $1, rule: rule, source: UnsafeBufferPointer(target), target: target, scratch: scratch)) }
+            let order = settings.order == .random ? random.permutation(n) : Array(0 ..< n)
+            return u.withUnsafeMutableBufferPointer { target in
+                withScratch { scratch in
+                    order.reduce(0) {
+                        max($0, update(row: $1, rule: rule, offsets: offsets, source: UnsafeBufferPointer(target), target: target, scratch: scratch))
+                    }
+                }
             }
         }
     }
@@ -86,19 +94,21 @@ public final class RelaxationSolver<Objective: RelaxedObjective> {
 
     /// Writes the new row i into `target` from the gradient at `source`; returns its largest change.
     @inline(__always)
-    private func update(row i: Int, rule: UpdateRule<Double>, source: UnsafeBufferPointer<Double>,
+    private func update(row i: Int, rule: UpdateRule<Double>, offsets: UnsafeBufferPointer<Int>, source: UnsafeBufferPointer<Double>,
                         target: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>) -> Double {
-        let start = objective.offsets[i], d = objective.offsets[i + 1] - start
+        let start = offsets[i], d = offsets[i + 1] - start
         let g = UnsafeMutableBufferPointer(rebasing: scratch[0 ..< d])
         let old = UnsafeMutableBufferPointer(rebasing: scratch[maxCardinality ..< maxCardinality + d])
         let row = UnsafeMutableBufferPointer(rebasing: target[start ..< start + d])
         objective.gradient(row: i, at: source, into: g)
         for a in 0 ..< d { old[a] = source[start + a] }
-        guard g.contains(where: { $0 < .infinity }) else {
+        var feasible = false
+        for a in 0 ..< d where g[a] < .infinity { feasible = true }
+        guard feasible else {
             for a in 0 ..< d { row[a] = old[a] }
             return 0
         }
-        for a in 0 ..< d { row[a] = settings.keepsProximalTerm ? old[a] : 0 }
+        for a in 0 ..< d { row[a] = keepsProximalTerm ? old[a] : 0 }
         rule.apply(row, gradient: UnsafeBufferPointer(g), columns: d)
         let alpha = settings.damping
         var change = 0.0
@@ -113,19 +123,19 @@ public final class RelaxationSolver<Objective: RelaxedObjective> {
     public var labels: [Int] {
         u.withUnsafeBufferPointer { u in
             objective.cardinalities.indices.map { i in
-                argmax(UnsafeBufferPointer(rebasing: u[objective.offsets[i] ..< objective.offsets[i + 1]]))
+                argmax(UnsafeBufferPointer(rebasing: u[offsets[i] ..< offsets[i + 1]]))
             }
         }
     }
 
     /// The rows of u as arrays.
     public var marginals: [[Double]] {
-        objective.cardinalities.indices.map { Array(u[objective.offsets[$0] ..< objective.offsets[$0 + 1]]) }
+        objective.cardinalities.indices.map { Array(u[offsets[$0] ..< offsets[$0 + 1]]) }
     }
 
     /// H(u) = Σ_i H(u_i).
     public var entropy: Double {
-        objective.cardinalities.indices.reduce(0) { $0 + Simplex.entropy(u[objective.offsets[$1] ..< objective.offsets[$1 + 1]]) }
+        objective.cardinalities.indices.reduce(0) { $0 + Simplex.entropy(u[offsets[$1] ..< offsets[$1 + 1]]) }
     }
 
     /// The trace point of the current iterate, with errors against `reference` when given.
