@@ -11,7 +11,7 @@ import RealModule
 /// | `pgd` | softmax-PGD: PMF's rule (Theorem 3.1) with step-size defaults | eta=0.1, beta=1, rho=1.1, every=5, order=parallel, maxiter=200 |
 /// | `sparsemax` | sparsemax-PGD, sparsemax(β(u_i − ηg_i)) | eta=0.1, beta=1, rho=1, every=10, order=parallel, maxiter=200 |
 /// | `md` | exponentiated gradient, u_i ∘ exp(−βηg_i) | eta=0.5, beta=1, rho=1, every=10, order=parallel, maxiter=200 |
-/// | `picm` | proximal ICM, hardmax(u_i − ηg_i) | eta=0.5, order=fixed, init=vertex, maxiter=100 |
+/// | `picm` | proximal ICM, hardmax(u_i − ηg_i): from a vertex, moves only for a gain > 1/η | eta=2, order=fixed, init=vertex, maxiter=100 |
 /// | `icm` | ICM, hardmax(−g_i) (PICM without the proximal term) | order=fixed, init=vertex, maxiter=100 |
 ///
 /// Shared keys: `order` (fixed | random | parallel), `damping` α ∈ [0,1) (parallel: u ← (1−α)·new + α·old),
@@ -43,7 +43,7 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
         self.method = method
         let annealed = switch method { case .pmf, .pgd, .sparsemax, .md: true; case .mf, .picm, .icm: false }
         order = annealed ? .parallel : .fixed
-        eta = switch method { case .pmf: 1; case .pgd, .sparsemax: 0.1; case .md, .picm: 0.5; case .mf, .icm: 1 }
+        eta = switch method { case .pmf: 1; case .pgd, .sparsemax: 0.1; case .md: 0.5; case .picm: 2; case .mf, .icm: 1 }
         beta = 1
         rho = switch method { case .pmf: 1.05; case .pgd: 1.1; default: 1 }
         every = method == .pgd ? 5 : 10
