@@ -2,8 +2,11 @@
 /// back (`Algorithm(parsing: a.description) == a`). Bare names take the defaults:
 /// `exact`, `mf`, `pmf`, `pgd`, `sparsemax`, `md`, `picm`, `icm`, `bp`.
 public enum Algorithm: Equatable, Sendable, CustomStringConvertible {
+    /// Exact inference (`exact`).
     case exact(ExactSettings)
+    /// A relaxation method over u ∈ Δ^m (`mf`, `pmf`, `pgd`, `sparsemax`, `md`, `picm`, `icm`).
     case relaxation(RelaxationSettings)
+    /// Loopy belief propagation (`bp`).
     case beliefPropagation(BPSettings)
 
     /// Every algorithm at its defaults, in the order `pmf mrf compare` lists them.

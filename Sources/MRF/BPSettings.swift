@@ -5,13 +5,20 @@
 ///   latest ones) or `parallel` (flooding: every message from the previous iteration's, split over the cores).
 /// - `damping` α ∈ [0,1): m ← (1−α)·new + α·old. `maxiter`, and `tol` on the largest message change.
 public struct BPSettings: Equatable, Sendable, CustomStringConvertible {
+    /// Sum-product (marginals, Bethe log Z) or max-product (a labelling).
     public enum Inference: String, CaseIterable, Sendable { case sum, max }
+    /// In-place variable by variable, or flooding from the previous iteration's messages.
     public enum Schedule: String, CaseIterable, Sendable { case sequential, parallel }
 
+    /// `inference`.
     public var inference: Inference = .sum
+    /// `schedule`.
     public var schedule: Schedule = .sequential
+    /// `damping` α ∈ [0, 1).
     public var damping = 0.0
+    /// `maxiter`.
     public var maxIterations = 100
+    /// `tol`: stop once the largest message change is below it.
     public var tolerance = 1e-9
 
     /// The defaults.

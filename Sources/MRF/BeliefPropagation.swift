@@ -13,7 +13,9 @@ import Simplex
 /// Bethe: log Z_B = −U + H_B with U = Σ_i E_{b_i}[θ_i] + Σ_ij E_{b_ij}[θ_ij] and
 /// H_B = Σ_ij H(b_ij) − Σ_i (deg_i − 1) H(b_i).
 public final class BeliefPropagation {
+    /// The settings.
     public let settings: BPSettings
+    /// The (pairwise) model.
     public let graph: CompiledGraph
     /// Iterations done.
     public private(set) var iteration = 0

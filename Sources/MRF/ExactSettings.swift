@@ -2,10 +2,14 @@
 /// `method` is `eliminate` (junction tree on a min-fill order) or `enumerate` (every labelling);
 /// `maxstates` bounds enumeration and `maxclique` the largest clique of elimination.
 public struct ExactSettings: Equatable, Sendable, CustomStringConvertible {
+    /// Junction tree or enumeration.
     public enum Method: String, CaseIterable, Sendable { case eliminate, enumerate }
 
+    /// `method`.
     public var method: Method = .eliminate
+    /// `maxstates`: the most labellings enumeration visits.
     public var maxStates: Double = Enumeration().maxStates
+    /// `maxclique`: the largest clique (in joint labels) elimination builds.
     public var maxCliqueStates: Double = JunctionTree().maxCliqueStates
 
     /// The defaults.

@@ -11,8 +11,10 @@ public struct ExpectedEnergy: RelaxedObjective {
     /// The model.
     public let graph: CompiledGraph
 
+    /// The expected energy of `graph`.
     public init(_ graph: CompiledGraph) { self.graph = graph }
 
+    /// d_i for every row.
     public var cardinalities: [Int] { graph.cardinalities }
     public var offsets: [Int] { graph.offsets }
 

@@ -60,9 +60,12 @@ public struct QuadraticModel: Sendable {
 public struct PluginEnergy: RelaxedObjective {
     /// The model.
     public let model: QuadraticModel
+    /// d = |Q| for every row.
     public let cardinalities: [Int]
+    /// Row offsets (multiples of d).
     public let offsets: [Int]
 
+    /// The plug-in objective of `model`.
     public init(_ model: QuadraticModel) {
         self.model = model
         let d = model.levels.count

@@ -26,16 +26,27 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     /// The starting point.
     public enum Start: String, CaseIterable, Sendable { case uniform, vertex }
 
+    /// The update rule (`mf`, `pmf`, …).
     public var method: Method
+    /// The schedule (`order`).
     public var order: Order
+    /// Step size η > 0 (`eta`; not used by mf and icm).
     public var eta: Double
+    /// Initial inverse temperature β > 0 (`beta`).
     public var beta: Double
+    /// Annealing factor ρ ≥ 1 (`rho`): β ← ρβ every `every` iterations.
     public var rho: Double
+    /// Iterations between β updates (`every`).
     public var every: Int
+    /// Damping α ∈ [0, 1) of each row update (`damping`).
     public var damping: Double
+    /// Largest number of iterations (`maxiter`).
     public var maxIterations: Int
+    /// Stop once the largest change of an entry of u is below this (`tol`).
     public var tolerance: Double
+    /// Seed of the random order (`seed`).
     public var seed: Int
+    /// Starting point (`init`).
     public var start: Start
 
     /// The defaults of `method` (see the table above).

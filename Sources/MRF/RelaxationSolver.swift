@@ -14,7 +14,9 @@ import Simplex
 /// A row whose every gradient entry is +∞ (each label violates a hard constraint given the other
 /// rows) is left unchanged, as no update rule is defined there.
 public final class RelaxationSolver<Objective: RelaxedObjective> {
+    /// The method and its settings.
     public let settings: RelaxationSettings
+    /// The function whose gradients drive the updates.
     public let objective: Objective
     /// The current point, rows concatenated.
     public private(set) var u: [Double]

@@ -7,9 +7,11 @@ public enum UAIFormat {
     /// Parses a `MARKOV` file's text; `file` names it in error messages.
     public static func parse(_ text: String, file: String) throws(MRFError) -> FactorGraph {
         var reader = TokenReader(text: text, file: file)
-        guard try reader.word("the network type MARKOV") == "MARKOV" else {
-            throw .malformedFile(file: file, line: 1, expected: "the network type MARKOV (BAYES networks are not supported)",
-                                 found: "'\(text.split(whereSeparator: \.isWhitespace).first ?? "")'")
+        let firstLine = reader.line
+        let type = try reader.word("the network type MARKOV")
+        guard type == "MARKOV" else {
+            throw .malformedFile(file: file, line: firstLine, expected: "the network type MARKOV (BAYES networks are not supported)",
+                                 found: "'\(type)'")
         }
         let n = try reader.integer("the number of variables (a positive integer)", in: 1 ... 100_000_000)
         var cardinalities: [Int] = []
