@@ -28,6 +28,7 @@ run: release
 
 bench: release
 	$(PMF) bench sgemm
+	$(PMF) bench mrf
 
 clean:
 	rm -rf .build

@@ -1,10 +1,13 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+let numerics = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
+
 let package = Package(
     name: "PMFKit",
     products: [
         .library(name: "Simplex", targets: ["Simplex"]),
+        .library(name: "MRF", targets: ["MRF"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Gnuplot", targets: ["Gnuplot"]),
         .executable(name: "pmf", targets: ["pmf"]),
@@ -15,36 +18,26 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CGSL",
-            providers: [.apt(["libgsl-dev", "libopenblas-dev"])]
-        ),
-        .target(
-            name: "Simplex",
-            dependencies: ["CGSL", .product(name: "RealModule", package: "swift-numerics")]
-        ),
+        .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev", "libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(
-            name: "NeuralNet",
-            dependencies: ["CGSL", "CZlib", "Simplex", .product(name: "RealModule", package: "swift-numerics")]
-        ),
+        .target(name: "Simplex", dependencies: ["CGSL", numerics]),
+        .target(name: "MRF", dependencies: ["Simplex", numerics]),
+        .target(name: "NeuralNet", dependencies: ["CGSL", "CZlib", "Simplex", numerics]),
         .target(name: "Gnuplot"),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "Simplex", "CGSL", "NeuralNet", "Gnuplot",
+                "CGSL", "Simplex", "MRF", "NeuralNet", "Gnuplot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CGSLTests", dependencies: ["CGSL"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Simplex"]),
-        .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
         .testTarget(
             name: "SimplexTests",
-            dependencies: [
-                "Simplex",
-                .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            dependencies: ["Simplex", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        .testTarget(name: "MRFTests", dependencies: ["MRF", "Simplex", numerics]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Simplex"]),
+        .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
     ]
 )

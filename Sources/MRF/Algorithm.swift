@@ -1,0 +1,50 @@
+/// Any inference algorithm with its settings — one value that prints as its spec text and parses
+/// back (`Algorithm(parsing: a.description) == a`). Bare names take the defaults:
+/// `exact`, `mf`, `pmf`, `pgd`, `sparsemax`, `md`, `picm`, `icm`, `bp`.
+public enum Algorithm: Equatable, Sendable, CustomStringConvertible {
+    /// Exact inference (`exact`).
+    case exact(ExactSettings)
+    /// A relaxation method over u ∈ Δ^m (`mf`, `pmf`, `pgd`, `sparsemax`, `md`, `picm`, `icm`).
+    case relaxation(RelaxationSettings)
+    /// Loopy belief propagation (`bp`).
+    case beliefPropagation(BPSettings)
+
+    /// Every algorithm at its defaults, in the order `pmf mrf compare` lists them.
+    public static let all: [Algorithm] = [.exact(ExactSettings())]
+        + RelaxationSettings.Method.allCases.map { .relaxation(RelaxationSettings($0)) }
+        + [.beliefPropagation(BPSettings()), .beliefPropagation({ var s = BPSettings(); s.inference = .max; return s }())]
+
+    /// Parses a spec such as `pmf[eta=0.5,beta=1,rho=1.05,every=10]`; unknown names, keys or values
+    /// throw `.invalidSpec` with the allowed choices.
+    public init(parsing text: String) throws(MRFError) {
+        let spec = try PropertyString(parsing: text)
+        switch spec.name {
+        case "exact": self = .exact(try ExactSettings(spec))
+        case "bp": self = .beliefPropagation(try BPSettings(spec))
+        case let name where RelaxationSettings.Method(rawValue: name) != nil: self = .relaxation(try RelaxationSettings(spec))
+        default:
+            throw .invalidSpec("unknown algorithm '\(spec.name)'; use one of exact, \(RelaxationSettings.Method.allCases.map(\.rawValue).joined(separator: ", ")), bp")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .exact(let s): s.description
+        case .relaxation(let s): s.description
+        case .beliefPropagation(let s): s.description
+        }
+    }
+
+    /// Runs on a model, the relaxation methods on its expected energy. With `reference` (the exact
+    /// answer) the trace also records marginal and log Z errors.
+    public func run(on graph: CompiledGraph, reference: ExactResult? = nil) throws(MRFError) -> SolverResult {
+        switch self {
+        case .exact(let settings):
+            return SolverResult(exact: try settings.solve(graph), algorithm: description)
+        case .relaxation(let settings):
+            return RelaxationSolver(settings, objective: ExpectedEnergy(graph)).run(reference: reference)
+        case .beliefPropagation(let settings):
+            return try BeliefPropagation(settings, graph: graph).run(reference: reference)
+        }
+    }
+}

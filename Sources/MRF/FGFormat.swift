@@ -1,0 +1,95 @@
+import RealModule
+
+/// libDAI's factor-graph format (`.fg`): the number of factors, then per factor its number of
+/// variables, their labels, their cardinalities, the number of listed entries and `index value`
+/// pairs. The table index runs with the *first* variable fastest; entries not listed are 0
+/// (infinite energy); scopes need not be sorted. Variable labels are mapped to indices 0 … n−1 in
+/// increasing order (a file whose labels are 0 … n−1 keeps them).
+public enum FGFormat {
+    /// Parses a `.fg` file's text; `file` names it in error messages.
+    public static func parse(_ text: String, file: String) throws(MRFError) -> FactorGraph {
+        var reader = TokenReader(text: text, file: file)
+        let count = try reader.integer("the number of factors (an integer ≥ 0)")
+        var raw: [(labels: [Int], cards: [Int], table: [Double])] = []
+        var cardinalityOf: [Int: (card: Int, line: Int)] = [:]
+        for f in 0 ..< count {
+            let arity = try reader.integer("the number of variables of factor \(f)", in: 0 ... 1 << 20)
+            var labels: [Int] = []
+            let labelLine = reader.line
+            for _ in 0 ..< arity { labels.append(try reader.integer("a variable label of factor \(f) (an integer ≥ 0)")) }
+            guard Set(labels).count == labels.count else {
+                throw .malformedFile(file: file, line: labelLine, expected: "distinct variable labels in factor \(f)", found: "\(labels)")
+            }
+            var cards: [Int] = []
+            for label in labels {
+                let line = reader.line
+                let card = try reader.integer("the cardinality of variable \(label) in factor \(f) (a positive integer)", in: 1 ... 1 << 20)
+                if let known = cardinalityOf[label], known.card != card {
+                    throw .malformedFile(file: file, line: line, expected: "cardinality \(known.card) for variable \(label) (as on line \(known.line))", found: "\(card)")
+                }
+                cardinalityOf[label] = (card, line)
+                cards.append(card)
+            }
+            let size = cards.reduce(1, *)
+            let entries = try reader.integer("the number of listed entries of factor \(f) (0 … \(size))", in: 0 ... size)
+            var table = [Double](repeating: 0, count: size)
+            for _ in 0 ..< entries {
+                let index = try reader.integer("an entry index of factor \(f) (0 … \(size - 1))", in: 0 ... size - 1)
+                table[index] = try reader.potential("a potential ≥ 0 of factor \(f)")
+            }
+            raw.append((labels, cards, table))
+        }
+        try reader.expectEnd()
+        let sortedLabels = cardinalityOf.keys.sorted()
+        guard !sortedLabels.isEmpty else {
+            throw .malformedFile(file: file, line: reader.line, expected: "at least one factor with a variable", found: "none")
+        }
+        let indexOf = Dictionary(uniqueKeysWithValues: sortedLabels.enumerated().map { ($1, $0) })
+        let factors = raw.map { factor in
+            // File index: first variable fastest; Factor index: last variable fastest.
+            var energies = [Double](repeating: .infinity, count: factor.table.count)
+            for fileIndex in factor.table.indices {
+                energies[rowMajorIndex(ofFileIndex: fileIndex, cardinalities: factor.cards)] = energy(ofPotential: factor.table[fileIndex])
+            }
+            return Factor(unchecked: factor.labels.map { indexOf[$0]! }, cardinalities: factor.cards, energies: energies)
+        }
+        return FactorGraph(unchecked: sortedLabels.map { cardinalityOf[$0]!.card }, factors: factors)
+    }
+
+    /// The text of a `.fg` file: variables labelled by their indices, zero potentials omitted, and a
+    /// constant unary factor added for any variable no factor mentions (so that it is not lost).
+    public static func text(of graph: FactorGraph) -> String {
+        var mentioned = [Bool](repeating: false, count: graph.variableCount)
+        for factor in graph.factors { for v in factor.scope { mentioned[v] = true } }
+        let padding = mentioned.indices.filter { !mentioned[$0] }.map {
+            Factor(unchecked: [$0], cardinalities: [graph.cardinalities[$0]],
+                   energies: [Double](repeating: 0, count: graph.cardinalities[$0]))
+        }
+        let factors = graph.factors + padding
+        var out = "\(factors.count)\n"
+        for factor in factors {
+            out += "\n\(factor.scope.count)\n"
+            out += factor.scope.map(String.init).joined(separator: " ") + "\n"
+            out += factor.cardinalities.map(String.init).joined(separator: " ") + "\n"
+            var lines: [String] = []
+            for fileIndex in factor.energies.indices {
+                let p = potential(ofEnergy: factor.energies[rowMajorIndex(ofFileIndex: fileIndex, cardinalities: factor.cardinalities)])
+                if p > 0 { lines.append("\(fileIndex) \(p)") }
+            }
+            out += "\(lines.count)\n" + lines.map { $0 + "\n" }.joined()
+        }
+        return out
+    }
+
+    /// The `Factor` (last variable fastest) index of the entry at a file index (first variable fastest).
+    static func rowMajorIndex(ofFileIndex fileIndex: Int, cardinalities: [Int]) -> Int {
+        var rest = fileIndex, index = 0
+        var labels = [Int](repeating: 0, count: cardinalities.count)
+        for t in cardinalities.indices {
+            labels[t] = rest % cardinalities[t]
+            rest /= cardinalities[t]
+        }
+        for t in cardinalities.indices { index = index * cardinalities[t] + labels[t] }
+        return index
+    }
+}

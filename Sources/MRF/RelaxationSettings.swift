@@ -1,0 +1,137 @@
+import Simplex
+import RealModule
+
+/// The settings of every relaxation solver: one gradient of a `RelaxedObjective` per variable, fed to
+/// one of Simplex's shared `UpdateRule`s, in a sequential or parallel schedule. As text:
+///
+/// | name | rule | defaults |
+/// |---|---|---|
+/// | `mf` | naive mean-field, u_i ← softmax(−g_i) | order=fixed, maxiter=100 |
+/// | `pmf` | proximal mean-field, softmax(β(u_i − ηg_i)) | eta=1, beta=1, rho=1.05, every=10, order=parallel, maxiter=200 |
+/// | `pgd` | softmax-PGD: PMF's rule (Theorem 3.1) with step-size defaults | eta=0.1, beta=1, rho=1.1, every=5, order=parallel, maxiter=200 |
+/// | `sparsemax` | sparsemax-PGD, sparsemax(β(u_i − ηg_i)) | eta=0.1, beta=1, rho=1, every=10, order=parallel, maxiter=200 |
+/// | `md` | exponentiated gradient, u_i ∘ exp(−βηg_i) | eta=0.5, beta=1, rho=1, every=10, order=parallel, maxiter=200 |
+/// | `picm` | proximal ICM, hardmax(u_i − ηg_i): from a vertex, moves only for a gain > 1/η | eta=2, order=fixed, init=vertex, maxiter=100 |
+/// | `icm` | ICM, hardmax(−g_i) (PICM without the proximal term) | order=fixed, init=vertex, maxiter=100 |
+///
+/// Shared keys: `order` (fixed | random | parallel), `damping` α ∈ [0,1) (parallel: u ← (1−α)·new + α·old),
+/// `maxiter`, `tol` (stop once the largest change of u is below it), `seed` (for order=random) and
+/// `init` (uniform | vertex: hardmax(−g) at the uniform point). β ← ρβ after every `every` iterations.
+public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
+    /// Which update rule.
+    public enum Method: String, CaseIterable, Sendable { case mf, pmf, pgd, sparsemax, md, picm, icm }
+    /// Which variables see which values: one at a time in index order, one at a time in a fresh
+    /// random order per sweep, or all at once from the previous iterate.
+    public enum Order: String, CaseIterable, Sendable { case fixed, random, parallel }
+    /// The starting point.
+    public enum Start: String, CaseIterable, Sendable { case uniform, vertex }
+
+    /// The update rule (`mf`, `pmf`, …).
+    public var method: Method
+    /// The schedule (`order`).
+    public var order: Order
+    /// Step size η > 0 (`eta`; not used by mf and icm).
+    public var eta: Double
+    /// Initial inverse temperature β > 0 (`beta`).
+    public var beta: Double
+    /// Annealing factor ρ ≥ 1 (`rho`): β ← ρβ every `every` iterations.
+    public var rho: Double
+    /// Iterations between β updates (`every`).
+    public var every: Int
+    /// Damping α ∈ [0, 1) of each row update (`damping`).
+    public var damping: Double
+    /// Largest number of iterations (`maxiter`).
+    public var maxIterations: Int
+    /// Stop once the largest change of an entry of u is below this (`tol`).
+    public var tolerance: Double
+    /// Seed of the random order (`seed`).
+    public var seed: Int
+    /// Starting point (`init`).
+    public var start: Start
+
+    /// The defaults of `method` (see the table above).
+    public init(_ method: Method) {
+        self.method = method
+        let annealed = switch method { case .pmf, .pgd, .sparsemax, .md: true; case .mf, .picm, .icm: false }
+        order = annealed ? .parallel : .fixed
+        eta = switch method { case .pmf: 1; case .pgd, .sparsemax: 0.1; case .md: 0.5; case .picm: 2; case .mf, .icm: 1 }
+        beta = 1
+        rho = switch method { case .pmf: 1.05; case .pgd: 1.1; default: 1 }
+        every = method == .pgd ? 5 : 10
+        damping = 0
+        maxIterations = annealed ? 200 : 100
+        tolerance = 1e-9
+        seed = 0
+        start = method == .picm || method == .icm ? .vertex : .uniform
+    }
+
+    /// Settings from a property string whose name is one of `Method`'s.
+    public init(_ spec: PropertyString) throws(MRFError) {
+        guard let method = Method(rawValue: spec.name) else {
+            throw .invalidSpec("unknown relaxation method '\(spec.name)'; use one of \(Method.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.init(method)
+        var reader = SettingsReader(spec)
+        if usesEta { eta = try reader.number("eta", default: eta, "a number > 0") { $0 > 0 && $0.isFinite } }
+        if usesBeta {
+            beta = try reader.number("beta", default: beta, "a number > 0") { $0 > 0 && $0.isFinite }
+            rho = try reader.number("rho", default: rho, "a number ≥ 1") { $0 >= 1 && $0.isFinite }
+            every = try reader.integer("every", default: every, "an integer ≥ 1") { $0 >= 1 }
+        }
+        order = try reader.choice("order", default: order)
+        damping = try reader.number("damping", default: damping, "in [0, 1)") { $0 >= 0 && $0 < 1 }
+        maxIterations = try reader.integer("maxiter", default: maxIterations, "an integer ≥ 0") { $0 >= 0 }
+        tolerance = try reader.number("tol", default: tolerance, "a number ≥ 0") { $0 >= 0 }
+        seed = try reader.integer("seed", default: seed, "an integer ≥ 0") { $0 >= 0 }
+        start = try reader.choice("init", default: start)
+        try reader.finish()
+    }
+
+    /// Whether the rule has a step size η.
+    public var usesEta: Bool { method != .mf && method != .icm }
+    /// Whether the rule has an inverse temperature β (and its schedule ρ, every).
+    public var usesBeta: Bool {
+        switch method {
+        case .pmf, .pgd, .sparsemax, .md: true
+        case .mf, .picm, .icm: false
+        }
+    }
+    /// Whether the rule keeps the proximal term (the current row) — false for mean-field and ICM,
+    /// which apply their rule to a zero row (PAPER.md §3: without the proximal term, η = β = 1 is
+    /// mean-field).
+    public var keepsProximalTerm: Bool { usesEta }
+
+    /// β in iteration k (1-based): β·ρ^⌊(k−1)/every⌋.
+    public func beta(atIteration k: Int) -> Double {
+        usesBeta ? beta * Double.pow(rho, Double((k - 1) / every)) : 1
+    }
+
+    /// The shared update rule at inverse temperature β.
+    public func rule(beta: Double) -> UpdateRule<Double> {
+        switch method {
+        case .mf: .meanField
+        case .pmf, .pgd: .proximalMeanField(eta: eta, beta: beta)
+        case .sparsemax: .sparsemaxPGD(eta: eta, beta: beta)
+        case .md: .exponentiatedGradient(eta: eta, beta: beta)
+        case .picm: .proximalICM(eta: eta)
+        case .icm: .proximalICM(eta: 1)
+        }
+    }
+
+    public var description: String {
+        let defaults = RelaxationSettings(method)
+        var settings: [(key: String, value: String, isDefault: Bool)] = []
+        if usesEta { settings.append(("eta", "\(eta)", eta == defaults.eta)) }
+        if usesBeta {
+            settings += [("beta", "\(beta)", beta == defaults.beta), ("rho", "\(rho)", rho == defaults.rho),
+                         ("every", "\(every)", every == defaults.every)]
+        }
+        settings += [
+            ("order", order.rawValue, order == defaults.order), ("damping", "\(damping)", damping == defaults.damping),
+            ("maxiter", "\(maxIterations)", maxIterations == defaults.maxIterations),
+            ("tol", "\(tolerance)", tolerance == defaults.tolerance), ("seed", "\(seed)", seed == defaults.seed),
+            ("init", start.rawValue, start == defaults.start),
+        ]
+        return canonicalSpec(method.rawValue, settings)
+    }
+}

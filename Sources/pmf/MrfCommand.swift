@@ -1,0 +1,31 @@
+import ArgumentParser
+import MRF
+
+/// `pmf mrf`: explicit discrete MRFs — generate, solve, compare against exact inference.
+struct Mrf: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explicit MRFs: generate models, run exact inference and MF/PMF/PGD/PICM/ICM/BP solvers, compare them.",
+        subcommands: [MrfGenerate.self, MrfSolve.self, MrfCompare.self])
+}
+
+/// A Double for JSON: non-finite values (an infinite energy, a NaN error) become `null`.
+func jsonNumber(_ x: Double) -> Double? { x.isFinite ? x : nil }
+
+/// Reads and compiles a model file, naming the file in any error.
+func loadModel(_ path: String) throws -> CompiledGraph {
+    CompiledGraph(try ModelFile.read(path))
+}
+
+/// Parses `--algo` values.
+func parseAlgorithms(_ specs: [String]) throws -> [Algorithm] {
+    try specs.map { text in try Algorithm(parsing: text) }
+}
+
+/// Seconds elapsed while running `body`.
+func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let value = try body()
+    let elapsed = clock.now - start
+    return (value, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+}

@@ -1,0 +1,71 @@
+@testable import MRF
+import RealModule
+import Simplex
+import Testing
+
+/// Elimination against enumeration, and against an independent forward algorithm on long chains.
+@Suite struct ExactInferenceTests {
+    @Test(arguments: 0 ..< 12)
+    func eliminationAgreesWithEnumeration(seed: Int) throws {
+        let random = RandomSource(seed: UInt(100 + seed))
+        let model = CompiledGraph(randomModel(variables: 5 + seed % 4, edges: 7, triples: seed % 3, zeros: seed % 2 == 0, random: random))
+        let enumerated = try Enumeration().solve(model)
+        let eliminated = try JunctionTree().solve(model)
+        #expect(abs(enumerated.logZ - eliminated.logZ) < 1e-10)
+        #expect(maxDifference(enumerated.marginals, eliminated.marginals) < 1e-10)
+        #expect(abs(enumerated.mapEnergy - eliminated.mapEnergy) < 1e-10)
+        #expect(eliminated.mapEnergy == model.energy(of: eliminated.map))
+        for row in eliminated.marginals { #expect(abs(row.reduce(0, +) - 1) < 1e-12) }
+    }
+
+    @Test func longChainMatchesTheForwardAlgorithm() throws {
+        let random = RandomSource(seed: 3)
+        let n = 300
+        let graph = ModelGenerator.pairwise(variables: n, edges: Topology.chain(n), potential: .potts, labels: 3,
+                                            coupling: 0.8, field: 1, couplings: .mixed, random: random)
+        let exact = try JunctionTree().solve(CompiledGraph(graph))
+        // Forward algorithm: α_{t}(b) = Σ_a α_{t−1}(a) ψ_{t−1,t}(a,b) ψ_t(b), normalised with a running log scale.
+        var alpha = graph.factors[0].energies.map { Double.exp(-$0) }
+        var logScale = 0.0
+        for t in 1 ..< n {
+            let unary = graph.factors[t].energies, pair = graph.factors[n + t - 1].energies
+            alpha = (0 ..< 3).map { b in (0 ..< 3).reduce(0) { $0 + alpha[$1] * Double.exp(-pair[$1 * 3 + b]) } * Double.exp(-unary[b]) }
+            let total = alpha.reduce(0, +)
+            logScale += Double.log(total)
+            alpha = alpha.map { $0 / total }
+        }
+        #expect(abs(exact.logZ - logScale) < 1e-9 * abs(logScale))
+        #expect(abs(exact.marginals[n - 1][1] - alpha[1]) < 1e-10)
+    }
+
+    @Test func narrowGridOfHundredsOfVariablesIsExactAndFast() throws {
+        let random = RandomSource(seed: 4)
+        let graph = ModelGenerator.pairwise(variables: 4 * 60, edges: Topology.grid(rows: 60, columns: 4), potential: .ising,
+                                            labels: 2, coupling: 0.5, field: 0.5, couplings: .spinglass, random: random)
+        let exact = try JunctionTree().solve(CompiledGraph(graph))
+        #expect(exact.logZ.isFinite)
+        #expect(exact.marginals.allSatisfy { abs($0.reduce(0, +) - 1) < 1e-12 })
+        // A 3×5 corner of the same kind against enumeration.
+        let small = CompiledGraph(ModelGenerator.pairwise(variables: 15, edges: Topology.grid(rows: 5, columns: 3), potential: .ising,
+                                                          labels: 2, coupling: 0.5, field: 0.5, couplings: .spinglass, random: random))
+        let (a, b) = (try JunctionTree().solve(small), try Enumeration().solve(small))
+        #expect(abs(a.logZ - b.logZ) < 1e-10 && maxDifference(a.marginals, b.marginals) < 1e-10 && a.mapEnergy == b.mapEnergy)
+    }
+
+    @Test func refusesTooLargeModelsWithAClearMessage() {
+        let graph = CompiledGraph(ModelGenerator.pairwise(variables: 30, edges: Topology.complete(30), potential: .ising, labels: 2,
+                                                          coupling: 1, field: 1, couplings: .mixed, random: RandomSource(seed: 1)))
+        #expect(throws: MRFError.self) { try Enumeration().solve(graph) }
+        do {
+            _ = try JunctionTree().solve(graph)
+            Issue.record("elimination on K30 should refuse")
+        } catch {
+            #expect(error.description.contains("maxclique"))
+        }
+    }
+
+    @Test func impossibleModelIsAnError() {
+        let graph = try! FactorGraph(cardinalities: [2], factors: [Factor(scope: [0], cardinalities: [2], energies: [.infinity, .infinity])])
+        #expect(throws: MRFError.self) { try JunctionTree().solve(CompiledGraph(graph)) }
+    }
+}

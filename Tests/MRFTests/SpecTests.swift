@@ -1,0 +1,39 @@
+@testable import MRF
+import Testing
+
+/// Algorithm specs print and parse back; bad specs give clear errors.
+@Suite struct SpecTests {
+    @Test func everyDefaultRoundTrips() throws {
+        for algorithm in Algorithm.all {
+            #expect(try Algorithm(parsing: algorithm.description) == algorithm)
+        }
+        #expect(Algorithm.all.map(\.description).prefix(3) == ["exact", "mf", "pmf"])
+    }
+
+    @Test(arguments: ["pmf[eta=0.5,beta=1,rho=1.05,every=10]", "mf[order=random,damping=0.3]", "bp[inference=max,schedule=parallel,tol=1e-06]",
+                      "exact[method=enumerate,maxstates=1000]", "picm[eta=0.25,order=parallel]", "sparsemax[beta=2,maxiter=5]", "icm[init=uniform]"])
+    func customSpecsRoundTrip(text: String) throws {
+        let algorithm = try Algorithm(parsing: text)
+        #expect(try Algorithm(parsing: algorithm.description) == algorithm)
+        #expect(try PropertyString(parsing: algorithm.description).description == algorithm.description)
+    }
+
+    @Test func settingsAreRead() throws {
+        guard case .relaxation(let s) = try Algorithm(parsing: "pmf[eta=0.5,beta=2,rho=1.5,every=3]") else { Issue.record("not pmf"); return }
+        #expect(s.eta == 0.5 && s.beta == 2 && s.rho == 1.5 && s.every == 3)
+        #expect(s.beta(atIteration: 1) == 2 && s.beta(atIteration: 4) == 3 && s.beta(atIteration: 7) == 4.5)
+        #expect(s.description == "pmf[eta=0.5,beta=2.0,rho=1.5,every=3]")
+    }
+
+    @Test(arguments: [("pmf[eta=0]", "eta must be"), ("mf[color=red]", "no setting 'color'"), ("mf[order=zigzag]", "use one of fixed, random, parallel"),
+                      ("foo", "unknown algorithm 'foo'"), ("pmf[eta=1", "closing"), ("pmf[eta]", "key=value"), ("mf[eta=1]", "no setting 'eta'"),
+                      ("bp[tol=1,tol=2]", "twice")])
+    func badSpecsSayWhatIsWrong(text: String, fragment: String) {
+        do {
+            _ = try Algorithm(parsing: text)
+            Issue.record("\(text) parsed")
+        } catch {
+            #expect(error.description.contains(fragment), "\(error)")
+        }
+    }
+}
