@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Simplex", targets: ["Simplex"]),
         .library(name: "MRF", targets: ["MRF"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "Theorems", targets: ["Theorems"]),
         .library(name: "Gnuplot", targets: ["Gnuplot"]),
         .executable(name: "pmf", targets: ["pmf"]),
     ],
@@ -23,11 +24,12 @@ let package = Package(
         .target(name: "Simplex", dependencies: ["CGSL", numerics]),
         .target(name: "MRF", dependencies: ["Simplex", numerics]),
         .target(name: "NeuralNet", dependencies: ["CGSL", "CZlib", "Simplex", numerics]),
+        .target(name: "Theorems", dependencies: ["CGSL", "Simplex", "MRF", "NeuralNet", numerics]),
         .target(name: "Gnuplot"),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "CGSL", "Simplex", "MRF", "NeuralNet", "Gnuplot",
+                "CGSL", "Simplex", "MRF", "NeuralNet", "Theorems", "Gnuplot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,6 +40,7 @@ let package = Package(
         ),
         .testTarget(name: "MRFTests", dependencies: ["MRF", "Simplex", numerics]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Simplex"]),
+        .testTarget(name: "TheoremsTests", dependencies: ["Theorems", "Simplex"]),
         .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
     ]
 )

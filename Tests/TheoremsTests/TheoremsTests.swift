@@ -1,0 +1,39 @@
+import Simplex
+import Testing
+@testable import Theorems
+
+/// Every check passes at its tolerance, and deliberately wrong variants are caught.
+@Suite struct TheoremsTests {
+    @Test(arguments: allChecks().map(\.name))
+    func everyCheckPasses(name: String) {
+        let check = allChecks().first { $0.name == name }!
+        let (outcome, _) = check.run(trials: 40, seed: 3)
+        #expect(outcome.passed, "\(name): deviation \(outcome.maxDeviation) > tolerance \(outcome.tolerance)")
+        #expect(outcome.trials > 0)
+    }
+
+    @Test func missingProximalTermIsCaught() {
+        let (outcome, _) = theorem31(.withoutProximalTerm).run(trials: 20, seed: 1)
+        #expect(!outcome.passed && outcome.maxDeviation > 1e-3)
+    }
+
+    @Test func referenceJacobianClaimedAsExactIsCaught() {
+        let (outcome, _) = algorithm1Gradient(jacobian: .reference).run(trials: 20, seed: 1)
+        #expect(!outcome.passed && outcome.maxDeviation > 1e-3)
+    }
+
+    /// The independent solver agrees with the closed form on an instance worked out by hand:
+    /// min ⟨c,u⟩ − H(u) over two labels with c = (0, log 3) is u = (3/4, 1/4).
+    @Test func entropicSolverOnAHandInstance() {
+        let u = entropicMinimizer(cost: [0, Double.log(3)], beta: 1)
+        #expect(abs(u[0] - 0.75) < 1e-14 && abs(u[1] - 0.25) < 1e-14)
+    }
+
+    @Test func evidenceHasTheSeriesTheFiguresPlot() {
+        let (_, evidence) = theorem31().run(trials: 8, seed: 2)
+        #expect(evidence.first?.name == "theorem-3.1")
+        #expect(Set(evidence[0].datasets.map(\.name)) == ["random", "mrf", "network"])
+        let (_, limit) = softmaxLimit().run(trials: 4, seed: 2)
+        #expect(limit.first?.columns == ["beta", "deviation", "bound", "weight_gap"])
+    }
+}
