@@ -12,7 +12,7 @@ import Simplex
 /// division (so zeros are safe). Beliefs b_i ∝ ψ_i Π_k m_{k→i}; on a tree sum-product is exact.
 /// Bethe: log Z_B = −U + H_B with U = Σ_i E_{b_i}[θ_i] + Σ_ij E_{b_ij}[θ_ij] and
 /// H_B = Σ_ij H(b_ij) − Σ_i (deg_i − 1) H(b_i).
-public final class BeliefPropagation {
+public final class BeliefPropagation: IterativeSolver {
     /// The settings.
     public let settings: BPSettings
     /// The (pairwise) model.
@@ -200,18 +200,11 @@ public final class BeliefPropagation {
                           logZError: reference.map { estimate - $0.logZ })
     }
 
-    /// Iterates until the largest message change is below `tol` or `maxiter` is reached. Sum-product
-    /// reports the Bethe log Z; max-product reports −E of its labelling (the argmax of max-marginals).
-    public func run(reference: ExactResult? = nil) -> SolverResult {
-        var trace = Trace(points: [tracePoint(maxChange: .nan, reference: reference)])
-        while iteration < settings.maxIterations {
-            let change = step()
-            trace.points.append(tracePoint(maxChange: change, reference: reference))
-            if change < settings.tolerance { break }
-        }
-        let b = beliefs, last = trace.points[trace.points.count - 1]
-        let labels = argmaxLabels(b)
-        return SolverResult(algorithm: settings.description, logZ: last.logZEstimate, marginals: b, labels: labels,
-                            energy: last.roundedEnergy, iterations: iteration, trace: trace)
-    }
+    public var name: String { settings.description }
+    public var maxIterations: Int { settings.maxIterations }
+    public var tolerance: Double { settings.tolerance }
+    /// The beliefs (max-marginals for max-product).
+    public var marginals: [[Double]] { beliefs }
+    /// argmax_a b_i(a) per variable (lowest label among ties).
+    public var labels: [Int] { argmaxLabels(beliefs) }
 }

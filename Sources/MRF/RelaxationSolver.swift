@@ -13,7 +13,7 @@ import Simplex
 ///
 /// A row whose every gradient entry is +∞ (each label violates a hard constraint given the other
 /// rows) is left unchanged, as no update rule is defined there.
-public final class RelaxationSolver<Objective: RelaxedObjective> {
+public final class RelaxationSolver<Objective: RelaxedObjective>: IterativeSolver {
     /// The method and its settings.
     public let settings: RelaxationSettings
     /// The function whose gradients drive the updates.
@@ -151,17 +151,7 @@ public final class RelaxationSolver<Objective: RelaxedObjective> {
                           logZError: reference.map { bound - $0.logZ })
     }
 
-    /// Iterates until the largest change is below `tol` or `maxiter` is reached, recording the trace.
-    /// The result's log Z is the mean-field bound −E_u[E] + H(u) at the last iterate.
-    public func run(reference: ExactResult? = nil) -> SolverResult {
-        var trace = Trace(points: [tracePoint(maxChange: .nan, reference: reference)])
-        while iteration < settings.maxIterations {
-            let change = step()
-            trace.points.append(tracePoint(maxChange: change, reference: reference))
-            if change < settings.tolerance { break }
-        }
-        let last = trace.points[trace.points.count - 1]
-        return SolverResult(algorithm: settings.description, logZ: last.logZEstimate, marginals: marginals,
-                            labels: labels, energy: last.roundedEnergy, iterations: iteration, trace: trace)
-    }
+    public var name: String { settings.description }
+    public var maxIterations: Int { settings.maxIterations }
+    public var tolerance: Double { settings.tolerance }
 }
