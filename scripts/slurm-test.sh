@@ -57,7 +57,7 @@ chmod 700 "$tmp/munge"
 dd if=/dev/urandom of="$tmp/munge/munge.key" bs=1024 count=1 status=none
 chmod 400 "$tmp/munge/munge.key"
 munged --foreground --force --key-file="$tmp/munge/munge.key" --socket="$tmp/munge/munge.sock" \
-  --pid-file="$tmp/munge/munged.pid" --seed-file="$tmp/munge/munge.seed" --log-file="$tmp/munged.log" &
+  --pid-file="$tmp/munge/munged.pid" --seed-file="$tmp/munge/munge.seed" --log-file="$tmp/munged.log" 2>>"$tmp/munged.log" &
 pids+=($!)
 for _ in $(seq 50); do [ -S "$tmp/munge/munge.sock" ] && break; sleep 0.1; done
 munge --socket="$tmp/munge/munge.sock" -n | unmunge --socket="$tmp/munge/munge.sock" >/dev/null || fail "munge does not work"
@@ -101,9 +101,9 @@ SchedulerParameters=sched_interval=1
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
-slurmctld -D -i -f "$SLURM_CONF" &
+slurmctld -D -i -f "$SLURM_CONF" 2>>"$tmp/slurmctld.log" &
 pids+=($!)
-slurmd -D -f "$SLURM_CONF" -N "$host" &
+slurmd -D -f "$SLURM_CONF" -N "$host" 2>>"$tmp/slurmd.log" &
 pids+=($!)
 for _ in $(seq 100); do
   state=$(sinfo -h -N -o %t 2>/dev/null | head -n 1 || true)
@@ -137,7 +137,7 @@ wait_for_job() {   # JOB SECONDS: until squeue no longer lists JOB
 "$PMF" sweep plan "$tmp/sweep.yaml" --out "$tmp/local" >/dev/null
 job=$("$PMF" sweep slurm "$tmp/cluster" --max-parallel 2 --submit --json | sed -n 's/.*"job_id":"\([0-9]*\)".*/\1/p')
 [ -n "$job" ] || fail "no job id from pmf sweep slurm --submit"
-echo "slurm-test: submitted job array $job ($(wc -l < "$tmp/cluster/sweep.tasks") tasks)"
+echo "slurm-test: submitted job array $job ($(cat "$tmp/cluster"/sweep-*.tasks | wc -l) tasks)"
 "$PMF" sweep run "$tmp/local" --jobs 2 >/dev/null 2>&1 || fail "the local sweep failed"
 wait_for_job "$job" 240
 "$PMF" sweep status "$tmp/cluster"

@@ -17,9 +17,13 @@ public struct SlurmSettings: Equatable, Sendable {
     public var cpusPerTask: Int
     /// The job name.
     public var jobName: String
+    /// The list file (in the sweep folder) whose line i + 1 names the run of array index i. Each
+    /// generated script gets its own list, so resubmitting never remaps a queued task of an older job.
+    public var taskList: String
 
     public init(sweepFolder: String, binary: String, taskCount: Int, partition: String? = nil, time: String? = nil,
-                maxParallel: Int? = nil, cpusPerTask: Int = 1, jobName: String = "pmf-sweep") {
+                maxParallel: Int? = nil, cpusPerTask: Int = 1, jobName: String = "pmf-sweep", taskList: String = "sweep.tasks") {
+        self.taskList = taskList
         self.sweepFolder = sweepFolder
         self.binary = binary
         self.taskCount = taskCount
@@ -30,8 +34,6 @@ public struct SlurmSettings: Equatable, Sendable {
         self.jobName = jobName
     }
 
-    /// The name of the list file that maps array index i (line i + 1) to a run id.
-    public static let taskListName = "sweep.tasks"
     /// The script's file name.
     public static let scriptName = "sweep.sbatch"
 }
@@ -73,8 +75,8 @@ public func slurmScript(_ s: SlurmSettings) -> String {
         "PMF=\(shellQuoted(s.binary))",
         "SWEEP=\(shellQuoted(folder))",
         ": \"${SLURM_ARRAY_TASK_ID:?submit this script with sbatch}\"",
-        "id=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" \"$SWEEP/\(SlurmSettings.taskListName)\")",
-        "[ -n \"$id\" ] || { echo \"no run for array index $SLURM_ARRAY_TASK_ID in $SWEEP/\(SlurmSettings.taskListName)\" >&2; exit 2; }",
+        "id=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" \"$SWEEP/\(s.taskList)\")",
+        "[ -n \"$id\" ] || { echo \"no run for array index $SLURM_ARRAY_TASK_ID in $SWEEP/\(s.taskList)\" >&2; exit 2; }",
         "run=\"$SWEEP/runs/$id\"",
         "task=\"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"",
         "echo \"task $task: run $id on $(hostname -s), restart ${SLURM_RESTART_COUNT:-0}, $(date -Is)\"",

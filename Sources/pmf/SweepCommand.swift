@@ -256,7 +256,7 @@ struct SweepSlurmCommand: ParsableCommand {
         guard cpusPerTask >= 1 else { throw CommandError("--cpus-per-task must be ≥ 1") }
     }
 
-    struct Report: Encodable { var script: String?; var tasks: [String]; var job_id: String? }
+    struct Report: Encodable { var script: String?; var task_list: String?; var tasks: [String]; var job_id: String? }
 
     func run() throws {
         let sweep = URL(fileURLWithPath: folder, isDirectory: true).standardizedFileURL
@@ -266,14 +266,17 @@ struct SweepSlurmCommand: ParsableCommand {
             return status == .pending || status == .failed
         }
         guard !tasks.isEmpty else {
-            if json { return try printJSON(Report(script: nil, tasks: [], job_id: nil)) }
+            if json { return try printJSON(Report(script: nil, task_list: nil, tasks: [], job_id: nil)) }
             print("nothing to submit: every run of \(sweep.path) is finished or running")
             return
         }
+        // A new list per generated script: tasks of an older job still queued keep their own mapping.
+        var number = 1
+        while FileManager.default.fileExists(atPath: sweep.appendingPathComponent("sweep-\(number).tasks").path) { number += 1 }
         let settings = SlurmSettings(sweepFolder: sweep.path, binary: pmfBinary(), taskCount: tasks.count, partition: partition,
-                                     time: time, maxParallel: maxParallel, cpusPerTask: cpusPerTask)
+                                     time: time, maxParallel: maxParallel, cpusPerTask: cpusPerTask, taskList: "sweep-\(number).tasks")
         try FileManager.default.createDirectory(at: sweep.appendingPathComponent("logs"), withIntermediateDirectories: true)
-        try writeAtomically(tasks.joined(separator: "\n") + "\n", to: sweep.appendingPathComponent(SlurmSettings.taskListName))
+        try writeAtomically(tasks.joined(separator: "\n") + "\n", to: sweep.appendingPathComponent(settings.taskList))
         let scriptURL = sweep.appendingPathComponent(SlurmSettings.scriptName)
         try writeAtomically(slurmScript(settings), to: scriptURL)
         chmod(scriptURL.path, 0o755)
@@ -294,8 +297,8 @@ struct SweepSlurmCommand: ParsableCommand {
             }
             jobID = String(text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first ?? "")
         }
-        if json { return try printJSON(Report(script: scriptURL.path, tasks: tasks, job_id: jobID)) }
-        print("wrote \(scriptURL.path): \(tasks.count) array tasks (index → run id in \(SlurmSettings.taskListName))")
+        if json { return try printJSON(Report(script: scriptURL.path, task_list: sweep.appendingPathComponent(settings.taskList).path, tasks: tasks, job_id: jobID)) }
+        print("wrote \(scriptURL.path): \(tasks.count) array tasks (index → run id in \(settings.taskList))")
         if let jobID { print("submitted job \(jobID)") } else { print("submit with: sbatch \(scriptURL.path)") }
     }
 }

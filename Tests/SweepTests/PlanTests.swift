@@ -14,11 +14,12 @@ func write(_ text: String, to path: String) throws {
 }
 
 let paperSweep = """
-    base: {arch: lenet300, dataset: fashion-mnist}
+    base: {dataset: fashion-mnist}
     fixed:
       epochs: 1
       limit: 600
     axes:
+      arch: [lenet300]
       method: [ref, bc, pmf]
       rho: [1.02, 1.05, 1.2]
       seed: [1, 2, 3]
@@ -34,7 +35,7 @@ let paperSweep = """
         let run = try #require(runs.first { $0.id == "lenet300-pmf-rho1.05-s2" })
         #expect(run.argv == ["pmf", "train", "--arch", "lenet300", "--dataset", "fashion-mnist", "--method", "pmf[rho=1.05]",
                              "--limit", "600", "--epochs", "1", "--seed", "2", "--out", "/s/runs/lenet300-pmf-rho1.05-s2"])
-        #expect(run.settings == [.init("method", "pmf"), .init("rho", "1.05"), .init("seed", "2")])
+        #expect(run.settings == [.init("arch", "lenet300"), .init("method", "pmf"), .init("rho", "1.05"), .init("seed", "2")])
         #expect(Set(runs.map(\.id)).count == runs.count)
     }
 
@@ -43,7 +44,7 @@ let paperSweep = """
         let b = try SweepFile(text: "axes: {arch: [lenet300], method: [pmf], rho: [1.05], seed: [2]}")
         #expect(try a.expand(runsFolder: "/r", baseFolder: "/").map(\.id) == ["lenet300-pmf-rho1.05-s2"])
         #expect(try b.expand(runsFolder: "/r", baseFolder: "/").map(\.id) == ["lenet300-pmf-rho1.05-s2"])
-        #expect(SweepFile.runID([.init("lr", "1e-3"), .init("batch-size", "50"), .init("method", "pmf[eta=0.5,beta=1]")]) == "pmf-eta0.5-beta1-lr1e-3-bs50")
+        #expect(SweepFile.runID([.init("lr", "1e-3"), .init("batch-size", "50"), .init("method", "pmf[eta=0.5,beta=1]")]) == "pmf-eta0.5-beta1-bs50-lr1e-3")
     }
 
     @Test func presetBaseAndMethodParametersInsideTheMethodText() throws {
@@ -60,8 +61,8 @@ let paperSweep = """
 
     @Test func jsonSweepFilesGiveTheSameRunsAsYAML() throws {
         let json = """
-            {"base": {"arch": "lenet300", "dataset": "fashion-mnist"}, "fixed": {"epochs": 1, "limit": 600},
-             "axes": {"method": ["ref", "bc", "pmf"], "rho": [1.02, 1.05, 1.2], "seed": [1, 2, 3]}}
+            {"base": {"dataset": "fashion-mnist"}, "fixed": {"epochs": 1, "limit": 600},
+             "axes": {"arch": ["lenet300"], "method": ["ref", "bc", "pmf"], "rho": [1.02, 1.05, 1.2], "seed": [1, 2, 3]}}
             """
         let fromJSON = try SweepFile(text: json, json: true).expand(runsFolder: "/r", baseFolder: "/")
         let fromYAML = try SweepFile(text: paperSweep).expand(runsFolder: "/r", baseFolder: "/")
