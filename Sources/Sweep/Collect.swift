@@ -108,7 +108,11 @@ extension Collection {
     /// or `all`), rows sorted by the numeric axes, columns: each numeric axis, `seeds`,
     /// `test_accuracy`, `test_accuracy_std` and, when present, `test_accuracy_quantized` and its std.
     public func dataFile(command: String, version: String) -> DataFile {
-        let numeric = groupAxes.filter { axis in groups.allSatisfy { g in g.settings.first { $0.key == axis }.map { Double($0.value) != nil } ?? false } }
+        // An axis is numeric when every group that has a value for it (ref has no rho) has a number.
+        let numeric = groupAxes.filter { axis in
+            let values = groups.compactMap { g in g.settings.first { $0.key == axis }?.value }
+            return !values.isEmpty && values.allSatisfy { Double($0) != nil }
+        }
         let labels = groupAxes.filter { !numeric.contains($0) }
         let hasQuantized = groups.contains { $0.testAccuracyQuantized != nil }
         var columns = numeric.map { DataColumn($0) } + [DataColumn("seeds"), DataColumn("test_accuracy", unit: "fraction"),
@@ -118,7 +122,8 @@ extension Collection {
         var rowsByName: [String: [[Double]]] = [:]
         for group in groups {
             let value = { (axis: String) in group.settings.first { $0.key == axis }?.value ?? "" }
-            let name = labels.isEmpty ? "all" : labels.map { "\($0)=\(value($0))" }.joined(separator: "+")
+            let parts = labels.filter { !value($0).isEmpty }.map { "\($0)=\(value($0))" }
+            let name = parts.isEmpty ? "all" : parts.joined(separator: "+")
             if rowsByName[name] == nil { names.append(name) }
             var row = numeric.map { Double(value($0)) ?? .nan }
             row += [Double(group.testAccuracy.count), group.testAccuracy.mean, group.testAccuracy.std]

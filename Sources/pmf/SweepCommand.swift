@@ -153,7 +153,7 @@ struct SweepRunCommand: ParsableCommand {
         report.seconds = Date().timeIntervalSince(start)
         if json { return try printJSON(report) }
         print(String(format: "%d finished, %d failed, %d skipped in %.1f s", report.finished.count, report.failed.count, report.skipped.count, report.seconds))
-        if !report.failed.isEmpty { throw ExitCode(1) }
+        if !report.failed.isEmpty { throw CommandError("\(report.failed.count) runs failed; see pmf sweep status \(folder)") }
     }
 
     private func appendLog(_ dir: String, _ text: String) {

@@ -77,6 +77,20 @@ import Testing
         #expect(data.contains("# [column 1] lr\n"))
     }
 
+    @Test func parametersSomeMethodsLackStayNumericColumns() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try write("axes:\n  method: [ref, pmf]\n  rho: [1.05, 1.2]\n  seed: [1]\n", to: folder + "/s.yaml")
+        let (plan, _) = try planSweep(file: folder + "/s.yaml", into: folder + "/out")
+        #expect(plan.runs.map(\.id) == ["ref-s1", "pmf-rho1.05-s1", "pmf-rho1.2-s1"])
+        for run in plan.runs { try write("{\"test_accuracy\": 0.5}", to: folder + "/out/runs/\(run.id)/results.json") }
+        let collection = try collectSweep(plan, folder: folder + "/out")
+        let data = try collection.dataFile(command: "c", version: "v").text()
+        #expect(data.contains("# [column 1] rho\n") && data.contains("# method=ref\nNaN 1.0 0.5 0.0\n"))
+        #expect(data.contains("# method=pmf\n1.05 1.0 0.5 0.0\n1.2 1.0 0.5 0.0\n"))
+        #expect(try collection.table.markdown().contains("| ref    | –    |"))
+    }
+
     @Test func singleSeedHasZeroStdAndNoQuantizedColumnWithoutIt() throws {
         #expect(MeanStd([0.8]) == MeanStd([0.8]))
         #expect(MeanStd([0.8]).std == 0)
