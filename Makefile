@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PMF = .build/release/pmf
 
-.PHONY: all deps build release test run bench clean
+.PHONY: all deps build release test slurm-test run bench clean
 
 all: run
 
@@ -19,6 +19,12 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	@$(MAKE) --no-print-directory slurm-test
+
+## pmf sweep on a real single-node Slurm cluster started on this machine (scripts/slurm-test.sh):
+## runs when CI=true or as root (installs slurm-wlm and munge); otherwise it says it skipped.
+slurm-test:
+	scripts/slurm-test.sh .build/debug/pmf
 
 ## The main job on built-in defaults.
 run: release

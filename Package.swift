@@ -11,12 +11,14 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Theorems", targets: ["Theorems"]),
         .library(name: "Gnuplot", targets: ["Gnuplot"]),
+        .library(name: "Sweep", targets: ["Sweep"]),
         .executable(name: "pmf", targets: ["pmf"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev", "libopenblas-dev"])]),
@@ -26,10 +28,11 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["CGSL", "CZlib", "Simplex", numerics]),
         .target(name: "Theorems", dependencies: ["CGSL", "Simplex", "MRF", "NeuralNet", numerics]),
         .target(name: "Gnuplot"),
+        .target(name: "Sweep", dependencies: ["Gnuplot", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "CGSL", "Simplex", "MRF", "NeuralNet", "Theorems", "Gnuplot",
+                "CGSL", "Simplex", "MRF", "NeuralNet", "Theorems", "Gnuplot", "Sweep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,5 +45,6 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Simplex"]),
         .testTarget(name: "TheoremsTests", dependencies: ["Theorems", "Simplex"]),
         .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Gnuplot"], exclude: ["golden"]),
     ]
 )

@@ -1,0 +1,228 @@
+import Foundation
+import Gnuplot
+
+/// One run of a sweep: its id, the axis values that make it (after the method parameters that do
+/// not apply to its method are dropped) and the exact `pmf train` argv.
+public struct PlannedRun: Equatable, Codable, Sendable {
+    /// The readable id, e.g. `lenet300-pmf-rho1.05-s2`; also the run's folder name under `runs/`.
+    public var id: String
+    /// The run's values of the sweep's axes, as written in the sweep file, in axis order.
+    public var settings: [SweepFile.Setting]
+    /// `pmf train …` with argv[0] = `pmf`; the runner puts the binary's absolute path there.
+    public var argv: [String]
+
+    public init(id: String, settings: [SweepFile.Setting], argv: [String]) {
+        self.id = id
+        self.settings = settings
+        self.argv = argv
+    }
+
+    /// The value of axis `key` in this run, if the run has one.
+    public func value(of key: String) -> String? { settings.first { $0.key == key }?.value }
+}
+
+extension SweepFile {
+    /// The runs of the cartesian product of the axes (last axis fastest), each with its argv
+    /// writing into `runsFolder/ID`. Combinations that differ only in method parameters their
+    /// method does not take (ref × rho) are one run. A relative `data` folder is resolved against
+    /// `baseFolder` (the sweep file's folder).
+    /// - Throws: `SweepError` when two different runs would get the same id, or a method
+    ///   parameter is given without a method.
+    public func expand(runsFolder: String, baseFolder: String) throws -> [PlannedRun] {
+        var combinations: [[Setting]] = [[]]
+        for axis in axes {
+            combinations = combinations.flatMap { prefix in axis.values.map { prefix + [Setting(axis.key, $0)] } }
+        }
+        var runs: [PlannedRun] = []
+        var byID: [String: PlannedRun] = [:]
+        for combination in combinations {
+            let run = try makeRun(combination, runsFolder: runsFolder, baseFolder: baseFolder)
+            if let other = byID[run.id] {
+                guard other.argv == run.argv else {
+                    throw SweepError("runs \(Self.text(other.settings)) and \(Self.text(run.settings)) would both get the id '\(run.id)'; make the axis values differ in letters or digits")
+                }
+                continue
+            }
+            byID[run.id] = run
+            runs.append(run)
+        }
+        return runs
+    }
+
+    private static func text(_ settings: [Setting]) -> String {
+        settings.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+
+    private func makeRun(_ combination: [Setting], runsFolder: String, baseFolder: String) throws -> PlannedRun {
+        var options: [String: String] = [:]
+        for setting in base + fixed + combination { options[setting.key] = setting.value }
+        if let data = options["data"], !data.hasPrefix("/") {
+            options["data"] = URL(fileURLWithPath: data, relativeTo: URL(fileURLWithPath: baseFolder, isDirectory: true)).standardizedFileURL.path
+        }
+        // Compose the method spec: name[existing,…,swept parameters it takes].
+        let parameters = TrainKeys.methodParameters.filter { options[$0] != nil }
+        var dropped: Set<String> = []
+        if !parameters.isEmpty || options["method"]?.contains("[") == true {
+            guard let method = options["method"] else {
+                throw SweepError("the method parameters \(parameters.joined(separator: ", ")) need a method: set method in base, fixed or axes (a preset's own method is not known to the planner)")
+            }
+            let name = String(method.prefix { $0 != "[" })
+            var pairs: [(String, String)] = []
+            if let open = method.firstIndex(of: "["), method.hasSuffix("]") {
+                for item in method[method.index(after: open) ..< method.index(before: method.endIndex)].split(separator: ",") {
+                    let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+                    pairs.append((parts[0], parts.count > 1 ? parts[1] : ""))
+                }
+            }
+            let accepted = TrainKeys.parametersByMethod[name]
+            for key in parameters {
+                if let accepted, !accepted.contains(key) { dropped.insert(key); continue }
+                pairs.removeAll { $0.0 == key }
+                pairs.append((key, options[key]!))
+            }
+            options["method"] = pairs.isEmpty ? name : "\(name)[\(pairs.map { "\($0.0)=\($0.1)" }.joined(separator: ","))]"
+        }
+        let settings = combination.filter { !dropped.contains($0.key) }
+        let id = Self.runID(settings)
+        var argv = ["pmf", "train"]
+        for key in TrainKeys.options where options[key] != nil {
+            argv += ["--\(key)", options[key]!]
+        }
+        argv += ["--out", (runsFolder as NSString).appendingPathComponent(id)]
+        return PlannedRun(id: id, settings: settings, argv: argv)
+    }
+
+    /// The run id of a set of axis values: the values in a fixed key order (preset, arch, dataset,
+    /// method, method parameters, other options, seed last), each behind its short tag
+    /// (`TrainKeys.idTag`), joined by `-`; characters other than letters, digits and `._+` become `_`.
+    public static func runID(_ settings: [Setting]) -> String {
+        let order = TrainKeys.options.filter { $0 != "seed" && !["method"].contains($0) }
+        let keys = ["preset", "arch", "dataset", "method"] + TrainKeys.methodParameters
+            + order.filter { !["preset", "arch", "dataset"].contains($0) } + ["seed"]
+        var parts: [String] = []
+        for key in keys {
+            guard let value = settings.first(where: { $0.key == key })?.value else { continue }
+            var text = value
+            if key == "method" {
+                text = text.replacingOccurrences(of: "[", with: "-").replacingOccurrences(of: ",", with: "-")
+                    .replacingOccurrences(of: "]", with: "").replacingOccurrences(of: "=", with: "")
+            } else if key == "data" {
+                text = (value as NSString).lastPathComponent
+            }
+            parts.append(TrainKeys.idTag(key) + sanitized(text))
+        }
+        return parts.isEmpty ? "run" : parts.joined(separator: "-")
+    }
+
+    private static func sanitized(_ text: String) -> String {
+        String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._+-".contains($0)) ? $0 : "_" })
+    }
+}
+
+/// `DIR/plan.json`: the sweep's axes and runs.
+public struct SweepPlan: Equatable, Codable, Sendable {
+    /// The sweep file it was planned from (absolute path).
+    public var sweepFile: String
+    /// The axis keys, in file order.
+    public var axes: [String]
+    /// The runs, in expansion order.
+    public var runs: [PlannedRun]
+    /// Run folders under `runs/` that the sweep file no longer names (kept, not deleted).
+    public var removed: [String]
+
+    private enum CodingKeys: String, CodingKey { case sweepFile = "sweep_file", axes, runs, removed }
+
+    public init(sweepFile: String, axes: [String], runs: [PlannedRun], removed: [String]) {
+        self.sweepFile = sweepFile
+        self.axes = axes
+        self.runs = runs
+        self.removed = removed
+    }
+
+    /// Reads `DIR/plan.json`.
+    public init(folder: String) throws {
+        let path = (folder as NSString).appendingPathComponent("plan.json")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SweepError("\(path): no plan here; run `pmf sweep plan SWEEP.yaml --out \(folder)` first")
+        }
+        do { self = try JSONDecoder().decode(SweepPlan.self, from: data) } catch {
+            throw SweepError("\(path): unreadable plan (\(error)); plan again with `pmf sweep plan`")
+        }
+    }
+}
+
+/// The per-run file `runs/ID/command.json`.
+public struct RunCommand: Equatable, Codable, Sendable {
+    public var id: String
+    public var settings: [SweepFile.Setting]
+    public var argv: [String]
+
+    public init(_ run: PlannedRun) { (id, settings, argv) = (run.id, run.settings, run.argv) }
+
+    /// Reads `runFolder/command.json`.
+    public init(runFolder: String) throws {
+        let path = (runFolder as NSString).appendingPathComponent("command.json")
+        guard let data = FileManager.default.contents(atPath: path) else { throw SweepError("\(path): missing; plan the sweep again") }
+        do { self = try JSONDecoder().decode(RunCommand.self, from: data) } catch {
+            throw SweepError("\(path): unreadable (\(error))")
+        }
+    }
+}
+
+/// What `plan` did to the sweep folder.
+public struct PlanOutcome: Equatable, Codable, Sendable {
+    /// Runs that got a new folder.
+    public var added: [String] = []
+    /// Unfinished runs whose command.json changed (e.g. a fixed option changed).
+    public var updated: [String] = []
+    /// Runs already planned with the same command.
+    public var unchanged: [String] = []
+    /// Finished runs whose command would now differ; left as they are.
+    public var staleFinished: [String] = []
+    /// Run folders the sweep no longer names; kept.
+    public var removed: [String] = []
+    /// All runs of the plan.
+    public var total = 0
+
+    private enum CodingKeys: String, CodingKey { case added, updated, unchanged, staleFinished = "stale_finished", removed, total }
+}
+
+/// Plans `file` into `folder`: writes `plan.json` and `runs/ID/command.json` for every run that
+/// is not finished and whose command is new or changed. Finished runs (those with `results.json`)
+/// are never written to; folders of runs the file no longer names are reported, not deleted.
+/// Planning the same file twice changes nothing.
+public func planSweep(file: String, into folder: String) throws -> (SweepPlan, PlanOutcome) {
+    let fileURL = URL(fileURLWithPath: file).standardizedFileURL
+    let folderURL = URL(fileURLWithPath: folder, isDirectory: true).standardizedFileURL
+    let sweep = try SweepFile(contentsOf: fileURL.path)
+    let runsURL = folderURL.appendingPathComponent("runs", isDirectory: true)
+    let runs = try sweep.expand(runsFolder: runsURL.path, baseFolder: fileURL.deletingLastPathComponent().path)
+    let manager = FileManager.default
+    try manager.createDirectory(at: runsURL, withIntermediateDirectories: true)
+    var outcome = PlanOutcome()
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    for run in runs {
+        let runURL = runsURL.appendingPathComponent(run.id, isDirectory: true)
+        let commandURL = runURL.appendingPathComponent("command.json")
+        let wanted = RunCommand(run)
+        let existing = (try? Data(contentsOf: commandURL)).flatMap { try? JSONDecoder().decode(RunCommand.self, from: $0) }
+        if manager.fileExists(atPath: runURL.appendingPathComponent("results.json").path) {
+            if existing == wanted { outcome.unchanged.append(run.id) } else { outcome.staleFinished.append(run.id) }
+            continue
+        }
+        if existing == wanted { outcome.unchanged.append(run.id); continue }
+        if existing == nil { outcome.added.append(run.id) } else { outcome.updated.append(run.id) }
+        try manager.createDirectory(at: runURL, withIntermediateDirectories: true)
+        try writeAtomically(encoder.encode(wanted) + Data("\n".utf8), to: commandURL)
+    }
+    let planned = Set(runs.map(\.id))
+    let present = (try? manager.contentsOfDirectory(atPath: runsURL.path)) ?? []
+    outcome.removed = present.filter { !$0.hasPrefix(".") && !planned.contains($0) }.sorted()
+    outcome.total = runs.count
+    let plan = SweepPlan(sweepFile: fileURL.path, axes: sweep.axes.map(\.key), runs: runs, removed: outcome.removed)
+    let planURL = folderURL.appendingPathComponent("plan.json")
+    let planData = try encoder.encode(plan) + Data("\n".utf8)
+    if (try? Data(contentsOf: planURL)) != planData { try writeAtomically(planData, to: planURL) }
+    return (plan, outcome)
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+@testable import Sweep
+
+/// A fresh temporary folder for one test.
+func temporaryFolder() throws -> String {
+    let path = NSTemporaryDirectory() + "sweep-tests-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func write(_ text: String, to path: String) throws {
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+}
+
+let paperSweep = """
+    base: {dataset: fashion-mnist}
+    fixed:
+      epochs: 1
+      limit: 600
+    axes:
+      arch: [lenet300]
+      method: [ref, bc, pmf]
+      rho: [1.02, 1.05, 1.2]
+      seed: [1, 2, 3]
+    """
+
+@Suite struct PlanTests {
+    @Test func expansionComposesMethodSpecsAndDropsParametersAMethodDoesNotTake() throws {
+        let sweep = try SweepFile(text: paperSweep)
+        let runs = try sweep.expand(runsFolder: "/s/runs", baseFolder: "/s")
+        // ref and bc take no rho: 3 seeds each; pmf: 3 rhos × 3 seeds.
+        #expect(runs.count == 3 + 3 + 9)
+        #expect(runs.map(\.id).prefix(4) == ["lenet300-ref-s1", "lenet300-ref-s2", "lenet300-ref-s3", "lenet300-bc-s1"])
+        let run = try #require(runs.first { $0.id == "lenet300-pmf-rho1.05-s2" })
+        #expect(run.argv == ["pmf", "train", "--arch", "lenet300", "--dataset", "fashion-mnist", "--method", "pmf[rho=1.05]",
+                             "--limit", "600", "--epochs", "1", "--seed", "2", "--out", "/s/runs/lenet300-pmf-rho1.05-s2"])
+        #expect(run.settings == [.init("arch", "lenet300"), .init("method", "pmf"), .init("rho", "1.05"), .init("seed", "2")])
+        #expect(Set(runs.map(\.id)).count == runs.count)
+    }
+
+    @Test func idsFollowAFixedKeyOrderWhateverTheFileOrder() throws {
+        let a = try SweepFile(text: "axes: {seed: [2], rho: [1.05], method: [pmf], arch: [lenet300]}")
+        let b = try SweepFile(text: "axes: {arch: [lenet300], method: [pmf], rho: [1.05], seed: [2]}")
+        #expect(try a.expand(runsFolder: "/r", baseFolder: "/").map(\.id) == ["lenet300-pmf-rho1.05-s2"])
+        #expect(try b.expand(runsFolder: "/r", baseFolder: "/").map(\.id) == ["lenet300-pmf-rho1.05-s2"])
+        #expect(SweepFile.runID([.init("lr", "1e-3"), .init("batch-size", "50"), .init("method", "pmf[eta=0.5,beta=1]")]) == "pmf-eta0.5-beta1-bs50-lr1e-3")
+    }
+
+    @Test func presetBaseAndMethodParametersInsideTheMethodText() throws {
+        let sweep = try SweepFile(text: "base: mnist-lenet300-pmf\naxes:\n  method: ['pmf[every=100]']\n  rho: [1.2]\n")
+        let run = try #require(try sweep.expand(runsFolder: "/r", baseFolder: "/").first)
+        #expect(run.argv.prefix(6) == ["pmf", "train", "--preset", "mnist-lenet300-pmf", "--method", "pmf[every=100,rho=1.2]"])
+    }
+
+    @Test func relativeDataFoldersAreResolvedAgainstTheSweepFile() throws {
+        let sweep = try SweepFile(text: "fixed: {data: ../data}\naxes: {seed: [1]}")
+        let run = try #require(try sweep.expand(runsFolder: "/x/runs", baseFolder: "/x/sweeps").first)
+        #expect(run.argv.contains("/x/data"))
+    }
+
+    @Test func jsonSweepFilesGiveTheSameRunsAsYAML() throws {
+        let json = """
+            {"base": {"dataset": "fashion-mnist"}, "fixed": {"epochs": 1, "limit": 600},
+             "axes": {"arch": ["lenet300"], "method": ["ref", "bc", "pmf"], "rho": [1.02, 1.05, 1.2], "seed": [1, 2, 3]}}
+            """
+        let fromJSON = try SweepFile(text: json, json: true).expand(runsFolder: "/r", baseFolder: "/")
+        let fromYAML = try SweepFile(text: paperSweep).expand(runsFolder: "/r", baseFolder: "/")
+        #expect(fromJSON == fromYAML)
+    }
+
+    @Test func replanningIsIdempotentAndNeverTouchesFinishedRuns() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/sweep.yaml", out = folder + "/out"
+        try write(paperSweep, to: file)
+        let (plan, first) = try planSweep(file: file, into: out)
+        #expect(first.added.count == 15 && first.total == 15)
+        let planBytes = try Data(contentsOf: URL(fileURLWithPath: out + "/plan.json"))
+
+        // Finish one run by hand and note its files' dates.
+        let finished = out + "/runs/lenet300-pmf-rho1.05-s2"
+        try write("{\"test_accuracy\": 0.9}", to: finished + "/results.json")
+        let commandPath = finished + "/command.json"
+        let before = try FileManager.default.attributesOfItem(atPath: commandPath)[.modificationDate] as? Date
+        let commandBytes = try Data(contentsOf: URL(fileURLWithPath: commandPath))
+
+        let (again, second) = try planSweep(file: file, into: out)
+        #expect(again == plan)
+        #expect(second.added.isEmpty && second.updated.isEmpty && second.removed.isEmpty && second.unchanged.count == 15)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/plan.json")) == planBytes)
+
+        // Change the file: more epochs (every command changes), one seed fewer, a new rho.
+        try write(paperSweep.replacingOccurrences(of: "epochs: 1", with: "epochs: 2")
+            .replacingOccurrences(of: "[1, 2, 3]", with: "[1, 2]")
+            .replacingOccurrences(of: "1.2]", with: "1.2, 1.5]"), to: file)
+        let (_, third) = try planSweep(file: file, into: out)
+        #expect(third.staleFinished == ["lenet300-pmf-rho1.05-s2"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: commandPath)) == commandBytes)
+        #expect(try FileManager.default.attributesOfItem(atPath: commandPath)[.modificationDate] as? Date == before)
+        #expect(third.added == ["lenet300-pmf-rho1.5-s1", "lenet300-pmf-rho1.5-s2"])
+        #expect(third.removed == ["lenet300-bc-s3", "lenet300-pmf-rho1.02-s3", "lenet300-pmf-rho1.05-s3", "lenet300-pmf-rho1.2-s3", "lenet300-ref-s3"])
+        #expect(FileManager.default.fileExists(atPath: out + "/runs/lenet300-ref-s3/command.json"))   // reported, not deleted
+        #expect(third.updated.count == 2 + 2 + 3 * 2 - 1)
+    }
+}
+
+@Suite struct StatusTests {
+    @Test func statusIsReadOffTheRunFolder() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(RunFiles.status(of: folder) == .pending)
+        try write("{\"exit_status\":1}", to: folder + "/failed.json")
+        #expect(RunFiles.status(of: folder) == .failed)
+        // A running marker of a live process on this host (this test) is running; a dead pid is not.
+        try write("{\"host\":\"\(shortHostName())\",\"pid\":\(getpid())}", to: folder + "/running.json")
+        #expect(RunFiles.status(of: folder) == .running)
+        try write("{\"host\":\"\(shortHostName())\",\"pid\":2147483000}", to: folder + "/running.json")
+        #expect(RunFiles.status(of: folder) == .failed)
+        try write("{}", to: folder + "/results.json")
+        #expect(RunFiles.status(of: folder) == .finished)
+    }
+
+    @Test func resumeIsAddedOnlyWithACheckpointAndABinaryThatCanResume() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let command = RunCommand(PlannedRun(id: "s1", settings: [], argv: ["pmf", "train", "--seed", "1", "--out", folder]))
+        #expect(RunFiles.launchArguments(for: command, binary: "/bin/pmf", runFolder: folder, binaryCanResume: true)
+            == ["/bin/pmf", "train", "--seed", "1", "--out", folder])
+        try write("x", to: folder + "/checkpoint.bin")
+        #expect(RunFiles.launchArguments(for: command, binary: "/bin/pmf", runFolder: folder, binaryCanResume: false).count == 6)
+        #expect(RunFiles.launchArguments(for: command, binary: "/bin/pmf", runFolder: folder, binaryCanResume: true).suffix(2) == ["--resume", folder])
+    }
+
+    @Test func logTailKeepsTheLastLinesAndTheLastProgressRedraw() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try write("a\nb\nbar 1\rbar 2\rbar 3\nc\nd\ne\npmf: error: boom\n", to: folder + "/log.txt")
+        #expect(RunFiles.logTail(of: folder) == ["bar 3", "c", "d", "e", "pmf: error: boom"])
+    }
+}
