@@ -36,6 +36,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "PottsPMF", dependencies: ["MRF", "Simplex"], path: "examples/PottsPMF"),
+        .executableTarget(name: "CustomObjective", dependencies: ["Simplex"], path: "examples/CustomObjective"),
         .testTarget(name: "CGSLTests", dependencies: ["CGSL"]),
         .testTarget(
             name: "SimplexTests",
