@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "MRF", targets: ["MRF"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Gnuplot", targets: ["Gnuplot"]),
+        .library(name: "Figures", targets: ["Figures"]),
         .executable(name: "pmf", targets: ["pmf"]),
     ],
     dependencies: [
@@ -24,10 +25,11 @@ let package = Package(
         .target(name: "MRF", dependencies: ["Simplex", numerics]),
         .target(name: "NeuralNet", dependencies: ["CGSL", "CZlib", "Simplex", numerics]),
         .target(name: "Gnuplot"),
+        .target(name: "Figures", dependencies: ["Simplex", "MRF", "Gnuplot"]),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "CGSL", "Simplex", "MRF", "NeuralNet", "Gnuplot",
+                "CGSL", "Simplex", "MRF", "NeuralNet", "Gnuplot", "Figures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -39,5 +41,6 @@ let package = Package(
         .testTarget(name: "MRFTests", dependencies: ["MRF", "Simplex", numerics]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Simplex"]),
         .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Gnuplot"]),
     ]
 )
