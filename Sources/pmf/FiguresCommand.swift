@@ -44,6 +44,7 @@ struct FiguresCommand: ParsableCommand {
     @Option(name: .customLong("terminal"), help: "Rendered format (repeatable): png, pdf, svg.") var formats: [Format] = [.png]
     @Option(help: "Comma-separated pmf train method specs for fig2-training and table2.")
     var methods = TrainingSchedule.paperMethods.joined(separator: ",")
+    @Option(help: "The pmf executable that trains and checks (default: this one), e.g. another branch's build.") var pmf: String?
     @Flag(help: "Print {\"figures\": [{\"name\", \"files\", \"notes\", \"seconds\"}], \"seconds\"} instead of progress lines.") var json = false
 
     func validate() throws {
@@ -69,7 +70,7 @@ struct FiguresCommand: ParsableCommand {
         let command = "pmf figures --\(mode.rawValue)" + (methods == TrainingSchedule.paperMethods.joined(separator: ",") ? "" : " --methods \(methods)")
         let context = FigureContext(out: outURL, schedule: schedule,
                                     provenance: Provenance(command: command, seed: nil, version: "PMFKit \(toolkitVersion)"),
-                                    runner: try PMFExecutable.current(),
+                                    runner: try PMFExecutable.current(arguments: pmf.map { [$0] } ?? CommandLine.arguments),
                                     log: { line in FileHandle.standardError.write(Data("pmf figures: \(line)\n".utf8)) })
         let builder = FigureBuilder(context: context)
         let chosen = only.isEmpty ? PaperFigure.allCases : PaperFigure.allCases.filter { only.contains($0.rawValue) }
