@@ -37,7 +37,7 @@ struct RenderingTests {
             }
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: first.path)
-            .filter { [".dat", ".gp", ".md", ".tex"].contains { suffix in $0.hasSuffix(suffix) } }.sorted()
+            .filter { name in [".dat", ".gp", ".md", ".tex"].contains { name.hasSuffix($0) } }.sorted()
         #expect(names.count > 15)
         for name in names {
             let a = FileManager.default.contents(atPath: first.appendingPathComponent(name).path)
