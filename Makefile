@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PMF = .build/release/pmf
 
-.PHONY: all deps build release test slurm-test run bench clean
+.PHONY: all deps build release test slurm-test run figures figure-scripts bench clean
 
 all: run
 
@@ -26,11 +26,16 @@ test: deps
 slurm-test:
 	scripts/slurm-test.sh .build/debug/pmf
 
-## The main job on built-in defaults.
-run: release
-	$(PMF) --version
-	$(PMF) project --projection softmax --beta 2 --levels ternary -- 0.3 -0.5 0.8
-	$(PMF) bench sgemm
+## The main job: regenerate the paper's figures and tables (quick schedule) into paper-figures/out.
+figures: release
+	$(PMF) figures --quick --out paper-figures/out
+
+## Alias of `make figures`, kept for the README's older instructions and CI.
+run: figures
+
+## Refresh the versioned gnuplot scripts in paper-figures/ from a figures run.
+figure-scripts: figures
+	cp paper-figures/out/*.gp paper-figures/
 
 bench: release
 	$(PMF) bench sgemm

@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Theorems", targets: ["Theorems"]),
         .library(name: "Gnuplot", targets: ["Gnuplot"]),
         .library(name: "Sweep", targets: ["Sweep"]),
+        .library(name: "Figures", targets: ["Figures"]),
         .executable(name: "pmf", targets: ["pmf"]),
     ],
     dependencies: [
@@ -29,10 +30,11 @@ let package = Package(
         .target(name: "Theorems", dependencies: ["CGSL", "Simplex", "MRF", "NeuralNet", numerics]),
         .target(name: "Gnuplot"),
         .target(name: "Sweep", dependencies: ["Gnuplot", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Figures", dependencies: ["Simplex", "MRF", "Gnuplot"]),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "CGSL", "Simplex", "MRF", "NeuralNet", "Theorems", "Gnuplot", "Sweep",
+                "CGSL", "Simplex", "MRF", "NeuralNet", "Theorems", "Gnuplot", "Sweep", "Figures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,5 +50,6 @@ let package = Package(
         .testTarget(name: "TheoremsTests", dependencies: ["Theorems", "Simplex"]),
         .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Gnuplot"], exclude: ["golden"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Gnuplot"]),
     ]
 )

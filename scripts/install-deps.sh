@@ -2,7 +2,7 @@
 # Installs the Debian packages PMFKit builds and runs with, when any is missing.
 # Usage: scripts/install-deps.sh [extra-package …]
 set -euo pipefail
-packages=(libgsl-dev libopenblas-dev zlib1g-dev gnuplot-nox "$@")
+packages=(libgsl-dev libopenblas-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,54 @@
+import Foundation
+import Gnuplot
+
+/// What one entry of the catalogue produces: figures (data + script + rendering), tables
+/// (Markdown + LaTeX) and notes for the user (skipped parts and why).
+public struct FigureProduct: Sendable {
+    /// A table with the base name of its files.
+    public struct NamedTable: Sendable {
+        /// `NAME.md` and `NAME.tex` are written.
+        public var name: String
+        /// The table.
+        public var table: Table
+
+        /// Creates a named table.
+        public init(name: String, table: Table) {
+            self.name = name
+            self.table = table
+        }
+    }
+
+    /// The figures, each exported as its data files, one script per terminal and the renderings.
+    public var figures: [Figure]
+    /// The tables.
+    public var tables: [NamedTable]
+    /// One line per skipped or partial item, e.g. a method this build cannot train.
+    public var notes: [String]
+
+    /// Creates a product.
+    public init(figures: [Figure] = [], tables: [NamedTable] = [], notes: [String] = []) {
+        self.figures = figures
+        self.tables = tables
+        self.notes = notes
+    }
+
+    /// The files a successful `write` leaves, relative to the output folder, in writing order.
+    public func fileNames(terminals: [Terminal]) throws -> [String] {
+        try figures.flatMap { figure in
+            try figure.dataFiles().map(\.fileName)
+                + terminals.flatMap { [figure.scriptFileName(for: $0), figure.outputFileName(for: $0)] }
+        } + tables.flatMap { ["\($0.name).md", "\($0.name).tex"] }
+    }
+
+    /// Writes every data file, script and table into `directory` (atomically) and renders the
+    /// scripts with `program`. Returns the render outcomes (with instructions when gnuplot is absent).
+    /// - Throws: `GnuplotError` for invalid figures, failed writes or gnuplot errors and warnings.
+    public func write(to directory: URL, terminals: [Terminal], program: GnuplotProgram?) throws -> [RenderOutcome] {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for table in tables {
+            try writeAtomically(try table.table.markdown(), to: directory.appendingPathComponent("\(table.name).md"))
+            try writeAtomically(try table.table.latex(), to: directory.appendingPathComponent("\(table.name).tex"))
+        }
+        return try figures.flatMap { try $0.export(to: directory, terminals: terminals, program: program) }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Gnuplot
+
+/// The curves of one `pmf train` run, read from its `trace.dat` by column name, so it accepts both
+/// trace formats: the float-only build's (`validation_accuracy`, filled at epoch ends) and the
+/// quantized-training build's (`validation_accuracy_quantized`, filled at every trace row, next to
+/// `validation_accuracy_fractional`, `beta`, …). Columns other than those read here are ignored.
+public struct TrainingTrace: Equatable, Sendable {
+    /// The validation-accuracy columns understood, in order of preference.
+    public static let accuracyColumns = ["validation_accuracy_quantized", "validation_accuracy"]
+
+    /// Epoch (fractional) of each trace row.
+    public var epochs: [Double]
+    /// Mean training loss over the iterations since the previous row, in nats.
+    public var loss: [Double]
+    /// Validation accuracy of the quantized network as a fraction, NaN where the row has none.
+    public var validationAccuracy: [Double]
+    /// The column `validationAccuracy` was read from.
+    public var accuracyColumn: String
+
+    /// Creates a trace from its columns (all of the same length).
+    public init(epochs: [Double], loss: [Double], validationAccuracy: [Double], accuracyColumn: String) {
+        precondition(epochs.count == loss.count && loss.count == validationAccuracy.count, "trace columns differ in length")
+        self.epochs = epochs
+        self.loss = loss
+        self.validationAccuracy = validationAccuracy
+        self.accuracyColumn = accuracyColumn
+    }
+
+    /// Reads the columns `epoch`, `loss` and the first of `accuracyColumns` present, from the
+    /// first dataset of `file`.
+    /// - Throws: `FigureError` naming `source` and the columns it has when one is missing.
+    public init(_ file: DataFile, source: String) throws {
+        guard let accuracy = Self.accuracyColumns.first(where: { file.columnNumber(named: $0) != nil }) else {
+            throw FigureError("\(source): no validation accuracy column (\(Self.accuracyColumns.joined(separator: " or "))); it has \(file.columns.map(\.name).joined(separator: ", ")); rerun pmf train")
+        }
+        guard !file.datasets.isEmpty else {
+            throw FigureError("\(source): the trace has no rows; rerun pmf train with a smaller --log-every")
+        }
+        self.init(epochs: try file.values(of: "epoch", source: source), loss: try file.values(of: "loss", source: source),
+                  validationAccuracy: try file.values(of: accuracy, source: source), accuracyColumn: accuracy)
+    }
+
+    /// Reads `trace.dat` at `url`.
+    public init(contentsOf url: URL) throws {
+        try self.init(try DataFile(contentsOf: url), source: url.path)
+    }
+
+    /// The rows that have a validation accuracy: (epoch, accuracy) pairs.
+    public var accuracyPoints: [(epoch: Double, accuracy: Double)] {
+        zip(epochs, validationAccuracy).filter { !$0.1.isNaN }.map { (epoch: $0.0, accuracy: $0.1) }
+    }
+}
