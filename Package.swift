@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "Simplex", targets: ["Simplex"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Gnuplot", targets: ["Gnuplot"]),
+        .library(name: "Quantization", targets: ["Quantization"]),
         .executable(name: "pmf", targets: ["pmf"]),
     ],
     dependencies: [
@@ -29,16 +30,21 @@ let package = Package(
             dependencies: ["CGSL", "CZlib", "Simplex", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(name: "Gnuplot"),
+        .target(
+            name: "Quantization",
+            dependencies: ["NeuralNet", "Simplex", "Gnuplot", .product(name: "RealModule", package: "swift-numerics")]
+        ),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "Simplex", "CGSL", "NeuralNet", "Gnuplot",
+                "Simplex", "CGSL", "NeuralNet", "Gnuplot", "Quantization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CGSLTests", dependencies: ["CGSL"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Simplex"]),
         .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet", "Simplex", "pmf"]),
         .testTarget(
             name: "SimplexTests",
             dependencies: [
