@@ -273,10 +273,13 @@ public final class Trainer {
         while iteration < total {
             let epoch = iteration / perEpoch
             if iteration % perEpoch == 0 { loader.shuffle(using: random) }
-            let stepStart = clock.now
+            let stepStart = clock.now  // the step and its finiteness check are timed
             let rate = settings.schedule.rate(base: settings.learningRate, at: iteration)
             loader.load(batch: iteration % perEpoch, random: random)
             let (batchLoss, batchCorrect) = try step(loader, iteration: iteration, epoch: epoch, rate: Float(rate))
+            if let group = method.nonFiniteStateTensor() {
+                throw TrainingError(description: "parameter group \(group) became non-finite at iteration \(iteration + 1); lower the learning rate (the last good checkpoint is kept)")
+            }
             trainingTime += clock.now - stepStart
             lossSum += batchLoss
             correct += batchCorrect
@@ -284,9 +287,6 @@ public final class Trainer {
             windowSteps += 1
             iteration += 1
             if iteration % settings.logEvery == 0 || iteration == total {
-                if let group = method.nonFiniteStateTensor() {
-                    throw TrainingError(description: "parameter group \(group) became non-finite at iteration \(iteration); lower the learning rate")
-                }
                 var row = TraceRow(iteration: iteration, epoch: Double(iteration) / Double(perEpoch), loss: lossSum / Double(windowSteps),
                                    trainAccuracy: Double(correct) / Double(seen), learningRate: rate, validationAccuracy: nil)
                 let candidate = evaluateForTrace(&row, validation: validation, previous: &previousQuantized)
@@ -303,9 +303,6 @@ public final class Trainer {
                 (lossSum, correct, seen, windowSteps) = (0, 0, 0, 0)
             }
             if let checkpoint, iteration % checkpoint.every == 0 || iteration == total {
-                if let group = method.nonFiniteStateTensor() {
-                    throw TrainingError(description: "parameter group \(group) became non-finite at iteration \(iteration); the last good checkpoint is kept")
-                }
                 try checkpoint.save(state(iteration))
             }
         }
