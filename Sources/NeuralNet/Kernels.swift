@@ -61,6 +61,20 @@ enum Kernels {
         while i < count { y[i] = value; i += 1 }
     }
 
+    /// Whether any of `count` floats is NaN or ±∞: 0·x is NaN exactly for those, and a sum of
+    /// NaNs and zeros is NaN exactly when one term is (eight independent lanes, so it vectorises).
+    static func containsNonFinite(_ x: UnsafePointer<Float>, count: Int) -> Bool {
+        var probe = Vector(repeating: 0)
+        var i = 0
+        while i + 8 <= count {
+            probe += 0 * load(x, i)
+            i += 8
+        }
+        var tail: Float = 0
+        while i < count { tail += 0 * x[i]; i += 1 }
+        return (probe.sum() + tail).isNaN
+    }
+
     /// y += x.
     static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0

@@ -1,4 +1,5 @@
 import RealModule
+import Simplex
 
 /// An optimizer updates a fixed list of tensors from their gradients, one step per call.
 /// The tensors are the method's own variables: the weights for float training, w̃ or ũ for the
@@ -70,8 +71,9 @@ public final class Adam: Optimizer {
     public let weightDecay: Float
     public private(set) var steps = 0
     private let variables: [OptimizedTensor]
-    private var first: [[Float]]
-    private var second: [[Float]]
+    /// First and second moment estimates, one tensor per variable (stable storage for the kernels).
+    private let first: [Tensor]
+    private let second: [Tensor]
 
     public init(_ variables: [OptimizedTensor], beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
         self.variables = variables
@@ -79,35 +81,33 @@ public final class Adam: Optimizer {
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
-        first = variables.map { Array(repeating: 0, count: $0.value.count) }
-        second = first
+        first = variables.map { Tensor(shape: [$0.value.count]) }
+        second = variables.map { Tensor(shape: [$0.value.count]) }
     }
 
     public func step(learningRate rate: Float) {
         steps += 1
         let correction1 = 1 - Float.pow(beta1, steps), correction2 = 1 - Float.pow(beta2, steps)
         let (step, correction) = (rate / correction1, 1 / correction2.squareRoot())
-        for (index, variable) in variables.enumerated() {
-            first[index].withUnsafeMutableBufferPointer { m in
-                second[index].withUnsafeMutableBufferPointer { v in
-                    // Each entry's update is independent, so large tensors are split across cores;
-                    // the result does not depend on the split.
-                    let (w, g, mb, vb) = (variable.value.data, variable.gradient.data, m.baseAddress!, v.baseAddress!)
-                    parallelChunks(count: m.count) { start, count in
-                        Kernels.adam(w + start, g + start, mb + start, vb + start, count: count, beta1: beta1, beta2: beta2,
-                                     epsilon: epsilon, decay: weightDecay, step: step, correction: correction)
-                    }
-                }
-            }
+        // Every entry's update is independent, so all tensors are split across the cores in one
+        // parallel region; the result does not depend on the split.
+        let w = variables.map(\.value.data), g = variables.map(\.gradient.data)
+        let m = first.map(\.data), v = second.map(\.data)
+        parallelSegments(counts: variables.map(\.value.count)) { index, start, count in
+            Kernels.adam(w[index] + start, g[index] + start, m[index] + start, v[index] + start, count: count, beta1: beta1,
+                         beta2: beta2, epsilon: epsilon, decay: weightDecay, step: step, correction: correction)
         }
     }
 
     /// Step count and moment buffers, for checkpoints.
     public var state: (steps: Int, first: [[Float]], second: [[Float]]) {
-        get { (steps, first, second) }
+        get { (steps, first.map(\.array), second.map(\.array)) }
         set {
-            precondition(newValue.first.map(\.count) == first.map(\.count), "Adam state of the wrong shape")
-            (steps, first, second) = newValue
+            precondition(newValue.first.map(\.count) == first.map(\.count) && newValue.second.map(\.count) == second.map(\.count),
+                         "Adam state of the wrong shape")
+            steps = newValue.steps
+            for (tensor, values) in zip(first, newValue.first) { tensor.assign(values) }
+            for (tensor, values) in zip(second, newValue.second) { tensor.assign(values) }
         }
     }
 }

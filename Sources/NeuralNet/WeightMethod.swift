@@ -72,13 +72,7 @@ extension WeightMethod {
     /// The name of the first state tensor holding a NaN or an infinity, or nil.
     /// One vectorisable pass: Σ 0·x is NaN exactly when some x is NaN or infinite.
     public func nonFiniteStateTensor() -> String? {
-        for (name, tensor) in stateTensors {
-            let x = tensor.data
-            var probe: Float = 0
-            for i in 0 ..< tensor.count { probe += 0 * x[i] }
-            if probe.isNaN { return name }
-        }
-        return nil
+        stateTensors.first { Kernels.containsNonFinite($0.tensor.data, count: $0.tensor.count) }?.name
     }
 }
 

@@ -22,9 +22,8 @@ public final class LiftedWeights: WeightMethod {
         /// ũ and ∂L/∂ũ, m×d.
         let tilde: Tensor
         let tildeGradient: Tensor
-        /// u = P(ũ) at the last forward pass, and ∂L/∂u.
+        /// u = P(ũ) at the last forward pass.
         let u: Tensor
-        let uGradient: Tensor
     }
 
     public let name: String
@@ -55,7 +54,7 @@ public final class LiftedWeights: WeightMethod {
             let w = entry.parameter.value.data
             for j in 0 ..< m { for l in 0 ..< d { tilde[j * d + l] = w[j] * q[l] } }
             return Group(name: entry.name, parameter: entry.parameter, tilde: tilde, tildeGradient: Tensor(shape: [m, d]),
-                         u: Tensor(shape: [m, d]), uGradient: Tensor(shape: [m, d]))
+                         u: Tensor(shape: [m, d]))
         }
         variables = groups.map { OptimizedTensor(value: $0.tilde, gradient: $0.tildeGradient) } + split.floatVariables
         if kind != .picm { beta = schedule.beta(at: 0) }
@@ -78,53 +77,45 @@ public final class LiftedWeights: WeightMethod {
 
     public func prepareForward(iteration: Int) {
         if kind != .picm { beta = schedule.beta(at: iteration) }
-        let map = projection(beta: beta)
-        let d = q.count
-        for group in groups {
-            map.apply(UnsafeBufferPointer(group.tilde.buffer), into: group.u.buffer, columns: d)
-            lift(group.u, into: group.parameter.value)
+        projectAndLift(groups)
+    }
+
+    /// u = P(ũ) and w = u·q into the parameters, the rows of all groups split across the cores.
+    private func projectAndLift(_ groups: [Group]) {
+        let map = projection(beta: beta), d = q.count
+        let buffers = groups.map { ($0.tilde.data, $0.u.data, $0.parameter.value.data) }
+        parallelSegments(counts: groups.map(\.parameter.count), minimumPerChunk: 16_384) { index, start, rows in
+            let (tilde, u, w) = buffers[index]
+            map.applyAndLift(UnsafeBufferPointer(start: tilde + start * d, count: rows * d),
+                             into: UnsafeMutableBufferPointer(start: u + start * d, count: rows * d),
+                             weights: UnsafeMutableBufferPointer(start: w + start, count: rows), levels: q)
         }
     }
 
-    /// w_j = Σ_λ u_jλ q_λ.
-    private func lift(_ u: Tensor, into w: Tensor) {
-        let d = q.count, us = u.data, ws = w.data
-        if d == 2 {
-            let (a, b) = (q[0], q[1])
-            for j in 0 ..< w.count { ws[j] = us[2 * j] * a + us[2 * j + 1] * b }
-        } else {
-            for j in 0 ..< w.count {
-                var sum: Float = 0
-                for l in 0 ..< d { sum += us[j * d + l] * q[l] }
-                ws[j] = sum
-            }
-        }
-    }
-
+    /// ∂L/∂ũ from ∂L/∂w through the projection (∂L/∂u = ∂L/∂w·qᵀ), the rows of all groups split
+    /// across the cores.
     public func pullBack(iteration: Int) {
-        let map = projection(beta: beta)
-        let d = q.count
-        for group in groups {
-            let g = group.parameter.gradient.data, gu = group.uGradient.data
-            for j in 0 ..< group.parameter.count { for l in 0 ..< d { gu[j * d + l] = g[j] * q[l] } }
-            map.pullback(input: UnsafeBufferPointer(group.tilde.buffer), output: UnsafeBufferPointer(group.u.buffer),
-                         upstream: UnsafeBufferPointer(group.uGradient.buffer), into: group.tildeGradient.buffer, columns: d)
+        let map = projection(beta: beta), d = q.count
+        let buffers = groups.map { ($0.tilde.data, $0.u.data, $0.parameter.value.data, $0.parameter.gradient.data, $0.tildeGradient.data) }
+        parallelSegments(counts: groups.map(\.parameter.count), minimumPerChunk: 16_384) { index, start, rows in
+            let (tilde, u, w, g, out) = buffers[index]
+            map.pullbackFromWeights(input: UnsafeBufferPointer(start: tilde + start * d, count: rows * d),
+                                    output: UnsafeBufferPointer(start: u + start * d, count: rows * d),
+                                    weights: UnsafeBufferPointer(start: w + start, count: rows),
+                                    weightGradient: UnsafeBufferPointer(start: g + start, count: rows),
+                                    levels: q, into: UnsafeMutableBufferPointer(start: out + start * d, count: rows * d))
         }
     }
 
     public func afterStep(_ step: StepInfo) {}
 
     public func prepareEvaluation(quantized: Bool) {
+        guard quantized else { return projectAndLift(groups) }
         let d = q.count
         for group in groups {
-            if quantized {
-                let w = group.parameter.value.data, tilde = UnsafeBufferPointer(group.tilde.buffer)
-                for j in 0 ..< group.parameter.count {
-                    w[j] = q[argmax(UnsafeBufferPointer(rebasing: tilde[j * d ..< (j + 1) * d]))]
-                }
-            } else {
-                projection(beta: beta).apply(UnsafeBufferPointer(group.tilde.buffer), into: group.u.buffer, columns: d)
-                lift(group.u, into: group.parameter.value)
+            let w = group.parameter.value.data, tilde = UnsafeBufferPointer(group.tilde.buffer)
+            for j in 0 ..< group.parameter.count {
+                w[j] = q[argmax(UnsafeBufferPointer(rebasing: tilde[j * d ..< (j + 1) * d]))]
             }
         }
     }

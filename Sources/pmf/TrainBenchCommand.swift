@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NeuralNet
+import Quantization
 import Simplex
 
 /// `pmf bench train`: training throughput of this engine beside PyTorch's anchor script, in one run.
@@ -16,6 +17,7 @@ struct TrainBench: ParsableCommand {
             """)
 
     @Option(parsing: .upToNextOption, help: "Networks to time.") var arch: [Architecture] = [.lenet300, .lenet5]
+    @Option(parsing: .upToNextOption, help: "Methods to time (method specs), e.g. ref bc pmf.") var method: [String] = ["ref", "bc", "pmf"]
     @Option var epochs = 1
     @Option(help: "Folder with Fashion-MNIST.") var data = DatasetKind.fashionMNISTPackageFolder
     @Option(help: "Python interpreter with torch, to run the PyTorch anchor beside this engine.") var python: String?
@@ -33,18 +35,21 @@ struct TrainBench: ParsableCommand {
         let (gflops, _) = sgemmRate(m: 100, n: 300, k: 784, seconds: 0.5)
         var rows: [Row] = []
         for network in arch {
-            let random = RandomSource(seed: 1)
-            let model = network.build(imageShape: train.imageShape, classes: train.classes)
-            initialize(model, using: random)
-            var settings = TrainingSettings()
-            settings.epochs = epochs
-            settings.logEvery = 1_000_000
-            let trainer = Trainer(model: model, method: FloatWeights(model), settings: settings, random: random)
-            let result = try trainer.run(train: train, validation: test.slice(0 ..< 500), test: test.slice(0 ..< 500))
-            let floor = trainingFlopsPerSample(model, imageShape: train.imageShape) * Double(train.count) / (gflops * 1e9)
-            rows.append(Row(arch: network.rawValue, engine: "PMFKit", method: "REF",
-                            seconds_per_epoch: Double(train.count) / result.samplesPerSecond,
-                            samples_per_second: result.samplesPerSecond, gemm_floor_seconds: floor))
+            for text in method {
+                let spec = try MethodSpec(parsing: text)
+                let random = RandomSource(seed: 1)
+                let model = network.build(imageShape: train.imageShape, classes: train.classes)
+                initialize(model, using: random)
+                var settings = TrainingSettings()
+                settings.epochs = epochs
+                settings.logEvery = 1_000_000
+                let trainer = Trainer(model: model, method: try spec.makeMethod(for: model), settings: settings, random: random)
+                let result = try trainer.run(train: train, validation: test.slice(0 ..< 500), test: test.slice(0 ..< 500))
+                let floor = trainingFlopsPerSample(model, imageShape: train.imageShape) * Double(train.count) / (gflops * 1e9)
+                rows.append(Row(arch: network.rawValue, engine: "PMFKit", method: spec.kind.rawValue.uppercased(),
+                                seconds_per_epoch: Double(train.count) / result.samplesPerSecond,
+                                samples_per_second: result.samplesPerSecond, gemm_floor_seconds: floor))
+            }
             if let python { rows += try torchRows(python: python, network: network) }
         }
         if json {
@@ -68,7 +73,8 @@ struct TrainBench: ParsableCommand {
         guard FileManager.default.fileExists(atPath: anchor) else { throw CommandError("\(anchor): anchor script not found; pass --anchor PATH") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [anchor, network.rawValue, data, String(epochs), "REF"]
+        let methods = method.compactMap { try? MethodSpec(parsing: $0).kind.rawValue.uppercased() }.filter { ["REF", "BC", "PMF"].contains($0) }
+        process.arguments = [anchor, network.rawValue, data, String(epochs), methods.joined(separator: ",")]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

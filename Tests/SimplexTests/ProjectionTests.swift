@@ -87,3 +87,45 @@ import Testing
         for r in 0 ..< 3 { #expect(u.row(r) == Projection<Double>.softmax(beta: 3)(x.row(r))) }
     }
 }
+
+/// The vectorised binary Float path of `applyAndLift` / `pullbackFromWeights` against the generic
+/// row functions in Double: a few Float ulps apart (|Δ| ≤ 2e-6 for entries of size ≤ 1·β).
+@Suite struct LiftedProjectionTests {
+    @Test(arguments: [Projection<Float>.softmax(beta: 3), .softmax(beta: 0.5, jacobian: .reference),
+                      .softmax(beta: 1e4), .sparsemax(beta: 2), .hardmax])
+    func binaryFloatPathMatchesDouble(_ projection: Projection<Float>) {
+        let random = RandomSource(seed: 12)
+        let rows = 37  // not a multiple of 8: exercises the padded tail
+        let x = (0 ..< 2 * rows).map { _ in Float(random.uniform(-2, 2)) }
+        let g = (0 ..< rows).map { _ in Float(random.uniform(-1, 1)) }
+        let q: [Float] = [-1, 1]
+        var u = [Float](repeating: 0, count: 2 * rows), w = [Float](repeating: 0, count: rows), out = u
+        x.withUnsafeBufferPointer { xs in
+            u.withUnsafeMutableBufferPointer { us in
+                w.withUnsafeMutableBufferPointer { ws in projection.applyAndLift(xs, into: us, weights: ws, levels: q) }
+            }
+        }
+        x.withUnsafeBufferPointer { xs in
+            u.withUnsafeBufferPointer { us in
+                w.withUnsafeBufferPointer { ws in
+                    g.withUnsafeBufferPointer { gs in
+                        out.withUnsafeMutableBufferPointer { projection.pullbackFromWeights(input: xs, output: us, weights: ws, weightGradient: gs, levels: q, into: $0) }
+                    }
+                }
+            }
+        }
+        let double: Projection<Double> = switch projection {
+        case .softmax(let beta, let jacobian): .softmax(beta: Double(beta), jacobian: jacobian)
+        case .sparsemax(let beta): .sparsemax(beta: Double(beta))
+        case .hardmax: .hardmax
+        }
+        let xd = RowMatrix(rows: rows, columns: 2, storage: x.map(Double.init))
+        let ud = double(xd)
+        let upstream = RowMatrix(rows: rows, columns: 2, storage: g.flatMap { [-Double($0), Double($0)] })
+        let expected = double.pullback(at: xd, upstream: upstream)
+        let scale = max(1, Double(projection == .hardmax ? 1 : { if case .softmax(let b, _) = projection { return b }; if case .sparsemax(let b) = projection { return b }; return 1 }()))
+        #expect(maxAbsDifference(u.map(Double.init), ud.storage) <= 2e-6)
+        #expect(maxAbsDifference(w.map(Double.init), QuantizationLevels.binary.lift(ud)) <= 4e-6)
+        #expect(maxAbsDifference(out.map(Double.init), expected.storage) <= 4e-6 * scale)
+    }
+}
