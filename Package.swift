@@ -40,6 +40,7 @@ let package = Package(
         ),
         .executableTarget(name: "PottsPMF", dependencies: ["MRF", "Simplex"], path: "examples/PottsPMF"),
         .executableTarget(name: "CustomObjective", dependencies: ["Simplex"], path: "examples/CustomObjective"),
+        .executableTarget(name: "BinaryMLP", dependencies: ["NeuralNet", "Simplex"], path: "examples/BinaryMLP"),
         .testTarget(name: "CGSLTests", dependencies: ["CGSL"]),
         .testTarget(
             name: "SimplexTests",
