@@ -5,7 +5,6 @@ The binary is taken from the environment variable PMF, by default ../.build/rele
 relative to this folder (build it with `swift build -c release --product pmf` or `make release`).
 """
 import json
-import math
 import os
 import pathlib
 import shlex
@@ -38,14 +37,18 @@ def pmf_json(*args, check=True, quiet=False):
 def read_dat(path):
     """Read a PMFKit gnuplot data file.
 
-    Returns (columns, datasets): the column names from the `# [column N] NAME [UNIT]` header lines,
-    and a dict dataset name -> dict column name -> list of floats (NaN for missing values)."""
+    Two header styles occur: the Gnuplot module's (`# [column N] NAME [UNIT]` lines, then `# NAME`
+    before each dataset) and the MRF traces' single line `# iteration expected_energy ...`.
+    Returns (columns, datasets): the column names, and a dict dataset name -> dict column name ->
+    list of floats (NaN for missing values)."""
     columns, datasets, current = [], {}, None
     for line in pathlib.Path(path).read_text().splitlines():
         if line.startswith("#"):
             text = line[1:].strip()
             if text.startswith("[column"):
                 columns.append(text.split("]", 1)[1].split()[0])
+            elif text and not text.startswith("[") and not columns and len(text.split()) > 1:
+                columns = text.split()
             elif text and not text.startswith("["):
                 current = text
                 datasets[current] = {c: [] for c in columns}
@@ -57,5 +60,5 @@ def read_dat(path):
             current = "data"
             datasets[current] = {c: [] for c in columns}
         for name, field in zip(columns, fields):
-            datasets[current][name].append(float(field) if field != "NaN" else math.nan)
+            datasets[current][name].append(float(field))   # float() reads NaN, nan, inf
     return columns, datasets
