@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Simplex", targets: ["Simplex"]),
         .library(name: "MRF", targets: ["MRF"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "Quantization", targets: ["Quantization"]),
         .library(name: "Theorems", targets: ["Theorems"]),
         .library(name: "Gnuplot", targets: ["Gnuplot"]),
         .library(name: "Sweep", targets: ["Sweep"]),
@@ -27,14 +28,15 @@ let package = Package(
         .target(name: "Simplex", dependencies: ["CGSL", numerics]),
         .target(name: "MRF", dependencies: ["Simplex", numerics]),
         .target(name: "NeuralNet", dependencies: ["CGSL", "CZlib", "Simplex", numerics]),
-        .target(name: "Theorems", dependencies: ["CGSL", "Simplex", "MRF", "NeuralNet", numerics]),
+        .target(name: "Quantization", dependencies: ["NeuralNet", "Simplex", "Gnuplot", numerics]),
+        .target(name: "Theorems", dependencies: ["CGSL", "Simplex", "MRF", "NeuralNet", "Quantization", numerics]),
         .target(name: "Gnuplot"),
         .target(name: "Sweep", dependencies: ["Gnuplot", .product(name: "Yams", package: "Yams")]),
         .target(name: "Figures", dependencies: ["Simplex", "MRF", "Gnuplot"]),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "CGSL", "Simplex", "MRF", "NeuralNet", "Theorems", "Gnuplot", "Sweep", "Figures",
+                "CGSL", "Simplex", "MRF", "NeuralNet", "Quantization", "Theorems", "Gnuplot", "Sweep", "Figures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +50,7 @@ let package = Package(
         ),
         .testTarget(name: "MRFTests", dependencies: ["MRF", "Simplex", numerics]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Simplex"]),
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet", "Simplex", "pmf"]),
         .testTarget(name: "TheoremsTests", dependencies: ["Theorems", "Simplex"]),
         .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Gnuplot"], exclude: ["golden"]),

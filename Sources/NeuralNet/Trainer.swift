@@ -20,8 +20,8 @@ public struct TrainingSettings: Sendable {
     public init() {}
 }
 
-/// One row of the training trace.
-public struct TraceRow: Sendable, Codable {
+/// One row of the training trace, written every `logEvery` iterations and at the end.
+public struct TraceRow: Sendable, Codable, Equatable {
     public let iteration: Int
     public let epoch: Double
     /// Mean training loss over the iterations since the previous row.
@@ -29,22 +29,47 @@ public struct TraceRow: Sendable, Codable {
     /// Training accuracy over those iterations' batches.
     public let trainAccuracy: Double
     public let learningRate: Double
-    /// Validation accuracy of the evaluated network, at epoch ends (nil elsewhere).
+    /// Validation accuracy of the quantized network (hardmax / sign / nearest level).
     public let validationAccuracy: Double?
+    /// Validation accuracy of the fractional network w = u·q (equal to the above for REF, BC's
+    /// latent w̃ for BC, the float w for ProxQuant).
+    public var validationAccuracyFractional: Double = .nan
+    /// β at this iteration (NaN for methods without one).
+    public var beta: Double = .nan
+    /// Mean entropy of the rows of u, in nats (NaN without u).
+    public var meanEntropy: Double = .nan
+    /// Fraction of rows of u at a vertex (NaN without u).
+    public var vertexFraction: Double = .nan
+    /// Fraction of quantized weights that changed since the previous row.
+    public var flipRatio: Double = .nan
+
+    public init(iteration: Int, epoch: Double, loss: Double, trainAccuracy: Double, learningRate: Double,
+                validationAccuracy: Double?) {
+        self.iteration = iteration
+        self.epoch = epoch
+        self.loss = loss
+        self.trainAccuracy = trainAccuracy
+        self.learningRate = learningRate
+        self.validationAccuracy = validationAccuracy
+    }
 }
 
 /// What a run produced.
 public struct TrainingResult: Sendable {
     public let trace: [TraceRow]
-    /// Best validation accuracy over epoch ends, and the epoch it was reached (1-based).
+    /// Best quantized validation accuracy over the logged iterations, and where it was reached.
     public let bestValidationAccuracy: Double
+    /// The (1-based, rounded up) epoch of the best logged iteration.
     public let bestEpoch: Int
-    /// Test accuracy of the best-validation network.
+    public let bestIteration: Int
+    /// Test accuracy of the best-validation network, quantized.
     public let testAccuracy: Double
+    /// Test accuracy of the best-validation network's fractional weights.
+    public let testAccuracyFractional: Double
     public let epochs: Int
-    /// Wall time of the whole run, evaluation included.
+    /// Wall time of this process's part of the run, evaluation included.
     public let seconds: Double
-    /// Training samples per second, over the training steps only.
+    /// Training samples per second, over the training steps only (evaluation and checkpoints excluded).
     public let samplesPerSecond: Double
 }
 
@@ -61,12 +86,130 @@ public struct TrainingProgress: Sendable {
 /// Raised when the loss or a weight stops being finite.
 public struct TrainingError: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
+}
+
+/// The parameter values and BatchNorm running statistics of a network at one moment.
+public struct NetworkSnapshot: Sendable, Equatable {
+    public var parameters: [[Float]]
+    public var runningMeans: [[Float]]
+    public var runningVariances: [[Float]]
+
+    public init(parameters: [[Float]], runningMeans: [[Float]], runningVariances: [[Float]]) {
+        self.parameters = parameters
+        self.runningMeans = runningMeans
+        self.runningVariances = runningVariances
+    }
+
+    /// Copies the network's current values.
+    public init(_ model: any Layer) {
+        parameters = model.namedParameters(prefix: "").map { $0.parameter.value.array }
+        let norms = leafLayers(model).compactMap { $0 as? BatchNorm }
+        runningMeans = norms.map(\.runningMean)
+        runningVariances = norms.map(\.runningVariance)
+    }
+
+    /// Writes the values back into a network of the same architecture.
+    public func restore(_ model: any Layer) throws {
+        let named = model.namedParameters(prefix: "")
+        let norms = leafLayers(model).compactMap { $0 as? BatchNorm }
+        guard named.count == parameters.count, zip(named, parameters).allSatisfy({ $0.parameter.count == $1.count }),
+              norms.count == runningMeans.count,
+              zip(norms, runningMeans).allSatisfy({ $0.features == $1.count }),
+              zip(norms, runningVariances).allSatisfy({ $0.features == $1.count }) else {
+            throw TrainingError(description: "saved network values do not fit this network (different architecture or sizes)")
+        }
+        for (entry, value) in zip(named, parameters) { entry.parameter.value.assign(value) }
+        for (index, norm) in norms.enumerated() { norm.setRunningStatistics(mean: runningMeans[index], variance: runningVariances[index]) }
+    }
+}
+
+/// The best-validation network so far.
+public struct BestModel: Sendable, Equatable {
+    public var accuracy: Double
+    public var iteration: Int
+    /// The network with its quantized weights.
+    public var quantized: NetworkSnapshot
+    /// The same network with its fractional weights.
+    public var fractional: NetworkSnapshot
+
+    public init(accuracy: Double, iteration: Int, quantized: NetworkSnapshot, fractional: NetworkSnapshot) {
+        self.accuracy = accuracy
+        self.iteration = iteration
+        self.quantized = quantized
+        self.fractional = fractional
+    }
+}
+
+/// Everything a run needs to continue exactly where it stopped (see `Trainer.run`): resuming from
+/// a state taken after iteration k reproduces the uninterrupted run bit for bit.
+public struct TrainerState: Sendable {
+    /// Iterations completed.
+    public var iteration: Int
+    /// The network's parameter values and BatchNorm running statistics.
+    public var network: NetworkSnapshot
+    /// The contents of the method's `stateTensors`, in order.
+    public var method: [[Float]]
+    /// Optimizer buffers: SGD velocities, or Adam's first then second moments.
+    public var optimizerBuffers: [[Float]]
+    /// Adam's step count (0 for SGD).
+    public var optimizerSteps: Int
+    /// The random source's internal state.
+    public var random: [UInt8]
+    /// The batch loader's order in the current epoch.
+    public var order: [Int]
+    /// The partial trace window: loss sum, correct predictions, samples seen, steps.
+    public var windowLoss: Double
+    public var windowCorrect: Int
+    public var windowSeen: Int
+    public var windowSteps: Int
+    /// The quantized weights at the previous trace row (for the flip ratio).
+    public var previousQuantized: [Float]
+    public var trace: [TraceRow]
+    public var best: BestModel?
+    /// Seconds spent in training steps so far.
+    public var trainingSeconds: Double
+
+    public init(iteration: Int, network: NetworkSnapshot, method: [[Float]], optimizerBuffers: [[Float]], optimizerSteps: Int,
+                random: [UInt8], order: [Int], windowLoss: Double, windowCorrect: Int, windowSeen: Int, windowSteps: Int,
+                previousQuantized: [Float], trace: [TraceRow], best: BestModel?, trainingSeconds: Double) {
+        self.iteration = iteration
+        self.network = network
+        self.method = method
+        self.optimizerBuffers = optimizerBuffers
+        self.optimizerSteps = optimizerSteps
+        self.random = random
+        self.order = order
+        self.windowLoss = windowLoss
+        self.windowCorrect = windowCorrect
+        self.windowSeen = windowSeen
+        self.windowSteps = windowSteps
+        self.previousQuantized = previousQuantized
+        self.trace = trace
+        self.best = best
+        self.trainingSeconds = trainingSeconds
+    }
+}
+
+/// When and where `Trainer.run` hands out its state.
+public struct CheckpointPolicy {
+    /// Iterations between checkpoints (the final state is always handed out too).
+    public let every: Int
+    /// Receives the state; throwing stops the run with that error (after the state was taken).
+    public let save: (TrainerState) throws -> Void
+
+    public init(every: Int, save: @escaping (TrainerState) throws -> Void) {
+        precondition(every >= 1, "checkpoints need a positive interval")
+        self.every = every
+        self.save = save
+    }
 }
 
 /// The training loop shared by every method: mini-batch forward/backward through `model`, the
-/// method's pull-back, an optimizer step on the method's variables, evaluation on the validation
-/// set at every epoch end, keeping the best-validation network, then the test accuracy of that
-/// network.
+/// method's pull-back, an optimizer step on the method's variables, the method's post-step work;
+/// every `logEvery` iterations a trace row with the validation accuracy of the quantized and the
+/// fractional network, keeping the best quantized-validation network; at the end the test
+/// accuracies of that network.
 public final class Trainer {
     public let model: Sequential
     public let method: any WeightMethod
@@ -89,8 +232,12 @@ public final class Trainer {
         }
     }
 
-    /// Trains on `train`, picks the epoch with the best accuracy on `validation`, reports `test`.
+    /// Trains on `train`, keeps the logged iteration with the best quantized accuracy on
+    /// `validation`, reports `test` for it. With `resume`, continues from that state (which must
+    /// come from the same model, method, settings, data and seed); with `checkpoint`, hands out the
+    /// state every `checkpoint.every` iterations and at the end (before the best network is restored).
     public func run(train: Dataset, validation: Dataset, test: Dataset, augment: Bool = false,
+                    resume: TrainerState? = nil, checkpoint: CheckpointPolicy? = nil,
                     progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingResult {
         let loader = BatchLoader(train, batchSize: settings.batchSize, augment: augment)
         let perEpoch = loader.batchesPerEpoch, total = perEpoch * settings.epochs
@@ -98,61 +245,161 @@ public final class Trainer {
         var trainingTime = Duration.zero
         var trace: [TraceRow] = []
         var (lossSum, correct, seen, windowSteps) = (0.0, 0, 0, 0)
-        var best: (accuracy: Double, epoch: Int, snapshot: Snapshot)?
-        for epoch in 0 ..< settings.epochs {
-            loader.shuffle(using: random)
-            let epochStart = clock.now
-            for batch in 0 ..< perEpoch {
-                let iteration = epoch * perEpoch + batch
-                let rate = settings.schedule.rate(base: settings.learningRate, at: iteration)
-                loader.load(batch: batch, random: random)
-                let (batchLoss, batchCorrect) = try step(loader, iteration: iteration, rate: Float(rate))
-                lossSum += batchLoss
-                correct += batchCorrect
-                seen += loader.labels.count
-                windowSteps += 1
-                let done = iteration + 1
-                if done % settings.logEvery == 0 || done == total {
-                    trace.append(TraceRow(iteration: done, epoch: Double(done) / Double(perEpoch), loss: lossSum / Double(windowSteps),
-                                          trainAccuracy: Double(correct) / Double(seen), learningRate: rate, validationAccuracy: nil))
-                    let elapsed = seconds(trainingTime + (clock.now - epochStart))
-                    let speed = Double(done * settings.batchSize) / max(elapsed, 1e-9)
-                    progress(TrainingProgress(iteration: done, totalIterations: total, loss: lossSum / Double(windowSteps),
-                                      accuracy: Double(correct) / Double(seen), samplesPerSecond: speed,
-                                      secondsRemaining: Double(total - done) * elapsed / Double(done)))
-                    (lossSum, correct, seen, windowSteps) = (0, 0, 0, 0)
-                }
-            }
-            trainingTime += clock.now - epochStart
-            let accuracy = evaluate(validation, quantized: true)
-            if let last = trace.last {
-                trace[trace.count - 1] = TraceRow(iteration: last.iteration, epoch: last.epoch, loss: last.loss,
-                                                  trainAccuracy: last.trainAccuracy, learningRate: last.learningRate,
-                                                  validationAccuracy: accuracy)
-            }
-            if best == nil || accuracy > best!.accuracy { best = (accuracy, epoch + 1, Snapshot(model)) }
+        var best: BestModel?
+        var previousQuantized: [Float] = []
+        var first = 0
+        if let resume {
+            try restore(resume, loader: loader)
+            first = resume.iteration
+            trace = resume.trace
+            best = resume.best
+            previousQuantized = resume.previousQuantized
+            (lossSum, correct, seen, windowSteps) = (resume.windowLoss, resume.windowCorrect, resume.windowSeen, resume.windowSteps)
+            trainingTime = .nanoseconds(Int64(resume.trainingSeconds * 1e9))
+        } else {
+            method.prepareEvaluation(quantized: true)
+            previousQuantized = flatParameters()
         }
-        best?.snapshot.restore(model)
+        let resumedTime = trainingTime
+        func state(_ done: Int) -> TrainerState {
+            let (buffers, steps) = optimizerState()
+            return TrainerState(iteration: done, network: NetworkSnapshot(model), method: method.stateTensors.map(\.tensor.array),
+                                optimizerBuffers: buffers, optimizerSteps: steps, random: random.state, order: loader.currentOrder,
+                                windowLoss: lossSum, windowCorrect: correct, windowSeen: seen, windowSteps: windowSteps,
+                                previousQuantized: previousQuantized, trace: trace, best: best,
+                                trainingSeconds: seconds(trainingTime))
+        }
+        var iteration = first
+        while iteration < total {
+            let epoch = iteration / perEpoch
+            if iteration % perEpoch == 0 { loader.shuffle(using: random) }
+            let stepStart = clock.now  // the step and its finiteness check are timed
+            let rate = settings.schedule.rate(base: settings.learningRate, at: iteration)
+            loader.load(batch: iteration % perEpoch, random: random)
+            let (batchLoss, batchCorrect) = try step(loader, iteration: iteration, epoch: epoch, rate: Float(rate))
+            if let group = method.nonFiniteStateTensor() {
+                throw TrainingError(description: "parameter group \(group) became non-finite at iteration \(iteration + 1); lower the learning rate (the last good checkpoint is kept)")
+            }
+            trainingTime += clock.now - stepStart
+            lossSum += batchLoss
+            correct += batchCorrect
+            seen += loader.labels.count
+            windowSteps += 1
+            iteration += 1
+            if iteration % settings.logEvery == 0 || iteration == total {
+                var row = TraceRow(iteration: iteration, epoch: Double(iteration) / Double(perEpoch), loss: lossSum / Double(windowSteps),
+                                   trainAccuracy: Double(correct) / Double(seen), learningRate: rate, validationAccuracy: nil)
+                let candidate = evaluateForTrace(&row, validation: validation, previous: &previousQuantized)
+                trace.append(row)
+                if best == nil || row.validationAccuracy! > best!.accuracy {
+                    best = BestModel(accuracy: row.validationAccuracy!, iteration: iteration, quantized: candidate.quantized,
+                                     fractional: candidate.fractional)
+                }
+                let elapsed = seconds(trainingTime - resumedTime)
+                let speed = Double((iteration - first) * settings.batchSize) / max(elapsed, 1e-9)
+                progress(TrainingProgress(iteration: iteration, totalIterations: total, loss: row.loss, accuracy: row.trainAccuracy,
+                                          samplesPerSecond: speed,
+                                          secondsRemaining: Double(total - iteration) * elapsed / Double(max(iteration - first, 1))))
+                (lossSum, correct, seen, windowSteps) = (0, 0, 0, 0)
+            }
+            if let checkpoint, iteration % checkpoint.every == 0 || iteration == total {
+                try checkpoint.save(state(iteration))
+            }
+        }
+        if let checkpoint, first == total { try checkpoint.save(state(total)) }
+        guard let best else { throw TrainingError(description: "no iteration was trained or logged") }
+        try best.fractional.restore(model)
+        let fractionalTest = accuracy(test)
+        try best.quantized.restore(model)
         let testAccuracy = accuracy(test)
-        let samples = Double(train.count * settings.epochs)
-        return TrainingResult(trace: trace, bestValidationAccuracy: best?.accuracy ?? 0, bestEpoch: best?.epoch ?? 0,
-                              testAccuracy: testAccuracy, epochs: settings.epochs, seconds: seconds(clock.now - start),
-                              samplesPerSecond: samples / max(seconds(trainingTime), 1e-9))
+        let samples = Double((total - first) * settings.batchSize)
+        return TrainingResult(trace: trace, bestValidationAccuracy: best.accuracy,
+                              bestEpoch: (best.iteration + perEpoch - 1) / perEpoch, bestIteration: best.iteration,
+                              testAccuracy: testAccuracy, testAccuracyFractional: fractionalTest, epochs: settings.epochs,
+                              seconds: seconds(clock.now - start),
+                              samplesPerSecond: samples / max(seconds(trainingTime - resumedTime), 1e-9))
+    }
+
+    /// Fills a trace row's validation accuracies and u statistics; returns both networks.
+    private func evaluateForTrace(_ row: inout TraceRow, validation: Dataset, previous: inout [Float])
+        -> (quantized: NetworkSnapshot, fractional: NetworkSnapshot) {
+        let statistics = method.diagnostics()
+        row.beta = method.beta
+        row.meanEntropy = statistics.meanEntropy
+        row.vertexFraction = statistics.vertexFraction
+        method.prepareEvaluation(quantized: false)
+        let fractional = NetworkSnapshot(model)
+        let fractionalAccuracy = method.hasFractionalNetwork ? accuracy(validation) : nil
+        method.prepareEvaluation(quantized: true)
+        let quantized = NetworkSnapshot(model)
+        let quantizedAccuracy = accuracy(validation)
+        row = TraceRow(iteration: row.iteration, epoch: row.epoch, loss: row.loss, trainAccuracy: row.trainAccuracy,
+                       learningRate: row.learningRate, validationAccuracy: quantizedAccuracy,
+                       copying: row, fractional: fractionalAccuracy ?? quantizedAccuracy)
+        let current = flatParameters()
+        if current.count == previous.count, !current.isEmpty {
+            var flips = 0
+            for i in current.indices where current[i] != previous[i] { flips += 1 }
+            row.flipRatio = Double(flips) / Double(current.count)
+        }
+        previous = current
+        return (quantized, fractional)
+    }
+
+    private func flatParameters() -> [Float] {
+        var all: [Float] = []
+        for (_, parameter) in model.namedParameters(prefix: "") { all.append(contentsOf: parameter.value.buffer) }
+        return all
+    }
+
+    private func optimizerState() -> ([[Float]], Int) {
+        if let adam = optimizer as? Adam { let s = adam.state; return (s.first + s.second, s.steps) }
+        if let sgd = optimizer as? SGD { return (sgd.state, 0) }
+        return ([], 0)
+    }
+
+    private func restore(_ state: TrainerState, loader: BatchLoader) throws {
+        func fail(_ what: String) -> TrainingError {
+            TrainingError(description: "the checkpoint does not fit this run: \(what); resume with the settings it was written with")
+        }
+        try state.network.restore(model)
+        let tensors = method.stateTensors
+        guard tensors.count == state.method.count, zip(tensors, state.method).allSatisfy({ $0.tensor.count == $1.count }) else {
+            throw fail("the method's variables differ in number or size")
+        }
+        for (entry, values) in zip(tensors, state.method) { entry.tensor.assign(values) }
+        if let adam = optimizer as? Adam {
+            let half = state.optimizerBuffers.count / 2
+            let current = adam.state
+            guard state.optimizerBuffers.count == current.first.count * 2,
+                  zip(current.first, state.optimizerBuffers).allSatisfy({ $0.count == $1.count }) else { throw fail("Adam's buffers differ") }
+            adam.state = (state.optimizerSteps, Array(state.optimizerBuffers[..<half]), Array(state.optimizerBuffers[half...]))
+        } else if let sgd = optimizer as? SGD {
+            guard state.optimizerBuffers.map(\.count) == sgd.state.map(\.count) else { throw fail("SGD's buffers differ") }
+            sgd.state = state.optimizerBuffers
+        }
+        guard random.restore(state: state.random) else { throw fail("the random state has the wrong size") }
+        guard state.order.count == loader.data.count, state.order.sorted() == Array(0 ..< loader.data.count) else {
+            throw fail("the batch order is not a permutation of this training set")
+        }
+        loader.currentOrder = state.order
+        guard state.iteration <= loader.batchesPerEpoch * settings.epochs else { throw fail("it is past this run's last iteration") }
     }
 
     /// One iteration: returns the batch's loss and number of correct predictions.
-    private func step(_ loader: BatchLoader, iteration: Int, rate: Float) throws -> (Double, Int) {
+    private func step(_ loader: BatchLoader, iteration: Int, epoch: Int, rate: Float) throws -> (Double, Int) {
         method.prepareForward(iteration: iteration)
         let logits = model.forward(loader.images, training: true)
         let value = loader.labels.withUnsafeBufferPointer { loss(logits, labels: $0) }
         guard value.isFinite else {
-            throw TrainingError(description: "the loss became \(value) at iteration \(iteration + 1); lower the learning rate")
+            let group = method.nonFiniteStateTensor().map { "; parameter group \($0) holds non-finite values" } ?? ""
+            throw TrainingError(description: "the loss became \(value) at iteration \(iteration + 1)\(group); lower the learning rate")
         }
         let correct = countCorrect(logits, loader.labels)
         _ = model.backward(loss.gradient, needsInputGradient: false)
         method.pullBack(iteration: iteration)
         optimizer.step(learningRate: rate)
-        method.afterStep(iteration: iteration)
+        method.afterStep(StepInfo(iteration: iteration, epoch: epoch, learningRate: rate))
         return (Double(value), correct)
     }
 
@@ -163,16 +410,32 @@ public final class Trainer {
     }
 
     /// Accuracy of the network with its parameters as they are, in evaluation mode.
-    public func accuracy(_ data: Dataset) -> Double {
-        guard data.count > 0 else { return 0 }
-        let loader = BatchLoader(data, batchSize: 250)
-        var correct = 0
-        for batch in 0 ..< loader.batchesPerEpoch {
-            loader.load(batch: batch)
-            correct += countCorrect(model.forward(loader.images, training: false), loader.labels)
-        }
-        return Double(correct) / Double(data.count)
+    public func accuracy(_ data: Dataset) -> Double { NeuralNet.accuracy(of: model, on: data) }
+}
+
+extension TraceRow {
+    init(iteration: Int, epoch: Double, loss: Double, trainAccuracy: Double, learningRate: Double, validationAccuracy: Double?,
+         copying other: TraceRow, fractional: Double) {
+        self.init(iteration: iteration, epoch: epoch, loss: loss, trainAccuracy: trainAccuracy, learningRate: learningRate,
+                  validationAccuracy: validationAccuracy)
+        validationAccuracyFractional = fractional
+        beta = other.beta
+        meanEntropy = other.meanEntropy
+        vertexFraction = other.vertexFraction
+        flipRatio = other.flipRatio
     }
+}
+
+/// Accuracy of `model` with its parameters as they are, in evaluation mode, in batches of 250.
+public func accuracy(of model: any Layer, on data: Dataset) -> Double {
+    guard data.count > 0 else { return 0 }
+    let loader = BatchLoader(data, batchSize: 250)
+    var correct = 0
+    for batch in 0 ..< loader.batchesPerEpoch {
+        loader.load(batch: batch)
+        correct += countCorrect(model.forward(loader.images, training: false), loader.labels)
+    }
+    return Double(correct) / Double(data.count)
 }
 
 /// Number of rows whose largest logit is at the label (lowest index on ties).
@@ -180,23 +443,6 @@ func countCorrect(_ logits: Tensor, _ labels: [Int32]) -> Int {
     let k = logits.shape[1]
     return labels.indices.reduce(0) { total, r in
         total + (argmax(UnsafeBufferPointer(start: logits.data + r * k, count: k)) == Int(labels[r]) ? 1 : 0)
-    }
-}
-
-/// A copy of every parameter value and BatchNorm running statistic of a network.
-struct Snapshot {
-    private let values: [[Float]]
-    private let statistics: [([Float], [Float])]
-
-    init(_ model: any Layer) {
-        values = model.namedParameters(prefix: "").map { $0.parameter.value.array }
-        statistics = leafLayers(model).compactMap { ($0 as? BatchNorm).map { ($0.runningMean, $0.runningVariance) } }
-    }
-
-    func restore(_ model: any Layer) {
-        for (parameter, value) in zip(model.namedParameters(prefix: "").map(\.parameter), values) { parameter.value.assign(value) }
-        let norms = leafLayers(model).compactMap { $0 as? BatchNorm }
-        for (norm, saved) in zip(norms, statistics) { norm.setRunningStatistics(mean: saved.0, variance: saved.1) }
     }
 }
 

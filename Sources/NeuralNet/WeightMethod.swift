@@ -1,3 +1,34 @@
+/// Where the training loop is when it calls a method's post-step work.
+public struct StepInfo: Sendable, Equatable {
+    /// The iteration just completed, 0-based.
+    public let iteration: Int
+    /// The epoch it belongs to, 0-based.
+    public let epoch: Int
+    /// The learning rate the optimizer used for it (methods that step their own variables use it as η).
+    public let learningRate: Float
+
+    public init(iteration: Int, epoch: Int, learningRate: Float) {
+        self.iteration = iteration
+        self.epoch = epoch
+        self.learningRate = learningRate
+    }
+}
+
+/// Simplex-side statistics of a method's relaxed variables u (NaN where a method has none).
+public struct WeightDiagnostics: Sendable, Equatable {
+    /// Mean entropy H(u_j) over rows, in nats.
+    public var meanEntropy: Double
+    /// Fraction of rows already at a vertex (max u_j ≥ 1 − 1e-6).
+    public var vertexFraction: Double
+
+    public init(meanEntropy: Double, vertexFraction: Double) {
+        self.meanEntropy = meanEntropy
+        self.vertexFraction = vertexFraction
+    }
+
+    public static let none = WeightDiagnostics(meanEntropy: .nan, vertexFraction: .nan)
+}
+
 /// How the variables an optimizer trains become the weights a network computes with.
 ///
 /// Float training uses the weights themselves; a quantization method keeps its own variables
@@ -6,30 +37,65 @@
 public protocol WeightMethod: AnyObject {
     /// A printable name with settings, e.g. `ref` or `pmf[rho=1.2,every=100]`.
     var name: String { get }
-    /// The variables the optimizer steps, with their gradients.
+    /// The variables the optimizer steps, with their gradients. A method that updates its own
+    /// variables in `afterStep` (PMF without ũ, mirror descent) leaves them out.
     var variables: [OptimizedTensor] { get }
     /// Writes the training-time weights into the network's parameters (before the forward pass).
     func prepareForward(iteration: Int)
     /// Converts the parameters' gradients into the variables' gradients (after the backward pass).
     func pullBack(iteration: Int)
-    /// Post-step work: clipping, annealing β, … (after the optimizer step).
-    func afterStep(iteration: Int)
+    /// Post-step work: clipping, proximal steps, self-stepped updates (after the optimizer step).
+    func afterStep(_ step: StepInfo)
     /// Writes the weights to evaluate into the parameters: the quantized network when `quantized`,
     /// the fractional (relaxed) one otherwise.
     func prepareEvaluation(quantized: Bool)
+
+    /// Every tensor the method's future depends on, named by parameter path (for checkpoints and
+    /// the non-finite check). The default: `variables`, named `variable.N`.
+    var stateTensors: [(name: String, tensor: Tensor)] { get }
+    /// The current inverse temperature β (NaN for methods without one).
+    var beta: Double { get }
+    /// Entropy and vertex statistics of u at the last forward pass.
+    func diagnostics() -> WeightDiagnostics
+    /// Whether the fractional network differs from the quantized one (false: evaluate once).
+    var hasFractionalNetwork: Bool { get }
+}
+
+extension WeightMethod {
+    public var stateTensors: [(name: String, tensor: Tensor)] {
+        variables.enumerated().map { ("variable.\($0.offset)", $0.element.value) }
+    }
+    public var beta: Double { .nan }
+    public func diagnostics() -> WeightDiagnostics { .none }
+    public var hasFractionalNetwork: Bool { false }
+
+    /// The name of the first state tensor holding a NaN or an infinity, or nil.
+    /// One vectorisable pass: Σ 0·x is NaN exactly when some x is NaN or infinite.
+    public func nonFiniteStateTensor() -> String? {
+        for (name, tensor) in stateTensors {
+            let x = tensor.data
+            var probe: Float = 0
+            for i in 0 ..< tensor.count { probe += 0 * x[i] }
+            if probe.isNaN { return name }
+        }
+        return nil
+    }
 }
 
 /// Float training (the paper's REF): the optimizer steps the network's parameters directly.
 public final class FloatWeights: WeightMethod {
     public let variables: [OptimizedTensor]
+    public let stateTensors: [(name: String, tensor: Tensor)]
 
     public init(_ model: any Layer) {
-        variables = model.namedParameters(prefix: "").map { OptimizedTensor(value: $0.parameter.value, gradient: $0.parameter.gradient) }
+        let named = model.namedParameters(prefix: "")
+        variables = named.map { OptimizedTensor(value: $0.parameter.value, gradient: $0.parameter.gradient) }
+        stateTensors = named.map { ($0.name, $0.parameter.value) }
     }
 
     public var name: String { "ref" }
     public func prepareForward(iteration: Int) {}
     public func pullBack(iteration: Int) {}
-    public func afterStep(iteration: Int) {}
+    public func afterStep(_ step: StepInfo) {}
     public func prepareEvaluation(quantized: Bool) {}
 }

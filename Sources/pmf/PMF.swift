@@ -10,7 +10,8 @@ struct PMF: ParsableCommand {
         commandName: "pmf",
         abstract: "PMFKit: mean-field, proximal mean-field and projected gradient descent for quantization.",
         version: "PMFKit \(toolkitVersion)",
-        subcommands: [Project.self, Mrf.self, Train.self, CheckStatements.self, FiguresCommand.self, SweepCommand.self, Bench.self]
+        subcommands: [Project.self, Mrf.self, Train.self, Eval.self, CheckStatements.self, FiguresCommand.self,
+                      SweepCommand.self, Bench.self]
     )
 
     /// Runs the command; any failure prints one line on standard error and exits non-zero

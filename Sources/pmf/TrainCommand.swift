@@ -2,96 +2,241 @@ import ArgumentParser
 import Foundation
 import Gnuplot
 import NeuralNet
+import Quantization
 import Simplex
 
-/// `pmf train`: trains a network on a real dataset and reports its test accuracy.
-struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Train a network (float reference: --method ref) and report test accuracy.")
+/// The resolved settings of a `pmf train` run (defaults, then a preset, then explicit flags);
+/// stored in every checkpoint so that `--resume` continues the same run.
+struct RunConfig: Codable, Equatable {
+    var arch = Architecture.lenet300.rawValue
+    var method = "ref"
+    var levels = "binary"
+    var floatLayers: [String] = []
+    var dataset = DatasetKind.fashionMNIST.rawValue
+    var data: String?
+    var limit: Int?
+    var epochs = 10
+    var batchSize = 100
+    var seed: UInt = 1
+    var optimizer = OptimizerKind.adam.rawValue
+    var lr = 1e-3
+    var momentum = 0.9
+    var weightDecay = 0.0
+    var schedule = "constant"
+    var logEvery = 100
 
-    @Option(help: "Network: \(Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var arch: Architecture = .lenet300
-    @Option(help: "Training method (this build: ref).") var method = "ref"
-    @Option(help: "Dataset: \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")).") var dataset: DatasetKind = .fashionMNIST
-    @Option(help: "Folder with the dataset's files (default: the dataset-fashion-mnist package's folder).") var data: String?
-    @Option(help: "Use only the first N training images (quick runs); validation and test stay whole.") var limit: Int?
-    @Option var epochs = 10
-    @Option(name: .customLong("batch-size")) var batchSize = 100
-    @Option var seed: UInt = 1
-    @Option var optimizer: OptimizerKind = .adam
-    @Option(help: "Learning rate.") var lr = 1e-3
-    @Option(name: .customLong("weight-decay")) var weightDecay = 0.0
-    @Option(help: "Iterations between trace rows and progress lines.") var logEvery = 100
-    @Option(help: "Folder for results.json and trace.dat.") var out: String?
-    @Flag(help: "Print the model summary before training.") var summary = false
-    @Flag(help: "Print one JSON object with the results.") var json = false
-
-    func validate() throws {
-        guard epochs >= 1, batchSize >= 2, logEvery >= 1 else { throw CommandError("--epochs, --log-every must be ≥ 1 and --batch-size ≥ 2") }
-        guard lr > 0, lr.isFinite, weightDecay >= 0 else { throw CommandError("--lr must be positive and --weight-decay ≥ 0") }
-        guard method == "ref" else { throw CommandError("unknown --method '\(method)'; this build trains: ref") }
-    }
-
-    func run() throws {
-        let folder = data ?? (dataset == .fashionMNIST ? DatasetKind.fashionMNISTPackageFolder : "")
-        guard !folder.isEmpty else { throw CommandError("--dataset \(dataset.rawValue) needs --data FOLDER holding \(dataset.expectedFiles.joined(separator: ", "))") }
-        let (full, test) = try dataset.load(from: folder)
-        var (train, validation) = full.splitValidation(fraction: dataset.validationFraction)
-        if let limit { train = train.slice(0 ..< min(max(limit, batchSize), train.count)) }
-
-        let random = RandomSource(seed: seed)
-        let model = arch.build(imageShape: train.imageShape, classes: train.classes)
-        initialize(model, using: random)
-        if summary { FileHandle.standardError.write(Data((NeuralNet.summary(of: model, imageShape: train.imageShape) + "\n").utf8)) }
-
-        var settings = TrainingSettings()
-        (settings.epochs, settings.batchSize, settings.seed) = (epochs, batchSize, seed)
-        (settings.optimizer, settings.learningRate, settings.weightDecay, settings.logEvery) = (optimizer, lr, weightDecay, logEvery)
-        let trainer = Trainer(model: model, method: FloatWeights(model), settings: settings, random: random)
-        let bar = ProgressBar(label: "\(arch.rawValue)/\(method)")
-        let result = try trainer.run(train: train, validation: validation, test: test, augment: dataset.augments, progress: bar.report)
-        bar.finish()
-
-        let report = TrainReport(arch: arch.rawValue, method: method, dataset: dataset.rawValue, seed: seed, epochs: result.epochs,
-                                 test_accuracy: result.testAccuracy, best_validation_accuracy: result.bestValidationAccuracy,
-                                 best_epoch: result.bestEpoch, seconds: result.seconds, samples_per_second: result.samplesPerSecond,
-                                 train_size: train.count, validation_size: validation.count, test_size: test.count, version: toolkitVersion)
-        if let out { try write(report, trace: result.trace, to: out) }
-        if json {
-            try printJSON(report)
-        } else {
-            print(String(format: "%@ %@ on %@: test accuracy %.2f%% (best validation %.2f%% at epoch %d), %.1f s, %.0f samples/s",
-                         arch.rawValue, method, dataset.rawValue, 100 * result.testAccuracy, 100 * result.bestValidationAccuracy,
-                         result.bestEpoch, result.seconds, result.samplesPerSecond))
-        }
-    }
-
-    private func write(_ report: TrainReport, trace: [TraceRow], to folder: String) throws {
-        let directory = URL(fileURLWithPath: folder, isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    var json: String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeAtomically(encoder.encode(report), to: directory.appendingPathComponent("results.json"))
-        let rows = trace.map { [Double($0.iteration), $0.epoch, $0.loss, $0.trainAccuracy, $0.learningRate, $0.validationAccuracy ?? .nan] }
-        let command = "pmf train --arch \(arch.rawValue) --method \(method) --dataset \(dataset.rawValue) --epochs \(epochs) --seed \(seed)"
-        _ = try DataFile(
-            name: "trace",
-            columns: [DataColumn("iteration"), DataColumn("epoch"), DataColumn("loss", unit: "nats"),
-                      DataColumn("train_accuracy", unit: "fraction"), DataColumn("learning_rate"),
-                      DataColumn("validation_accuracy", unit: "fraction")],
-            provenance: Provenance(command: command, seed: UInt64(seed), version: toolkitVersion),
-            datasets: [NamedDataset(name: "training", rows: rows)]
-        ).write(in: directory)
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
     }
 }
 
+/// `pmf train`: trains a network with one of the compared methods and reports its test accuracy.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a network with REF, BC, PQ, PICM, PGD, PMF or MD and report test accuracy.",
+        discussion: """
+        Methods are one value each: ref, bc, picm, pq[reg=0.001], pgd[rho=1.2,every=100,cap=10000], \
+        pmf[rho=1.2,every=100,cap=10000,jacobian=exact|reference,tilde=true|false], md[rho=…]. \
+        A preset (--list-presets) sets every hyperparameter of a supp. Table 4 cell; explicit flags override it.
+        """)
+
+    @Option(help: "A supp. Table 4 preset, e.g. mnist-lenet300-pmf (see --list-presets).") var preset: String?
+    @Flag(name: .customLong("list-presets"), help: "List the presets and exit.") var listPresets = false
+    @Option(help: "Network: \(Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var arch: Architecture?
+    @Option(help: "Training method spec, e.g. pmf[rho=1.2] (default ref).") var method: String?
+    @Option(help: "Level set: binary, ternary, kN (e.g. k4) or a list like -1,0,1.") var levels: String?
+    @Option(name: .customLong("float-layers"), help: "Comma-separated parameter path prefixes kept in float, e.g. 1,7.") var floatLayers: String?
+    @Option(help: "Dataset: \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")).") var dataset: DatasetKind?
+    @Option(help: "Folder with the dataset's files (default for fashion-mnist: \(DatasetKind.fashionMNISTPackageFolder)).") var data: String?
+    @Option(help: "Use only the first N training images (quick runs); validation and test stay whole.") var limit: Int?
+    @Option var epochs: Int?
+    @Option(name: .customLong("batch-size")) var batchSize: Int?
+    @Option var seed: UInt?
+    @Option var optimizer: OptimizerKind?
+    @Option(help: "Learning rate.") var lr: Double?
+    @Option(help: "SGD momentum.") var momentum: Double?
+    @Option(name: .customLong("weight-decay")) var weightDecay: Double?
+    @Option(help: "Learning-rate schedule: constant, step[every=7000,factor=0.2], multistep[at=I:J,factor=F], exponential[gamma=G].") var schedule: String?
+    @Option(help: "Iterations between trace rows (each evaluates the quantized and fractional network on validation data).") var logEvery: Int?
+    @Option(help: "Folder for results.json, trace.dat and checkpoint.bin.") var out: String?
+    @Option(name: .customLong("checkpoint-every"), help: "Iterations between checkpoints in --out (one is always written at the end).") var checkpointEvery: Int?
+    @Option(help: "Continue the run whose checkpoint is in this folder; finishes with the weights of the uninterrupted run.") var resume: String?
+    @Option(help: "Folder to export the trained quantized network to (.npy per layer, manifest.json, summary.txt).") var export: String?
+    @Flag(help: "Print the model summary before training.") var summary = false
+    @Flag(help: "Print one JSON object with the results.") var json = false
+
+    /// Defaults ← checkpoint or preset ← explicit flags.
+    func resolve(base: RunConfig) throws -> RunConfig {
+        var c = base
+        if let arch { c.arch = arch.rawValue }
+        if let method { c.method = method }
+        if let levels { c.levels = levels }
+        if let floatLayers { c.floatLayers = floatLayers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if let dataset { c.dataset = dataset.rawValue }
+        if let data { c.data = data }
+        if let limit { c.limit = limit }
+        if let epochs { c.epochs = epochs }
+        if let batchSize { c.batchSize = batchSize }
+        if let seed { c.seed = seed }
+        if let optimizer { c.optimizer = optimizer.rawValue }
+        if let lr { c.lr = lr }
+        if let momentum { c.momentum = momentum }
+        if let weightDecay { c.weightDecay = weightDecay }
+        if let schedule { c.schedule = schedule }
+        if let logEvery { c.logEvery = logEvery }
+        guard c.epochs >= 1, c.batchSize >= 2, c.logEvery >= 1 else { throw CommandError("--epochs, --log-every must be ≥ 1 and --batch-size ≥ 2") }
+        guard c.lr > 0, c.lr.isFinite, c.weightDecay >= 0, c.weightDecay.isFinite, c.momentum >= 0, c.momentum < 1 else {
+            throw CommandError("--lr must be positive, --weight-decay ≥ 0 and --momentum in [0, 1)")
+        }
+        // Canonical method and schedule text, so that equal settings compare equal.
+        c.method = try MethodSpec(parsing: c.method).description
+        c.schedule = try LearningRateSchedule(parsing: c.schedule).description
+        _ = try QuantizationLevels(name: c.levels)
+        return c
+    }
+
+    func run() throws {
+        if listPresets {
+            print(Preset.table)
+            return
+        }
+        if let checkpointEvery, checkpointEvery < 1 { throw CommandError("--checkpoint-every must be ≥ 1") }
+        var base = RunConfig()
+        var resumed: Checkpoint?
+        if let resume {
+            let checkpoint = try Checkpoint(contentsOf: resume)
+            guard let saved = try? JSONDecoder().decode(RunConfig.self, from: Data(checkpoint.settings.utf8)) else {
+                throw CommandError("\(resume): the checkpoint's settings are unreadable")
+            }
+            base = saved
+            if let preset { _ = try Preset.named(preset) }
+            resumed = checkpoint
+        } else if let preset {
+            let p = try Preset.named(preset)
+            (base.arch, base.method, base.levels, base.dataset) = (p.arch, p.method, p.levels, p.dataset)
+            (base.epochs, base.batchSize, base.optimizer, base.lr) = (p.epochs, p.batchSize, p.optimizer.rawValue, p.learningRate)
+            (base.momentum, base.weightDecay, base.schedule) = (p.momentum, p.weightDecay, p.schedule.description)
+        }
+        let config = try resolve(base: base)
+        if resumed != nil, config != base {
+            throw CommandError("--resume continues the run with the settings in its checkpoint (\(base.json)); drop the flags that change them")
+        }
+        let outFolder = out ?? resume
+        if checkpointEvery != nil, outFolder == nil { throw CommandError("--checkpoint-every needs --out FOLDER for the checkpoints") }
+
+        guard let kind = DatasetKind(rawValue: config.dataset), let architecture = Architecture(rawValue: config.arch),
+              let optimizerKind = OptimizerKind(rawValue: config.optimizer) else {
+            throw CommandError("unknown dataset, architecture or optimizer in the settings \(config.json)")
+        }
+        let folder = config.data ?? (kind == .fashionMNIST ? DatasetKind.fashionMNISTPackageFolder : "")
+        guard !folder.isEmpty else { throw CommandError("--dataset \(kind.rawValue) needs --data FOLDER holding \(kind.expectedFiles.joined(separator: ", "))") }
+        let (full, test) = try kind.load(from: folder)
+        var (train, validation) = full.splitValidation(fraction: kind.validationFraction)
+        if let limit = config.limit { train = train.slice(0 ..< min(max(limit, config.batchSize), train.count)) }
+
+        let random = RandomSource(seed: config.seed)
+        let model = architecture.build(imageShape: train.imageShape, classes: train.classes)
+        initialize(model, using: random)
+        if summary { FileHandle.standardError.write(Data((NeuralNet.summary(of: model, imageShape: train.imageShape) + "\n").utf8)) }
+        let spec = try MethodSpec(parsing: config.method)
+        let levelSet = try QuantizationLevels(name: config.levels)
+        let split = try ParameterSplit(model, floatPrefixes: config.floatLayers)
+        let method = try spec.makeMethod(for: model, levels: levelSet, floatPrefixes: config.floatLayers)
+
+        var settings = TrainingSettings()
+        (settings.epochs, settings.batchSize, settings.seed) = (config.epochs, config.batchSize, config.seed)
+        (settings.optimizer, settings.learningRate, settings.weightDecay, settings.logEvery) = (optimizerKind, config.lr, config.weightDecay, config.logEvery)
+        settings.momentum = config.momentum
+        settings.schedule = try LearningRateSchedule(parsing: config.schedule)
+        let trainer = Trainer(model: model, method: method, settings: settings, random: random)
+        let directory = outFolder.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        let command = commandLine(config)
+        var policy: CheckpointPolicy?
+        if let directory {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let every = checkpointEvery ?? Int.max
+            policy = CheckpointPolicy(every: every) { state in
+                try Checkpoint(state: state, settings: config.json).write(in: directory)
+                try writeTrace(state.trace, command: command, seed: config.seed, to: directory)
+            }
+        }
+        let bar = ProgressBar(label: "\(config.arch)/\(spec.kind.rawValue)")
+        let result = try trainer.run(train: train, validation: validation, test: test, augment: kind.augments,
+                                     resume: resumed?.state, checkpoint: policy, progress: bar.report)
+        bar.finish()
+
+        var exported: ExportManifest?
+        if let export {
+            exported = try QuantizedExport.write(
+                model: model, quantized: spec.quantizes ? Set(split.quantized.map(\.name)) : [], levels: levelSet, arch: config.arch,
+                dataset: config.dataset, imageShape: train.imageShape, classes: train.classes, method: spec.description,
+                testAccuracy: result.testAccuracy, to: URL(fileURLWithPath: export, isDirectory: true))
+            if !json { print(exported!.summary.text) }
+        }
+        let report = TrainReport(arch: config.arch, method: spec.description, levels: levelSet.values, dataset: config.dataset, seed: config.seed,
+                                 epochs: result.epochs, test_accuracy: result.testAccuracy, test_accuracy_quantized: result.testAccuracy,
+                                 test_accuracy_fractional: result.testAccuracyFractional,
+                                 best_validation_accuracy: result.bestValidationAccuracy, best_epoch: result.bestEpoch,
+                                 best_iteration: result.bestIteration, seconds: result.seconds, samples_per_second: result.samplesPerSecond,
+                                 train_size: train.count, validation_size: validation.count, test_size: test.count,
+                                 resumed_from_iteration: resumed?.state.iteration,
+                                 compression_ratio: exported?.summary.compressionRatio, version: toolkitVersion)
+        if let directory {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try writeAtomically(encoder.encode(report), to: directory.appendingPathComponent("results.json"))
+            try writeTrace(result.trace, command: command, seed: config.seed, to: directory)
+        }
+        if json {
+            try printJSON(report)
+        } else {
+            print(String(format: "%@ %@ on %@: test accuracy %.2f%% quantized, %.2f%% fractional (best validation %.2f%% at iteration %d), %.1f s, %.0f samples/s",
+                         config.arch, spec.description, config.dataset, 100 * result.testAccuracy, 100 * result.testAccuracyFractional,
+                         100 * result.bestValidationAccuracy, result.bestIteration, result.seconds, result.samplesPerSecond))
+        }
+    }
+
+    private func commandLine(_ c: RunConfig) -> String {
+        "pmf train --arch \(c.arch) --method '\(c.method)' --levels \(c.levels) --dataset \(c.dataset) --epochs \(c.epochs) "
+            + "--batch-size \(c.batchSize) --optimizer \(c.optimizer) --lr \(c.lr) --schedule '\(c.schedule)' --seed \(c.seed)"
+            + (c.floatLayers.isEmpty ? "" : " --float-layers \(c.floatLayers.joined(separator: ","))")
+    }
+}
+
+/// Writes `trace.dat`: one row per logged iteration.
+func writeTrace(_ trace: [TraceRow], command: String, seed: UInt, to directory: URL) throws {
+    guard !trace.isEmpty else { return }
+    let rows = trace.map {
+        [Double($0.iteration), $0.epoch, $0.loss, $0.trainAccuracy, $0.learningRate, $0.validationAccuracy ?? .nan,
+         $0.validationAccuracyFractional, $0.beta, $0.meanEntropy, $0.vertexFraction, $0.flipRatio]
+    }
+    _ = try DataFile(
+        name: "trace",
+        columns: [DataColumn("iteration"), DataColumn("epoch"), DataColumn("loss", unit: "nats"),
+                  DataColumn("train_accuracy", unit: "fraction"), DataColumn("learning_rate"),
+                  DataColumn("validation_accuracy_quantized", unit: "fraction"),
+                  DataColumn("validation_accuracy_fractional", unit: "fraction"), DataColumn("beta"),
+                  DataColumn("mean_entropy", unit: "nats"), DataColumn("vertex_fraction", unit: "fraction"),
+                  DataColumn("flip_ratio", unit: "fraction")],
+        provenance: Provenance(command: command, seed: UInt64(seed), version: toolkitVersion),
+        datasets: [NamedDataset(name: "training", rows: rows)]
+    ).write(in: directory)
+}
+
 struct TrainReport: Encodable {
-    let arch, method, dataset: String
+    let arch, method: String
+    let levels: [Double]
+    let dataset: String
     let seed: UInt
     let epochs: Int
-    let test_accuracy, best_validation_accuracy: Double
-    let best_epoch: Int
+    let test_accuracy, test_accuracy_quantized, test_accuracy_fractional, best_validation_accuracy: Double
+    let best_epoch, best_iteration: Int
     let seconds, samples_per_second: Double
     let train_size, validation_size, test_size: Int
+    let resumed_from_iteration: Int?
+    let compression_ratio: Double?
     let version: String
 }
 

@@ -1,0 +1,140 @@
+import RealModule
+import NeuralNet
+import Simplex
+
+/// BinaryConnect (PAPER.md §5, §10): latent float weights w̃, the network computes with
+/// w = sign(w̃) with sign(0) = −1 (hardmax's lowest-index tie rule, so Prop. 3.1 holds exactly),
+/// the gradient passes straight through where |w̃| ≤ 1 (∂sign(r)/∂r := 1[|r| ≤ 1], the same rule
+/// as PICM's supp. Eq. 40), and w̃ is clipped to [−1, 1] after every step. Binary levels {−1, 1} only.
+/// The fractional network is w̃ itself (w̃ = ũq under Prop. 3.1).
+public final class SignWeights: WeightMethod {
+    public let name: String
+    let split: ParameterSplit
+    let latent: [Tensor]
+    public let variables: [OptimizedTensor]
+
+    init(_ split: ParameterSplit, levels: QuantizationLevels, name: String) throws(QuantizationError) {
+        guard levels == .binary else {
+            throw QuantizationError("bc quantizes with sign() onto {-1, 1}; got levels \(levels). Use --levels binary, or pq/pmf/pgd for other level sets")
+        }
+        self.split = split
+        self.name = name
+        latent = split.quantized.map { entry in
+            let t = Tensor(shape: entry.parameter.value.shape)
+            t.copy(from: entry.parameter.value)
+            return t
+        }
+        variables = zip(latent, split.quantized).map { OptimizedTensor(value: $0, gradient: $1.parameter.gradient) } + split.floatVariables
+    }
+
+    public var stateTensors: [(name: String, tensor: Tensor)] {
+        zip(split.quantized, latent).map { ("\($0.name)/wtilde", $1) } + split.floatState
+    }
+    public var hasFractionalNetwork: Bool { true }
+
+    private func writeSigns() {
+        for (entry, w̃) in zip(split.quantized, latent) {
+            let w = entry.parameter.value.data, x = w̃.data
+            for j in 0 ..< w̃.count { w[j] = x[j] > 0 ? 1 : -1 }
+        }
+    }
+
+    public func prepareForward(iteration: Int) { writeSigns() }
+
+    /// g_w̃ = g_w · 1[|w̃| ≤ 1], in place in the parameter's gradient (which the optimizer reads).
+    public func pullBack(iteration: Int) {
+        for (entry, w̃) in zip(split.quantized, latent) {
+            let g = entry.parameter.gradient.data, x = w̃.data
+            for j in 0 ..< w̃.count where abs(x[j]) > 1 { g[j] = 0 }
+        }
+    }
+
+    public func afterStep(_ step: StepInfo) {
+        for w̃ in latent {
+            let x = w̃.data
+            for j in 0 ..< w̃.count { x[j] = min(1, max(-1, x[j])) }
+        }
+    }
+
+    public func prepareEvaluation(quantized: Bool) {
+        if quantized {
+            writeSigns()
+        } else {
+            for (entry, w̃) in zip(split.quantized, latent) { entry.parameter.value.copy(from: w̃) }
+        }
+    }
+}
+
+/// ProxQuant (Bai, Wang, Liberty 2019; PAPER.md §10): float weights w trained by the optimizer;
+/// after every step each weight is moved towards its nearest level q* by the proximal operator of
+/// λ_e·dist(w, Q): w ← q* + sign(w − q*)·max(|w − q*| − λ_e, 0), with λ_e = reg · e growing
+/// linearly in the 1-based epoch e. The quantized network is the nearest level of every weight
+/// (lower level on an exact tie); the fractional network is w.
+public final class ProxQuantWeights: WeightMethod {
+    public let name: String
+    public let reg: Double
+    let split: ParameterSplit
+    let latent: [Tensor]
+    let q: [Float]
+    /// Midpoints between consecutive levels.
+    let thresholds: [Float]
+    public let variables: [OptimizedTensor]
+
+    init(_ split: ParameterSplit, levels: QuantizationLevels, reg: Double, name: String) {
+        self.split = split
+        self.reg = reg
+        self.name = name
+        q = levels.vector(Float.self)
+        thresholds = zip(q, q.dropFirst()).map { ($0 + $1) / 2 }
+        latent = split.quantized.map { entry in
+            let t = Tensor(shape: entry.parameter.value.shape)
+            t.copy(from: entry.parameter.value)
+            return t
+        }
+        variables = zip(latent, split.quantized).map { OptimizedTensor(value: $0, gradient: $1.parameter.gradient) } + split.floatVariables
+    }
+
+    public var stateTensors: [(name: String, tensor: Tensor)] {
+        zip(split.quantized, latent).map { ("\($0.name)/w", $1) } + split.floatState
+    }
+    public var hasFractionalNetwork: Bool { true }
+
+    /// The index of the level nearest to w: the number of midpoints strictly below w.
+    @inline(__always) func nearest(_ w: Float) -> Int {
+        var k = 0
+        while k < thresholds.count && thresholds[k] < w { k += 1 }
+        return k
+    }
+
+    /// The threshold λ_e in 0-based epoch `epoch`.
+    public func lambda(epoch: Int) -> Float { Float(reg * Double(epoch + 1)) }
+
+    public func prepareForward(iteration: Int) {
+        for (entry, w) in zip(split.quantized, latent) { entry.parameter.value.copy(from: w) }
+    }
+
+    public func pullBack(iteration: Int) {}
+
+    public func afterStep(_ step: StepInfo) {
+        let lambda = lambda(epoch: step.epoch)
+        for w in latent {
+            let x = w.data
+            for j in 0 ..< w.count {
+                let level = q[nearest(x[j])], distance = x[j] - level
+                let shrunk = max(abs(distance) - lambda, 0)
+                x[j] = level + (distance < 0 ? -shrunk : shrunk)
+            }
+        }
+    }
+
+    public func prepareEvaluation(quantized: Bool) {
+        for (entry, w) in zip(split.quantized, latent) {
+            if quantized {
+                let out = entry.parameter.value.data, x = w.data
+                for j in 0 ..< w.count { out[j] = q[nearest(x[j])] }
+            } else {
+                entry.parameter.value.copy(from: w)
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// NumPy's `.npy` format, version 1.0, for little-endian Float32 arrays in C order: the magic
+/// `\x93NUMPY`, bytes 1 and 0, a UInt16 little-endian header length, then the header — a Python
+/// dict literal `{'descr': '<f4', 'fortran_order': False, 'shape': (…), }` padded with spaces and
+/// ended by a newline so that the data starts at a multiple of 64 bytes — then the values.
+public enum NPY {
+    /// The file bytes of `values` with `shape` (C order, last axis fastest).
+    public static func encode(_ values: [Float], shape: [Int]) -> Data {
+        precondition(shape.reduce(1, *) == values.count, "npy: \(values.count) values do not fill shape \(shape)")
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        let length = UInt16(header.utf8.count)
+        data.append(contentsOf: [UInt8(length & 0xff), UInt8(length >> 8)])
+        data.append(contentsOf: Array(header.utf8))
+        values.withUnsafeBytes { data.append(contentsOf: $0) }
+        return data
+    }
+
+    /// Reads a version 1.0 `<f4` C-order file; returns its shape and values.
+    public static func decode(_ data: Data, path: String = "npy") throws -> (shape: [Int], values: [Float]) {
+        let bytes = [UInt8](data)
+        func fail(_ problem: String) -> QuantizationError { QuantizationError("\(path): \(problem)") }
+        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1 ..< 6]) == Array("NUMPY".utf8) else { throw fail("not a .npy file") }
+        guard bytes[6] == 1 else { throw fail(".npy version \(bytes[6]).\(bytes[7]); this reader takes 1.0") }
+        let length = Int(bytes[8]) | Int(bytes[9]) << 8
+        guard 10 + length <= bytes.count else { throw fail("truncated .npy header") }
+        let header = String(decoding: bytes[10 ..< 10 + length], as: UTF8.self)
+        guard header.contains("'descr': '<f4'"), header.contains("'fortran_order': False") else {
+            throw fail("only little-endian float32 arrays in C order are read; header \(header)")
+        }
+        guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
+            throw fail("no shape in header \(header)")
+        }
+        let shape = header[open.upperBound ..< close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let count = shape.reduce(1, *)
+        guard bytes.count - 10 - length == count * 4 else {
+            throw fail("holds \(bytes.count - 10 - length) data bytes for shape \(shape) (\(count * 4) expected)")
+        }
+        var values = [Float](repeating: 0, count: count)
+        values.withUnsafeMutableBytes { $0.copyBytes(from: bytes[(10 + length)...]) }
+        return (shape, values)
+    }
+}

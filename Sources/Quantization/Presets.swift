@@ -1,0 +1,94 @@
+import Foundation
+import NeuralNet
+
+/// The hyperparameters of one cell of supp. Table 4 (PAPER.md §6): a dataset, a network and a
+/// method, with the optimizer, learning rate, schedule, weight decay, batch size and length of
+/// the paper's runs (K iterations, as whole epochs of the 5/6 or 9/10 training split).
+public struct Preset: Equatable, Sendable {
+    public var name: String
+    /// A `DatasetKind` raw value.
+    public var dataset: String
+    /// An `Architecture` raw value.
+    public var arch: String
+    /// The method spec text.
+    public var method: String
+    public var optimizer: OptimizerKind
+    public var learningRate: Double
+    public var momentum: Double
+    public var weightDecay: Double
+    public var schedule: LearningRateSchedule
+    public var batchSize: Int
+    public var epochs: Int
+    public var levels = "binary"
+    /// Where a value is the paper's default rather than a Table 4 entry, or an assumption.
+    public var note: String
+
+    /// Every preset: {mnist-lenet300, mnist-lenet5, cifar10-vgg16, cifar10-resnet18, cifar100-vgg16,
+    /// cifar100-resnet18} × {ref, bc, picm, pq, pgd, pmf}.
+    public static let all: [Preset] = {
+        var presets: [Preset] = []
+        // MNIST: b = 100, K = 20k iterations = 40 epochs of 50k; step ×0.2 every 7k, wd 0.
+        let mnistStep = LearningRateSchedule.step(every: 7000, factor: 0.2)
+        for arch in ["lenet300", "lenet5"] {
+            func add(_ method: String, _ optimizer: OptimizerKind, _ lr: Double, note: String = "") {
+                presets.append(Preset(name: "mnist-\(arch)-\(method.prefix { $0 != "[" })", dataset: "mnist", arch: arch, method: method,
+                                      optimizer: optimizer, learningRate: lr, momentum: 0.9, weightDecay: 0, schedule: mnistStep,
+                                      batchSize: 100, epochs: 40, note: note))
+            }
+            add("ref", .adam, 1e-3)
+            add("bc", .adam, 1e-3)
+            add("picm", .adam, 1e-3)
+            add("pq[reg=0.001]", .adam, 0.01, note: "schedule: MNIST default")
+            add("pgd[rho=1.2,every=100,cap=10000]", .adam, 1e-3, note: "schedule: MNIST default")
+            add("pmf[rho=1.2,every=100,cap=10000,jacobian=exact]", .adam, 1e-3, note: "schedule: MNIST default")
+        }
+        // CIFAR: b = 128, K = 100k iterations = 285 epochs of 45k; step ×0.2 every 30k;
+        // wd 5e-4 (REF) / 1e-4 (quantized).
+        let cifarStep = LearningRateSchedule.step(every: 30000, factor: 0.2)
+        for dataset in ["cifar10", "cifar100"] {
+            let assumed = dataset == "cifar100" ? "CIFAR-10's Table 4 values (the paper gives none for CIFAR-100)" : ""
+            for arch in ["vgg16", "resnet18"] {
+                func add(_ method: String, _ optimizer: OptimizerKind, _ lr: Double, wd: Double = 1e-4, note: String = "") {
+                    let text = [assumed, note].filter { !$0.isEmpty }.joined(separator: "; ")
+                    presets.append(Preset(name: "\(dataset)-\(arch)-\(method.prefix { $0 != "[" })", dataset: dataset, arch: arch,
+                                          method: method, optimizer: optimizer, learningRate: lr, momentum: 0.9, weightDecay: wd,
+                                          schedule: cifarStep, batchSize: 128, epochs: 285, note: text))
+                }
+                add("ref", .sgd, 0.1, wd: 5e-4)
+                add("bc", .adam, 1e-4)
+                add("picm", .adam, 1e-4)
+                add("pq[reg=0.0001]", .adam, 0.01, note: arch == "resnet18" ? "reg assumed 1e-4 (Table 4 gives none for ResNet-18)" : "")
+                if arch == "vgg16" {
+                    add("pgd[rho=1.05,every=100,cap=10000]", .adam, 1e-4)
+                    add("pmf[rho=1.05,every=100,cap=10000,jacobian=exact]", .adam, 1e-3)
+                } else {
+                    add("pgd[rho=1.01,every=100,cap=10000]", .sgd, 0.1)
+                    add("pmf[rho=1.02,every=100,cap=10000,jacobian=exact]", .adam, 1e-3)
+                }
+            }
+        }
+        return presets
+    }()
+
+    /// The preset called `name`.
+    public static func named(_ name: String) throws(QuantizationError) -> Preset {
+        guard let preset = all.first(where: { $0.name == name }) else {
+            throw QuantizationError("unknown preset '\(name)'; pmf train --list-presets lists the \(all.count) presets")
+        }
+        return preset
+    }
+
+    /// One line per preset, for `pmf train --list-presets`.
+    public static var table: String {
+        let header = ["name", "dataset", "arch", "method", "optimizer", "lr", "wd", "schedule", "batch", "epochs", "note"]
+        let rows = all.map { p in
+            [p.name, p.dataset, p.arch, p.method, p.optimizer == .sgd ? "sgd(m=\(settingText(p.momentum)))" : "adam",
+             settingText(p.learningRate), settingText(p.weightDecay), p.schedule.description, String(p.batchSize), String(p.epochs), p.note]
+        }
+        let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }
+        return ([header] + rows).map { row in
+            row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+}

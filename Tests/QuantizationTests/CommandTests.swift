@@ -1,0 +1,73 @@
+import Foundation
+import NeuralNet
+import Quantization
+import Testing
+
+/// The built `pmf` tool as a user runs it: killed mid-run and resumed, exported and evaluated.
+@Suite(.serialized) struct CommandTests {
+    @Test func aKilledRunResumesToTheUninterruptedWeights() throws {
+        let pmf = try pmfExecutable()
+        let data = try writeIDXFolder(train: 1200, test: 300)
+        let common = ["train", "--dataset", "mnist", "--data", data.path, "--arch", "mlp", "--method", "pmf[rho=1.3,every=20]",
+                      "--epochs", "4", "--batch-size", "10", "--log-every", "20", "--seed", "7", "--checkpoint-every", "20"]
+        let whole = temporaryFolder("whole"), killed = temporaryFolder("killed")
+        let reference = try runProcess(pmf, common + ["--out", whole.path, "--json"])
+        #expect(reference.status == 0, "\(reference.error)")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: pmf)
+        process.arguments = common + ["--out", killed.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let checkpointPath = killed.appendingPathComponent(Checkpoint.fileName).path
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpointPath) && process.isRunning && Date() < deadline { usleep(2000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the run ended before it could be killed")
+        let partial = try Checkpoint(contentsOf: killed.path)
+        #expect(partial.state.iteration < 400 && partial.state.iteration % 20 == 0)
+
+        let resumed = try runProcess(pmf, ["train", "--resume", killed.path, "--json"])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(resumed.output.contains("\"resumed_from_iteration\":\(partial.state.iteration)"))
+        let a = try Checkpoint(contentsOf: whole.path).state, b = try Checkpoint(contentsOf: killed.path).state
+        #expect(a.iteration == 400 && b.iteration == 400)
+        #expect(bits(a.method) == bits(b.method))
+        #expect(bits(a.network.parameters) == bits(b.network.parameters))
+        #expect(bits(a.optimizerBuffers) == bits(b.optimizerBuffers))
+        #expect(bits(a.best!.quantized.parameters) == bits(b.best!.quantized.parameters))
+        func accuracies(_ text: String) -> [String] {
+            text.split(separator: ",").filter { $0.contains("test_accuracy") }.map(String.init)
+        }
+        #expect(accuracies(reference.output) == accuracies(resumed.output) && !accuracies(reference.output).isEmpty)
+        // Changing the run's settings on resume is refused.
+        let changed = try runProcess(pmf, ["train", "--resume", killed.path, "--lr", "0.5"])
+        #expect(changed.status != 0 && changed.error.contains("--resume"))
+        let trace = try String(contentsOf: killed.appendingPathComponent("trace.dat"), encoding: .utf8)
+        #expect(trace.contains("validation_accuracy_fractional") && trace.contains("flip_ratio"))
+    }
+
+    @Test func anExportEvaluatesToTheReportedAccuracy() throws {
+        let pmf = try pmfExecutable()
+        let data = try writeIDXFolder(train: 600, test: 300)
+        let export = temporaryFolder("cli-export")
+        let trained = try runProcess(pmf, ["train", "--dataset", "mnist", "--data", data.path, "--arch", "mlp", "--method", "pq",
+                                           "--levels", "ternary", "--epochs", "2", "--batch-size", "20", "--log-every", "10",
+                                           "--export", export.path, "--json"])
+        #expect(trained.status == 0, "\(trained.error)")
+        #expect(trained.output.contains("\"test_accuracy_quantized\"") && trained.output.contains("\"test_accuracy_fractional\""))
+        let evaluated = try runProcess(pmf, ["eval", "--export", export.path, "--data", data.path, "--json"])
+        #expect(evaluated.status == 0, "\(evaluated.error)")
+        #expect(evaluated.output.contains("\"reproduced\":true"), "\(evaluated.output)")
+        let script = "import json,numpy as np,sys; m=json.load(open(sys.argv[1]+'/manifest.json')); " +
+            "print(all(set(np.unique(np.load(sys.argv[1]+'/'+p['file'])).tolist()) <= {-1.0,0.0,1.0} and list(np.load(sys.argv[1]+'/'+p['file']).shape)==p['shape'] for p in m['parameters']))"
+        let check = try runProcess("/usr/bin/env", ["python3", "-c", script, export.path])
+        #expect(check.output == "True\n", "\(check.error)")
+        let presets = try runProcess(pmf, ["train", "--list-presets"])
+        #expect(presets.status == 0 && presets.output.contains("mnist-lenet300-pmf") && presets.output.contains("cifar10-resnet18-pgd"))
+        let bad = try runProcess(pmf, ["train", "--method", "pmf[rh=2]"])
+        #expect(bad.status != 0 && bad.error.contains("unknown key 'rh'"))
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import NeuralNet
+import Quantization
+import Simplex
+import Testing
+
+struct StopTraining: Error {}
+
+@Suite struct TrainingTests {
+    let train = syntheticDataset(600, seed: 1), validation = syntheticDataset(150, seed: 2), test = syntheticDataset(200, seed: 3)
+
+    func makeTrainer(_ spec: String, seed: UInt = 4, levels: QuantizationLevels = .binary, arch: Architecture = .lenet300) throws -> Trainer {
+        let random = RandomSource(seed: seed)
+        let model = arch.build(imageShape: [8, 8, 1], classes: 10)
+        initialize(model, using: random)
+        let method = try MethodSpec(parsing: spec).makeMethod(for: model, levels: levels)
+        var settings = TrainingSettings()
+        (settings.epochs, settings.batchSize, settings.logEvery, settings.seed) = (3, 25, 10, seed)
+        return Trainer(model: model, method: method, settings: settings, random: random)
+    }
+
+    @Test(arguments: ["ref", "bc", "pq[reg=0.01]", "picm", "pgd[rho=1.3,every=10]", "pmf[rho=1.3,every=10]",
+                      "pmf[rho=1.3,every=10,tilde=false]", "md[rho=1.3,every=10]"])
+    func everyMethodTrainsAndTracesItsRun(_ spec: String) throws {
+        let trainer = try makeTrainer(spec, arch: .mlp)
+        let result = try trainer.run(train: train, validation: validation, test: test)
+        #expect(result.trace.count == 8)  // 72 iterations, a row every 10 and at the end
+        #expect(result.trace.allSatisfy { $0.validationAccuracy != nil && $0.flipRatio.isFinite })
+        #expect(result.testAccuracy > 0.15, "\(spec): \(result.testAccuracy)")  // chance is 0.1; 72 steps of a tiny MLP
+        #expect((0 ... 1).contains(result.testAccuracyFractional))
+        // The best network is restored, quantized.
+        if spec != "ref" {
+            #expect(trainer.model.namedParameters(prefix: "").allSatisfy { $0.parameter.value.buffer.allSatisfy { $0 == 1 || $0 == -1 } })
+        }
+        if spec.hasPrefix("pmf") || spec.hasPrefix("pgd") {
+            #expect(result.trace.last!.beta == Double.pow(1.3, 7))
+            #expect(result.trace.allSatisfy { $0.meanEntropy.isFinite && (0 ... 1).contains($0.vertexFraction) })
+        }
+    }
+
+    @Test func aLongerPMFRunLearnsAndItsRowsReachVertices() throws {
+        let trainer = try makeTrainer("pmf[rho=1.5,every=10]", levels: .ternary)
+        let result = try trainer.run(train: train, validation: validation, test: test)
+        #expect(result.testAccuracy > 0.6)
+        #expect(result.trace.last!.vertexFraction > result.trace.first!.vertexFraction)
+        #expect(result.trace.last!.meanEntropy < result.trace.first!.meanEntropy)
+    }
+
+    @Test(arguments: ["pmf[rho=1.3,every=10]", "bc"])
+    func stoppingAndResumingInProcessIsBitwiseIdentical(_ spec: String) throws {
+        var uninterrupted: TrainerState?
+        let full = try makeTrainer(spec)
+        let expected = try full.run(train: train, validation: validation, test: test,
+                                    checkpoint: CheckpointPolicy(every: 1000) { uninterrupted = $0 })
+        // Stop after 17 iterations (mid-epoch, mid-log-window); go through the file format.
+        var saved = Data()
+        let stopped = try makeTrainer(spec)
+        #expect(throws: StopTraining.self) {
+            _ = try stopped.run(train: train, validation: validation, test: test, checkpoint: CheckpointPolicy(every: 17) { state in
+                saved = try Checkpoint(state: state, settings: "{}").encoded()
+                throw StopTraining()
+            })
+        }
+        let checkpoint = try Checkpoint(data: saved)
+        #expect(checkpoint.state.iteration == 17)
+        var resumedFinal: TrainerState?
+        let resumed = try makeTrainer(spec)
+        let result = try resumed.run(train: train, validation: validation, test: test, resume: checkpoint.state,
+                                     checkpoint: CheckpointPolicy(every: 1000) { resumedFinal = $0 })
+        let a = try #require(uninterrupted), b = try #require(resumedFinal)
+        #expect(bits(a.method) == bits(b.method))
+        #expect(bits(a.network.parameters) == bits(b.network.parameters))
+        #expect(bits(a.network.runningMeans) == bits(b.network.runningMeans))
+        #expect(bits(a.optimizerBuffers) == bits(b.optimizerBuffers) && a.optimizerSteps == b.optimizerSteps)
+        #expect(a.random == b.random)
+        #expect(a.trace.map { "\($0)" } == b.trace.map { "\($0)" })
+        #expect(result.testAccuracy == expected.testAccuracy && result.testAccuracyFractional == expected.testAccuracyFractional)
+        #expect(bits(a.best!.quantized.parameters) == bits(b.best!.quantized.parameters))
+        // And the stopped state really differs from the final one.
+        #expect(bits(checkpoint.state.method) != bits(a.method))
+    }
+
+    @Test func checkpointRejectsDamagedFiles() throws {
+        var state: TrainerState?
+        _ = try makeTrainer("pmf").run(train: train.slice(0 ..< 100), validation: validation, test: test,
+                                       checkpoint: CheckpointPolicy(every: 1000) { state = $0 })
+        let data = try Checkpoint(state: try #require(state), settings: "x").encoded()
+        #expect(throwsMessage(containing: ["truncated"]) { _ = try Checkpoint(data: data.prefix(data.count - 3)) } != nil)
+        var bad = data
+        bad[0] = 0x41
+        #expect(throwsMessage(containing: ["magic"]) { _ = try Checkpoint(data: bad) } != nil)
+        let decoded = try Checkpoint(data: data)
+        #expect(bits(decoded.state.method) == bits(state!.method) && decoded.settings == "x")
+    }
+
+    @Test func nonFiniteVariablesStopTheRunNamingIterationAndGroup() throws {
+        let trainer = try makeTrainer("pmf")
+        let group = trainer.method.stateTensors.last!
+        group.tensor[5] = .nan
+        let message = throwsMessage(containing: ["iteration 1", group.name]) {
+            _ = try trainer.run(train: train, validation: validation, test: test)
+        }
+        #expect(message != nil && !message!.hasPrefix("MISMATCH"), "\(message ?? "no error")")
+        #expect(group.name == "7.bias/utilde")
+        // An infinite learning rate: the loss stays finite for a step, the weights do not.
+        let random = RandomSource(seed: 1)
+        let model = Architecture.mlp.build(imageShape: [8, 8, 1], classes: 10)
+        initialize(model, using: random)
+        var settings = TrainingSettings()
+        (settings.epochs, settings.batchSize, settings.logEvery, settings.learningRate, settings.optimizer) = (1, 25, 1, .infinity, .sgd)
+        settings.momentum = 0
+        let blowUp = Trainer(model: model, method: try MethodSpec(parsing: "bc").makeMethod(for: model, floatPrefixes: ["3"]),
+                             settings: settings, random: random)
+        let second = throwsMessage(containing: ["iteration 1", "parameter group", "non-finite"]) { _ = try blowUp.run(train: train, validation: validation, test: test) }
+        #expect(second != nil && !second!.hasPrefix("MISMATCH"), "\(second ?? "no error")")
+    }
+
+    @Test func exportRoundTripsAndReproducesTheAccuracy() throws {
+        let trainer = try makeTrainer("pmf[rho=1.3,every=10]", levels: .kLevel(4))
+        let result = try trainer.run(train: train, validation: validation, test: test)
+        let folder = temporaryFolder("export")
+        let split = try ParameterSplit(trainer.model)
+        let manifest = try QuantizedExport.write(model: trainer.model, quantized: Set(split.quantized.map(\.name)), levels: .kLevel(4),
+                                                 arch: "lenet300", dataset: "synthetic", imageShape: [8, 8, 1], classes: 10,
+                                                 method: trainer.method.name, testAccuracy: result.testAccuracy, to: folder)
+        #expect(manifest.parameters.allSatisfy { $0.bits == 2 && $0.levels == [-2, -1, 1, 2] })
+        let rebuilt = Architecture.lenet300.build(imageShape: [8, 8, 1], classes: 10)
+        try QuantizedExport.load(try QuantizedExport.manifest(in: folder), from: folder, into: rebuilt)
+        #expect(accuracy(of: rebuilt, on: test) == result.testAccuracy)
+        let summary = manifest.summary
+        let total = summary.rows.reduce(0) { $0 + $1.parameters }
+        #expect(summary.quantizedBytes == Double(total) * 2 / 8 + Double(summary.statistics * 4))
+        #expect(summary.compressionRatio > 10)
+        #expect(try String(contentsOf: folder.appendingPathComponent("summary.txt"), encoding: .utf8).contains("compression ratio"))
+    }
+
+    @Test func npyFilesLoadInNumPyWithTheRightValues() throws {
+        let folder = temporaryFolder("npy")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let values: [Float] = (0 ..< 60).map { Float($0) * 0.25 - 3 }
+        for (name, shape) in [("a", [60]), ("b", [3, 4, 5]), ("c", [60, 1])] {
+            let data = NPY.encode(values, shape: shape)
+            #expect((data.count - 60 * 4) % 64 == 0)
+            try data.write(to: folder.appendingPathComponent("\(name).npy"))
+            let back = try NPY.decode(data)
+            #expect(back.shape == shape && back.values == values)
+        }
+        let script = """
+        import numpy as np, sys
+        for name, shape in [('a', (60,)), ('b', (3, 4, 5)), ('c', (60, 1))]:
+            x = np.load(sys.argv[1] + '/' + name + '.npy')
+            assert x.dtype == np.float32 and x.shape == shape and x.flags['C_CONTIGUOUS'], (name, x.dtype, x.shape)
+            assert (x.ravel() == np.arange(60, dtype=np.float32) * 0.25 - 3).all(), name
+        print('ok', np.load(sys.argv[1] + '/b.npy')[1, 2, 3])
+        """
+        let run = try runProcess("/usr/bin/env", ["python3", "-c", script, folder.path])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output == "ok \(values[1 * 20 + 2 * 5 + 3])\n")
+    }
+
+    @Test func everyPresetParsesAndBuilds() throws {
+        #expect(Preset.all.count == 36)
+        #expect(Set(Preset.all.map(\.name)).count == Preset.all.count)
+        for preset in Preset.all {
+            let spec = try MethodSpec(parsing: preset.method)
+            #expect(spec.description == preset.method)
+            #expect(Architecture(rawValue: preset.arch) != nil && DatasetKind(rawValue: preset.dataset) != nil)
+            #expect(try LearningRateSchedule(parsing: preset.schedule.description) == preset.schedule)
+            let shape = preset.dataset == "mnist" ? [28, 28, 1] : [32, 32, 3]
+            if preset.arch == "lenet300" || preset.arch == "lenet5" {
+                let model = try #require(Architecture(rawValue: preset.arch)).build(imageShape: shape, classes: 10)
+                _ = try spec.makeMethod(for: model, levels: try QuantizationLevels(name: preset.levels))
+            }
+        }
+        let pmf = try Preset.named("mnist-lenet300-pmf")
+        #expect(pmf.learningRate == 1e-3 && pmf.optimizer == .adam && pmf.epochs == 40 && pmf.method.contains("rho=1.2"))
+        let pgd = try Preset.named("cifar10-resnet18-pgd")
+        #expect(pgd.optimizer == .sgd && pgd.learningRate == 0.1 && pgd.method.contains("rho=1.01"))
+        #expect(try Preset.named("cifar10-vgg16-ref").weightDecay == 5e-4)
+        #expect(throwsMessage(containing: ["unknown preset", "list-presets"]) { _ = try Preset.named("mnist-lenet300-xyz") } != nil)
+        #expect(Preset.table.split(separator: "\n").count == 37)
+    }
+}
