@@ -27,8 +27,8 @@ test: deps
 
 ## Build and run every SwiftPM example in examples/ (debug build); fails if one exits non-zero.
 examples: deps
-	$(SWIFT) build $(addprefix --product ,$(EXAMPLES))
 	@for example in $(EXAMPLES); do \
+		$(SWIFT) build --product $$example || exit 1; \
 		echo "== $$example"; \
 		"$$($(SWIFT) build --show-bin-path)/$$example" || exit 1; \
 	done
