@@ -5,20 +5,24 @@ import Simplex
 /// BinaryConnect (PAPER.md §5, §10): latent float weights w̃, the network computes with
 /// w = sign(w̃) with sign(0) = −1 (hardmax's lowest-index tie rule, so Prop. 3.1 holds exactly),
 /// the gradient passes straight through where |w̃| ≤ 1 (∂sign(r)/∂r := 1[|r| ≤ 1], the same rule
-/// as PICM's supp. Eq. 40), and w̃ is clipped to [−1, 1] after every step. Binary levels {−1, 1} only.
+/// as PICM's supp. Eq. 40), and w̃ is clipped to [−1, 1] after every step unless `clip` is false.
+/// Binary levels {−1, 1} only.
 /// The fractional network is w̃ itself (w̃ = ũq under Prop. 3.1).
 public final class SignWeights: WeightMethod {
     public let name: String
     let split: ParameterSplit
     let latent: [Tensor]
     public let variables: [OptimizedTensor]
+    /// Whether w̃ is clipped to [−1, 1] after every step.
+    public let clip: Bool
 
-    init(_ split: ParameterSplit, levels: QuantizationLevels, name: String) throws(QuantizationError) {
+    init(_ split: ParameterSplit, levels: QuantizationLevels, clip: Bool, name: String) throws(QuantizationError) {
         guard levels == .binary else {
             throw QuantizationError("bc quantizes with sign() onto {-1, 1}; got levels \(levels). Use --levels binary, or pq/pmf/pgd for other level sets")
         }
         self.split = split
         self.name = name
+        self.clip = clip
         latent = split.quantized.map { entry in
             let t = Tensor(shape: entry.parameter.value.shape)
             t.copy(from: entry.parameter.value)
@@ -50,6 +54,7 @@ public final class SignWeights: WeightMethod {
     }
 
     public func afterStep(_ step: StepInfo) {
+        guard clip else { return }
         for w̃ in latent {
             let x = w̃.data
             for j in 0 ..< w̃.count { x[j] = min(1, max(-1, x[j])) }

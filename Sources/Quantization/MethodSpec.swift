@@ -33,13 +33,16 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
     public var tilde = true
     /// ProxQuant's regularisation rate: the threshold in epoch e (1-based) is reg · e.
     public var reg = 1e-3
+    /// BinaryConnect clips w̃ to [−1, 1] after every step (the paper's BC); `bc[clip=false]` does not.
+    public var clip = true
 
     public init(kind: MethodKind) { self.kind = kind }
 
     /// Keys each method accepts.
     public static func keys(for kind: MethodKind) -> [String] {
         switch kind {
-        case .ref, .bc, .picm: []
+        case .ref, .picm: []
+        case .bc: ["clip"]
         case .pq: ["reg"]
         case .pgd, .md: ["beta0", "rho", "every", "cap"]
         case .pmf: ["beta0", "rho", "every", "cap", "jacobian", "tilde"]
@@ -67,6 +70,10 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
             }
             jacobian = value
         }
+        if let text = spec.value("clip") {
+            guard let value = Bool(text) else { throw QuantizationError("method 'bc': clip=\(text) is not valid; use clip=true or clip=false") }
+            clip = value
+        }
         if let text = spec.value("tilde") {
             guard let value = Bool(text) else { throw QuantizationError("method 'pmf': tilde=\(text) is not valid; use tilde=true or tilde=false") }
             tilde = value
@@ -77,7 +84,8 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         var parts: [String] = []
         switch kind {
-        case .ref, .bc, .picm: break
+        case .ref, .picm: break
+        case .bc: if !clip { parts = ["clip=false"] }
         case .pq: parts = ["reg=\(settingText(reg))"]
         case .pgd, .md, .pmf:
             if beta.initial != 1 { parts.append("beta0=\(settingText(beta.initial))") }
@@ -100,7 +108,7 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
         let split = try ParameterSplit(model, floatPrefixes: floatPrefixes)
         switch kind {
         case .ref: return FloatWeights(model)
-        case .bc: return try SignWeights(split, levels: levels, name: description)
+        case .bc: return try SignWeights(split, levels: levels, clip: clip, name: description)
         case .pq: return ProxQuantWeights(split, levels: levels, reg: reg, name: description)
         case .picm: return try LiftedWeights(split, levels: levels, kind: .picm, schedule: beta, name: description)
         case .pgd: return try LiftedWeights(split, levels: levels, kind: .pgd, schedule: beta, name: description)

@@ -22,6 +22,11 @@ import Testing
         #expect(!outcome.passed && outcome.maxDeviation > 1e-3)
     }
 
+    @Test func equalStepsForBCAndPICMAreCaught() {
+        let (outcome, _) = proposition31([.init(clip: true, stepRatio: 1), .init(clip: false, stepRatio: 1)]).run(trials: 10, seed: 1)
+        #expect(!outcome.passed && outcome.maxDeviation > 1e-2)
+    }
+
     /// The independent solver agrees with the closed form on an instance worked out by hand:
     /// min ⟨c,u⟩ − H(u) over two labels with c = (0, log 3) is u = (3/4, 1/4).
     @Test func entropicSolverOnAHandInstance() {
