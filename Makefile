@@ -1,8 +1,10 @@
 # PMFKit: the two commands of the README and a few helpers.
 SWIFT ?= swift
 PMF = .build/release/pmf
+VENV = .venv-notebooks
+EXAMPLES = PottsPMF CustomObjective BinaryMLP
 
-.PHONY: all deps build release test slurm-test run figures figure-scripts bench clean
+.PHONY: all deps build release test slurm-test examples notebooks docs run figures figure-scripts bench clean
 
 all: run
 
@@ -15,11 +17,36 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product pmf
 
-## The test command: installs what is missing, builds, runs every test.
+## The test command: installs what is missing, builds, runs every test, the examples and the notebooks.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	@$(MAKE) --no-print-directory examples
+	@$(MAKE) --no-print-directory notebooks
 	@$(MAKE) --no-print-directory slurm-test
+
+## Build and run every SwiftPM example in examples/ (debug build); fails if one exits non-zero.
+examples: deps
+	@for example in $(EXAMPLES); do \
+		$(SWIFT) build --product $$example || exit 1; \
+		echo "== $$example"; \
+		"$$($(SWIFT) build --show-bin-path)/$$example" || exit 1; \
+	done
+
+## The teaching notebooks: a virtual environment with nbclient/ipykernel/matplotlib/scipy when missing,
+## the release pmf, then every Notebooks/*.ipynb executed in place (outputs kept); fails on any error.
+$(VENV)/.installed:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check nbclient ipykernel nbformat matplotlib numpy scipy
+	touch $@
+
+notebooks: release $(VENV)/.installed
+	$(VENV)/bin/python scripts/run-notebooks.py --pmf $(PMF) --notebook-timeout 240
+
+## API documentation (DocC) for one module, e.g. make docs DOC_TARGET=MRF; not part of make test.
+DOC_TARGET ?= Simplex
+docs:
+	$(SWIFT) package generate-documentation --target $(DOC_TARGET)
 
 ## pmf sweep on a real single-node Slurm cluster started on this machine (scripts/slurm-test.sh):
 ## runs when CI=true or as root (installs slurm-wlm and munge); otherwise it says it skipped.

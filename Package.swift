@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev", "libopenblas-dev"])]),
@@ -42,6 +43,7 @@ let package = Package(
         ),
         .executableTarget(name: "PottsPMF", dependencies: ["MRF", "Simplex"], path: "examples/PottsPMF"),
         .executableTarget(name: "CustomObjective", dependencies: ["Simplex"], path: "examples/CustomObjective"),
+        .executableTarget(name: "BinaryMLP", dependencies: ["NeuralNet", "Quantization", "Simplex"], path: "examples/BinaryMLP"),
         .testTarget(name: "CGSLTests", dependencies: ["CGSL"]),
         .testTarget(
             name: "SimplexTests",

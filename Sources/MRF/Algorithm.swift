@@ -27,6 +27,7 @@ public enum Algorithm: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The canonical spec text (settings that differ from the defaults); parses back to an equal value.
     public var description: String {
         switch self {
         case .exact(let s): s.description

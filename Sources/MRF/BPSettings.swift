@@ -36,6 +36,7 @@ public struct BPSettings: Equatable, Sendable, CustomStringConvertible {
         try reader.finish()
     }
 
+    /// The canonical spec text, e.g. `bp[inference=max]`; parses back to equal settings.
     public var description: String {
         let d = BPSettings()
         return canonicalSpec("bp", [

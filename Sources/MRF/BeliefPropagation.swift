@@ -200,8 +200,11 @@ public final class BeliefPropagation: IterativeSolver {
                           logZError: reference.map { estimate - $0.logZ })
     }
 
+    /// The canonical spec text of the settings.
     public var name: String { settings.description }
+    /// The iteration cap (`maxiter`).
     public var maxIterations: Int { settings.maxIterations }
+    /// Convergence threshold on the largest message change (`tol`).
     public var tolerance: Double { settings.tolerance }
     /// The beliefs (max-marginals for max-product).
     public var marginals: [[Double]] { beliefs }

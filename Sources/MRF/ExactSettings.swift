@@ -33,6 +33,7 @@ public struct ExactSettings: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The canonical spec text, e.g. `exact[method=enumerate]`; parses back to equal settings.
     public var description: String {
         let d = ExactSettings()
         return canonicalSpec("exact", [

@@ -16,8 +16,10 @@ public struct ExpectedEnergy: RelaxedObjective {
 
     /// d_i for every row.
     public var cardinalities: [Int] { graph.cardinalities }
+    /// Row i of u occupies `offsets[i] ..< offsets[i + 1]` in the flat buffer (d_i labels per variable).
     public var offsets: [Int] { graph.offsets }
 
+    /// E_u[E] = Σ_f Σ_{x_f} θ_f(x_f) Π_{i∈f} u_i(x_i), the expected energy under the factorised u.
     public func value(at u: UnsafeBufferPointer<Double>) -> Double {
         var total = graph.constant
         let offsets = graph.offsetBuffer
@@ -43,6 +45,7 @@ public struct ExpectedEnergy: RelaxedObjective {
         return total
     }
 
+    /// g_i(a) = ∂E_u[E]/∂u_i(a): the expected energy of the factors containing i with x_i = a, the other rows held fixed.
     public func gradient(row i: Int, at u: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) {
         gradientRow(i, u.baseAddress!, g.baseAddress!)
     }
@@ -77,5 +80,6 @@ public struct ExpectedEnergy: RelaxedObjective {
         }
     }
 
+    /// E(x) of one labelling (+∞ where a factor is a hard zero).
     public func energy(of labels: [Int]) -> Double { graph.energy(of: labels) }
 }

@@ -14,6 +14,7 @@ public enum MRFError: Error, Equatable, CustomStringConvertible {
     /// A file that cannot be read or written.
     case io(String)
 
+    /// The one-line message: file and line when known, what was expected, and the fix.
     public var description: String {
         switch self {
         case let .malformedFile(file, line, expected, found):

@@ -8,6 +8,7 @@ public struct PropertyString: Equatable, Sendable, CustomStringConvertible {
     /// The settings in the order written; keys are distinct.
     public let properties: [(key: String, value: String)]
 
+    /// Creates `name[key=value,…]` from its parts; keys must be distinct.
     public init(name: String, properties: [(key: String, value: String)]) {
         self.name = name
         self.properties = properties
@@ -45,10 +46,12 @@ public struct PropertyString: Equatable, Sendable, CustomStringConvertible {
         self.init(name: name, properties: properties)
     }
 
+    /// `name` alone when there are no properties, else `name[key=value,…]` in the stored order.
     public var description: String {
         properties.isEmpty ? name : name + "[" + properties.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "]"
     }
 
+    /// Equal names and equal properties in the same order.
     public static func == (a: PropertyString, b: PropertyString) -> Bool {
         a.name == b.name && a.properties.map(\.key) == b.properties.map(\.key) && a.properties.map(\.value) == b.properties.map(\.value)
     }

@@ -79,8 +79,10 @@ public struct PluginEnergy: RelaxedObjective {
         return (0 ..< model.size).map { i in (0 ..< q.count).reduce(0) { $0 + u[offsets[i] + $1] * q[$1] } }
     }
 
+    /// The plug-in energy E(u·q): the model evaluated at the mean weights w_i = ⟨u_i, q⟩.
     public func value(at u: UnsafeBufferPointer<Double>) -> Double { model.energy(mean(u)) }
 
+    /// ∂E(u·q)/∂u_i = (∂E/∂w_i) q at w = u·q (the chain rule through the lifting).
     public func gradient(row i: Int, at u: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) {
         let q = model.levels.values
         var slope = model.field[i]
@@ -92,5 +94,6 @@ public struct PluginEnergy: RelaxedObjective {
         for λ in q.indices { g[λ] = q[λ] * slope }
     }
 
+    /// E(w) at the vertex labelling: w_i = q[labels[i]].
     public func energy(of labels: [Int]) -> Double { model.energy(labels.map { model.levels.values[$0] }) }
 }

@@ -118,6 +118,7 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The canonical spec text, e.g. `pmf[eta=0.5,rho=1.1]`: the rule's name and the settings that differ from its defaults.
     public var description: String {
         let defaults = RelaxationSettings(method)
         var settings: [(key: String, value: String, isDefault: Bool)] = []

@@ -151,7 +151,10 @@ public final class RelaxationSolver<Objective: RelaxedObjective>: IterativeSolve
                           logZError: reference.map { bound - $0.logZ })
     }
 
+    /// The canonical spec text of the settings.
     public var name: String { settings.description }
+    /// The iteration cap (`maxiter`).
     public var maxIterations: Int { settings.maxIterations }
+    /// Convergence threshold on the largest change of a row of u (`tol`).
     public var tolerance: Double { settings.tolerance }
 }

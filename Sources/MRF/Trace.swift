@@ -25,6 +25,7 @@ public struct Trace: Equatable, Sendable {
     /// The points, iteration 0 first.
     public var points: [TracePoint] = []
 
+    /// A trace holding `points` (empty by default).
     public init(points: [TracePoint] = []) { self.points = points }
 
     /// Column names, matching `gnuplotText`'s columns.
@@ -66,6 +67,7 @@ public struct SolverResult: Sendable {
     /// The per-iteration trace (empty for exact methods).
     public var trace: Trace
 
+    /// A result with every field given; the solvers build these.
     public init(algorithm: String, logZ: Double, marginals: [[Double]], labels: [Int], energy: Double, iterations: Int, trace: Trace) {
         (self.algorithm, self.logZ, self.marginals, self.labels) = (algorithm, logZ, marginals, labels)
         (self.energy, self.iterations, self.trace) = (energy, iterations, trace)

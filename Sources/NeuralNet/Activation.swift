@@ -3,6 +3,7 @@ public final class ReLU: Layer {
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
 
+    /// A ReLU layer (no parameters).
     public init() {}
 
     public var description: String { "ReLU" }
@@ -28,6 +29,7 @@ public final class Flatten: Layer {
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
 
+    /// A Flatten layer (no parameters).
     public init() {}
 
     public var description: String { "Flatten" }

@@ -7,12 +7,19 @@ import RealModule
 /// `affine`; running statistics move by `momentum` towards μ_B and the unbiased variance (PyTorch's
 /// convention). Evaluation uses the running statistics. γ starts at 1 and β at 0.
 public final class BatchNorm: Layer {
+    /// Number of normalised features (channels).
     public let features: Int
+    /// ε added to the variance before the square root.
     public let epsilon: Float
+    /// Weight of the new batch statistic in the running averages (PyTorch's convention, 0.1 by default).
     public let momentum: Float
+    /// γ, shape [features], when affine.
     public let weight: Parameter?
+    /// β, shape [features], when affine.
     public let bias: Parameter?
+    /// Running mean per feature, used in evaluation.
     public private(set) var runningMean: [Float]
+    /// Running unbiased variance per feature, used in evaluation.
     public private(set) var runningVariance: [Float]
     // Per-feature work buffers: 1/σ, μ, Σ∂y and Σ∂y·x̂ (the latter also holds Σ(x−μ)² in forward).
     private let inverseDeviation: Tensor
@@ -25,6 +32,7 @@ public final class BatchNorm: Layer {
     private let inputGradient = Tensor(shape: [0])
     private var usedBatchStatistics = true
 
+    /// BatchNorm over `features` channels; `affine: false` drops γ and β (the paper's VGG/ResNet setting).
     public init(_ features: Int, affine: Bool = true, epsilon: Float = 1e-5, momentum: Float = 0.1) {
         precondition(features > 0, "BatchNorm needs a positive feature count")
         self.features = features

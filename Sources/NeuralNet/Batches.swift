@@ -4,14 +4,18 @@ import Simplex
 /// With `augment`, each training image is randomly cropped from a 4-pixel zero-padded copy and
 /// flipped horizontally with probability ½ (CIFAR).
 public final class BatchLoader {
+    /// The dataset batches are drawn from.
     public let data: Dataset
+    /// Images per batch.
     public let batchSize: Int
+    /// Whether training batches are randomly cropped and flipped.
     public let augment: Bool
     /// The current batch's images [B, H, W, C] and labels.
     public let images = Tensor(shape: [0])
     public private(set) var labels: [Int32] = []
     private var order: [Int]
 
+    /// A loader over `data` in index order until the first `shuffle`; the last, partial batch is kept.
     public init(_ data: Dataset, batchSize: Int, augment: Bool = false) {
         precondition(batchSize >= 1, "batch size must be at least 1")
         self.data = data

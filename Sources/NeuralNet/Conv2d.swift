@@ -4,12 +4,19 @@
 /// The patches of the whole batch form one matrix P of shape [N·H'·W', K·K·C] (zero outside the
 /// padded image), so y = P Wᵀ + b, ∂W = ∂yᵀ P and ∂P = ∂y W, which col2im sums back into ∂x.
 public final class Conv2d: Layer {
+    /// Input channels C.
     public let inChannels: Int
+    /// Output channels O.
     public let outChannels: Int
+    /// Kernel side K (square kernels).
     public let kernel: Int
+    /// Stride s in both directions.
     public let stride: Int
+    /// Zero padding p on every side.
     public let padding: Int
+    /// W, shape [O, K, K, C].
     public let weight: Parameter
+    /// b, shape [O], unless created with `bias: false`.
     public let bias: Parameter?
     private var inputShape: [Int] = []
     private let patches = Tensor(shape: [0])
@@ -17,6 +24,7 @@ public final class Conv2d: Layer {
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
 
+    /// A convolution from `inChannels` to `outChannels` with a K×K kernel; parameters are zero until `initialize(_:using:)`.
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
         precondition(inChannels > 0 && outChannels > 0 && kernel > 0 && stride > 0 && padding >= 0,
                      "Conv2d needs positive channels, kernel and stride, and padding ≥ 0")

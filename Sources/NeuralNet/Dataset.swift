@@ -11,6 +11,7 @@ public struct Dataset: Sendable {
     /// Number of classes.
     public let classes: Int
 
+    /// A dataset of `labels.count` images of shape `imageShape` (NHWC, row-major) with labels in 0..<classes.
     public init(images: [Float], labels: [Int32], imageShape: [Int], classes: Int) {
         precondition(images.count == labels.count * imageShape.reduce(1, *), "images and labels disagree in number")
         self.images = images
@@ -19,7 +20,9 @@ public struct Dataset: Sendable {
         self.classes = classes
     }
 
+    /// Number of images.
     public var count: Int { labels.count }
+    /// Numbers per image, H·W·C.
     public var imageSize: Int { imageShape.reduce(1, *) }
 
     /// The images with indices in `range`.

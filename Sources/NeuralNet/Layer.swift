@@ -23,19 +23,26 @@ public protocol Layer: AnyObject {
 
 /// One line of a model summary.
 public struct SummaryRow: Equatable, Sendable {
+    /// Dotted position in the model, e.g. `3` or `5.body.0`.
     public let path: String
+    /// The layer's description, e.g. `Linear(784→300)`.
     public let layer: String
+    /// Output shape for the summarised input, batch axis first.
     public let outputShape: [Int]
+    /// Number of trainable numbers in the layer.
     public let parameterCount: Int
 }
 
 extension Layer {
+    /// No parameters, unless the layer says otherwise.
     public var parameters: [Parameter] { [] }
 
+    /// The layer's own parameters named `prefix.role` (or `role` at the top).
     public func namedParameters(prefix: String) -> [(name: String, parameter: Parameter)] {
         parameters.map { (prefix.isEmpty ? $0.role : "\(prefix).\($0.role)", $0) }
     }
 
+    /// One row for this (leaf) layer.
     public func summaryRows(prefix: String, input: [Int]) -> [SummaryRow] {
         [SummaryRow(path: prefix, layer: description, outputShape: outputShape(for: input),
                     parameterCount: parameters.reduce(0) { $0 + $1.count })]

@@ -1,14 +1,19 @@
 /// Fully connected layer y = x Wᵀ + b, with W of shape [out, in] (PyTorch's layout) and x of shape
 /// [N, in].
 public final class Linear: Layer {
+    /// Input features.
     public let inputs: Int
+    /// Output features.
     public let outputs: Int
+    /// W, shape [outputs, inputs].
     public let weight: Parameter
+    /// b, shape [outputs], unless created with `bias: false`.
     public let bias: Parameter?
     private var input: Tensor?
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
 
+    /// A layer from `inputs` to `outputs` features; parameters are zero until `initialize(_:using:)`.
     public init(_ inputs: Int, _ outputs: Int, bias: Bool = true) {
         precondition(inputs > 0 && outputs > 0, "Linear needs positive sizes")
         self.inputs = inputs

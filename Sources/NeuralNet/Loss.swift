@@ -14,6 +14,7 @@ public protocol Loss: AnyObject {
 public final class SoftmaxCrossEntropy: Loss {
     public let gradient = Tensor(shape: [0])
 
+    /// The softmax cross-entropy loss.
     public init() {}
 
     public func callAsFunction(_ logits: Tensor, labels: UnsafeBufferPointer<Int32>) -> Float {
@@ -40,6 +41,7 @@ public final class SoftmaxCrossEntropy: Loss {
 public final class MultiClassHinge: Loss {
     public let gradient = Tensor(shape: [0])
 
+    /// The multi-class hinge loss.
     public init() {}
 
     public func callAsFunction(_ logits: Tensor, labels: UnsafeBufferPointer<Int32>) -> Float {

@@ -11,8 +11,11 @@ public protocol Optimizer: AnyObject {
 
 /// One optimised variable and its gradient.
 public struct OptimizedTensor {
+    /// The variable the optimizer updates in place.
     public let value: Tensor
+    /// Its gradient, read at every step; same size as `value`.
     public let gradient: Tensor
+    /// Pairs a variable with its gradient buffer (same element count).
     public init(value: Tensor, gradient: Tensor) {
         precondition(value.count == gradient.count, "a variable and its gradient differ in size")
         self.value = value
@@ -23,12 +26,16 @@ public struct OptimizedTensor {
 /// Stochastic gradient descent with optional momentum μ, Nesterov momentum and L2 weight decay λ
 /// (PyTorch's formulation): d = g + λw; v ← μv + d; w ← w − lr·(nesterov ? d + μv : v).
 public final class SGD: Optimizer {
+    /// Momentum μ (0: plain SGD).
     public let momentum: Float
+    /// Whether the step uses Nesterov's look-ahead d + μv.
     public let nesterov: Bool
+    /// L2 weight decay λ, added to the gradient as λw.
     public let weightDecay: Float
     private let variables: [OptimizedTensor]
     private var velocity: [[Float]]
 
+    /// SGD over `variables`, with zero momentum buffers.
     public init(_ variables: [OptimizedTensor], momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
         self.variables = variables
         self.momentum = momentum
@@ -65,16 +72,22 @@ public final class SGD: Optimizer {
 /// d = g + λw; m ← β₁m + (1−β₁)d; v ← β₂v + (1−β₂)d²; w ← w − lr·m̂/(√v̂ + ε) with bias-corrected
 /// m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
 public final class Adam: Optimizer {
+    /// β₁, decay of the first-moment average.
     public let beta1: Float
+    /// β₂, decay of the second-moment average.
     public let beta2: Float
+    /// ε added to √v̂ in the denominator.
     public let epsilon: Float
+    /// L2 weight decay λ, added to the gradient as λw.
     public let weightDecay: Float
+    /// Steps taken, t in the bias corrections.
     public private(set) var steps = 0
     private let variables: [OptimizedTensor]
     /// First and second moment estimates, one tensor per variable (stable storage for the kernels).
     private let first: [Tensor]
     private let second: [Tensor]
 
+    /// Adam over `variables` with zero moment estimates (PyTorch's defaults).
     public init(_ variables: [OptimizedTensor], beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
         self.variables = variables
         self.beta1 = beta1

@@ -8,6 +8,7 @@ public final class Parameter {
     /// ∂loss/∂value after the last backward pass (overwritten, not accumulated).
     public let gradient: Tensor
 
+    /// A zero parameter of the given shape with a zero gradient.
     public init(role: String, shape: [Int]) {
         self.role = role
         value = Tensor(shape: shape)

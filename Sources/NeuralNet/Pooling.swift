@@ -1,13 +1,16 @@
 /// Max pooling over k×k windows with stride s on NHWC images (no padding). Backward routes each
 /// gradient to the window's largest input (the first one on ties).
 public final class MaxPool2d: Layer {
+    /// Window side k.
     public let kernel: Int
+    /// Stride s (the kernel size by default).
     public let stride: Int
     private var inputShape: [Int] = []
     private var winners: [Int32] = []
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
 
+    /// Max pooling with k×k windows and stride `stride ?? kernel`.
     public init(_ kernel: Int, stride: Int? = nil) {
         precondition(kernel > 0 && (stride ?? kernel) > 0, "MaxPool2d needs a positive kernel and stride")
         self.kernel = kernel
@@ -91,12 +94,15 @@ public final class MaxPool2d: Layer {
 
 /// Average pooling over k×k windows with stride s on NHWC images (no padding).
 public final class AvgPool2d: Layer {
+    /// Window side k.
     public let kernel: Int
+    /// Stride s (the kernel size by default).
     public let stride: Int
     private var inputShape: [Int] = []
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
 
+    /// Average pooling with k×k windows and stride `stride ?? kernel`.
     public init(_ kernel: Int, stride: Int? = nil) {
         precondition(kernel > 0 && (stride ?? kernel) > 0, "AvgPool2d needs a positive kernel and stride")
         self.kernel = kernel

@@ -1,11 +1,14 @@
 /// y = body(x) + shortcut(x), with the identity as the default shortcut (ResNet's BasicBlock
 /// before its final ReLU). ∂x = ∂body/∂x ∂y + ∂shortcut/∂x ∂y.
 public final class Residual: Layer {
+    /// The residual branch.
     public let body: Sequential
+    /// The projection shortcut (1×1 conv + BN in ResNet), or nil for the identity.
     public let shortcut: Sequential?
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
 
+    /// y = body(x) + shortcut(x); without `shortcut`, y = body(x) + x (shapes must agree).
     public init(_ body: Sequential, shortcut: Sequential? = nil) {
         self.body = body
         self.shortcut = shortcut

@@ -21,6 +21,7 @@ public enum LearningRateSchedule: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The schedule as spec text, e.g. `step[every=7000,factor=0.2]`.
     public var description: String {
         switch self {
         case .constant: "constant"

@@ -1,7 +1,9 @@
 /// Layers applied one after another; itself a layer, so blocks nest.
 public final class Sequential: Layer {
+    /// The layers in order; parameter paths use their indices.
     public let layers: [any Layer]
 
+    /// A chain of `layers`, applied first to last.
     public init(_ layers: [any Layer]) { self.layers = layers }
 
     public var description: String { "Sequential(\(layers.count))" }

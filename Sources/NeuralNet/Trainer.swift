@@ -6,28 +6,41 @@ public enum OptimizerKind: String, CaseIterable, Sendable { case adam, sgd }
 
 /// Everything that shapes a training run besides the data, the network and the method.
 public struct TrainingSettings: Sendable {
+    /// Passes over the training set.
     public var epochs = 10
+    /// Images per mini-batch.
     public var batchSize = 100
+    /// The optimizer stepping the method's variables (w, w̃, ũ, …).
     public var optimizer = OptimizerKind.adam
+    /// Base learning rate; the schedule scales it per iteration.
     public var learningRate = 1e-3
+    /// SGD momentum μ (ignored by Adam).
     public var momentum = 0.9
+    /// Nesterov momentum for SGD.
     public var nesterov = false
+    /// L2 weight decay λ on the method's variables.
     public var weightDecay = 0.0
+    /// Learning rate as a function of the iteration.
     public var schedule = LearningRateSchedule.constant
     /// Iterations between trace rows.
     public var logEvery = 100
+    /// The seed recorded with the run (the random source itself is passed to `Trainer`).
     public var seed: UInt = 1
+    /// The defaults above: Adam, 10⁻³, 10 epochs of batches of 100, a trace row every 100 iterations.
     public init() {}
 }
 
 /// One row of the training trace, written every `logEvery` iterations and at the end.
 public struct TraceRow: Sendable, Codable, Equatable {
+    /// Iterations done when the row was written (1-based).
     public let iteration: Int
+    /// Iterations done in epochs (fractional).
     public let epoch: Double
     /// Mean training loss over the iterations since the previous row.
     public let loss: Double
     /// Training accuracy over those iterations' batches.
     public let trainAccuracy: Double
+    /// The scheduled learning rate at this iteration.
     public let learningRate: Double
     /// Validation accuracy of the quantized network (hardmax / sign / nearest level).
     public let validationAccuracy: Double?
@@ -43,6 +56,7 @@ public struct TraceRow: Sendable, Codable, Equatable {
     /// Fraction of quantized weights that changed since the previous row.
     public var flipRatio: Double = .nan
 
+    /// A row with the training-side values; the method's diagnostics default to NaN.
     public init(iteration: Int, epoch: Double, loss: Double, trainAccuracy: Double, learningRate: Double,
                 validationAccuracy: Double?) {
         self.iteration = iteration
@@ -56,16 +70,19 @@ public struct TraceRow: Sendable, Codable, Equatable {
 
 /// What a run produced.
 public struct TrainingResult: Sendable {
+    /// Every trace row, in order.
     public let trace: [TraceRow]
     /// Best quantized validation accuracy over the logged iterations, and where it was reached.
     public let bestValidationAccuracy: Double
     /// The (1-based, rounded up) epoch of the best logged iteration.
     public let bestEpoch: Int
+    /// The iteration of the best quantized validation accuracy.
     public let bestIteration: Int
     /// Test accuracy of the best-validation network, quantized.
     public let testAccuracy: Double
     /// Test accuracy of the best-validation network's fractional weights.
     public let testAccuracyFractional: Double
+    /// Epochs trained.
     public let epochs: Int
     /// Wall time of this process's part of the run, evaluation included.
     public let seconds: Double
@@ -75,17 +92,25 @@ public struct TrainingResult: Sendable {
 
 /// A progress report, for bars and logs.
 public struct TrainingProgress: Sendable {
+    /// Iterations done.
     public let iteration: Int
+    /// Iterations in the whole run.
     public let totalIterations: Int
+    /// Mean training loss since the previous report.
     public let loss: Double
+    /// Training accuracy since the previous report.
     public let accuracy: Double
+    /// Training throughput so far.
     public let samplesPerSecond: Double
+    /// Estimated time to the end of training.
     public let secondsRemaining: Double
 }
 
 /// Raised when the loss or a weight stops being finite.
 public struct TrainingError: Error, CustomStringConvertible {
+    /// The message: what went wrong (a non-finite value, a checkpoint that does not fit) and what to change.
     public let description: String
+    /// An error with the given message.
     public init(description: String) { self.description = description }
 }
 
@@ -211,13 +236,18 @@ public struct CheckpointPolicy {
 /// fractional network, keeping the best quantized-validation network; at the end the test
 /// accuracies of that network.
 public final class Trainer {
+    /// The network being trained.
     public let model: Sequential
+    /// The weight parametrisation (REF, BC, PMF, …).
     public let method: any WeightMethod
+    /// The training loss on the logits.
     public let loss: any Loss
+    /// The settings of this run.
     public let settings: TrainingSettings
     private let optimizer: any Optimizer
     private let random: RandomSource
 
+    /// A trainer over `model` with `method`'s variables stepped by the optimizer of `settings`; `random` draws batch orders and augmentation.
     public init(model: Sequential, method: any WeightMethod, loss: any Loss = SoftmaxCrossEntropy(),
                 settings: TrainingSettings, random: RandomSource) {
         self.model = model

@@ -82,6 +82,7 @@ public struct QuantizationLevels: Equatable, Sendable, CustomStringConvertible {
         values.indices.min { abs(values[$0] - w) < abs(values[$1] - w) }!
     }
 
+    /// The level values in order, e.g. `{-1, 1}`.
     public var description: String {
         "{" + values.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }.joined(separator: ", ") + "}"
     }

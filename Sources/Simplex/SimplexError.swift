@@ -5,6 +5,7 @@ public enum SimplexError: Error, Equatable, CustomStringConvertible {
     /// A setting out of range (β ≤ 0, η < 0, …).
     case invalidSetting(String)
 
+    /// The one-line message, naming the offending input and what was expected.
     public var description: String {
         switch self {
         case .invalidLevels(let message), .invalidSetting(let message): message

@@ -4,10 +4,12 @@ import Simplex
 public struct Evidence: Sendable {
     /// File stem, e.g. `theorem-3.1`.
     public let name: String
+    /// Column names shared by every dataset, e.g. `beta`, `deviation`.
     public let columns: [String]
     /// (dataset name, rows) pairs; every row has `columns.count` entries.
     public let datasets: [(name: String, rows: [[Double]])]
 
+    /// Evidence with file stem `name`, the column names and the named datasets (rows of `columns.count` numbers).
     public init(name: String, columns: [String], datasets: [(name: String, rows: [[Double]])]) {
         self.name = name
         self.columns = columns
@@ -17,11 +19,15 @@ public struct Evidence: Sendable {
 
 /// The outcome of one numerical check of a statement of the paper.
 public struct CheckOutcome: Sendable, Codable, Equatable {
+    /// The check's name, e.g. `theorem-3.1` (what `pmf check NAME` takes).
     public let name: String
+    /// The statement checked, in one line.
     public let statement: String
+    /// Number of random trials run.
     public let trials: Int
     /// The largest deviation from the statement over all trials (∞ when something was not finite).
     public let maxDeviation: Double
+    /// The largest deviation that still counts as agreement.
     public let tolerance: Double
     /// Whether maxDeviation ≤ tolerance; informational rows always pass.
     public let passed: Bool
@@ -37,12 +43,17 @@ public struct CheckOutcome: Sendable, Codable, Equatable {
 /// One numerical check: a named statement, a tolerance, and a randomized experiment that returns
 /// one deviation per trial (0 = the statement holds exactly) plus evidence for figures.
 public struct Check: Sendable {
+    /// The check's name, e.g. `theorem-3.1`.
     public let name: String
+    /// The statement checked, in one line.
     public let statement: String
+    /// The largest per-trial deviation that passes.
     public let tolerance: Double
+    /// Whether the check only reports (never fails), e.g. where a statement is not claimed to hold.
     public let informational: Bool
     let experiment: @Sendable (_ trials: Int, _ random: RandomSource) -> (deviations: [Double], evidence: [Evidence])
 
+    /// A check whose `experiment(trials, random)` returns one deviation per trial (0 = exact agreement) and its evidence.
     public init(name: String, statement: String, tolerance: Double, informational: Bool = false,
                 experiment: @escaping @Sendable (Int, RandomSource) -> (deviations: [Double], evidence: [Evidence])) {
         self.name = name
