@@ -45,6 +45,7 @@ public struct Checkpoint {
 
     private static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
+        e.outputFormatting = .sortedKeys
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return e
     }

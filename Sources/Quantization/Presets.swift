@@ -40,7 +40,7 @@ public struct Preset: Equatable, Sendable {
             add("picm", .adam, 1e-3)
             add("pq[reg=0.001]", .adam, 0.01, note: "schedule: MNIST default")
             add("pgd[rho=1.2,every=100,cap=10000]", .adam, 1e-3, note: "schedule: MNIST default")
-            add("pmf[rho=1.2,every=100,cap=10000,jacobian=exact]", .adam, 1e-3, note: "schedule: MNIST default")
+            add("pmf[rho=1.2,every=100,cap=10000,jacobian=reference]", .adam, 1e-3, note: "schedule: MNIST default")
         }
         // CIFAR: b = 128, K = 100k iterations = 285 epochs of 45k; step ×0.2 every 30k;
         // wd 5e-4 (REF) / 1e-4 (quantized).
@@ -60,15 +60,38 @@ public struct Preset: Equatable, Sendable {
                 add("pq[reg=0.0001]", .adam, 0.01, note: arch == "resnet18" ? "reg assumed 1e-4 (Table 4 gives none for ResNet-18)" : "")
                 if arch == "vgg16" {
                     add("pgd[rho=1.05,every=100,cap=10000]", .adam, 1e-4)
-                    add("pmf[rho=1.05,every=100,cap=10000,jacobian=exact]", .adam, 1e-3)
+                    add("pmf[rho=1.05,every=100,cap=10000,jacobian=reference]", .adam, 1e-3)
                 } else {
                     add("pgd[rho=1.01,every=100,cap=10000]", .sgd, 0.1)
-                    add("pmf[rho=1.02,every=100,cap=10000,jacobian=exact]", .adam, 1e-3)
+                    add("pmf[rho=1.02,every=100,cap=10000,jacobian=reference]", .adam, 1e-3)
                 }
             }
         }
         return presets
     }()
+
+    /// The preset run for `epochs` epochs instead of the paper's, with its schedules keeping their
+    /// shape: β ← ρβ and the learning-rate steps come at the same fractions of the run (every N
+    /// iterations becomes every N·epochs/paper-epochs, at least 1), so a short run anneals β to the
+    /// same final value as the paper's.
+    public func rescaled(toEpochs newEpochs: Int) throws(QuantizationError) -> Preset {
+        guard newEpochs != epochs else { return self }
+        let factor = Double(newEpochs) / Double(epochs)
+        func scale(_ n: Int) -> Int { max(1, Int((Double(n) * factor).rounded())) }
+        var copy = self
+        copy.epochs = newEpochs
+        var spec = try MethodSpec(parsing: method)
+        if [.pgd, .pmf, .md].contains(spec.kind) {
+            spec.beta = BetaSchedule(initial: spec.beta.initial, rho: spec.beta.rho, every: scale(spec.beta.every), cap: spec.beta.cap)
+            copy.method = spec.description
+        }
+        switch schedule {
+        case .step(let every, let factor): copy.schedule = .step(every: scale(every), factor: factor)
+        case .multiStep(let milestones, let factor): copy.schedule = .multiStep(milestones: milestones.map(scale), factor: factor)
+        case .constant, .exponential: break
+        }
+        return copy
+    }
 
     /// The preset called `name`.
     public static func named(_ name: String) throws(QuantizationError) -> Preset {

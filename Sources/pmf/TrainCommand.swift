@@ -40,6 +40,7 @@ struct Train: ParsableCommand {
         Methods are one value each: ref, bc, picm, pq[reg=0.001], pgd[rho=1.2,every=100,cap=10000], \
         pmf[rho=1.2,every=100,cap=10000,jacobian=exact|reference,tilde=true|false], md[rho=…]. \
         A preset (--list-presets) sets every hyperparameter of a supp. Table 4 cell; explicit flags override it.
+        With --epochs shorter than the paper's, the preset's β and learning-rate schedules are rescaled to the run's length.
         """)
 
     @Option(help: "A supp. Table 4 preset, e.g. mnist-lenet300-pmf (see --list-presets).") var preset: String?
@@ -114,7 +115,7 @@ struct Train: ParsableCommand {
             if let preset { _ = try Preset.named(preset) }
             resumed = checkpoint
         } else if let preset {
-            let p = try Preset.named(preset)
+            let p = try Preset.named(preset).rescaled(toEpochs: epochs ?? Preset.named(preset).epochs)
             (base.arch, base.method, base.levels, base.dataset) = (p.arch, p.method, p.levels, p.dataset)
             (base.epochs, base.batchSize, base.optimizer, base.lr) = (p.epochs, p.batchSize, p.optimizer.rawValue, p.learningRate)
             (base.momentum, base.weightDecay, base.schedule) = (p.momentum, p.weightDecay, p.schedule.description)
