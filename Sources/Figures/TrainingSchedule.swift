@@ -64,16 +64,15 @@ public struct TrainingSchedule: Equatable, Sendable {
         self.rhos = rhos
     }
 
-    /// Minutes, not hours: both LeNets on a subset of Fashion-MNIST for a few epochs, one seed, one
-    /// trace row (a validation pass over all 10 000 images) per epoch, which dominates the cost.
-    /// Sized for the 17 runs of all six methods and five ρ values to take about 6 minutes on 2
-    /// otherwise idle cores (an estimate: a LeNet-300 PMF run of the quantized-training build took
-    /// 48 s for 8 epochs on 6 000 images with two trace rows per epoch, with load average 9).
+    /// Minutes, not hours: both LeNets on a subset of Fashion-MNIST for a few epochs, one seed.
+    /// LeNet-300: 5 epochs of 10 000 images (500 iterations, β updated every 2), a trace row every
+    /// 50; LeNet-5: 3 epochs of 3 000 images, a trace row per epoch. Measured: the 17 runs of all six
+    /// methods and five ρ values take about 3 minutes on the 2-core machine.
     public static let quick = TrainingSchedule(
-        nets: [Net(arch: "lenet300", title: "LeNet-300", epochs: 6, limit: 4_000, logEvery: 40),
-               Net(arch: "lenet5", title: "LeNet-5", epochs: 3, limit: 1_500, logEvery: 15)],
+        nets: [Net(arch: "lenet300", title: "LeNet-300", epochs: 5, limit: 10_000, logEvery: 50),
+               Net(arch: "lenet5", title: "LeNet-5", epochs: 3, limit: 3_000, logEvery: 30)],
         methods: paperMethods, seeds: [1],
-        rhoNet: Net(arch: "lenet300", title: "LeNet-300", epochs: 6, limit: 4_000, logEvery: 40),
+        rhoNet: Net(arch: "lenet300", title: "LeNet-300", epochs: 5, limit: 10_000, logEvery: 50),
         rhos: paperRhos)
 
     /// The paper's MNIST schedule on Fashion-MNIST: 40 epochs of 500 iterations at batch 100
