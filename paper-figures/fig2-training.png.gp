@@ -27,7 +27,12 @@ set border
 set xtics
 set ytics
 unset label
-plot "fig2-training-loss.dat" index "lenet300-ref" using 1:2 with linespoints linetype 1 title "REF"
+plot "fig2-training-loss.dat" index "lenet300-ref" using 1:2 with linespoints linetype 1 title "REF", \
+     "fig2-training-loss.dat" index "lenet300-bc" using 1:2 with linespoints linetype 2 title "BC", \
+     "fig2-training-loss.dat" index "lenet300-pq" using 1:2 with linespoints linetype 3 title "PQ", \
+     "fig2-training-loss.dat" index "lenet300-picm" using 1:2 with linespoints linetype 4 title "PICM", \
+     "fig2-training-loss.dat" index "lenet300-pgd" using 1:2 with linespoints linetype 5 title "PGD", \
+     "fig2-training-loss.dat" index "lenet300-pmf" using 1:2 with linespoints linetype 6 title "PMF"
 # panel 2
 set title "LeNet-300: validation accuracy of the quantized network"
 set xlabel "epoch"
@@ -42,7 +47,12 @@ set border
 set xtics
 set ytics
 unset label
-plot "fig2-training-accuracy.dat" index "lenet300-ref" using 1:2 with linespoints linetype 1 title "REF"
+plot "fig2-training-accuracy.dat" index "lenet300-ref" using 1:2 with linespoints linetype 1 title "REF", \
+     "fig2-training-accuracy.dat" index "lenet300-bc" using 1:2 with linespoints linetype 2 title "BC", \
+     "fig2-training-accuracy.dat" index "lenet300-pq" using 1:2 with linespoints linetype 3 title "PQ", \
+     "fig2-training-accuracy.dat" index "lenet300-picm" using 1:2 with linespoints linetype 4 title "PICM", \
+     "fig2-training-accuracy.dat" index "lenet300-pgd" using 1:2 with linespoints linetype 5 title "PGD", \
+     "fig2-training-accuracy.dat" index "lenet300-pmf" using 1:2 with linespoints linetype 6 title "PMF"
 # panel 3
 set title "LeNet-5: training loss"
 set xlabel "epoch"
@@ -57,7 +67,12 @@ set border
 set xtics
 set ytics
 unset label
-plot "fig2-training-loss.dat" index "lenet5-ref" using 1:2 with linespoints linetype 1 title "REF"
+plot "fig2-training-loss.dat" index "lenet5-ref" using 1:2 with linespoints linetype 1 title "REF", \
+     "fig2-training-loss.dat" index "lenet5-bc" using 1:2 with linespoints linetype 2 title "BC", \
+     "fig2-training-loss.dat" index "lenet5-pq" using 1:2 with linespoints linetype 3 title "PQ", \
+     "fig2-training-loss.dat" index "lenet5-picm" using 1:2 with linespoints linetype 4 title "PICM", \
+     "fig2-training-loss.dat" index "lenet5-pgd" using 1:2 with linespoints linetype 5 title "PGD", \
+     "fig2-training-loss.dat" index "lenet5-pmf" using 1:2 with linespoints linetype 6 title "PMF"
 # panel 4
 set title "LeNet-5: validation accuracy of the quantized network"
 set xlabel "epoch"
@@ -72,6 +87,11 @@ set border
 set xtics
 set ytics
 unset label
-plot "fig2-training-accuracy.dat" index "lenet5-ref" using 1:2 with linespoints linetype 1 title "REF"
+plot "fig2-training-accuracy.dat" index "lenet5-ref" using 1:2 with linespoints linetype 1 title "REF", \
+     "fig2-training-accuracy.dat" index "lenet5-bc" using 1:2 with linespoints linetype 2 title "BC", \
+     "fig2-training-accuracy.dat" index "lenet5-pq" using 1:2 with linespoints linetype 3 title "PQ", \
+     "fig2-training-accuracy.dat" index "lenet5-picm" using 1:2 with linespoints linetype 4 title "PICM", \
+     "fig2-training-accuracy.dat" index "lenet5-pgd" using 1:2 with linespoints linetype 5 title "PGD", \
+     "fig2-training-accuracy.dat" index "lenet5-pmf" using 1:2 with linespoints linetype 6 title "PMF"
 unset multiplot
 set output

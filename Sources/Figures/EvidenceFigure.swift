@@ -18,27 +18,30 @@ public struct EvidencePlot: Equatable, Sendable {
     public var ys: [String]
     /// The axis for the ordinates.
     public var yAxis: Axis
+    /// Points for scatters of independent trials, lines with points for trajectories.
+    public var style: SeriesStyle
 
     /// Creates a plot description.
-    public init(file: String, title: String, x: String, xAxis: Axis, ys: [String], yAxis: Axis) {
+    public init(file: String, title: String, x: String, xAxis: Axis, ys: [String], yAxis: Axis, style: SeriesStyle = .linespoints) {
         self.file = file
         self.title = title
         self.x = x
         self.xAxis = xAxis
         self.ys = ys
         self.yAxis = yAxis
+        self.style = style
     }
 
     /// The three checks the paper's statements are drawn from.
     public static let paperChecks = [
         EvidencePlot(file: "theorem-3.1", title: "Theorem 3.1: softmax-PGD vs PMF step",
                      x: "beta", xAxis: Axis(label: "β", scale: .logarithmic), ys: ["deviation"],
-                     yAxis: Axis(label: "deviation", scale: .logarithmic)),
+                     yAxis: Axis(label: "deviation", scale: .logarithmic), style: .points),
         EvidencePlot(file: "proposition-3.1", title: "Proposition 3.1: BC vs PICM trajectories",
                      x: "iteration", xAxis: Axis(label: "iteration"), ys: ["deviation"], yAxis: Axis(label: "deviation")),
         EvidencePlot(file: "softmax-limit", title: "‖softmax(βũ) − hardmax(ũ)‖ vs β",
                      x: "beta", xAxis: Axis(label: "β", scale: .logarithmic), ys: ["deviation", "bound"],
-                     yAxis: Axis(label: "distance", scale: .logarithmic)),
+                     yAxis: Axis(label: "distance", scale: .logarithmic), style: .points),
     ]
 
     /// The panel for `data` (the parsed evidence file), with non-positive values on log axes
@@ -52,7 +55,7 @@ public struct EvidencePlot: Equatable, Sendable {
         let drawable = logColumns.isEmpty ? data : data.positive(in: logColumns)
         let series = drawable.datasets.flatMap { dataset in
             ys.map { y in
-                Series(data: drawable, dataset: .name(dataset.name), x: .name(x), y: .name(y), style: .linespoints,
+                Series(data: drawable, dataset: .name(dataset.name), x: .name(x), y: .name(y), style: style,
                        title: ys.count > 1 ? "\(dataset.name): \(y)" : dataset.name)
             }
         }
