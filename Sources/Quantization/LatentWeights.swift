@@ -23,12 +23,8 @@ public final class SignWeights: WeightMethod {
         self.split = split
         self.name = name
         self.clip = clip
-        latent = split.quantized.map { entry in
-            let t = Tensor(shape: entry.parameter.value.shape)
-            t.copy(from: entry.parameter.value)
-            return t
-        }
-        variables = zip(latent, split.quantized).map { OptimizedTensor(value: $0, gradient: $1.parameter.gradient) } + split.floatVariables
+        latent = split.latentCopies()
+        variables = split.variables(latent: latent)
     }
 
     public var stateTensors: [(name: String, tensor: Tensor)] {
@@ -91,12 +87,8 @@ public final class ProxQuantWeights: WeightMethod {
         self.name = name
         q = levels.vector(Float.self)
         thresholds = zip(q, q.dropFirst()).map { ($0 + $1) / 2 }
-        latent = split.quantized.map { entry in
-            let t = Tensor(shape: entry.parameter.value.shape)
-            t.copy(from: entry.parameter.value)
-            return t
-        }
-        variables = zip(latent, split.quantized).map { OptimizedTensor(value: $0, gradient: $1.parameter.gradient) } + split.floatVariables
+        latent = split.latentCopies()
+        variables = split.variables(latent: latent)
     }
 
     public var stateTensors: [(name: String, tensor: Tensor)] {

@@ -122,6 +122,22 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
 
 /// A model's parameters split into those a method quantizes and those it keeps in float.
 public struct ParameterSplit {
+    /// A copy of each quantized parameter's current values: the float latent weights (w̃, w) that
+    /// BC and ProxQuant train in its place.
+    func latentCopies() -> [Tensor] {
+        quantized.map { entry in
+            let t = Tensor(shape: entry.parameter.value.shape)
+            t.copy(from: entry.parameter.value)
+            return t
+        }
+    }
+
+    /// The optimizer's variables for latent weights: each latent tensor with its parameter's
+    /// gradient (which the method rewrites in place), then the float parameters.
+    func variables(latent: [Tensor]) -> [OptimizedTensor] {
+        zip(latent, quantized).map { OptimizedTensor(value: $0, gradient: $1.parameter.gradient) } + floatVariables
+    }
+
     public let quantized: [(name: String, parameter: Parameter)]
     public let float: [(name: String, parameter: Parameter)]
 
