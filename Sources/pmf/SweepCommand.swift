@@ -158,7 +158,7 @@ struct SweepRunCommand: ParsableCommand {
 
     private func appendLog(_ dir: String, _ text: String) {
         let path = (dir as NSString).appendingPathComponent(RunFiles.log)
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: path) else { return }
         handle.seekToEndOfFile()
         handle.write(Data(text.utf8))
