@@ -31,6 +31,10 @@ public final class LiftedWeights: WeightMethod {
     public let schedule: BetaSchedule
     public let levels: QuantizationLevels
     let groups: [Group]
+    /// Rows per group, and each group's (ũ, u, w, ∂L/∂w, ∂L/∂ũ) buffers, fixed for the run.
+    private let rowCounts: [Int]
+    private let buffers: [(tilde: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>, w: UnsafeMutablePointer<Float>,
+                           g: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>)]
     let split: ParameterSplit
     let q: [Float]
     public let variables: [OptimizedTensor]
@@ -50,12 +54,11 @@ public final class LiftedWeights: WeightMethod {
         let d = q.count
         groups = split.quantized.map { entry in
             let m = entry.parameter.count
-            let tilde = Tensor(shape: [m, d])
-            let w = entry.parameter.value.data
-            for j in 0 ..< m { for l in 0 ..< d { tilde[j * d + l] = w[j] * q[l] } }
-            return Group(name: entry.name, parameter: entry.parameter, tilde: tilde, tildeGradient: Tensor(shape: [m, d]),
-                         u: Tensor(shape: [m, d]))
+            return Group(name: entry.name, parameter: entry.parameter, tilde: LevelRows.initialScores(from: entry.parameter.value, levels: q),
+                         tildeGradient: Tensor(shape: [m, d]), u: Tensor(shape: [m, d]))
         }
+        rowCounts = groups.map(\.parameter.count)
+        buffers = groups.map { ($0.tilde.data, $0.u.data, $0.parameter.value.data, $0.parameter.gradient.data, $0.tildeGradient.data) }
         variables = groups.map { OptimizedTensor(value: $0.tilde, gradient: $0.tildeGradient) } + split.floatVariables
         if kind != .picm { beta = schedule.beta(at: 0) }
     }
@@ -77,15 +80,14 @@ public final class LiftedWeights: WeightMethod {
 
     public func prepareForward(iteration: Int) {
         if kind != .picm { beta = schedule.beta(at: iteration) }
-        projectAndLift(groups)
+        projectAndLift()
     }
 
     /// u = P(ũ) and w = u·q into the parameters, the rows of all groups split across the cores.
-    private func projectAndLift(_ groups: [Group]) {
-        let map = projection(beta: beta), d = q.count
-        let buffers = groups.map { ($0.tilde.data, $0.u.data, $0.parameter.value.data) }
-        parallelSegments(counts: groups.map(\.parameter.count), minimumPerChunk: 16_384) { index, start, rows in
-            let (tilde, u, w) = buffers[index]
+    private func projectAndLift() {
+        let map = projection(beta: beta), d = q.count, buffers = buffers
+        parallelSegments(counts: rowCounts, minimumPerChunk: 16_384) { index, start, rows in
+            let (tilde, u, w, _, _) = buffers[index]
             map.applyAndLift(UnsafeBufferPointer(start: tilde + start * d, count: rows * d),
                              into: UnsafeMutableBufferPointer(start: u + start * d, count: rows * d),
                              weights: UnsafeMutableBufferPointer(start: w + start, count: rows), levels: q)
@@ -95,9 +97,8 @@ public final class LiftedWeights: WeightMethod {
     /// ∂L/∂ũ from ∂L/∂w through the projection (∂L/∂u = ∂L/∂w·qᵀ), the rows of all groups split
     /// across the cores.
     public func pullBack(iteration: Int) {
-        let map = projection(beta: beta), d = q.count
-        let buffers = groups.map { ($0.tilde.data, $0.u.data, $0.parameter.value.data, $0.parameter.gradient.data, $0.tildeGradient.data) }
-        parallelSegments(counts: groups.map(\.parameter.count), minimumPerChunk: 16_384) { index, start, rows in
+        let map = projection(beta: beta), d = q.count, buffers = buffers
+        parallelSegments(counts: rowCounts, minimumPerChunk: 16_384) { index, start, rows in
             let (tilde, u, w, g, out) = buffers[index]
             map.pullbackFromWeights(input: UnsafeBufferPointer(start: tilde + start * d, count: rows * d),
                                     output: UnsafeBufferPointer(start: u + start * d, count: rows * d),
@@ -110,14 +111,8 @@ public final class LiftedWeights: WeightMethod {
     public func afterStep(_ step: StepInfo) {}
 
     public func prepareEvaluation(quantized: Bool) {
-        guard quantized else { return projectAndLift(groups) }
-        let d = q.count
-        for group in groups {
-            let w = group.parameter.value.data, tilde = UnsafeBufferPointer(group.tilde.buffer)
-            for j in 0 ..< group.parameter.count {
-                w[j] = q[argmax(UnsafeBufferPointer(rebasing: tilde[j * d ..< (j + 1) * d]))]
-            }
-        }
+        guard quantized else { return projectAndLift() }
+        for group in groups { LevelRows.writeHardLevels(of: group.tilde, levels: q, into: group.parameter.value) }
     }
 
     public func diagnostics() -> WeightDiagnostics { rowStatistics(groups.map(\.u), columns: q.count) }

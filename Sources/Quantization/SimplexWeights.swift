@@ -40,9 +40,7 @@ public final class SimplexWeights: WeightMethod {
         let start = Projection<Float>.softmax(beta: Float(beta))
         groups = split.quantized.map { entry in
             let m = entry.parameter.count
-            let u = Tensor(shape: [m, d])
-            let w = entry.parameter.value.data
-            for j in 0 ..< m { for l in 0 ..< d { u[j * d + l] = w[j] * q[l] } }
+            let u = LevelRows.initialScores(from: entry.parameter.value, levels: q)
             start.apply(UnsafeBufferPointer(u.buffer), into: u.buffer, columns: d)
             return Group(name: entry.name, parameter: entry.parameter, u: u, uGradient: Tensor(shape: [m, d]))
         }
@@ -90,11 +88,9 @@ public final class SimplexWeights: WeightMethod {
     }
 
     public func prepareEvaluation(quantized: Bool) {
-        let d = q.count
         for group in groups {
             if quantized {
-                let w = group.parameter.value.data, u = UnsafeBufferPointer(group.u.buffer)
-                for j in 0 ..< group.parameter.count { w[j] = q[argmax(UnsafeBufferPointer(rebasing: u[j * d ..< (j + 1) * d]))] }
+                LevelRows.writeHardLevels(of: group.u, levels: q, into: group.parameter.value)
             } else {
                 lift(group)
             }
