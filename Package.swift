@@ -3,6 +3,16 @@ import PackageDescription
 
 let numerics = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
 
+/// The numeric targets are compiled for Haswell-class processors (AVX2, FMA) so that `SIMD8<Float>` is one
+/// 256-bit register instead of two SSE halves. `PMFKIT_PORTABLE=1 swift build` builds for the
+/// baseline x86-64 instead (older processors, or using PMFKit as a dependency).
+let vectorSettings: [SwiftSetting] = {
+    #if arch(x86_64)
+    if Context.environment["PMFKIT_PORTABLE"] == nil { return [.unsafeFlags(["-target-cpu", "haswell"])] }
+    #endif
+    return []
+}()
+
 let package = Package(
     name: "PMFKit",
     products: [
@@ -26,10 +36,10 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev", "libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "Simplex", dependencies: ["CGSL", numerics]),
-        .target(name: "MRF", dependencies: ["Simplex", numerics]),
-        .target(name: "NeuralNet", dependencies: ["CGSL", "CZlib", "Simplex", numerics]),
-        .target(name: "Quantization", dependencies: ["NeuralNet", "Simplex", "Gnuplot", numerics]),
+        .target(name: "Simplex", dependencies: ["CGSL", numerics], swiftSettings: vectorSettings),
+        .target(name: "MRF", dependencies: ["Simplex", numerics], swiftSettings: vectorSettings),
+        .target(name: "NeuralNet", dependencies: ["CGSL", "CZlib", "Simplex", numerics], swiftSettings: vectorSettings),
+        .target(name: "Quantization", dependencies: ["NeuralNet", "Simplex", "Gnuplot", numerics], swiftSettings: vectorSettings),
         .target(name: "Theorems", dependencies: ["CGSL", "Simplex", "MRF", "NeuralNet", "Quantization", numerics]),
         .target(name: "Gnuplot"),
         .target(name: "Sweep", dependencies: ["Gnuplot", .product(name: "Yams", package: "Yams")]),

@@ -26,3 +26,17 @@ void openblas_set_num_threads(int);
 /// The type of a pointer to `cblas_sgemm`, so that another CBLAS (e.g. GSL's own gslcblas, opened
 /// at run time for the benchmark) can be called through the same signature.
 typedef __typeof__(&cblas_sgemm) cgsl_sgemm_pointer;
+
+/// A spin-wait hint for the processor (x86 `pause`), used by the worker team while it polls.
+static inline void cgsl_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/// Eight single-precision lanes; Swift imports this type as `SIMD8<Float>`.
+typedef float cgsl_float8 __attribute__((ext_vector_type(8)));
+
+/// Lane-wise square root as one vector instruction (`SIMD8.squareRoot()` in Swift becomes eight
+/// scalar calls to libm's `sqrtf` here), correctly rounded as IEEE 754 requires.
+static inline cgsl_float8 cgsl_sqrt8(cgsl_float8 x) { return __builtin_elementwise_sqrt(x); }

@@ -1,14 +1,36 @@
 import CGSL
+import Simplex
+
+/// Products below this many multiply-adds run on one thread: splitting them costs more than it saves.
+private let parallelGemmThreshold = 1 << 17
 
 /// Row-major single-precision GEMM through OpenBLAS:
 /// C[m×n] ← α op(A) op(B) + β C, where op(A) is m×k and op(B) is k×n, and `lda`, `ldb`, `ldc` are
 /// the row strides of A, B and C as stored.
-@inline(__always)
+///
+/// Large products are split into one block of C per core — by rows of C when m ≥ n, else by
+/// columns — each computed by a single-threaded sgemm. Every entry of C is still one dot product
+/// over all of k, so the split only decides which thread computes it.
 func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    // OpenBLAS runs single-threaded here: one set of threads (the worker team) serves both the
+    // matrix products and the elementwise kernels, instead of OpenBLAS's own threads spinning
+    // beside them on the same cores. (Something else, e.g. a benchmark, may have changed it.)
+    if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
+    func block(rows: Range<Int>, columns: Range<Int>) {
+        let aBlock = a + (transposeA ? rows.lowerBound : rows.lowerBound * lda)
+        let bBlock = b + (transposeB ? columns.lowerBound * ldb : columns.lowerBound)
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(rows.count), Int32(columns.count), Int32(k), alpha, aBlock, Int32(lda), bBlock, Int32(ldb), beta,
+                    c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
+    }
+    guard m * n * k >= parallelGemmThreshold else { return block(rows: 0 ..< m, columns: 0 ..< n) }
+    if m >= n {
+        parallelChunks(count: m, minimumPerChunk: 8, alignment: 8) { start, count in block(rows: start ..< start + count, columns: 0 ..< n) }
+    } else {
+        parallelChunks(count: n, minimumPerChunk: 16, alignment: 16) { start, count in block(rows: 0 ..< m, columns: start ..< start + count) }
+    }
 }

@@ -1,3 +1,5 @@
+import CGSL
+
 /// Elementwise kernels on raw buffers, eight lanes at a time with `SIMD8<Float>`.
 enum Kernels {
     typealias Vector = SIMD8<Float>
@@ -113,7 +115,7 @@ enum Kernels {
             let vi = b2 * load(v, i) + c2 * d * d
             store(mi, m, i)
             store(vi, v, i)
-            store(load(w, i) - size * mi / (vi.squareRoot() * scale + eps), w, i)
+            store(load(w, i) - size * mi / (cgsl_sqrt8(vi) * scale + eps), w, i)
             i += 8
         }
         while i < count {

@@ -3,8 +3,18 @@ public final class Sequential: Layer {
     /// The layers in order; parameter paths use their indices.
     public let layers: [any Layer]
 
+    /// Whether any layer before layer i has parameters: only then must layer i pass a gradient back.
+    private let trainableBefore: [Bool]
+
     /// A chain of `layers`, applied first to last.
-    public init(_ layers: [any Layer]) { self.layers = layers }
+    public init(_ layers: [any Layer]) {
+        self.layers = layers
+        var seen = false
+        trainableBefore = layers.map { layer in
+            defer { seen = seen || !layer.namedParameters(prefix: "").isEmpty }
+            return seen
+        }
+    }
 
     public var description: String { "Sequential(\(layers.count))" }
 
@@ -16,10 +26,12 @@ public final class Sequential: Layer {
         layers.reduce(input) { $1.forward($0, training: training) }
     }
 
+    /// Layers before the first one with parameters are skipped unless the caller needs ∂loss/∂input
+    /// (e.g. LeNet-300's first Linear never forms the gradient of the flattened image).
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         var gradient = outputGradient
         for (index, layer) in layers.enumerated().reversed() {
-            let needed = index > 0 || needsInputGradient
+            let needed = trainableBefore[index] || needsInputGradient
             guard let next = layer.backward(gradient, needsInputGradient: needed) else { return nil }
             gradient = next
         }

@@ -7,7 +7,7 @@ enum BinaryRows {
     /// For every row j of x (two entries per row), z_j = β(x_j1 − x_j0) → (u_j0, u_j1) = `rule(z)`,
     /// and w_j = u_j0 q₀ + u_j1 q₁; eight rows at a time with constant lane shuffles (no per-lane
     /// indexing), the last partial group through a zero-padded copy.
-    @inlinable
+    @inlinable @inline(__always)
     static func lift(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
                      rows: Int, beta: Float, q0: Float, q1: Float,
                      _ rule: (SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>)) {

@@ -1,7 +1,7 @@
 /// exp(x) for eight non-positive `Float`s at once (Cephes' expf: x = n·ln 2 + r with |r| ≤ ln2/2,
 /// a degree-6 polynomial for eʳ, and 2ⁿ assembled in the exponent bits); within 2 ulp of `expf`.
 /// Inputs below −87.33 (where eˣ leaves the normal range) give exactly 0, as does −∞; NaN gives NaN.
-@inlinable
+@inlinable @inline(__always)
 func negativeExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let floor: Float = -87.33654
     let isNaN = x .!= x

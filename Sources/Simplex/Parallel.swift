@@ -1,7 +1,6 @@
-import Dispatch
 import Foundation
 
-/// The number of chunks elementwise work is split into: one per active core.
+/// The number of chunks parallel work is split into: one per active core.
 public let coreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
 /// Runs `body(start, count)` over `count` items split into one contiguous chunk per core (chunk
@@ -12,13 +11,9 @@ public func parallelChunks(count: Int, minimumPerChunk: Int = 32_768, alignment:
     let chunks = min(coreCount, max(1, count / minimumPerChunk))
     guard chunks > 1 else { return body(0, count) }
     let size = ((count + chunks - 1) / chunks + alignment - 1) / alignment * alignment
-    withoutActuallyEscaping(body) { body in
-        // The chunks are disjoint, so sharing the closure across threads is safe.
-        nonisolated(unsafe) let work = body
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let start = chunk * size
-            if start < count { work(start, min(size, count - start)) }
-        }
+    WorkerTeam.shared.run(chunks: chunks) { chunk in
+        let start = chunk * size
+        if start < count { body(start, min(size, count - start)) }
     }
 }
 

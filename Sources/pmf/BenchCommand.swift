@@ -55,8 +55,9 @@ struct SgemmBench: ParsableCommand {
 }
 
 /// Best-of-runs GFLOP/s of C = A·B (row-major, m×k times k×n), timing for about `seconds`;
-/// also returns the number of calls made.
-func sgemmRate(m: Int, n: Int, k: Int, seconds: Double, sgemm: cgsl_sgemm_pointer = cblas_sgemm) -> (Double, Int) {
+/// also returns the number of calls made. `threads`, when given, sets OpenBLAS's thread count first.
+func sgemmRate(m: Int, n: Int, k: Int, seconds: Double, threads: Int? = nil, sgemm: cgsl_sgemm_pointer = cblas_sgemm) -> (Double, Int) {
+    if let threads { openblas_set_num_threads(Int32(threads)) }
     let a = (0 ..< m * k).map { Float(($0 * 7919) % 97) / 97 - 0.5 }
     let b = (0 ..< k * n).map { Float(($0 * 104729) % 89) / 89 - 0.5 }
     var c = [Float](repeating: 0, count: m * n)

@@ -1,0 +1,92 @@
+import CGSL
+import Dispatch
+import Foundation
+import Synchronization
+
+/// A fixed team of `coreCount − 1` worker threads that, with the calling thread, run the chunks of
+/// one parallel region at a time.
+///
+/// A training step opens dozens of short parallel regions (every matrix product, every elementwise
+/// pass), so starting one must cost well under a microsecond: workers poll for new work for a
+/// while before they sleep on a semaphore, and the caller spins until they are done. Regions
+/// opened while the team is busy (from another thread, or nested inside a chunk) run their chunks
+/// one after another on the caller, in the same split, so the results never depend on which
+/// thread ran what.
+final class WorkerTeam: Sendable {
+    /// The process-wide team.
+    static let shared = WorkerTeam(workers: coreCount - 1)
+
+    /// Polls before a waiting worker goes to sleep (each a `pause`, roughly 0.1–0.3 ms in all).
+    private static let spinLimit = 4_000
+
+    private final class Worker: Sendable {
+        let sleeping = Atomic<Bool>(false)
+        let wake = DispatchSemaphore(value: 0)
+    }
+
+    private let workers: [Worker]
+    /// Bumped once per region; workers run chunk `index + 1` of the region's job when it changes.
+    private let generation = Atomic<Int>(0)
+    /// Workers still running their chunk of the current region.
+    private let remaining = Atomic<Int>(0)
+    private let busy = Atomic<Bool>(false)
+    /// The current region's job, written before `generation` is bumped and read after it changes.
+    private nonisolated(unsafe) let job = UnsafeMutablePointer<((Int) -> Void)?>.allocate(capacity: 1)
+
+    private init(workers count: Int) {
+        job.initialize(to: nil)
+        workers = (0 ..< max(0, count)).map { _ in Worker() }
+        for (index, worker) in workers.enumerated() {
+            let thread = Thread { [self] in work(as: worker, chunk: index + 1) }
+            thread.name = "pmfkit-worker-\(index + 1)"
+            thread.start()
+        }
+    }
+
+    /// The number of chunks a region can run at once: the workers and the caller.
+    var width: Int { workers.count + 1 }
+
+    /// Runs `body(chunk)` for chunk = 0 ..< chunks (at most `width`), in parallel when the team is
+    /// free, and returns when all have finished.
+    func run(chunks: Int, _ body: (Int) -> Void) {
+        precondition(chunks <= width, "a region has more chunks than the team has threads")
+        guard chunks > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            for chunk in 0 ..< chunks { body(chunk) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            job.pointee = { chunk in if chunk < chunks { body(chunk) } }
+            remaining.store(workers.count, ordering: .relaxed)
+            generation.add(1, ordering: .sequentiallyConsistent)
+            for worker in workers where worker.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+                worker.wake.signal()
+            }
+            body(0)
+            while remaining.load(ordering: .acquiring) > 0 { cgsl_cpu_relax() }
+            job.pointee = nil
+        }
+        busy.store(false, ordering: .releasing)
+    }
+
+    private func work(as worker: Worker, chunk: Int) {
+        var seen = 0
+        while true {
+            var spins = 0
+            while generation.load(ordering: .acquiring) == seen {
+                spins += 1
+                guard spins > Self.spinLimit else { cgsl_cpu_relax(); continue }
+                spins = 0
+                // Announce the sleep, then look once more: either the poster sees the flag and
+                // signals, or this thread takes the flag back itself.
+                worker.sleeping.store(true, ordering: .sequentiallyConsistent)
+                if generation.load(ordering: .sequentiallyConsistent) == seen
+                    || !worker.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+                    worker.wake.wait()
+                }
+            }
+            seen = generation.load(ordering: .acquiring)
+            job.pointee?(chunk)
+            remaining.subtract(1, ordering: .releasing)
+        }
+    }
+}
