@@ -1,3 +1,5 @@
+import Simplex
+
 /// Rectified linear unit y = max(x, 0); ∂x = ∂y where y > 0.
 public final class ReLU: Layer {
     private let output = Tensor(shape: [0])
@@ -11,14 +13,18 @@ public final class ReLU: Layer {
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         output.resize(to: x.shape)
-        Kernels.relu(x.data, output.data, count: x.count)
+        let (xs, ys) = (x.data, output.data)
+        parallelChunks(count: x.count, minimumPerChunk: 16_384) { start, count in Kernels.relu(xs + start, ys + start, count: count) }
         return output
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard needsInputGradient else { return nil }
         inputGradient.resize(to: dy.shape)
-        Kernels.reluBackward(output: output.data, dy.data, inputGradient.data, count: dy.count)
+        let (ys, dys, dxs) = (output.data, dy.data, inputGradient.data)
+        parallelChunks(count: dy.count, minimumPerChunk: 16_384) { start, count in
+            Kernels.reluBackward(output: ys + start, dys + start, dxs + start, count: count)
+        }
         return inputGradient
     }
 }

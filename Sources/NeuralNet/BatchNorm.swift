@@ -68,52 +68,60 @@ public final class BatchNorm: Layer {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         _ = outputShape(for: x.shape)
         let f = features, rows = x.count / f
+        if training { precondition(rows > 1, "BatchNorm in training mode needs more than one value per feature") }
         normalized.resize(to: x.shape)
         output.resize(to: x.shape)
         usedBatchStatistics = training
         let xs = x.data, xh = normalized.data, ys = output.data
         let mu = mean.data, inv = inverseDeviation.data, squares = gradientDot.data
-        if training {
-            precondition(rows > 1, "BatchNorm in training mode needs more than one value per feature")
-            Kernels.columnSums(xs, rows: rows, columns: f, into: mu)
-            for j in 0 ..< f { mu[j] /= Float(rows) }
-            // x̂ first holds x − μ so the variance is summed from centred values.
-            squares.update(repeating: 0, count: f)
-            for r in 0 ..< rows {
-                let (xr, hr) = (xs + r * f, xh + r * f)
-                for j in 0 ..< f {
-                    let centred = xr[j] - mu[j]
-                    hr[j] = centred
-                    squares[j] += centred * centred
+        let gamma = weight?.value.data, shift = bias?.value.data
+        let (epsilon, momentum, n) = (epsilon, momentum, Float(rows))
+        runningMean.withUnsafeMutableBufferPointer { runningMean in
+            runningVariance.withUnsafeMutableBufferPointer { runningVariance in
+                let (rm, rv) = (runningMean.baseAddress!, runningVariance.baseAddress!)
+                Kernels.forColumnRanges(rows: rows, columns: f) { features in
+                    if training {
+                        for j in features { (mu[j], squares[j]) = (0, 0) }
+                        for r in 0 ..< rows {
+                            let xr = xs + r * f
+                            for j in features { mu[j] += xr[j] }
+                        }
+                        for j in features { mu[j] /= n }
+                        // x̂ first holds x − μ so the variance is summed from centred values.
+                        for r in 0 ..< rows {
+                            let (xr, hr) = (xs + r * f, xh + r * f)
+                            for j in features {
+                                let centred = xr[j] - mu[j]
+                                hr[j] = centred
+                                squares[j] += centred * centred
+                            }
+                        }
+                        for j in features {
+                            inv[j] = 1 / (squares[j] / n + epsilon).squareRoot()
+                            rm[j] += momentum * (mu[j] - rm[j])
+                            rv[j] += momentum * (squares[j] / (n - 1) - rv[j])
+                        }
+                        for r in 0 ..< rows {
+                            let hr = xh + r * f
+                            for j in features { hr[j] *= inv[j] }
+                        }
+                    } else {
+                        for j in features { (inv[j], mu[j]) = (1 / (rv[j] + epsilon).squareRoot(), rm[j]) }
+                        for r in 0 ..< rows {
+                            let (xr, hr) = (xs + r * f, xh + r * f)
+                            for j in features { hr[j] = (xr[j] - mu[j]) * inv[j] }
+                        }
+                    }
+                    for r in 0 ..< rows {
+                        let (hr, yr) = (xh + r * f, ys + r * f)
+                        if let gamma, let shift {
+                            for j in features { yr[j] = gamma[j] * hr[j] + shift[j] }
+                        } else {
+                            for j in features { yr[j] = hr[j] }
+                        }
+                    }
                 }
             }
-            for j in 0 ..< f {
-                inv[j] = 1 / (squares[j] / Float(rows) + epsilon).squareRoot()
-                runningMean[j] += momentum * (mu[j] - runningMean[j])
-                runningVariance[j] += momentum * (squares[j] / Float(rows - 1) - runningVariance[j])
-            }
-            for r in 0 ..< rows {
-                let hr = xh + r * f
-                for j in 0 ..< f { hr[j] *= inv[j] }
-            }
-        } else {
-            for j in 0 ..< f {
-                inv[j] = 1 / (runningVariance[j] + epsilon).squareRoot()
-                mu[j] = runningMean[j]
-            }
-            for r in 0 ..< rows {
-                let (xr, hr) = (xs + r * f, xh + r * f)
-                for j in 0 ..< f { hr[j] = (xr[j] - mu[j]) * inv[j] }
-            }
-        }
-        if let weight, let bias {
-            let g = weight.value.data, b = bias.value.data
-            for r in 0 ..< rows {
-                let (hr, yr) = (xh + r * f, ys + r * f)
-                for j in 0 ..< f { yr[j] = g[j] * hr[j] + b[j] }
-            }
-        } else {
-            ys.update(from: xh, count: x.count)
         }
         return output
     }
@@ -121,37 +129,34 @@ public final class BatchNorm: Layer {
     /// ∂x = γ/σ · (∂y − mean(∂y) − x̂ · mean(∂y · x̂)) with batch statistics, γ/σ · ∂y with running ones.
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
         let f = features, rows = dy.count / f
-        let dys = dy.data, xh = normalized.data, sum = gradientSum.data, dot = gradientDot.data
-        Kernels.columnSums(dys, rows: rows, columns: f, into: sum)
-        dot.update(repeating: 0, count: f)
-        for r in 0 ..< rows {
-            let (dr, hr) = (dys + r * f, xh + r * f)
-            for j in 0 ..< f { dot[j] += dr[j] * hr[j] }
-        }
-        if let weight, let bias {
-            weight.gradient.data.update(from: dot, count: f)
-            bias.gradient.data.update(from: sum, count: f)
-        }
-        guard needsInputGradient else { return nil }
         inputGradient.resize(to: dy.shape)
+        let dys = dy.data, xh = normalized.data, sum = gradientSum.data, dot = gradientDot.data
         let dx = inputGradient.data, k = scale.data, inv = inverseDeviation.data
-        for j in 0 ..< f { k[j] = inv[j] * (weight?.value[j] ?? 1) }
-        if usedBatchStatistics {
-            let n = Float(rows)
-            for j in 0 ..< f {
-                sum[j] /= n
-                dot[j] /= n
+        let gamma = weight?.value.data, gammaGradient = weight?.gradient.data, shiftGradient = bias?.gradient.data
+        let (batchStatistics, n) = (usedBatchStatistics, Float(rows))
+        Kernels.forColumnRanges(rows: rows, columns: f) { features in
+            for j in features { (sum[j], dot[j]) = (0, 0) }
+            for r in 0 ..< rows {
+                let (dr, hr) = (dys + r * f, xh + r * f)
+                for j in features {
+                    sum[j] += dr[j]
+                    dot[j] += dr[j] * hr[j]
+                }
             }
+            if let gammaGradient, let shiftGradient {
+                for j in features { (gammaGradient[j], shiftGradient[j]) = (dot[j], sum[j]) }
+            }
+            guard needsInputGradient else { return }
+            for j in features { (k[j], sum[j], dot[j]) = (inv[j] * (gamma?[j] ?? 1), sum[j] / n, dot[j] / n) }
             for r in 0 ..< rows {
                 let (dr, hr, xr) = (dys + r * f, xh + r * f, dx + r * f)
-                for j in 0 ..< f { xr[j] = k[j] * (dr[j] - sum[j] - hr[j] * dot[j]) }
-            }
-        } else {
-            for r in 0 ..< rows {
-                let (dr, xr) = (dys + r * f, dx + r * f)
-                for j in 0 ..< f { xr[j] = k[j] * dr[j] }
+                if batchStatistics {
+                    for j in features { xr[j] = k[j] * (dr[j] - sum[j] - hr[j] * dot[j]) }
+                } else {
+                    for j in features { xr[j] = k[j] * dr[j] }
+                }
             }
         }
-        return inputGradient
+        return needsInputGradient ? inputGradient : nil
     }
 }

@@ -1,3 +1,4 @@
+import Simplex
 /// 2-D convolution on NHWC images by im2col + GEMM.
 ///
 /// Input [N, H, W, C], weight [O, K, K, C], output [N, H', W', O] with H' = (H + 2p − K)/s + 1.
@@ -76,23 +77,22 @@ public final class Conv2d: Layer {
         gemm(transposeA: false, transposeB: false, m: rows, n: patchWidth, k: outChannels,
              dy.data, lda: outChannels, weight.value.data, ldb: patchWidth, patchGradient.data, ldc: patchWidth)
         inputGradient.resize(to: inputShape)
-        inputGradient.zero()
         col2im(shape: inputShape, outHeight: dy.shape[1], outWidth: dy.shape[2])
         return inputGradient
     }
 
-    /// Visits every (patch row, kernel row) pair. For output pixel (oy, ox) and kernel row ky the
-    /// K source pixels (iy, ox·s − p + kx) are adjacent in NHWC memory, so each visit is one run of
-    /// K·C floats, clipped to the image: `body(patch offset, pixel offset, first, count)` where
-    /// `first` and `count` give the part of the run (in floats) that lies inside the image. Rows
-    /// entirely outside are visited with count 0.
+    /// Visits every (patch row, kernel row) pair of the images in `images`. For output pixel
+    /// (oy, ox) and kernel row ky the K source pixels (iy, ox·s − p + kx) are adjacent in NHWC
+    /// memory, so each visit is one run of K·C floats, clipped to the image:
+    /// `body(patch offset, pixel offset, first, count)` where `first` and `count` give the part of
+    /// the run (in floats) that lies inside the image. Rows entirely outside are visited with count 0.
     @inline(__always)
-    private func forEachRun(shape: [Int], outHeight: Int, outWidth: Int,
+    private func forEachRun(shape: [Int], images: Range<Int>, outHeight: Int, outWidth: Int,
                             _ body: (_ patch: Int, _ pixel: Int, _ first: Int, _ count: Int) -> Void) {
-        let (n, h, w, c) = (shape[0], shape[1], shape[2], shape[3])
+        let (h, w, c) = (shape[1], shape[2], shape[3])
         let run = kernel * c
-        var row = 0
-        for image in 0 ..< n {
+        var row = images.lowerBound * outHeight * outWidth
+        for image in images {
             for oy in 0 ..< outHeight {
                 for ox in 0 ..< outWidth {
                     let x0 = ox * stride - padding
@@ -112,19 +112,27 @@ public final class Conv2d: Layer {
         }
     }
 
+    /// Patches of all images, the images split across the cores.
     private func im2col(_ x: UnsafeMutablePointer<Float>, shape: [Int], outHeight: Int, outWidth: Int) {
         let run = kernel * inChannels, p = patches.data
         let padded = padding > 0
-        forEachRun(shape: shape, outHeight: outHeight, outWidth: outWidth) { patch, pixel, first, count in
-            if padded && count < run { Kernels.fill(p + patch, 0, count: run) }
-            Kernels.copy(x + pixel + first, to: p + patch + first, count: count)
+        parallelChunks(count: shape[0], minimumPerChunk: 1, alignment: 1) { start, count in
+            forEachRun(shape: shape, images: start ..< start + count, outHeight: outHeight, outWidth: outWidth) { patch, pixel, first, count in
+                if padded && count < run { Kernels.fill(p + patch, 0, count: run) }
+                Kernels.copy(x + pixel + first, to: p + patch + first, count: count)
+            }
         }
     }
 
+    /// ∂x as the sum of the patch gradients over the runs each pixel appears in, the images
+    /// split across the cores (each image's sums stay in one order).
     private func col2im(shape: [Int], outHeight: Int, outWidth: Int) {
-        let dp = patchGradient.data, dx = inputGradient.data
-        forEachRun(shape: shape, outHeight: outHeight, outWidth: outWidth) { patch, pixel, first, count in
-            Kernels.add(dp + patch + first, into: dx + pixel + first, count: count)
+        let dp = patchGradient.data, dx = inputGradient.data, imageSize = shape[1] * shape[2] * shape[3]
+        parallelChunks(count: shape[0], minimumPerChunk: 1, alignment: 1) { start, count in
+            Kernels.fill(dx + start * imageSize, 0, count: count * imageSize)
+            forEachRun(shape: shape, images: start ..< start + count, outHeight: outHeight, outWidth: outWidth) { patch, pixel, first, count in
+                Kernels.add(dp + patch + first, into: dx + pixel + first, count: count)
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import CGSL
+import Simplex
 
 /// Elementwise kernels on raw buffers, eight lanes at a time with `SIMD8<Float>`.
 enum Kernels {
@@ -92,10 +93,22 @@ enum Kernels {
         for r in 0 ..< rows { add(bias, into: y + r * columns, count: columns) }
     }
 
-    /// sums[f] = Σ_r x[r, f] (column sums of a rows×columns matrix).
+    /// sums[f] = Σ_r x[r, f] (column sums of a rows×columns matrix), row by row in order; the
+    /// columns are split across the cores when the matrix is large.
     static func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
-        sums.update(repeating: 0, count: columns)
-        for r in 0 ..< rows { add(x + r * columns, into: sums, count: columns) }
+        forColumnRanges(rows: rows, columns: columns) { range in
+            let (first, width) = (range.lowerBound, range.count)
+            fill(sums + first, 0, count: width)
+            for r in 0 ..< rows { add(x + r * columns + first, into: sums + first, count: width) }
+        }
+    }
+
+    /// Runs `body` on ranges of columns of a rows×columns matrix, one per core when the matrix has
+    /// enough elements to pay for it. Work per column stays in row order, so results do not depend
+    /// on the split.
+    static func forColumnRanges(rows: Int, columns: Int, _ body: (Range<Int>) -> Void) {
+        let minimum = max(1, (8_192 + rows - 1) / rows)
+        parallelChunks(count: columns, minimumPerChunk: minimum, alignment: 1) { start, count in body(start ..< start + count) }
     }
 
     /// One Adam update of `count` entries (see `Adam`): d = g + λw; m ← β₁m + (1−β₁)d;

@@ -1,3 +1,5 @@
+import Simplex
+
 /// Max pooling over k×k windows with stride s on NHWC images (no padding). Backward routes each
 /// gradient to the window's largest input (the first one on ties).
 public final class MaxPool2d: Layer {
@@ -31,27 +33,30 @@ public final class MaxPool2d: Layer {
         let xs = x.data, ys = output.data
         winners.withUnsafeMutableBufferPointer { buffer in
             let best = buffer.baseAddress!
-            for n in 0 ..< shape[0] {
-                for oy in 0 ..< oh {
-                    for ox in 0 ..< ow {
-                        let out = ((n * oh + oy) * ow + ox) * c
-                        let first = ((n * h + oy * stride) * w + ox * stride) * c
-                        var ch = 0
-                        while ch + 8 <= c {
-                            maxOfWindow8(xs, first + ch, rowStride: w * c, pixelStride: c, into: ys + out + ch, best + out + ch)
-                            ch += 8
-                        }
-                        while ch < c {
-                            var (top, winner) = (xs[first + ch], first + ch)
-                            for ky in 0 ..< kernel {
-                                for kx in 0 ..< kernel {
-                                    let at = first + ch + ky * w * c + kx * c
-                                    if xs[at] > top { (top, winner) = (xs[at], at) }
-                                }
+            // Images are independent, so they are split across the cores.
+            parallelChunks(count: shape[0], minimumPerChunk: 1, alignment: 1) { start, images in
+                for n in start ..< start + images {
+                    for oy in 0 ..< oh {
+                        for ox in 0 ..< ow {
+                            let out = ((n * oh + oy) * ow + ox) * c
+                            let first = ((n * h + oy * stride) * w + ox * stride) * c
+                            var ch = 0
+                            while ch + 8 <= c {
+                                maxOfWindow8(xs, first + ch, rowStride: w * c, pixelStride: c, into: ys + out + ch, best + out + ch)
+                                ch += 8
                             }
-                            ys[out + ch] = top
-                            best[out + ch] = Int32(winner)
-                            ch += 1
+                            while ch < c {
+                                var (top, winner) = (xs[first + ch], first + ch)
+                                for ky in 0 ..< kernel {
+                                    for kx in 0 ..< kernel {
+                                        let at = first + ch + ky * w * c + kx * c
+                                        if xs[at] > top { (top, winner) = (xs[at], at) }
+                                    }
+                                }
+                                ys[out + ch] = top
+                                best[out + ch] = Int32(winner)
+                                ch += 1
+                            }
                         }
                     }
                 }
@@ -83,10 +88,14 @@ public final class MaxPool2d: Layer {
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard needsInputGradient else { return nil }
         inputGradient.resize(to: inputShape)
-        inputGradient.zero()
         let dx = inputGradient.data, dys = dy.data
+        let (imageSize, outputSize) = (inputGradient.count / inputShape[0], dy.count / inputShape[0])
         winners.withUnsafeBufferPointer { best in
-            for i in 0 ..< dy.count { dx[Int(best[i])] += dys[i] }
+            // Each image's winners lie in that image, so images are split across the cores.
+            parallelChunks(count: inputShape[0], minimumPerChunk: 1, alignment: 1) { start, images in
+                Kernels.fill(dx + start * imageSize, 0, count: images * imageSize)
+                for i in start * outputSize ..< (start + images) * outputSize { dx[Int(best[i])] += dys[i] }
+            }
         }
         return inputGradient
     }

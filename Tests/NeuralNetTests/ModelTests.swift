@@ -3,12 +3,12 @@ import Simplex
 import Testing
 
 @Suite struct ModelTests {
-    /// Parameter counts worked out by hand from PAPER.md §6.
+    /// Parameter counts worked out by hand from PAPER.md §6 (weights and biases; BN has none).
     @Test func lenetParameterCounts() {
         let lenet300 = Architecture.lenet300.build(imageShape: [28, 28, 1], classes: 10)
-        #expect(count(lenet300) == (784 * 300 + 300) + 600 + (300 * 100 + 100) + 200 + (100 * 10 + 10))
+        #expect(count(lenet300) == (784 * 300 + 300) + (300 * 100 + 100) + (100 * 10 + 10))
         let lenet5 = Architecture.lenet5.build(imageShape: [28, 28, 1], classes: 10)
-        #expect(count(lenet5) == (20 * 25 + 20) + 40 + (50 * 500 + 50) + 100 + (800 * 500 + 500) + 1000 + (500 * 10 + 10))
+        #expect(count(lenet5) == (20 * 25 + 20) + (50 * 500 + 50) + (800 * 500 + 500) + (500 * 10 + 10))
         #expect(summary(of: lenet5, imageShape: [28, 28, 1]).contains("total parameters: \(count(lenet5))"))
     }
 
