@@ -8,8 +8,9 @@ private let parallelGemmThreshold = 1 << 17
 /// C[m×n] ← α op(A) op(B) + β C, where op(A) is m×k and op(B) is k×n, and `lda`, `ldb`, `ldc` are
 /// the row strides of A, B and C as stored.
 ///
-/// Large products are split into one block of C per core — by rows of C when m ≥ n, else by
-/// columns — each computed by a single-threaded sgemm. Every entry of C is still one dot product
+/// Large products are split into one block of C per core — by rows of C when m ≥ n or C is too
+/// narrow to split (e.g. LeNet-5's first ∂W, 20×25 over k = 57 600), else by columns — each
+/// computed by a single-threaded sgemm. Every entry of C is still one dot product
 /// over all of k, so the split only decides which thread computes it.
 func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -28,8 +29,8 @@ func gemm(
                     c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
     }
     guard m * n * k >= parallelGemmThreshold else { return block(rows: 0 ..< m, columns: 0 ..< n) }
-    if m >= n {
-        parallelChunks(count: m, minimumPerChunk: 8, alignment: 8) { start, count in block(rows: start ..< start + count, columns: 0 ..< n) }
+    if m >= n || n < 32 {
+        parallelChunks(count: m, minimumPerChunk: 4, alignment: 2) { start, count in block(rows: start ..< start + count, columns: 0 ..< n) }
     } else {
         parallelChunks(count: n, minimumPerChunk: 16, alignment: 16) { start, count in block(rows: 0 ..< m, columns: start ..< start + count) }
     }

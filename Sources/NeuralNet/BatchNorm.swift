@@ -27,6 +27,10 @@ public final class BatchNorm: Layer {
     private let gradientSum: Tensor
     private let gradientDot: Tensor
     private let scale: Tensor
+    /// The per-feature vectors tiled to whole SIMD blocks (see `ColumnTiling`): mean, scale, γ, β,
+    /// mean(∂y), mean(∂y·x̂), P floats each.
+    private let tiling: ColumnTiling
+    private let tiled: Tensor
     private let normalized = Tensor(shape: [0])
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
@@ -48,6 +52,8 @@ public final class BatchNorm: Layer {
         gradientSum = Tensor(shape: [features])
         gradientDot = Tensor(shape: [features])
         scale = Tensor(shape: [features])
+        tiling = ColumnTiling(columns: features)
+        tiled = Tensor(shape: [6, tiling.period])
     }
 
     public var description: String { "BatchNorm(\(features)\(weight == nil ? ", no affine" : ""))" }
@@ -67,60 +73,49 @@ public final class BatchNorm: Layer {
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         _ = outputShape(for: x.shape)
-        let f = features, rows = x.count / f
+        let f = features, rows = x.count / f, count = x.count
         if training { precondition(rows > 1, "BatchNorm in training mode needs more than one value per feature") }
         normalized.resize(to: x.shape)
         output.resize(to: x.shape)
         usedBatchStatistics = training
         let xs = x.data, xh = normalized.data, ys = output.data
-        let mu = mean.data, inv = inverseDeviation.data, squares = gradientDot.data
-        let gamma = weight?.value.data, shift = bias?.value.data
-        let (epsilon, momentum, n) = (epsilon, momentum, Float(rows))
-        runningMean.withUnsafeMutableBufferPointer { runningMean in
-            runningVariance.withUnsafeMutableBufferPointer { runningVariance in
-                let (rm, rv) = (runningMean.baseAddress!, runningVariance.baseAddress!)
-                Kernels.forColumnRanges(rows: rows, columns: f) { features in
-                    if training {
-                        for j in features { (mu[j], squares[j]) = (0, 0) }
-                        for r in 0 ..< rows {
-                            let xr = xs + r * f
-                            for j in features { mu[j] += xr[j] }
-                        }
-                        for j in features { mu[j] /= n }
-                        // x̂ first holds x − μ so the variance is summed from centred values.
-                        for r in 0 ..< rows {
-                            let (xr, hr) = (xs + r * f, xh + r * f)
-                            for j in features {
-                                let centred = xr[j] - mu[j]
-                                hr[j] = centred
-                                squares[j] += centred * centred
-                            }
-                        }
-                        for j in features {
-                            inv[j] = 1 / (squares[j] / n + epsilon).squareRoot()
-                            rm[j] += momentum * (mu[j] - rm[j])
-                            rv[j] += momentum * (squares[j] / (n - 1) - rv[j])
-                        }
-                        for r in 0 ..< rows {
-                            let hr = xh + r * f
-                            for j in features { hr[j] *= inv[j] }
-                        }
-                    } else {
-                        for j in features { (inv[j], mu[j]) = (1 / (rv[j] + epsilon).squareRoot(), rm[j]) }
-                        for r in 0 ..< rows {
-                            let (xr, hr) = (xs + r * f, xh + r * f)
-                            for j in features { hr[j] = (xr[j] - mu[j]) * inv[j] }
-                        }
-                    }
-                    for r in 0 ..< rows {
-                        let (hr, yr) = (xh + r * f, ys + r * f)
-                        if let gamma, let shift {
-                            for j in features { yr[j] = gamma[j] * hr[j] + shift[j] }
-                        } else {
-                            for j in features { yr[j] = hr[j] }
-                        }
-                    }
-                }
+        let mu = mean.data, inv = inverseDeviation.data, squares = gradientDot.data, n = Float(rows)
+        let period = tiling.period
+        let (tMean, tScale, tGamma, tBeta) = (tiled.data, tiled.data + period, tiled.data + 2 * period, tiled.data + 3 * period)
+        if training {
+            tiling.sum(count: count, into: mu) { offset, length, sum in Kernels.add(xs + offset, into: sum, count: length) }
+            for j in 0 ..< f { mu[j] /= n }
+            tiling.tile(mu, into: tMean)
+            // x̂ first holds x − μ so the variance is summed from centred values.
+            tiling.sum(count: count, into: squares) { offset, length, sum in
+                Kernels.centre(xs + offset, mean: tMean, into: xh + offset, squares: sum, count: length)
+            }
+            for j in 0 ..< f {
+                inv[j] = 1 / (squares[j] / n + epsilon).squareRoot()
+                runningMean[j] += momentum * (mu[j] - runningMean[j])
+                runningVariance[j] += momentum * (squares[j] / (n - 1) - runningVariance[j])
+            }
+        } else {
+            for j in 0 ..< f { (inv[j], mu[j]) = (1 / (runningVariance[j] + epsilon).squareRoot(), runningMean[j]) }
+            tiling.tile(mu, into: tMean)
+        }
+        tiling.tile(inv, into: tScale)
+        let affine = weight != nil
+        if let weight, let bias {
+            tiling.tile(weight.value.data, into: tGamma)
+            tiling.tile(bias.value.data, into: tBeta)
+        }
+        tiling.forEachBlock(count: count) { offset, length in
+            let (x, h, y) = (xs + offset, xh + offset, ys + offset)
+            if training {
+                Kernels.multiply(tScale, h, into: h, count: length)
+            } else {
+                Kernels.standardize(x, mean: tMean, scale: tScale, into: h, count: length)
+            }
+            if affine {
+                Kernels.affine(h, scale: tGamma, shift: tBeta, into: y, count: length)
+            } else {
+                Kernels.copy(h, to: y, count: length)
             }
         }
         return output
@@ -128,35 +123,33 @@ public final class BatchNorm: Layer {
 
     /// ∂x = γ/σ · (∂y − mean(∂y) − x̂ · mean(∂y · x̂)) with batch statistics, γ/σ · ∂y with running ones.
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
-        let f = features, rows = dy.count / f
-        inputGradient.resize(to: dy.shape)
+        let f = features, rows = dy.count / f, count = dy.count
         let dys = dy.data, xh = normalized.data, sum = gradientSum.data, dot = gradientDot.data
-        let dx = inputGradient.data, k = scale.data, inv = inverseDeviation.data
-        let gamma = weight?.value.data, gammaGradient = weight?.gradient.data, shiftGradient = bias?.gradient.data
-        let (batchStatistics, n) = (usedBatchStatistics, Float(rows))
-        Kernels.forColumnRanges(rows: rows, columns: f) { features in
-            for j in features { (sum[j], dot[j]) = (0, 0) }
-            for r in 0 ..< rows {
-                let (dr, hr) = (dys + r * f, xh + r * f)
-                for j in features {
-                    sum[j] += dr[j]
-                    dot[j] += dr[j] * hr[j]
-                }
-            }
-            if let gammaGradient, let shiftGradient {
-                for j in features { (gammaGradient[j], shiftGradient[j]) = (dot[j], sum[j]) }
-            }
-            guard needsInputGradient else { return }
-            for j in features { (k[j], sum[j], dot[j]) = (inv[j] * (gamma?[j] ?? 1), sum[j] / n, dot[j] / n) }
-            for r in 0 ..< rows {
-                let (dr, hr, xr) = (dys + r * f, xh + r * f, dx + r * f)
-                if batchStatistics {
-                    for j in features { xr[j] = k[j] * (dr[j] - sum[j] - hr[j] * dot[j]) }
-                } else {
-                    for j in features { xr[j] = k[j] * dr[j] }
-                }
+        tiling.sum(count: count, into: sum, dot) { offset, length, sums in
+            Kernels.accumulateGradient(dys + offset, xh + offset, sum: sums, dot: sums + self.tiling.period, count: length)
+        }
+        if let weight, let bias {
+            weight.gradient.data.update(from: dot, count: f)
+            bias.gradient.data.update(from: sum, count: f)
+        }
+        guard needsInputGradient else { return nil }
+        inputGradient.resize(to: dy.shape)
+        let dx = inputGradient.data, k = scale.data, inv = inverseDeviation.data, n = Float(rows)
+        for j in 0 ..< f { (k[j], sum[j], dot[j]) = (inv[j] * (weight?.value[j] ?? 1), sum[j] / n, dot[j] / n) }
+        let period = tiling.period
+        let (tScale, tSum, tDot) = (tiled.data + period, tiled.data + 4 * period, tiled.data + 5 * period)
+        tiling.tile(k, into: tScale)
+        tiling.tile(sum, into: tSum)
+        tiling.tile(dot, into: tDot)
+        let batchStatistics = usedBatchStatistics
+        tiling.forEachBlock(count: count) { offset, length in
+            if batchStatistics {
+                Kernels.normalizedGradient(dys + offset, xh + offset, scale: tScale, meanGradient: tSum, meanDot: tDot,
+                                           into: dx + offset, count: length)
+            } else {
+                Kernels.multiply(tScale, dys + offset, into: dx + offset, count: length)
             }
         }
-        return needsInputGradient ? inputGradient : nil
+        return inputGradient
     }
 }

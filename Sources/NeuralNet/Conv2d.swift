@@ -24,6 +24,8 @@ public final class Conv2d: Layer {
     private let patchGradient = Tensor(shape: [0])
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
+    /// Column sums of ∂y (one column per output channel) for the bias gradient.
+    private lazy var biasTiling = ColumnTiling(columns: outChannels, accumulators: 1)
 
     /// A convolution from `inChannels` to `outChannels` with a K×K kernel; parameters are zero until `initialize(_:using:)`.
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
@@ -71,7 +73,10 @@ public final class Conv2d: Layer {
         let rows = dy.count / outChannels
         gemm(transposeA: true, transposeB: false, m: outChannels, n: patchWidth, k: rows,
              dy.data, lda: outChannels, patches.data, ldb: patchWidth, weight.gradient.data, ldc: patchWidth)
-        if let bias { Kernels.columnSums(dy.data, rows: rows, columns: outChannels, into: bias.gradient.data) }
+        if let bias {
+            let dys = dy.data
+            biasTiling.sum(count: dy.count, into: bias.gradient.data) { offset, length, sum in Kernels.add(dys + offset, into: sum, count: length) }
+        }
         guard needsInputGradient else { return nil }
         patchGradient.resize(to: [rows, patchWidth])
         gemm(transposeA: false, transposeB: false, m: rows, n: patchWidth, k: outChannels,

@@ -93,22 +93,77 @@ enum Kernels {
         for r in 0 ..< rows { add(bias, into: y + r * columns, count: columns) }
     }
 
-    /// sums[f] = Σ_r x[r, f] (column sums of a rows×columns matrix), row by row in order; the
-    /// columns are split across the cores when the matrix is large.
+    /// sums[f] = Σ_r x[r, f] (column sums of a rows×columns matrix), row by row in order.
     static func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
-        forColumnRanges(rows: rows, columns: columns) { range in
-            let (first, width) = (range.lowerBound, range.count)
-            fill(sums + first, 0, count: width)
-            for r in 0 ..< rows { add(x + r * columns + first, into: sums + first, count: width) }
-        }
+        sums.update(repeating: 0, count: columns)
+        for r in 0 ..< rows { add(x + r * columns, into: sums, count: columns) }
     }
 
-    /// Runs `body` on ranges of columns of a rows×columns matrix, one per core when the matrix has
-    /// enough elements to pay for it. Work per column stays in row order, so results do not depend
-    /// on the split.
-    static func forColumnRanges(rows: Int, columns: Int, _ body: (Range<Int>) -> Void) {
-        let minimum = max(1, (8_192 + rows - 1) / rows)
-        parallelChunks(count: columns, minimumPerChunk: minimum, alignment: 1) { start, count in body(start ..< start + count) }
+    /// Applies `vector` to eight lanes at a time and `scalar` to the rest, over `count` entries
+    /// (the two must compute the same formula).
+    @inline(__always)
+    static func lanes(count: Int, _ vector: (Int) -> Void, _ scalar: (Int) -> Void) {
+        var i = 0
+        while i + 8 <= count { vector(i); i += 8 }
+        while i < count { scalar(i); i += 1 }
+    }
+
+    /// h = x − μ and s += h² (BatchNorm's centring pass over one row segment).
+    @inline(__always)
+    static func centre(_ x: UnsafePointer<Float>, mean: UnsafePointer<Float>, into h: UnsafeMutablePointer<Float>,
+                       squares: UnsafeMutablePointer<Float>, count: Int) {
+        lanes(count: count, { i in
+            let c = load(x, i) - load(mean, i)
+            store(c, h, i)
+            store(load(squares, i) + c * c, squares, i)
+        }, { i in
+            let c = x[i] - mean[i]
+            h[i] = c
+            squares[i] += c * c
+        })
+    }
+
+    /// y = a·x (elementwise; y may be x).
+    @inline(__always)
+    static func multiply(_ a: UnsafePointer<Float>, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        lanes(count: count, { i in store(load(a, i) * load(x, i), y, i) }, { i in y[i] = a[i] * x[i] })
+    }
+
+    /// y = (x − μ)·a.
+    @inline(__always)
+    static func standardize(_ x: UnsafePointer<Float>, mean: UnsafePointer<Float>, scale a: UnsafePointer<Float>,
+                            into y: UnsafeMutablePointer<Float>, count: Int) {
+        lanes(count: count, { i in store((load(x, i) - load(mean, i)) * load(a, i), y, i) }, { i in y[i] = (x[i] - mean[i]) * a[i] })
+    }
+
+    /// y = γ·x + β.
+    @inline(__always)
+    static func affine(_ x: UnsafePointer<Float>, scale gamma: UnsafePointer<Float>, shift beta: UnsafePointer<Float>,
+                       into y: UnsafeMutablePointer<Float>, count: Int) {
+        lanes(count: count, { i in store(load(gamma, i) * load(x, i) + load(beta, i), y, i) }, { i in y[i] = gamma[i] * x[i] + beta[i] })
+    }
+
+    /// s += g and d += g·h (BatchNorm's backward sums over one row segment).
+    @inline(__always)
+    static func accumulateGradient(_ g: UnsafePointer<Float>, _ h: UnsafePointer<Float>, sum: UnsafeMutablePointer<Float>,
+                                   dot: UnsafeMutablePointer<Float>, count: Int) {
+        lanes(count: count, { i in
+            let gi = load(g, i)
+            store(load(sum, i) + gi, sum, i)
+            store(load(dot, i) + gi * load(h, i), dot, i)
+        }, { i in
+            sum[i] += g[i]
+            dot[i] += g[i] * h[i]
+        })
+    }
+
+    /// dx = k·(g − m − h·d), BatchNorm's input gradient with batch statistics.
+    @inline(__always)
+    static func normalizedGradient(_ g: UnsafePointer<Float>, _ h: UnsafePointer<Float>, scale k: UnsafePointer<Float>,
+                                   meanGradient m: UnsafePointer<Float>, meanDot d: UnsafePointer<Float>,
+                                   into dx: UnsafeMutablePointer<Float>, count: Int) {
+        lanes(count: count, { i in store(load(k, i) * (load(g, i) - load(m, i) - load(h, i) * load(d, i)), dx, i) },
+              { i in dx[i] = k[i] * (g[i] - m[i] - h[i] * d[i]) })
     }
 
     /// One Adam update of `count` entries (see `Adam`): d = g + λw; m ← β₁m + (1−β₁)d;

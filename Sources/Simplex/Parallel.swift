@@ -8,12 +8,18 @@ public let coreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
 /// parallel when there are at least `minimumPerChunk` items per chunk. `body` must touch only its
 /// own chunk; results must not depend on the split (each item is computed independently).
 public func parallelChunks(count: Int, minimumPerChunk: Int = 32_768, alignment: Int = 8, _ body: (Int, Int) -> Void) {
+    parallelChunks(count: count, minimumPerChunk: minimumPerChunk, alignment: alignment) { _, start, count in body(start, count) }
+}
+
+/// `parallelChunks` that also passes each chunk's index (in 0 ..< `coreCount`), e.g. to pick a
+/// per-chunk accumulator: `body(chunk, start, count)`.
+public func parallelChunks(count: Int, minimumPerChunk: Int = 32_768, alignment: Int = 8, _ body: (Int, Int, Int) -> Void) {
     let chunks = min(coreCount, max(1, count / minimumPerChunk))
-    guard chunks > 1 else { return body(0, count) }
+    guard chunks > 1 else { return body(0, 0, count) }
     let size = ((count + chunks - 1) / chunks + alignment - 1) / alignment * alignment
     WorkerTeam.shared.run(chunks: chunks) { chunk in
         let start = chunk * size
-        if start < count { body(start, min(size, count - start)) }
+        if start < count { body(chunk, start, min(size, count - start)) }
     }
 }
 

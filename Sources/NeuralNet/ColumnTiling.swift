@@ -1,0 +1,74 @@
+import Simplex
+
+/// Per-column work on an N×F row-major matrix (BatchNorm's statistics, bias gradients) as
+/// full-width SIMD passes.
+///
+/// With F = 20 channels a row is two and a half `SIMD8` vectors, so row-by-row loops spend most of
+/// their time on remainders. Instead the matrix is read as blocks of P = R·F floats, R = 8/gcd(F, 8)
+/// rows — a multiple of 8 — and every per-column vector is *tiled* to P floats (entry r·F + j holds
+/// column j's value). Blocks are split across the cores, each chunk accumulating into its own
+/// tiled partial sums, which `fold` adds up in a fixed order (chunks, then the R row slots), so
+/// results depend only on the matrix and the number of cores.
+final class ColumnTiling {
+    /// F, the number of columns.
+    let columns: Int
+    /// P = R·F floats per block.
+    let period: Int
+    /// Per-chunk tiled accumulators: `coreCount` × `accumulators` × P floats.
+    private let partials: Tensor
+    private let accumulators: Int
+
+    /// A tiling of `columns`-wide rows with room for `accumulators` tiled sums per chunk.
+    init(columns: Int, accumulators: Int = 2) {
+        precondition(columns > 0, "ColumnTiling needs columns")
+        var (a, b) = (columns, 8)
+        while b != 0 { (a, b) = (b, a % b) }
+        self.columns = columns
+        period = columns * (8 / a)
+        self.accumulators = accumulators
+        partials = Tensor(shape: [coreCount * accumulators * period])
+    }
+
+    /// t[r·F + j] = v[j] for every row slot r.
+    func tile(_ values: UnsafePointer<Float>, into tiled: UnsafeMutablePointer<Float>) {
+        for slot in stride(from: 0, to: period, by: columns) { (tiled + slot).update(from: values, count: columns) }
+    }
+
+    /// Calls `body(offset, length)` for every block of the `count` floats (the last may be short),
+    /// blocks split across the cores.
+    func forEachBlock(count: Int, _ body: (Int, Int) -> Void) {
+        forEachBlock(count: count) { _, offset, length in body(offset, length) }
+    }
+
+    private func forEachBlock(count: Int, _ body: (Int, Int, Int) -> Void) {
+        let blocks = (count + period - 1) / period
+        parallelChunks(count: blocks, minimumPerChunk: max(1, 4_096 / period), alignment: 1) { chunk, first, blockCount in
+            for block in first ..< first + blockCount {
+                let offset = block * period
+                body(chunk, offset, min(period, count - offset))
+            }
+        }
+    }
+
+    /// Column sums: `body(offset, length, accumulator)` adds each block into the chunk's tiled
+    /// accumulators (zero at the start; accumulator a is P floats at `accumulator + a·P`); then
+    /// `first[j]` (and `second[j]`) receive accumulator 0 (and 1) folded to one value per column.
+    func sum(count: Int, into first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>? = nil,
+             _ body: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
+        precondition(accumulators >= (second == nil ? 1 : 2), "more sums than the tiling has accumulators")
+        partials.zero()
+        let base = partials.data, stride = accumulators * period
+        forEachBlock(count: count) { chunk, offset, length in body(offset, length, base + chunk * stride) }
+        fold(base, into: first)
+        if let second { fold(base + period, into: second) }
+    }
+
+    /// sum[j] = Σ over chunks and row slots of the tiled accumulator starting at `tiled`.
+    private func fold(_ tiled: UnsafePointer<Float>, into sum: UnsafeMutablePointer<Float>) {
+        sum.update(repeating: 0, count: columns)
+        for chunk in 0 ..< coreCount {
+            let partial = tiled + chunk * accumulators * period
+            for slot in Swift.stride(from: 0, to: period, by: columns) { Kernels.add(partial + slot, into: sum, count: columns) }
+        }
+    }
+}
