@@ -24,8 +24,9 @@ public final class Conv2d: Layer {
     private let patchGradient = Tensor(shape: [0])
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
-    /// Column sums of ∂y (one column per output channel) for the bias gradient.
+    /// The bias as whole SIMD blocks of output rows, and column sums of ∂y for its gradient.
     private lazy var biasTiling = ColumnTiling(columns: outChannels, accumulators: 1)
+    private lazy var tiledBias = Tensor(shape: [biasTiling.period])
 
     /// A convolution from `inChannels` to `outChannels` with a K×K kernel; parameters are zero until `initialize(_:using:)`.
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
@@ -65,7 +66,11 @@ public final class Conv2d: Layer {
         output.resize(to: shape)
         gemm(transposeA: false, transposeB: true, m: rows, n: outChannels, k: patchWidth,
              patches.data, lda: patchWidth, weight.value.data, ldb: patchWidth, output.data, ldc: outChannels)
-        if let bias { Kernels.addRowVector(bias.value.data, to: output.data, rows: rows, columns: outChannels) }
+        if let bias {
+            let (ys, tiled) = (output.data, tiledBias.data)
+            biasTiling.tile(bias.value.data, into: tiled)
+            biasTiling.forEachBlock(count: output.count) { offset, length in Kernels.add(tiled, into: ys + offset, count: length) }
+        }
         return output
     }
 
@@ -118,13 +123,23 @@ public final class Conv2d: Layer {
     }
 
     /// Patches of all images, the images split across the cores.
+    ///
+    /// Runs shorter than eight floats (K·C = 5 for LeNet-5's first layer) that end at their run's
+    /// end are copied as one eight-float vector when both ends stay inside the buffers and the
+    /// chunk: the extra floats land in the next run's place, which is written after this one.
     private func im2col(_ x: UnsafeMutablePointer<Float>, shape: [Int], outHeight: Int, outWidth: Int) {
-        let run = kernel * inChannels, p = patches.data
-        let padded = padding > 0
+        let run = kernel * inChannels, p = patches.data, inputCount = shape.reduce(1, *)
+        let padded = padding > 0, rowsPerImage = outHeight * outWidth, patchWidth = patchWidth
         parallelChunks(count: shape[0], minimumPerChunk: 1, alignment: 1) { start, count in
+            let chunkEnd = (start + count) * rowsPerImage * patchWidth
             forEachRun(shape: shape, images: start ..< start + count, outHeight: outHeight, outWidth: outWidth) { patch, pixel, first, count in
                 if padded && count < run { Kernels.fill(p + patch, 0, count: run) }
-                Kernels.copy(x + pixel + first, to: p + patch + first, count: count)
+                let (source, target) = (pixel + first, patch + first)
+                if count < 8 && count > 0 && first + count == run && target + 8 <= chunkEnd && source + 8 <= inputCount {
+                    Kernels.store(Kernels.load(x, source), p, target)
+                } else {
+                    Kernels.copy(x + source, to: p + target, count: count)
+                }
             }
         }
     }
