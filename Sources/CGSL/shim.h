@@ -40,3 +40,12 @@ typedef float cgsl_float8 __attribute__((ext_vector_type(8)));
 /// Lane-wise square root as one vector instruction (`SIMD8.squareRoot()` in Swift becomes eight
 /// scalar calls to libm's `sqrtf` here), correctly rounded as IEEE 754 requires.
 static inline cgsl_float8 cgsl_sqrt8(cgsl_float8 x) { return __builtin_elementwise_sqrt(x); }
+
+/// The even-indexed lanes of the sixteen floats a ++ b (the first entries of eight interleaved pairs).
+static inline cgsl_float8 cgsl_even8(cgsl_float8 a, cgsl_float8 b) { return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14); }
+/// The odd-indexed lanes of a ++ b (the second entries of eight interleaved pairs).
+static inline cgsl_float8 cgsl_odd8(cgsl_float8 a, cgsl_float8 b) { return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15); }
+/// The first four pairs (a₀, b₀, …, a₃, b₃) of the interleaving of a and b.
+static inline cgsl_float8 cgsl_interleave_low8(cgsl_float8 a, cgsl_float8 b) { return __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11); }
+/// The last four pairs (a₄, b₄, …, a₇, b₇) of the interleaving of a and b.
+static inline cgsl_float8 cgsl_interleave_high8(cgsl_float8 a, cgsl_float8 b) { return __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15); }

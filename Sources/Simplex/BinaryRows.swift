@@ -1,3 +1,5 @@
+import CGSL
+
 /// Fast paths for the commonest case, binary levels in `Float` (two columns per row), eight rows at
 /// a time. They compute the same formulas as the generic row functions — for softmax,
 /// e = exp(−|z|) with z = β(x₁ − x₀), then 1/(1+e) and e/(1+e) — with `negativeExp` in place of
@@ -5,19 +7,21 @@
 @usableFromInline
 enum BinaryRows {
     /// For every row j of x (two entries per row), z_j = β(x_j1 − x_j0) → (u_j0, u_j1) = `rule(z)`,
-    /// and w_j = u_j0 q₀ + u_j1 q₁; eight rows at a time with constant lane shuffles (no per-lane
-    /// indexing), the last partial group through a zero-padded copy.
+    /// and w_j = u_j0 q₀ + u_j1 q₁; eight rows at a time, pairs split and re-interleaved by vector
+    /// shuffles (`cgsl_even8` …), the last partial group through a zero-padded copy.
+    ///
+    /// The rule is a type, not a closure, so each caller gets its own specialised loop with the
+    /// rule inlined (a closure was left as an indirect call once the optimiser merged the callers).
     @inlinable @inline(__always)
-    static func lift(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
-                     rows: Int, beta: Float, q0: Float, q1: Float,
-                     _ rule: (SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>)) {
+    static func lift<Rule: BinaryRule>(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
+                                       rows: Int, beta: Float, q0: Float, q1: Float, _ rule: Rule.Type) {
         @inline(__always) func group(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>) {
             let a = UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self)
             let b = UnsafeRawPointer(x + 8).loadUnaligned(as: SIMD8<Float>.self)
-            let z = beta * SIMD8(a[1] - a[0], a[3] - a[2], a[5] - a[4], a[7] - a[6], b[1] - b[0], b[3] - b[2], b[5] - b[4], b[7] - b[6])
-            let (s0, s1) = rule(z)
-            UnsafeMutableRawPointer(u).storeBytes(of: SIMD8(s0[0], s1[0], s0[1], s1[1], s0[2], s1[2], s0[3], s1[3]), as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(u + 8).storeBytes(of: SIMD8(s0[4], s1[4], s0[5], s1[5], s0[6], s1[6], s0[7], s1[7]), as: SIMD8<Float>.self)
+            let z = beta * (cgsl_odd8(a, b) - cgsl_even8(a, b))
+            let (s0, s1) = Rule.split(z)
+            UnsafeMutableRawPointer(u).storeBytes(of: cgsl_interleave_low8(s0, s1), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(u + 8).storeBytes(of: cgsl_interleave_high8(s0, s1), as: SIMD8<Float>.self)
             UnsafeMutableRawPointer(w).storeBytes(of: s0 * q0 + s1 * q1, as: SIMD8<Float>.self)
         }
         let full = rows / 8 * 8
@@ -39,40 +43,45 @@ enum BinaryRows {
     @inlinable
     static func softmaxLift(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
                             rows: Int, beta: Float, q0: Float, q1: Float) {
-        lift(x, u, w, rows: rows, beta: beta, q0: q0, q1: q1) { z in
-            let e = negativeExp(z.replacing(with: -z, where: z .> 0))
-            let big = 1 / (1 + e), small = e * big
-            let positive = z .>= 0
-            return (big.replacing(with: small, where: positive), small.replacing(with: big, where: positive))
-        }
+        lift(x, u, w, rows: rows, beta: beta, q0: q0, q1: q1, SoftmaxRule.self)
     }
 
     /// sparsemax(βx) per row — (1 − s, s) with s = clamp((β(x₁ − x₀) + 1)/2, 0, 1) — and w.
     @inlinable
     static func sparsemaxLift(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
                               rows: Int, beta: Float, q0: Float, q1: Float) {
-        lift(x, u, w, rows: rows, beta: beta, q0: q0, q1: q1) { z in
-            let s1 = ((z + 1) * 0.5).clamped(lowerBound: SIMD8(repeating: 0), upperBound: SIMD8(repeating: 1))
-            return (1 - s1, s1)
-        }
+        lift(x, u, w, rows: rows, beta: beta, q0: q0, q1: q1, SparsemaxRule.self)
     }
 
     /// The pullback of w = softmax(βx)·q to x given g = ∂L/∂w (so ∂L/∂u = g q):
-    /// exact out_λ = β s_λ g (q_λ − w); reference out_λ = β g (q_λ − s_λ w).
+    /// exact out_λ = β s_λ g (q_λ − w); reference out_λ = β g (q_λ − s_λ w); eight rows at a time.
     @inlinable
     static func softmaxPullback(_ u: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
                                 _ out: UnsafeMutablePointer<Float>, rows: Int, beta: Float, q0: Float, q1: Float,
                                 jacobian: SoftmaxJacobian) {
-        for j in 0 ..< rows {
+        let exact = jacobian == .exact
+        var j = 0
+        while j + 8 <= rows {
+            let a = UnsafeRawPointer(u + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
+            let b = UnsafeRawPointer(u + 2 * j + 8).loadUnaligned(as: SIMD8<Float>.self)
+            let (s0, s1) = (cgsl_even8(a, b), cgsl_odd8(a, b))
+            let wj = UnsafeRawPointer(w + j).loadUnaligned(as: SIMD8<Float>.self)
+            let bg = beta * UnsafeRawPointer(g + j).loadUnaligned(as: SIMD8<Float>.self)
+            let (o0, o1) = exact ? (bg * s0 * (q0 - wj), bg * s1 * (q1 - wj)) : (bg * (q0 - s0 * wj), bg * (q1 - s1 * wj))
+            UnsafeMutableRawPointer(out + 2 * j).storeBytes(of: cgsl_interleave_low8(o0, o1), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + 2 * j + 8).storeBytes(of: cgsl_interleave_high8(o0, o1), as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < rows {
             let (s0, s1, wj, bg) = (u[2 * j], u[2 * j + 1], w[j], beta * g[j])
-            switch jacobian {
-            case .exact:
+            if exact {
                 out[2 * j] = bg * s0 * (q0 - wj)
                 out[2 * j + 1] = bg * s1 * (q1 - wj)
-            case .reference:
+            } else {
                 out[2 * j] = bg * (q0 - s0 * wj)
                 out[2 * j + 1] = bg * (q1 - s1 * wj)
             }
+            j += 1
         }
     }
 
@@ -87,5 +96,34 @@ enum BinaryRows {
             out[2 * j] = value
             out[2 * j + 1] = -value
         }
+    }
+}
+
+/// How a binary row with score difference z = β(x₁ − x₀) splits between its two levels.
+@usableFromInline
+protocol BinaryRule {
+    /// (u₀, u₁) for eight rows.
+    static func split(_ z: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>)
+}
+
+/// softmax: e = exp(−|z|), the larger entry 1/(1+e), the smaller e/(1+e).
+@usableFromInline
+enum SoftmaxRule: BinaryRule {
+    @inlinable @inline(__always)
+    static func split(_ z: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+        let e = negativeExp(z.replacing(with: -z, where: z .> 0))
+        let big = 1 / (1 + e), small = e * big
+        let positive = z .>= 0
+        return (big.replacing(with: small, where: positive), small.replacing(with: big, where: positive))
+    }
+}
+
+/// sparsemax: (1 − s, s) with s = clamp((z + 1)/2, 0, 1).
+@usableFromInline
+enum SparsemaxRule: BinaryRule {
+    @inlinable @inline(__always)
+    static func split(_ z: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+        let s1 = ((z + 1) * 0.5).clamped(lowerBound: SIMD8(repeating: 0), upperBound: SIMD8(repeating: 1))
+        return (1 - s1, s1)
     }
 }

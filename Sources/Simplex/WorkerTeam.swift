@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// A training step opens dozens of short parallel regions (every matrix product, every elementwise
 /// pass), so starting one must cost well under a microsecond: workers poll for new work for a
-/// while before they sleep on a semaphore, and the caller spins until they are done. Regions
+/// while before they sleep on a semaphore, and the caller polls until they are done (yielding its
+/// core after a while, in case another process has preempted a worker). Regions
 /// opened while the team is busy (from another thread, or nested inside a chunk) run their chunks
 /// one after another on the caller, in the same split, so the results never depend on which
 /// thread ran what.
@@ -62,7 +63,12 @@ final class WorkerTeam: Sendable {
                 worker.wake.signal()
             }
             body(0)
-            while remaining.load(ordering: .acquiring) > 0 { cgsl_cpu_relax() }
+            // Poll, then yield: a worker that another process has preempted gets the core back.
+            var spins = 0
+            while remaining.load(ordering: .acquiring) > 0 {
+                spins += 1
+                if spins < Self.spinLimit { cgsl_cpu_relax() } else { sched_yield() }
+            }
             job.pointee = nil
         }
         busy.store(false, ordering: .releasing)
