@@ -49,3 +49,56 @@ static inline cgsl_float8 cgsl_odd8(cgsl_float8 a, cgsl_float8 b) { return __bui
 static inline cgsl_float8 cgsl_interleave_low8(cgsl_float8 a, cgsl_float8 b) { return __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11); }
 /// The last four pairs (a₄, b₄, …, a₇, b₇) of the interleaving of a and b.
 static inline cgsl_float8 cgsl_interleave_high8(cgsl_float8 a, cgsl_float8 b) { return __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15); }
+
+/// Eight 32-bit integer lanes (lane masks are all ones or all zeros).
+typedef int cgsl_int8 __attribute__((ext_vector_type(8)));
+
+/// mask ? a : b, lane by lane.
+static inline cgsl_float8 cgsl_select8(cgsl_int8 mask, cgsl_float8 a, cgsl_float8 b) {
+    return (cgsl_float8)(((cgsl_int8)a & mask) | ((cgsl_int8)b & ~mask));
+}
+
+/// exp(x) for eight non-positive floats at once (Cephes' expf: x = n·ln 2 + r with |r| ≤ ln2/2, a
+/// degree-6 polynomial for eʳ, and 2ⁿ assembled in the exponent bits); within 2 ulp of `expf`.
+/// Inputs below −87.33654 (where eˣ leaves the normal range) give exactly 0, as does −∞; NaN gives
+/// NaN. Written in C so the whole computation stays in 256-bit registers (Swift's generic SIMD
+/// operations were split into 128-bit halves), without fused multiply-adds so results do not
+/// depend on the compiler.
+static inline cgsl_float8 cgsl_negative_exp8(cgsl_float8 x) {
+#pragma clang fp contract(off)
+    const cgsl_float8 lowest = -87.33654f, zero = 0.0f, magic = 12582912.0f;
+    const cgsl_int8 nan = x != x, low = x < lowest;
+    const cgsl_float8 clamped = cgsl_select8(nan, zero, cgsl_select8(low, lowest, x));
+    // Round x·log₂e to the nearest integer n by adding 1.5·2²³: the sum's low mantissa bits then
+    // hold n (|n| ≤ 126), read back as an integer without a conversion instruction.
+    const cgsl_float8 shifted = clamped * 1.44269504f + magic;
+    const cgsl_float8 n = shifted - magic;
+    cgsl_float8 r = clamped - n * 0.693359375f;
+    r = r - n * -2.1219444e-4f;
+    const cgsl_float8 r2 = r * r;
+    cgsl_float8 p = 1.98756915e-4f;
+    p = p * r + 1.39819995e-3f;
+    p = p * r + 8.3334519e-3f;
+    p = p * r + 4.16657959e-2f;
+    p = p * r + 1.66666655e-1f;
+    p = p * r + 5.00000012e-1f;
+    p = p * r2 + r + 1.0f;
+    const cgsl_int8 exponent = (cgsl_int8)shifted - (cgsl_int8)magic;
+    const cgsl_float8 scale = (cgsl_float8)((exponent + 127) << 23);
+    return cgsl_select8(nan, (cgsl_float8)__builtin_nanf(""), cgsl_select8(low, zero, p * scale));
+}
+
+/// Sixteen single-precision lanes; Swift imports this type as `SIMD16<Float>`.
+typedef float cgsl_float16 __attribute__((ext_vector_type(16)));
+
+/// softmax of eight binary rows from z = β(x₁ − x₀): e = exp(−|z|), the larger entry 1/(1+e), the
+/// smaller e/(1+e); u₁ is the larger where z ≥ 0. Lanes 0–7 hold u₀, lanes 8–15 u₁.
+static inline cgsl_float16 cgsl_softmax_split8(cgsl_float8 z) {
+#pragma clang fp contract(off)
+    const cgsl_float8 zero = 0.0f, one = 1.0f;
+    const cgsl_float8 e = cgsl_negative_exp8(cgsl_select8(z > zero, -z, z));
+    const cgsl_float8 big = one / (one + e), small = e * big;
+    const cgsl_int8 positive = z >= zero;
+    return __builtin_shufflevector(cgsl_select8(positive, small, big), cgsl_select8(positive, big, small),
+                                   0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}

@@ -2,8 +2,8 @@ import CGSL
 
 /// Fast paths for the commonest case, binary levels in `Float` (two columns per row), eight rows at
 /// a time. They compute the same formulas as the generic row functions — for softmax,
-/// e = exp(−|z|) with z = β(x₁ − x₀), then 1/(1+e) and e/(1+e) — with `negativeExp` in place of
-/// `expf`, so results agree with the generic path to a few ulp.
+/// e = exp(−|z|) with z = β(x₁ − x₀), then 1/(1+e) and e/(1+e) — with `cgsl_negative_exp8` in place
+/// of `expf`, so results agree with the generic path to a few ulp.
 @usableFromInline
 enum BinaryRows {
     /// For every row j of x (two entries per row), z_j = β(x_j1 − x_j0) → (u_j0, u_j1) = `rule(z)`,
@@ -106,15 +106,13 @@ protocol BinaryRule {
     static func split(_ z: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>)
 }
 
-/// softmax: e = exp(−|z|), the larger entry 1/(1+e), the smaller e/(1+e).
+/// softmax: e = exp(−|z|), the larger entry 1/(1+e), the smaller e/(1+e) (`cgsl_softmax_split8`).
 @usableFromInline
 enum SoftmaxRule: BinaryRule {
     @inlinable @inline(__always)
     static func split(_ z: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-        let e = negativeExp(z.replacing(with: -z, where: z .> 0))
-        let big = 1 / (1 + e), small = e * big
-        let positive = z .>= 0
-        return (big.replacing(with: small, where: positive), small.replacing(with: big, where: positive))
+        let pair = cgsl_softmax_split8(z)
+        return (pair.lowHalf, pair.highHalf)
     }
 }
 
