@@ -4,7 +4,7 @@ PMF = .build/release/pmf
 VENV = .venv-notebooks
 EXAMPLES = PottsPMF CustomObjective BinaryMLP
 
-.PHONY: all deps build release test slurm-test examples notebooks docs run figures figure-scripts bench clean
+.PHONY: all deps build release test slurm-test examples notebooks docs run figures figure-scripts bench bench-train clean
 
 all: run
 
@@ -67,6 +67,15 @@ figure-scripts: figures
 bench: release
 	$(PMF) bench sgemm
 	$(PMF) bench mrf
+
+## One training epoch per method beside the PyTorch anchor (README, "Speed"); the first run
+## installs torch from PyPI into .venv-torch (about 5 GB).
+bench-train: release .venv-torch/bin/python
+	$(PMF) bench train --arch lenet300 lenet5 --method ref bc pmf --repeats 3 --python .venv-torch/bin/python
+
+.venv-torch/bin/python:
+	python3 -m venv .venv-torch
+	.venv-torch/bin/pip install --quiet torch
 
 clean:
 	rm -rf .build
