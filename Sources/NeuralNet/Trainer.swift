@@ -44,8 +44,8 @@ public struct TraceRow: Sendable, Codable, Equatable {
     public let learningRate: Double
     /// Validation accuracy of the quantized network (hardmax / sign / nearest level).
     public let validationAccuracy: Double?
-    /// Validation accuracy of the fractional network w = u·q (equal to the above for REF, BC's
-    /// latent w̃ for BC, the float w for ProxQuant).
+    /// Validation accuracy of the fractional network w = u·q (the float w for ProxQuant; equal to
+    /// the above for REF, BC and PICM, which train their quantized network).
     public var validationAccuracyFractional: Double = .nan
     /// β at this iteration (NaN for methods without one).
     public var beta: Double = .nan

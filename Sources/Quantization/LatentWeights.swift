@@ -30,7 +30,10 @@ public final class SignWeights: WeightMethod {
     public var stateTensors: [(name: String, tensor: Tensor)] {
         zip(split.quantized, latent).map { ("\($0.name)/wtilde", $1) } + split.floatState
     }
-    public var hasFractionalNetwork: Bool { true }
+    /// BC trains the sign network: its forward passes, and so BatchNorm's running statistics, use
+    /// sign(w̃). w̃ itself is not a network to evaluate (with those statistics it scores chance), so
+    /// BC, like PICM, reports its quantized network as the fractional one.
+    public var hasFractionalNetwork: Bool { false }
 
     private func writeSigns() {
         for (entry, w̃) in zip(split.quantized, latent) {
@@ -57,13 +60,7 @@ public final class SignWeights: WeightMethod {
         }
     }
 
-    public func prepareEvaluation(quantized: Bool) {
-        if quantized {
-            writeSigns()
-        } else {
-            for (entry, w̃) in zip(split.quantized, latent) { entry.parameter.value.copy(from: w̃) }
-        }
-    }
+    public func prepareEvaluation(quantized: Bool) { writeSigns() }
 }
 
 /// ProxQuant (Bai, Wang, Liberty 2019; PAPER.md §10): float weights w trained by the optimizer;
