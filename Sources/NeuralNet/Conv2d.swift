@@ -24,6 +24,8 @@ public final class Conv2d: Layer {
     private let patchGradient = Tensor(shape: [0])
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
+    /// Partial weight gradients when ∂W is summed over the batch in one range of rows per core.
+    private let weightGradientParts = Tensor(shape: [0])
     /// The bias as whole SIMD blocks of output rows, and column sums of ∂y for its gradient.
     private lazy var biasTiling = ColumnTiling(columns: outChannels, accumulators: 1)
     private lazy var tiledBias = Tensor(shape: [biasTiling.period])
@@ -77,7 +79,8 @@ public final class Conv2d: Layer {
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
         let rows = dy.count / outChannels
         gemm(transposeA: true, transposeB: false, m: outChannels, n: patchWidth, k: rows,
-             dy.data, lda: outChannels, patches.data, ldb: patchWidth, weight.gradient.data, ldc: patchWidth)
+             dy.data, lda: outChannels, patches.data, ldb: patchWidth, weight.gradient.data, ldc: patchWidth,
+             workspace: weightGradientParts)
         if let bias {
             let dys = dy.data
             biasTiling.sum(count: dy.count, into: bias.gradient.data) { offset, length, sum in Kernels.add(dys + offset, into: sum, count: length) }
