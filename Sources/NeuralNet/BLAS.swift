@@ -11,12 +11,13 @@ private let parallelGemmThreshold = 1 << 17
 /// Large products are split into one block of C per core — by rows of C when m ≥ n or C is too
 /// narrow to split, else by columns — each computed by a single-threaded sgemm. A small C over a
 /// long k (a weight gradient summed over a batch of image patches, e.g. LeNet-5's first ∂W, 20×25
-/// over k = 57 600) is split along k instead when the caller lends a `workspace`: see `splitInner`. Every entry of C is still one dot product
+/// over k = 57 600) is split along k instead when the caller lends a `workspace`: see `splitInner`.
+/// `serial` keeps the product on the calling thread (for callers already inside a parallel region). Every entry of C is still one dot product
 /// over all of k, so the split only decides which thread computes it (except for `splitInner`).
 func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int, workspace: Tensor? = nil
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int, workspace: Tensor? = nil, serial: Bool = false
 ) {
     // OpenBLAS runs single-threaded here: one set of threads (the worker team) serves both the
     // matrix products and the elementwise kernels, instead of OpenBLAS's own threads spinning
@@ -29,7 +30,7 @@ func gemm(
                     Int32(rows.count), Int32(columns.count), Int32(k), alpha, aBlock, Int32(lda), bBlock, Int32(ldb), beta,
                     c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
     }
-    guard m * n * k >= parallelGemmThreshold else { return block(rows: 0 ..< m, columns: 0 ..< n) }
+    guard !serial && m * n * k >= parallelGemmThreshold else { return block(rows: 0 ..< m, columns: 0 ..< n) }
     if let workspace, m * n <= 16_384, k >= 16 * max(m, n) {
         splitInner(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
                    beta: beta, c, ldc: ldc, workspace: workspace)

@@ -3,7 +3,8 @@ import Simplex
 ///
 /// Input [N, H, W, C], weight [O, K, K, C], output [N, H', W', O] with H' = (H + 2p − K)/s + 1.
 /// The patches of the whole batch form one matrix P of shape [N·H'·W', K·K·C] (zero outside the
-/// padded image), so y = P Wᵀ + b, ∂W = ∂yᵀ P and ∂P = ∂y W, which col2im sums back into ∂x.
+/// padded image), so y = P Wᵀ + b, ∂W = ∂yᵀ P and ∂P = ∂y W, which col2im sums back into ∂x
+/// (∂P a few images at a time, see `inputGradientByGroups`).
 public final class Conv2d: Layer {
     /// Input channels C.
     public let inChannels: Int
@@ -86,12 +87,36 @@ public final class Conv2d: Layer {
             biasTiling.sum(count: dy.count, into: bias.gradient.data) { offset, length, sum in Kernels.add(dys + offset, into: sum, count: length) }
         }
         guard needsInputGradient else { return nil }
-        patchGradient.resize(to: [rows, patchWidth])
-        gemm(transposeA: false, transposeB: false, m: rows, n: patchWidth, k: outChannels,
-             dy.data, lda: outChannels, weight.value.data, ldb: patchWidth, patchGradient.data, ldc: patchWidth)
         inputGradient.resize(to: inputShape)
-        col2im(shape: inputShape, outHeight: dy.shape[1], outWidth: dy.shape[2])
+        inputGradientByGroups(dy)
         return inputGradient
+    }
+
+    /// ∂x a few images at a time: each core forms ∂P = ∂y W for a group of its images in its own
+    /// buffer (about 512 KiB, so it stays in cache instead of a whole-batch ∂P going through memory)
+    /// and sums it into those images with col2im.
+    private func inputGradientByGroups(_ dy: Tensor) {
+        let shape = inputShape, (outHeight, outWidth) = (dy.shape[1], dy.shape[2])
+        let rowsPerImage = outHeight * outWidth, patchWidth = patchWidth
+        let group = max(1, 131_072 / (rowsPerImage * patchWidth)), groupFloats = group * rowsPerImage * patchWidth
+        patchGradient.resize(to: [coreCount, groupFloats])
+        let (buffers, dys, w, dx, outChannels) = (patchGradient.data, dy.data, weight.value.data, inputGradient.data, outChannels)
+        let imageSize = shape[1] * shape[2] * shape[3]
+        parallelChunks(count: shape[0], minimumPerChunk: 1, alignment: 1) { chunk, start, count in
+            let buffer = buffers + chunk * groupFloats
+            Kernels.fill(dx + start * imageSize, 0, count: count * imageSize)
+            for first in Swift.stride(from: start, to: start + count, by: group) {
+                let images = first ..< min(first + group, start + count)
+                let firstRow = first * rowsPerImage
+                gemm(transposeA: false, transposeB: false, m: images.count * rowsPerImage, n: patchWidth, k: outChannels,
+                     dys + firstRow * outChannels, lda: outChannels, w, ldb: patchWidth, buffer, ldc: patchWidth, serial: true)
+                // col2im addresses patch rows of the whole batch; the buffer holds those of `images`.
+                let base = buffer - firstRow * patchWidth
+                forEachRun(shape: shape, images: images, outHeight: outHeight, outWidth: outWidth) { patch, pixel, first, count in
+                    Kernels.add(base + patch + first, into: dx + pixel + first, count: count)
+                }
+            }
+        }
     }
 
     /// Visits every (patch row, kernel row) pair of the images in `images`. For output pixel
@@ -143,18 +168,6 @@ public final class Conv2d: Layer {
                 } else {
                     Kernels.copy(x + source, to: p + target, count: count)
                 }
-            }
-        }
-    }
-
-    /// ∂x as the sum of the patch gradients over the runs each pixel appears in, the images
-    /// split across the cores (each image's sums stay in one order).
-    private func col2im(shape: [Int], outHeight: Int, outWidth: Int) {
-        let dp = patchGradient.data, dx = inputGradient.data, imageSize = shape[1] * shape[2] * shape[3]
-        parallelChunks(count: shape[0], minimumPerChunk: 1, alignment: 1) { start, count in
-            Kernels.fill(dx + start * imageSize, 0, count: count * imageSize)
-            forEachRun(shape: shape, images: start ..< start + count, outHeight: outHeight, outWidth: outWidth) { patch, pixel, first, count in
-                Kernels.add(dp + patch + first, into: dx + pixel + first, count: count)
             }
         }
     }

@@ -41,19 +41,22 @@ import Testing
         #expect(worst.y < 1e-4 && worst.dx < 1e-4 && worst.gamma < 1e-5, "\(worst)")
     }
 
-    /// A 5×5 convolution with 1 → 20 channels over 100 images (LeNet-5's first layer): output,
-    /// weight, bias and input gradients against direct sums.
-    @Test func convolutionMatchesDirectSums() {
-        let (n, h, w, out, k) = (100, 12, 12, 20, 5)
-        let conv = Conv2d(1, out, kernel: k)
+    /// 5×5 convolutions on 12×12 images — LeNet-5's first layer shape (1 → 20 channels, 100
+    /// images: ∂W split along the batch) and its second (20 → 50 channels, 12 images: ∂x formed a
+    /// few images at a time, with a partial last group) — against direct sums: output, weight,
+    /// bias and input gradients.
+    @Test(arguments: [(100, 1, 20), (12, 20, 50)])
+    func convolutionMatchesDirectSums(images n: Int, inputs c: Int, outputs out: Int) {
+        let (h, w, k) = (12, 12, 5)
+        let conv = Conv2d(c, out, kernel: k)
         initialize(conv, using: random)
-        let x = values(n * h * w), oh = h - k + 1, ow = w - k + 1
+        let x = values(n * h * w * c), oh = h - k + 1, ow = w - k + 1
         let dy = values(n * oh * ow * out)
-        let y = conv.forward(Tensor(shape: [n, h, w, 1], values: x), training: true).array
+        let y = conv.forward(Tensor(shape: [n, h, w, c], values: x), training: true).array
         let dx = conv.backward(Tensor(shape: [n, oh, ow, out], values: dy), needsInputGradient: true)!.array
         let weight = conv.weight.value.array, bias = conv.bias!.value.array
-        var dw = [Double](repeating: 0, count: out * k * k), db = [Double](repeating: 0, count: out)
-        var expectedDx = [Double](repeating: 0, count: n * h * w)
+        var dw = [Double](repeating: 0, count: out * k * k * c), db = [Double](repeating: 0, count: out)
+        var expectedDx = [Double](repeating: 0, count: n * h * w * c)
         var worstY = 0.0
         for image in 0 ..< n {
             for oy in 0 ..< oh {
@@ -64,10 +67,12 @@ import Testing
                         db[o] += Double(dy[at])
                         for ky in 0 ..< k {
                             for kx in 0 ..< k {
-                                let pixel = (image * h + oy + ky) * w + ox + kx
-                                sum += Double(weight[(o * k + ky) * k + kx]) * Double(x[pixel])
-                                dw[(o * k + ky) * k + kx] += Double(dy[at]) * Double(x[pixel])
-                                expectedDx[pixel] += Double(dy[at]) * Double(weight[(o * k + ky) * k + kx])
+                                for ch in 0 ..< c {
+                                    let pixel = ((image * h + oy + ky) * w + ox + kx) * c + ch, tap = ((o * k + ky) * k + kx) * c + ch
+                                    sum += Double(weight[tap]) * Double(x[pixel])
+                                    dw[tap] += Double(dy[at]) * Double(x[pixel])
+                                    expectedDx[pixel] += Double(dy[at]) * Double(weight[tap])
+                                }
                             }
                         }
                         worstY = max(worstY, abs(Double(y[at]) - sum))
@@ -78,7 +83,8 @@ import Testing
         let worstW = zip(conv.weight.gradient.array, dw).map { abs(Double($0) - $1) }.max()!
         let worstB = zip(conv.bias!.gradient.array, db).map { abs(Double($0) - $1) }.max()!
         let worstX = zip(dx, expectedDx).map { abs(Double($0) - $1) }.max()!
-        // ∂W and ∂b sum 6 400 products of order 1 (error ~1e-3 absolute in Float); y and ∂x sum ≤ 25·20.
-        #expect(worstY < 1e-4 && worstX < 1e-3 && worstW < 1e-2 && worstB < 1e-2, "\(worstY) \(worstX) \(worstW) \(worstB)")
+        // ∂W and ∂b sum up to 6 400 products of order 1 (error ~1e-3 absolute in Float); y and ∂x
+        // sum up to 25·50 products of order 0.1–1.
+        #expect(worstY < 1e-4 * Double(c) && worstX < 1e-3 && worstW < 1e-2 && worstB < 1e-2, "\(worstY) \(worstX) \(worstW) \(worstB)")
     }
 }
