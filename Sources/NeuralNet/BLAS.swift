@@ -9,11 +9,12 @@ private let parallelGemmThreshold = 1 << 17
 /// the row strides of A, B and C as stored.
 ///
 /// Large products are split into one block of C per core — by rows of C when m ≥ n or C is too
-/// narrow to split, else by columns — each computed by a single-threaded sgemm. A small C over a
-/// long k (a weight gradient summed over a batch of image patches, e.g. LeNet-5's first ∂W, 20×25
-/// over k = 57 600) is split along k instead when the caller lends a `workspace`: see `splitInner`.
-/// `serial` keeps the product on the calling thread (for callers already inside a parallel region). Every entry of C is still one dot product
-/// over all of k, so the split only decides which thread computes it (except for `splitInner`).
+/// narrow to split, else by columns — each computed by a single-threaded sgemm; every entry of C
+/// is still one dot product over all of k, so the split only decides which thread computes it. A
+/// small C over a long k (a weight gradient summed over a batch of image patches, e.g. LeNet-5's
+/// first ∂W, 20×25 over k = 57 600) is split along k instead when the caller lends a `workspace`
+/// (see `splitInner`). `serial` keeps the product on the calling thread (for callers already
+/// inside a parallel region).
 func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,

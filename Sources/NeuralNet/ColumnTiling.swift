@@ -1,7 +1,7 @@
 import Simplex
 
-/// Per-column work on an N×F row-major matrix (BatchNorm's statistics, bias gradients) as
-/// full-width SIMD passes.
+/// Per-column work on an N×F row-major matrix (BatchNorm's statistics, bias addition and bias
+/// gradients) as full-width SIMD passes.
 ///
 /// With F = 20 channels a row is two and a half `SIMD8` vectors, so row-by-row loops spend most of
 /// their time on remainders. Instead the matrix is read as blocks of P = R·F floats, R = 8/gcd(F, 8)
@@ -17,6 +17,8 @@ final class ColumnTiling {
     /// Per-chunk tiled accumulators: `coreCount` × `accumulators` × P floats.
     private let partials: Tensor
     private let accumulators: Int
+    /// A row vector tiled to P floats, for `addRow`.
+    private let tiledRow: Tensor
 
     /// A tiling of `columns`-wide rows with room for `accumulators` tiled sums per chunk.
     init(columns: Int, accumulators: Int = 2) {
@@ -27,6 +29,19 @@ final class ColumnTiling {
         period = columns * (8 / a)
         self.accumulators = accumulators
         partials = Tensor(shape: [coreCount * accumulators * period])
+        tiledRow = Tensor(shape: [period])
+    }
+
+    /// y[r, j] += v[j] for every row of the `count` floats of y (a bias added to a layer's output).
+    func addRow(_ values: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int) {
+        let tiled = tiledRow.data
+        tile(values, into: tiled)
+        forEachBlock(count: count) { offset, length in Kernels.add(tiled, into: y + offset, count: length) }
+    }
+
+    /// sums[j] = Σ_r x[r, j] over the `count` floats of x (a bias gradient).
+    func columnSums(_ x: UnsafePointer<Float>, count: Int, into sums: UnsafeMutablePointer<Float>) {
+        sum(count: count, into: sums) { offset, length, sum in Kernels.add(x + offset, into: sum, count: length) }
     }
 
     /// t[r·F + j] = v[j] for every row slot r.

@@ -27,9 +27,8 @@ public final class Conv2d: Layer {
     private let inputGradient = Tensor(shape: [0])
     /// Partial weight gradients when ∂W is summed over the batch in one range of rows per core.
     private let weightGradientParts = Tensor(shape: [0])
-    /// The bias as whole SIMD blocks of output rows, and column sums of ∂y for its gradient.
+    /// Adds the bias to the output rows and sums ∂y's columns for its gradient.
     private lazy var biasTiling = ColumnTiling(columns: outChannels, accumulators: 1)
-    private lazy var tiledBias = Tensor(shape: [biasTiling.period])
 
     /// A convolution from `inChannels` to `outChannels` with a K×K kernel; parameters are zero until `initialize(_:using:)`.
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
@@ -69,11 +68,7 @@ public final class Conv2d: Layer {
         output.resize(to: shape)
         gemm(transposeA: false, transposeB: true, m: rows, n: outChannels, k: patchWidth,
              patches.data, lda: patchWidth, weight.value.data, ldb: patchWidth, output.data, ldc: outChannels)
-        if let bias {
-            let (ys, tiled) = (output.data, tiledBias.data)
-            biasTiling.tile(bias.value.data, into: tiled)
-            biasTiling.forEachBlock(count: output.count) { offset, length in Kernels.add(tiled, into: ys + offset, count: length) }
-        }
+        if let bias { biasTiling.addRow(bias.value.data, to: output.data, count: output.count) }
         return output
     }
 
@@ -82,10 +77,7 @@ public final class Conv2d: Layer {
         gemm(transposeA: true, transposeB: false, m: outChannels, n: patchWidth, k: rows,
              dy.data, lda: outChannels, patches.data, ldb: patchWidth, weight.gradient.data, ldc: patchWidth,
              workspace: weightGradientParts)
-        if let bias {
-            let dys = dy.data
-            biasTiling.sum(count: dy.count, into: bias.gradient.data) { offset, length, sum in Kernels.add(dys + offset, into: sum, count: length) }
-        }
+        if let bias { biasTiling.columnSums(dy.data, count: dy.count, into: bias.gradient.data) }
         guard needsInputGradient else { return nil }
         inputGradient.resize(to: inputShape)
         inputGradientByGroups(dy)

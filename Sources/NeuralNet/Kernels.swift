@@ -88,17 +88,6 @@ enum Kernels {
         while i < count { y[i] += x[i]; i += 1 }
     }
 
-    /// Adds `bias[f]` to column f of every row of a rows×columns matrix.
-    static func addRowVector(_ bias: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        for r in 0 ..< rows { add(bias, into: y + r * columns, count: columns) }
-    }
-
-    /// sums[f] = Σ_r x[r, f] (column sums of a rows×columns matrix), row by row in order.
-    static func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
-        sums.update(repeating: 0, count: columns)
-        for r in 0 ..< rows { add(x + r * columns, into: sums, count: columns) }
-    }
-
     /// Applies `vector` to eight lanes at a time and `scalar` to the rest, over `count` entries
     /// (the two must compute the same formula).
     @inline(__always)

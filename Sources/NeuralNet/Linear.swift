@@ -12,6 +12,8 @@ public final class Linear: Layer {
     private var input: Tensor?
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
+    /// Adds the bias to the output rows and sums ∂y's columns for its gradient.
+    private lazy var biasTiling = ColumnTiling(columns: outputs, accumulators: 1)
 
     /// A layer from `inputs` to `outputs` features; parameters are zero until `initialize(_:using:)`.
     public init(_ inputs: Int, _ outputs: Int, bias: Bool = true) {
@@ -35,7 +37,7 @@ public final class Linear: Layer {
         output.resize(to: [n, outputs])
         gemm(transposeA: false, transposeB: true, m: n, n: outputs, k: inputs,
              x.data, lda: inputs, weight.value.data, ldb: inputs, output.data, ldc: outputs)
-        if let bias { Kernels.addRowVector(bias.value.data, to: output.data, rows: n, columns: outputs) }
+        if let bias { biasTiling.addRow(bias.value.data, to: output.data, count: output.count) }
         input = x
         return output
     }
@@ -45,7 +47,7 @@ public final class Linear: Layer {
         let n = x.shape[0]
         gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: n,
              dy.data, lda: outputs, x.data, ldb: inputs, weight.gradient.data, ldc: inputs)
-        if let bias { Kernels.columnSums(dy.data, rows: n, columns: outputs, into: bias.gradient.data) }
+        if let bias { biasTiling.columnSums(dy.data, count: dy.count, into: bias.gradient.data) }
         guard needsInputGradient else { return nil }
         inputGradient.resize(to: x.shape)
         gemm(transposeA: false, transposeB: false, m: n, n: inputs, k: outputs,

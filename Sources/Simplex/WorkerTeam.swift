@@ -31,11 +31,12 @@ final class WorkerTeam: Sendable {
     /// Workers still running their chunk of the current region.
     private let remaining = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
-    /// The current region's job, written before `generation` is bumped and read after it changes.
-    private nonisolated(unsafe) let job = UnsafeMutablePointer<((Int) -> Void)?>.allocate(capacity: 1)
+    /// The current region's job and chunk count, written before `generation` is bumped and read
+    /// after it changes (the caller's own closure, so opening a region allocates nothing).
+    private nonisolated(unsafe) let region = UnsafeMutablePointer<(job: ((Int) -> Void)?, chunks: Int)>.allocate(capacity: 1)
 
     private init(workers count: Int) {
-        job.initialize(to: nil)
+        region.initialize(to: (nil, 0))
         workers = (0 ..< max(0, count)).map { _ in Worker() }
         for (index, worker) in workers.enumerated() {
             let thread = Thread { [self] in work(as: worker, chunk: index + 1) }
@@ -56,7 +57,7 @@ final class WorkerTeam: Sendable {
             return
         }
         withoutActuallyEscaping(body) { body in
-            job.pointee = { chunk in if chunk < chunks { body(chunk) } }
+            region.pointee = (body, chunks)
             remaining.store(workers.count, ordering: .relaxed)
             generation.add(1, ordering: .sequentiallyConsistent)
             for worker in workers where worker.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
@@ -69,7 +70,7 @@ final class WorkerTeam: Sendable {
                 spins += 1
                 if spins < Self.spinLimit { cgsl_cpu_relax() } else { sched_yield() }
             }
-            job.pointee = nil
+            region.pointee = (nil, 0)
         }
         busy.store(false, ordering: .releasing)
     }
@@ -91,7 +92,11 @@ final class WorkerTeam: Sendable {
                 }
             }
             seen = generation.load(ordering: .acquiring)
-            job.pointee?(chunk)
+            do {
+                // The copy of the job must be gone before the caller learns this chunk is done.
+                let (job, chunks) = region.pointee
+                if chunk < chunks { job?(chunk) }
+            }
             remaining.subtract(1, ordering: .releasing)
         }
     }

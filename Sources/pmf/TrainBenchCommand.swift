@@ -34,6 +34,7 @@ struct TrainBench: ParsableCommand {
     }
 
     func run() throws {
+        guard repeats >= 1, epochs >= 1 else { throw CommandError("--repeats and --epochs must be ≥ 1") }
         let (train, test) = try DatasetKind.fashionMNIST.load(from: data)
         // The floor uses OpenBLAS's own threading on every core, as `pmf bench sgemm` measures it.
         let (gflops, _) = sgemmRate(m: 100, n: 300, k: 784, seconds: 0.5, threads: coreCount)
@@ -45,23 +46,9 @@ struct TrainBench: ParsableCommand {
             }
             if row.samples_per_second > rows[index].samples_per_second { rows[index] = row }
         }
-        for _ in 0 ..< max(1, repeats) {
+        for _ in 0 ..< repeats {
             for network in arch {
-                for text in method {
-                    let spec = try MethodSpec(parsing: text)
-                    let random = RandomSource(seed: 1)
-                    let model = network.build(imageShape: train.imageShape, classes: train.classes)
-                    initialize(model, using: random)
-                    var settings = TrainingSettings()
-                    settings.epochs = epochs
-                    settings.logEvery = 1_000_000
-                    let trainer = Trainer(model: model, method: try spec.makeMethod(for: model), settings: settings, random: random)
-                    let result = try trainer.run(train: train, validation: test.slice(0 ..< 500), test: test.slice(0 ..< 500))
-                    let floor = trainingFlopsPerSample(model, imageShape: train.imageShape) * Double(train.count) / (gflops * 1e9)
-                    record(Row(arch: network.rawValue, engine: "PMFKit", method: spec.kind.rawValue.uppercased(),
-                               seconds_per_epoch: Double(train.count) / result.samplesPerSecond,
-                               samples_per_second: result.samplesPerSecond, gemm_floor_seconds: floor))
-                }
+                for text in method { record(try timeEngine(network, method: text, train: train, test: test, gflops: gflops)) }
                 if let python { try torchRows(python: python, network: network).forEach(record) }
             }
         }
@@ -79,6 +66,23 @@ struct TrainBench: ParsableCommand {
             print(String(format: "%-9@ %-8@ %-6@ %8.2f  %9.0f  ", row.arch, row.engine, row.method,
                          row.seconds_per_epoch, row.samples_per_second) + speedup + "  " + floor)
         }
+    }
+
+    /// One timed training run of this engine, with the epoch's GEMM floor at `gflops`.
+    private func timeEngine(_ network: Architecture, method text: String, train: Dataset, test: Dataset, gflops: Double) throws -> Row {
+        let spec = try MethodSpec(parsing: text)
+        let random = RandomSource(seed: 1)
+        let model = network.build(imageShape: train.imageShape, classes: train.classes)
+        initialize(model, using: random)
+        var settings = TrainingSettings()
+        settings.epochs = epochs
+        settings.logEvery = 1_000_000
+        let trainer = Trainer(model: model, method: try spec.makeMethod(for: model), settings: settings, random: random)
+        let result = try trainer.run(train: train, validation: test.slice(0 ..< 500), test: test.slice(0 ..< 500))
+        let floor = trainingFlopsPerSample(model, imageShape: train.imageShape) * Double(train.count) / (gflops * 1e9)
+        return Row(arch: network.rawValue, engine: "PMFKit", method: spec.kind.rawValue.uppercased(),
+                   seconds_per_epoch: Double(train.count) / result.samplesPerSecond,
+                   samples_per_second: result.samplesPerSecond, gemm_floor_seconds: floor)
     }
 
     /// Runs the PyTorch anchor and reads its JSON lines.
