@@ -41,14 +41,22 @@ typedef float cgsl_float8 __attribute__((ext_vector_type(8)));
 /// scalar calls to libm's `sqrtf` here), correctly rounded as IEEE 754 requires.
 static inline cgsl_float8 cgsl_sqrt8(cgsl_float8 x) { return __builtin_elementwise_sqrt(x); }
 
-/// The even-indexed lanes of the sixteen floats a ++ b (the first entries of eight interleaved pairs).
-static inline cgsl_float8 cgsl_even8(cgsl_float8 a, cgsl_float8 b) { return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14); }
-/// The odd-indexed lanes of a ++ b (the second entries of eight interleaved pairs).
-static inline cgsl_float8 cgsl_odd8(cgsl_float8 a, cgsl_float8 b) { return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15); }
-/// The first four pairs (a₀, b₀, …, a₃, b₃) of the interleaving of a and b.
-static inline cgsl_float8 cgsl_interleave_low8(cgsl_float8 a, cgsl_float8 b) { return __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11); }
-/// The last four pairs (a₄, b₄, …, a₇, b₇) of the interleaving of a and b.
-static inline cgsl_float8 cgsl_interleave_high8(cgsl_float8 a, cgsl_float8 b) { return __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15); }
+// Eight two-entry rows held in two vectors a (rows 0–3) and b (rows 4–7) are split into their first
+// and second entries without crossing the 128-bit halves of a register (one `vshufps` each): the
+// rows then sit in the lane order 0 1 4 5 2 3 6 7. `cgsl_zip_low8`/`cgsl_zip_high8` put such split
+// entries back into rows 0–3 and 4–7, and `cgsl_row_order8` converts a vector of one value per row
+// between that order and the natural one (it is its own inverse).
+
+/// The first entries of the eight rows in a ++ b, in lane order 0 1 4 5 2 3 6 7.
+static inline cgsl_float8 cgsl_first_entries8(cgsl_float8 a, cgsl_float8 b) { return __builtin_shufflevector(a, b, 0, 2, 8, 10, 4, 6, 12, 14); }
+/// The second entries of the eight rows in a ++ b, in lane order 0 1 4 5 2 3 6 7.
+static inline cgsl_float8 cgsl_second_entries8(cgsl_float8 a, cgsl_float8 b) { return __builtin_shufflevector(a, b, 1, 3, 9, 11, 5, 7, 13, 15); }
+/// Rows 0–3 (x₀, y₀, …, x₃, y₃) from entries x, y in lane order 0 1 4 5 2 3 6 7.
+static inline cgsl_float8 cgsl_zip_low8(cgsl_float8 x, cgsl_float8 y) { return __builtin_shufflevector(x, y, 0, 8, 1, 9, 4, 12, 5, 13); }
+/// Rows 4–7 from entries x, y in lane order 0 1 4 5 2 3 6 7.
+static inline cgsl_float8 cgsl_zip_high8(cgsl_float8 x, cgsl_float8 y) { return __builtin_shufflevector(x, y, 2, 10, 3, 11, 6, 14, 7, 15); }
+/// Lanes 0 1 4 5 2 3 6 7 of v: natural row order ↔ the split order above.
+static inline cgsl_float8 cgsl_row_order8(cgsl_float8 v) { return __builtin_shufflevector(v, v, 0, 1, 4, 5, 2, 3, 6, 7); }
 
 /// Eight 32-bit integer lanes (lane masks are all ones or all zeros).
 typedef int cgsl_int8 __attribute__((ext_vector_type(8)));
@@ -62,8 +70,9 @@ static inline cgsl_float8 cgsl_select8(cgsl_int8 mask, cgsl_float8 a, cgsl_float
 /// degree-6 polynomial for eʳ, and 2ⁿ assembled in the exponent bits); within 2 ulp of `expf`.
 /// Inputs below −87.33654 (where eˣ leaves the normal range) give exactly 0, as does −∞; NaN gives
 /// NaN. Written in C so the whole computation stays in 256-bit registers (Swift's generic SIMD
-/// operations were split into 128-bit halves), without fused multiply-adds so results do not
-/// depend on the compiler.
+/// operations were split into 128-bit halves). The multiply-adds are explicit fused ones (one
+/// rounding each, as IEEE 754 defines them), so results do not depend on the compiler or the target;
+/// a build without FMA instructions (`PMFKIT_PORTABLE=1`) gets the same values from libm's `fmaf`.
 static inline cgsl_float8 cgsl_negative_exp8(cgsl_float8 x) {
 #pragma clang fp contract(off)
     const cgsl_float8 lowest = -87.33654f, zero = 0.0f, magic = 12582912.0f;
@@ -71,18 +80,17 @@ static inline cgsl_float8 cgsl_negative_exp8(cgsl_float8 x) {
     const cgsl_float8 clamped = cgsl_select8(nan, zero, cgsl_select8(low, lowest, x));
     // Round x·log₂e to the nearest integer n by adding 1.5·2²³: the sum's low mantissa bits then
     // hold n (|n| ≤ 126), read back as an integer without a conversion instruction.
-    const cgsl_float8 shifted = clamped * 1.44269504f + magic;
+    const cgsl_float8 shifted = __builtin_elementwise_fma(clamped, (cgsl_float8)1.44269504f, magic);
     const cgsl_float8 n = shifted - magic;
-    cgsl_float8 r = clamped - n * 0.693359375f;
-    r = r - n * -2.1219444e-4f;
-    const cgsl_float8 r2 = r * r;
-    cgsl_float8 p = 1.98756915e-4f;
-    p = p * r + 1.39819995e-3f;
-    p = p * r + 8.3334519e-3f;
-    p = p * r + 4.16657959e-2f;
-    p = p * r + 1.66666655e-1f;
-    p = p * r + 5.00000012e-1f;
-    p = p * r2 + r + 1.0f;
+    // r = x − n·ln 2 with ln 2 split in two (Cody–Waite), the polynomial by Horner's rule.
+    cgsl_float8 r = __builtin_elementwise_fma(n, (cgsl_float8)-0.693359375f, clamped);
+    r = __builtin_elementwise_fma(n, (cgsl_float8)2.1219444e-4f, r);
+    cgsl_float8 p = __builtin_elementwise_fma((cgsl_float8)1.98756915e-4f, r, (cgsl_float8)1.39819995e-3f);
+    p = __builtin_elementwise_fma(p, r, (cgsl_float8)8.3334519e-3f);
+    p = __builtin_elementwise_fma(p, r, (cgsl_float8)4.16657959e-2f);
+    p = __builtin_elementwise_fma(p, r, (cgsl_float8)1.66666655e-1f);
+    p = __builtin_elementwise_fma(p, r, (cgsl_float8)5.00000012e-1f);
+    p = __builtin_elementwise_fma(p, r * r, r + 1.0f);
     const cgsl_int8 exponent = (cgsl_int8)shifted - (cgsl_int8)magic;
     const cgsl_float8 scale = (cgsl_float8)((exponent + 127) << 23);
     return cgsl_select8(nan, (cgsl_float8)__builtin_nanf(""), cgsl_select8(low, zero, p * scale));

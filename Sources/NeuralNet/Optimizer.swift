@@ -10,16 +10,93 @@ public protocol Optimizer: AnyObject {
 }
 
 /// One optimised variable and its gradient.
+///
+/// The gradient is either a stored tensor, read at every step, or a `GradientSource` that the
+/// optimizer asks for block by block during the step (a method whose gradient is a cheap function of
+/// the backward pass's result, e.g. the pullback of ∂L/∂w through a projection).
 public struct OptimizedTensor {
     /// The variable the optimizer updates in place.
     public let value: Tensor
-    /// Its gradient, read at every step; same size as `value`.
-    public let gradient: Tensor
+    /// Where its gradient comes from.
+    let gradient: Gradient
+
+    enum Gradient {
+        case stored(Tensor)
+        case computed(GradientSource)
+    }
+
     /// Pairs a variable with its gradient buffer (same element count).
     public init(value: Tensor, gradient: Tensor) {
         precondition(value.count == gradient.count, "a variable and its gradient differ in size")
         self.value = value
+        self.gradient = .stored(gradient)
+    }
+
+    /// A variable whose gradient `source` produces on demand.
+    public init(value: Tensor, source: GradientSource) {
+        precondition(value.count % source.rowWidth == 0, "a variable is not made of whole rows of \(source.rowWidth)")
+        self.value = value
+        gradient = .computed(source)
+    }
+
+    /// The current gradient, from the stored tensor or the whole source.
+    public var gradientValues: [Float] {
+        switch gradient {
+        case .stored(let tensor): return tensor.array
+        case .computed(let source):
+            return [Float](unsafeUninitializedCapacity: value.count) { buffer, count in
+                source.gradient(0, value.count, buffer.baseAddress!)
+                count = value.count
+            }
+        }
+    }
+}
+
+/// A gradient computed in blocks while the optimizer steps (see `OptimizedTensor`): for each block
+/// of whole rows, `gradient` writes ∂L/∂value into a small buffer, the optimizer updates the block,
+/// then `updated` is told. The work on one block never touches another's entries, so blocks run
+/// in parallel; each entry is in exactly one block per step.
+public struct GradientSource {
+    /// Entries per row; blocks start and end on row boundaries.
+    public let rowWidth: Int
+    /// `gradient(start, count, into)` writes ∂L/∂value[start ..< start + count] to `into[0 ..< count]`.
+    public let gradient: (Int, Int, UnsafeMutablePointer<Float>) -> Void
+    /// `updated(start, count)`: value[start ..< start + count] has just been updated.
+    public let updated: (Int, Int) -> Void
+
+    public init(rowWidth: Int, gradient: @escaping (Int, Int, UnsafeMutablePointer<Float>) -> Void,
+                updated: @escaping (Int, Int) -> Void) {
+        precondition(rowWidth > 0, "a gradient source needs rows of at least one entry")
+        self.rowWidth = rowWidth
         self.gradient = gradient
+        self.updated = updated
+    }
+}
+
+/// Runs `update(variable, start, count, g)` over all entries of all variables in one parallel
+/// region, where g points at ∂L/∂value[start]. A stored gradient is passed in place; a source's is
+/// produced in blocks of at most `blockSize` entries (whole rows) into a per-call buffer that stays
+/// in L1, and the source is told after each block's update.
+func forEachGradientBlock(_ variables: [OptimizedTensor], blockSize: Int = 2048,
+                          _ update: (Int, Int, Int, UnsafePointer<Float>) -> Void) {
+    parallelSegments(counts: variables.map(\.value.count)) { index, start, count in
+        switch variables[index].gradient {
+        case .stored(let tensor): update(index, start, count, tensor.data + start)
+        case .computed(let source):
+            // Piece boundaries rounded up to whole rows: neighbouring pieces round their shared
+            // boundary alike, so the rows are still covered exactly once.
+            let d = source.rowWidth, total = variables[index].value.count
+            let (from, to) = (min(total, (start + d - 1) / d * d), min(total, (start + count + d - 1) / d * d))
+            let block = max(d, blockSize / d * d)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: block) { buffer in
+                for first in stride(from: from, to: to, by: block) {
+                    let size = min(block, to - first)
+                    source.gradient(first, size, buffer.baseAddress!)
+                    update(index, first, size, buffer.baseAddress!)
+                    source.updated(first, size)
+                }
+            }
+        }
     }
 }
 
@@ -33,7 +110,8 @@ public final class SGD: Optimizer {
     /// L2 weight decay λ, added to the gradient as λw.
     public let weightDecay: Float
     private let variables: [OptimizedTensor]
-    private var velocity: [[Float]]
+    /// One momentum buffer per variable (stable storage for the parallel update).
+    private let velocity: [Tensor]
 
     /// SGD over `variables`, with zero momentum buffers.
     public init(_ variables: [OptimizedTensor], momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
@@ -41,21 +119,21 @@ public final class SGD: Optimizer {
         self.momentum = momentum
         self.nesterov = nesterov
         self.weightDecay = weightDecay
-        velocity = variables.map { Array(repeating: 0, count: $0.value.count) }
+        velocity = variables.map { Tensor(shape: [$0.value.count]) }
     }
 
     public func step(learningRate rate: Float) {
-        for (index, variable) in variables.enumerated() {
-            let w = variable.value.data, g = variable.gradient.data
-            velocity[index].withUnsafeMutableBufferPointer { v in
-                for i in 0 ..< v.count {
-                    let d = g[i] + weightDecay * w[i]
-                    if momentum == 0 {
-                        w[i] -= rate * d
-                    } else {
-                        v[i] = momentum * v[i] + d
-                        w[i] -= rate * (nesterov ? d + momentum * v[i] : v[i])
-                    }
+        let (w, v) = (variables.map(\.value.data), velocity.map(\.data))
+        let (momentum, nesterov, weightDecay) = (momentum, nesterov, weightDecay)
+        forEachGradientBlock(variables) { index, start, count, g in
+            let (w, v) = (w[index] + start, v[index] + start)
+            for i in 0 ..< count {
+                let d = g[i] + weightDecay * w[i]
+                if momentum == 0 {
+                    w[i] -= rate * d
+                } else {
+                    v[i] = momentum * v[i] + d
+                    w[i] -= rate * (nesterov ? d + momentum * v[i] : v[i])
                 }
             }
         }
@@ -63,8 +141,11 @@ public final class SGD: Optimizer {
 
     /// The momentum buffers, for checkpoints.
     public var state: [[Float]] {
-        get { velocity }
-        set { precondition(newValue.map(\.count) == velocity.map(\.count), "SGD state of the wrong shape"); velocity = newValue }
+        get { velocity.map(\.array) }
+        set {
+            precondition(newValue.map(\.count) == velocity.map(\.count), "SGD state of the wrong shape")
+            for (tensor, values) in zip(velocity, newValue) { tensor.assign(values) }
+        }
     }
 }
 
@@ -104,10 +185,10 @@ public final class Adam: Optimizer {
         let (step, correction) = (rate / correction1, 1 / correction2.squareRoot())
         // Every entry's update is independent, so all tensors are split across the cores in one
         // parallel region; the result does not depend on the split.
-        let w = variables.map(\.value.data), g = variables.map(\.gradient.data)
-        let m = first.map(\.data), v = second.map(\.data)
-        parallelSegments(counts: variables.map(\.value.count)) { index, start, count in
-            Kernels.adam(w[index] + start, g[index] + start, m[index] + start, v[index] + start, count: count, beta1: beta1,
+        let w = variables.map(\.value.data), m = first.map(\.data), v = second.map(\.data)
+        let (beta1, beta2, epsilon, weightDecay) = (beta1, beta2, epsilon, weightDecay)
+        forEachGradientBlock(variables) { index, start, count, g in
+            Kernels.adam(w[index] + start, g, m[index] + start, v[index] + start, count: count, beta1: beta1,
                          beta2: beta2, epsilon: epsilon, decay: weightDecay, step: step, correction: correction)
         }
     }

@@ -398,6 +398,7 @@ public final class Trainer {
             throw fail("the method's variables differ in number or size")
         }
         for (entry, values) in zip(tensors, state.method) { entry.tensor.assign(values) }
+        method.variablesChanged()
         if let adam = optimizer as? Adam {
             let half = state.optimizerBuffers.count / 2
             let current = adam.state

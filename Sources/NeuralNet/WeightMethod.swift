@@ -42,17 +42,24 @@ public protocol WeightMethod: AnyObject {
     var variables: [OptimizedTensor] { get }
     /// Writes the training-time weights into the network's parameters (before the forward pass).
     func prepareForward(iteration: Int)
-    /// Converts the parameters' gradients into the variables' gradients (after the backward pass).
+    /// Converts the parameters' gradients into the variables' gradients (after the backward pass):
+    /// writes them into the variables' gradient tensors, or readies the variables' gradient sources.
     func pullBack(iteration: Int)
     /// Post-step work: clipping, proximal steps, self-stepped updates (after the optimizer step).
     func afterStep(_ step: StepInfo)
     /// Writes the weights to evaluate into the parameters: the quantized network when `quantized`,
     /// the fractional (relaxed) one otherwise.
     func prepareEvaluation(quantized: Bool)
+    /// Tells the method that its state tensors were written from outside (a checkpoint restored),
+    /// so nothing derived from them during the last step may be reused.
+    func variablesChanged()
 
     /// Every tensor the method's future depends on, named by parameter path (for checkpoints and
     /// the non-finite check). The default: `variables`, named `variable.N`.
     var stateTensors: [(name: String, tensor: Tensor)] { get }
+    /// The name of the first state tensor holding a NaN or an infinity, or nil (checked after
+    /// every step). The default scans every state tensor (`firstNonFinite`).
+    func nonFiniteStateTensor() -> String?
     /// The current inverse temperature β (NaN for methods without one).
     var beta: Double { get }
     /// Entropy and vertex statistics of u at the last forward pass.
@@ -68,13 +75,18 @@ extension WeightMethod {
     public var beta: Double { .nan }
     public func diagnostics() -> WeightDiagnostics { .none }
     public var hasFractionalNetwork: Bool { false }
-
-    /// The name of the first state tensor holding a NaN or an infinity, or nil.
-    /// One vectorisable pass: Σ 0·x is NaN exactly when some x is NaN or infinite.
-    public func nonFiniteStateTensor() -> String? {
-        stateTensors.first { Kernels.containsNonFinite($0.tensor.data, count: $0.tensor.count) }?.name
-    }
+    public func variablesChanged() {}
+    public func nonFiniteStateTensor() -> String? { firstNonFinite(stateTensors) }
 }
+
+/// The name of the first tensor holding a NaN or an infinity, or nil.
+public func firstNonFinite(_ tensors: some Collection<(name: String, tensor: Tensor)>) -> String? {
+    tensors.first { containsNonFinite($0.tensor.data, count: $0.tensor.count) }?.name
+}
+
+/// Whether any of `count` floats at x is NaN or ±∞, in one vectorised pass (Σ 0·x is NaN exactly
+/// when some x is NaN or infinite).
+public func containsNonFinite(_ x: UnsafePointer<Float>, count: Int) -> Bool { Kernels.containsNonFinite(x, count: count) }
 
 /// Float training (the paper's REF): the optimizer steps the network's parameters directly.
 public final class FloatWeights: WeightMethod {

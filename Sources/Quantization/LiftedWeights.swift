@@ -1,6 +1,7 @@
-import RealModule
 import NeuralNet
+import RealModule
 import Simplex
+import Synchronization
 
 /// Algorithm 1 of the paper (PAPER.md §4): each quantized parameter of m entries has auxiliary
 /// variables ũ ∈ R^{m×d}; the forward pass uses w = u·q with u = P_β(ũ) row-wise; the backward
@@ -10,6 +11,12 @@ import Simplex
 /// Jacobian of supp. Eq. 40 for PICM — all from `Simplex.Projection`. The quantized network is
 /// hardmax(ũ)·q, i.e. the level at argmax ũ (lowest index on ties). ũ starts at ũ_λ = w·q_λ from
 /// the network's float initialisation (for binary levels the anchor's stack(−w, w)).
+///
+/// The pullback, the optimizer's update and the next lift run block by block in one pass (ũ's
+/// gradient is a `GradientSource`): for each block of rows, ∂L/∂ũ is formed from ∂L/∂w into a
+/// small buffer, the optimizer steps those rows of ũ, and u = P_β'(ũ), w = u·q are written at once
+/// with the next iteration's β'. The results are the same as three separate passes. The same pass
+/// checks each block of ũ for NaN and ±∞, so the trainer's check after the step reads no memory.
 public final class LiftedWeights: WeightMethod {
     public enum Kind: Equatable, Sendable {
         case picm, pgd
@@ -19,11 +26,19 @@ public final class LiftedWeights: WeightMethod {
     struct Group {
         let name: String
         let parameter: Parameter
-        /// ũ and ∂L/∂ũ, m×d.
+        /// ũ, m×d.
         let tilde: Tensor
-        let tildeGradient: Tensor
-        /// u = P(ũ) at the last forward pass.
+        /// u = P(ũ) at the last lift.
         let u: Tensor
+    }
+
+    /// The inverse temperatures the gradient sources use; set by `pullBack` and read while the
+    /// optimizer steps.
+    final class Temperatures {
+        /// β of the forward pass being pulled back.
+        var current: Float = .nan
+        /// β of the next forward pass, for the lift after each block's update.
+        var next: Float = .nan
     }
 
     public let name: String
@@ -31,14 +46,29 @@ public final class LiftedWeights: WeightMethod {
     public let schedule: BetaSchedule
     public let levels: QuantizationLevels
     let groups: [Group]
-    /// Rows per group, and each group's (ũ, u, w, ∂L/∂w, ∂L/∂ũ) buffers, fixed for the run.
+    /// Rows per group, and each group's (ũ, u, w, ∂L/∂w) buffers, fixed for the run.
     private let rowCounts: [Int]
-    private let buffers: [(tilde: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>, w: UnsafeMutablePointer<Float>,
-                           g: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>)]
+    private let buffers: [Buffers]
     let split: ParameterSplit
     let q: [Float]
     public let variables: [OptimizedTensor]
     private(set) public var beta: Double = .nan
+    private let temperatures = Temperatures()
+    /// The iteration whose weights the last optimizer step already lifted (nil: lift in `prepareForward`).
+    private var liftedFor: Int?
+    /// Groups whose ũ held a NaN or ±∞ after an update during the last optimizer step.
+    private let nonFinite = NonFiniteGroups()
+    /// Whether the last optimizer step checked every block of ũ (false: `nonFiniteStateTensor` scans).
+    private var stepChecked = false
+
+    /// Set by the blocks of an optimizer step, which run in parallel.
+    final class NonFiniteGroups: Sendable {
+        let groups = Mutex<Set<Int>>([])
+    }
+
+    struct Buffers {
+        let tilde, u, w, g: UnsafeMutablePointer<Float>
+    }
 
     init(_ split: ParameterSplit, levels: QuantizationLevels, kind: Kind, schedule: BetaSchedule, name: String) throws(QuantizationError) {
         if kind == .picm, levels.count != 2 {
@@ -52,24 +82,53 @@ public final class LiftedWeights: WeightMethod {
         let q = levels.vector(Float.self)
         self.q = q
         let d = q.count
-        groups = split.quantized.map { entry in
-            let m = entry.parameter.count
-            return Group(name: entry.name, parameter: entry.parameter, tilde: LevelRows.initialScores(from: entry.parameter.value, levels: q),
-                         tildeGradient: Tensor(shape: [m, d]), u: Tensor(shape: [m, d]))
+        let groups = split.quantized.map { entry in
+            Group(name: entry.name, parameter: entry.parameter, tilde: LevelRows.initialScores(from: entry.parameter.value, levels: q),
+                  u: Tensor(shape: [entry.parameter.count, d]))
         }
+        self.groups = groups
         rowCounts = groups.map(\.parameter.count)
-        buffers = groups.map { ($0.tilde.data, $0.u.data, $0.parameter.value.data, $0.parameter.gradient.data, $0.tildeGradient.data) }
-        variables = groups.map { OptimizedTensor(value: $0.tilde, gradient: $0.tildeGradient) } + split.floatVariables
+        let buffers = groups.map { Buffers(tilde: $0.tilde.data, u: $0.u.data, w: $0.parameter.value.data, g: $0.parameter.gradient.data) }
+        self.buffers = buffers
+        let (temperatures, nonFinite) = (temperatures, nonFinite)
+        variables = zip(groups.indices, buffers).map { index, buffer in
+            OptimizedTensor(value: groups[index].tilde, source: GradientSource(rowWidth: d, gradient: { start, count, out in
+                Self.pullBack(Self.projection(kind, beta: temperatures.current), buffer, rows: start / d, count / d, levels: q, into: out)
+            }, updated: { start, count in
+                Self.lift(Self.projection(kind, beta: temperatures.next), buffer, rows: start / d, count / d, levels: q)
+                if containsNonFinite(buffer.tilde + start, count: count) { nonFinite.groups.withLock { _ = $0.insert(index) } }
+            }))
+        } + split.floatVariables
         if kind != .picm { beta = schedule.beta(at: 0) }
     }
 
-    /// The projection in use at inverse temperature β.
-    func projection(beta: Double) -> Projection<Float> {
+    /// The projection of `kind` at inverse temperature β.
+    static func projection(_ kind: Kind, beta: Float) -> Projection<Float> {
         switch kind {
         case .picm: .hardmax
-        case .pgd: .sparsemax(beta: Float(beta))
-        case .pmf(let jacobian): .softmax(beta: Float(beta), jacobian: jacobian)
+        case .pgd: .sparsemax(beta: beta)
+        case .pmf(let jacobian): .softmax(beta: beta, jacobian: jacobian)
         }
+    }
+
+    /// u = P(ũ) and w = u·q for rows first ..< first + count of one group.
+    private static func lift(_ map: Projection<Float>, _ buffer: Buffers, rows first: Int, _ count: Int, levels q: [Float]) {
+        let d = q.count
+        map.applyAndLift(UnsafeBufferPointer(start: buffer.tilde + first * d, count: count * d),
+                         into: UnsafeMutableBufferPointer(start: buffer.u + first * d, count: count * d),
+                         weights: UnsafeMutableBufferPointer(start: buffer.w + first, count: count), levels: q)
+    }
+
+    /// ∂L/∂ũ for rows first ..< first + count of one group, from ∂L/∂w (∂L/∂u = ∂L/∂w·qᵀ) through the
+    /// projection, into `out` (count·d entries).
+    private static func pullBack(_ map: Projection<Float>, _ buffer: Buffers, rows first: Int, _ count: Int, levels q: [Float],
+                                 into out: UnsafeMutablePointer<Float>) {
+        let d = q.count
+        map.pullbackFromWeights(input: UnsafeBufferPointer(start: buffer.tilde + first * d, count: count * d),
+                                output: UnsafeBufferPointer(start: buffer.u + first * d, count: count * d),
+                                weights: UnsafeBufferPointer(start: buffer.w + first, count: count),
+                                weightGradient: UnsafeBufferPointer(start: buffer.g + first, count: count),
+                                levels: q, into: UnsafeMutableBufferPointer(start: out, count: count * d))
     }
 
     public var stateTensors: [(name: String, tensor: Tensor)] {
@@ -80,42 +139,61 @@ public final class LiftedWeights: WeightMethod {
 
     public func prepareForward(iteration: Int) {
         if kind != .picm { beta = schedule.beta(at: iteration) }
-        projectAndLift()
+        if liftedFor != iteration { projectAndLift() }
+        liftedFor = nil
     }
 
-    /// u = P(ũ) and w = u·q into the parameters, the rows of all groups split across the cores.
+    /// u = P_β(ũ) and w = u·q into the parameters, the rows of all groups split across the cores.
     private func projectAndLift() {
-        let map = projection(beta: beta), d = q.count, buffers = buffers
+        let map = Self.projection(kind, beta: Float(beta)), q = q, buffers = buffers
         parallelSegments(counts: rowCounts, minimumPerChunk: 16_384) { index, start, rows in
-            let (tilde, u, w, _, _) = buffers[index]
-            map.applyAndLift(UnsafeBufferPointer(start: tilde + start * d, count: rows * d),
-                             into: UnsafeMutableBufferPointer(start: u + start * d, count: rows * d),
-                             weights: UnsafeMutableBufferPointer(start: w + start, count: rows), levels: q)
+            Self.lift(map, buffers[index], rows: start, rows, levels: q)
         }
     }
 
-    /// ∂L/∂ũ from ∂L/∂w through the projection (∂L/∂u = ∂L/∂w·qᵀ), the rows of all groups split
-    /// across the cores.
+    /// Sets the gradient sources of ũ for this iteration: they pull ∂L/∂w back through P_β and,
+    /// after the optimizer's update of each block, lift it with the next iteration's β.
     public func pullBack(iteration: Int) {
-        let map = projection(beta: beta), d = q.count, buffers = buffers
-        parallelSegments(counts: rowCounts, minimumPerChunk: 16_384) { index, start, rows in
-            let (tilde, u, w, g, out) = buffers[index]
-            map.pullbackFromWeights(input: UnsafeBufferPointer(start: tilde + start * d, count: rows * d),
-                                    output: UnsafeBufferPointer(start: u + start * d, count: rows * d),
-                                    weights: UnsafeBufferPointer(start: w + start, count: rows),
-                                    weightGradient: UnsafeBufferPointer(start: g + start, count: rows),
-                                    levels: q, into: UnsafeMutableBufferPointer(start: out + start * d, count: rows * d))
-        }
+        temperatures.current = Float(beta)
+        temperatures.next = kind == .picm ? .nan : Float(schedule.beta(at: iteration + 1))
+        nonFinite.groups.withLock { $0.removeAll() }
+        stepChecked = false
     }
 
-    public func afterStep(_ step: StepInfo) {}
+    public func afterStep(_ step: StepInfo) {
+        liftedFor = step.iteration + 1
+        stepChecked = true
+    }
+
+    public func variablesChanged() {
+        liftedFor = nil
+        stepChecked = false
+    }
+
+    /// After an optimizer step, the groups its blocks found non-finite (then the float-kept
+    /// parameters); otherwise a scan of every state tensor.
+    public func nonFiniteStateTensor() -> String? {
+        let tensors = stateTensors
+        guard stepChecked else { return firstNonFinite(tensors) }
+        if let group = nonFinite.groups.withLock({ $0.min() }) { return tensors[group].name }
+        return firstNonFinite(tensors.dropFirst(groups.count))
+    }
 
     public func prepareEvaluation(quantized: Bool) {
+        liftedFor = nil
         guard quantized else { return projectAndLift() }
         for group in groups { LevelRows.writeHardLevels(of: group.tilde, levels: q, into: group.parameter.value) }
     }
 
-    public func diagnostics() -> WeightDiagnostics { rowStatistics(groups.map(\.u), columns: q.count) }
+    /// Entropy and vertex statistics of u = P_β(ũ) at the current ũ and β (the fractional network's u).
+    public func diagnostics() -> WeightDiagnostics {
+        let map = Self.projection(kind, beta: Float(beta))
+        return rowStatistics(groups.map { group in
+            let u = Tensor(shape: [group.parameter.count, q.count])
+            map.apply(UnsafeBufferPointer(group.tilde.buffer), into: u.buffer, columns: q.count)
+            return u
+        }, columns: q.count)
+    }
 }
 
 /// Mean row entropy and the fraction of rows at a vertex, over several m×d matrices.

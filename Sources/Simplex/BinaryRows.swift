@@ -7,8 +7,8 @@ import CGSL
 @usableFromInline
 enum BinaryRows {
     /// For every row j of x (two entries per row), z_j = β(x_j1 − x_j0) → (u_j0, u_j1) = `rule(z)`,
-    /// and w_j = u_j0 q₀ + u_j1 q₁; eight rows at a time, pairs split and re-interleaved by vector
-    /// shuffles (`cgsl_even8` …), the last partial group through a zero-padded copy.
+    /// and w_j = u_j0 q₀ + u_j1 q₁; eight rows at a time, pairs split and re-interleaved by in-lane
+    /// vector shuffles (`cgsl_first_entries8` …), the last partial group through a zero-padded copy.
     ///
     /// The rule is a type, not a closure, so each caller gets its own specialised loop with the
     /// rule inlined (a closure was left as an indirect call once the optimiser merged the callers).
@@ -18,11 +18,11 @@ enum BinaryRows {
         @inline(__always) func group(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>) {
             let a = UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self)
             let b = UnsafeRawPointer(x + 8).loadUnaligned(as: SIMD8<Float>.self)
-            let z = beta * (cgsl_odd8(a, b) - cgsl_even8(a, b))
+            let z = beta * (cgsl_second_entries8(a, b) - cgsl_first_entries8(a, b))
             let (s0, s1) = Rule.split(z)
-            UnsafeMutableRawPointer(u).storeBytes(of: cgsl_interleave_low8(s0, s1), as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(u + 8).storeBytes(of: cgsl_interleave_high8(s0, s1), as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(w).storeBytes(of: s0 * q0 + s1 * q1, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(u).storeBytes(of: cgsl_zip_low8(s0, s1), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(u + 8).storeBytes(of: cgsl_zip_high8(s0, s1), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(w).storeBytes(of: cgsl_row_order8(s0 * q0 + s1 * q1), as: SIMD8<Float>.self)
         }
         let full = rows / 8 * 8
         for r in stride(from: 0, to: full, by: 8) { group(x + 2 * r, u + 2 * r, w + r) }
@@ -64,12 +64,12 @@ enum BinaryRows {
         while j + 8 <= rows {
             let a = UnsafeRawPointer(u + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
             let b = UnsafeRawPointer(u + 2 * j + 8).loadUnaligned(as: SIMD8<Float>.self)
-            let (s0, s1) = (cgsl_even8(a, b), cgsl_odd8(a, b))
-            let wj = UnsafeRawPointer(w + j).loadUnaligned(as: SIMD8<Float>.self)
-            let bg = beta * UnsafeRawPointer(g + j).loadUnaligned(as: SIMD8<Float>.self)
+            let (s0, s1) = (cgsl_first_entries8(a, b), cgsl_second_entries8(a, b))
+            let wj = cgsl_row_order8(UnsafeRawPointer(w + j).loadUnaligned(as: SIMD8<Float>.self))
+            let bg = beta * cgsl_row_order8(UnsafeRawPointer(g + j).loadUnaligned(as: SIMD8<Float>.self))
             let (o0, o1) = exact ? (bg * s0 * (q0 - wj), bg * s1 * (q1 - wj)) : (bg * (q0 - s0 * wj), bg * (q1 - s1 * wj))
-            UnsafeMutableRawPointer(out + 2 * j).storeBytes(of: cgsl_interleave_low8(o0, o1), as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(out + 2 * j + 8).storeBytes(of: cgsl_interleave_high8(o0, o1), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + 2 * j).storeBytes(of: cgsl_zip_low8(o0, o1), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + 2 * j + 8).storeBytes(of: cgsl_zip_high8(o0, o1), as: SIMD8<Float>.self)
             j += 8
         }
         while j < rows {

@@ -5,7 +5,7 @@ import Foundation
 /// `pmf bench`: speed figures printed by the tool itself (no timed tests).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print speed figures.", subcommands: [SgemmBench.self, TrainBench.self, MrfBench.self])
+        abstract: "Print speed figures.", subcommands: [SgemmBench.self, TrainBench.self, StepBench.self, MrfBench.self])
 }
 
 /// Single-precision GEMM through the CGSL module (OpenBLAS) beside GSL's own gslcblas.

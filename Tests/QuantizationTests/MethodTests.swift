@@ -36,7 +36,7 @@ import Testing
         _ = objective(model)
         _ = model.backward(Tensor(shape: [4, 2], values: c), needsInputGradient: false)
         method.pullBack(iteration: 0)
-        return method.variables.map(\.gradient.array)
+        return method.variables.map(\.gradientValues)
     }
 
     func numeric(_ model: Sequential, _ method: any WeightMethod, h: Float = 1e-3) -> [[Float]] {
