@@ -60,6 +60,8 @@ static inline cgsl_float8 cgsl_row_order8(cgsl_float8 v) { return __builtin_shuf
 
 /// Eight 32-bit integer lanes (lane masks are all ones or all zeros).
 typedef int cgsl_int8 __attribute__((ext_vector_type(8)));
+/// Eight unsigned 32-bit integer lanes (wrapping arithmetic).
+typedef unsigned cgsl_uint8 __attribute__((ext_vector_type(8)));
 
 /// mask ? a : b, lane by lane.
 static inline cgsl_float8 cgsl_select8(cgsl_int8 mask, cgsl_float8 a, cgsl_float8 b) {
@@ -76,8 +78,10 @@ static inline cgsl_float8 cgsl_select8(cgsl_int8 mask, cgsl_float8 a, cgsl_float
 static inline cgsl_float8 cgsl_negative_exp8(cgsl_float8 x) {
 #pragma clang fp contract(off)
     const cgsl_float8 lowest = -87.33654f, zero = 0.0f, magic = 12582912.0f;
-    const cgsl_int8 nan = x != x, low = x < lowest;
-    const cgsl_float8 clamped = cgsl_select8(nan, zero, cgsl_select8(low, lowest, x));
+    const cgsl_int8 low = x < lowest;
+    // A NaN input runs through as garbage (unsigned integer arithmetic, so nothing overflows) and
+    // is restored at the end by adding x − x, which is 0 for finite x and NaN for NaN.
+    const cgsl_float8 clamped = cgsl_select8(low, lowest, x);
     // Round x·log₂e to the nearest integer n by adding 1.5·2²³: the sum's low mantissa bits then
     // hold n (|n| ≤ 126), read back as an integer without a conversion instruction.
     const cgsl_float8 shifted = __builtin_elementwise_fma(clamped, (cgsl_float8)1.44269504f, magic);
@@ -91,9 +95,9 @@ static inline cgsl_float8 cgsl_negative_exp8(cgsl_float8 x) {
     p = __builtin_elementwise_fma(p, r, (cgsl_float8)1.66666655e-1f);
     p = __builtin_elementwise_fma(p, r, (cgsl_float8)5.00000012e-1f);
     p = __builtin_elementwise_fma(p, r * r, r + 1.0f);
-    const cgsl_int8 exponent = (cgsl_int8)shifted - (cgsl_int8)magic;
-    const cgsl_float8 scale = (cgsl_float8)((exponent + 127) << 23);
-    return cgsl_select8(nan, (cgsl_float8)__builtin_nanf(""), cgsl_select8(low, zero, p * scale));
+    const cgsl_uint8 exponent = (cgsl_uint8)shifted - (cgsl_uint8)magic;
+    const cgsl_float8 scale = (cgsl_float8)((exponent + 127u) << 23);
+    return cgsl_select8(low, zero, p * scale + (x - x));
 }
 
 /// Sixteen single-precision lanes; Swift imports this type as `SIMD16<Float>`.

@@ -65,10 +65,17 @@ enum Kernels {
     }
 
     /// Whether any of `count` floats is NaN or ±∞: 0·x is NaN exactly for those, and a sum of
-    /// NaNs and zeros is NaN exactly when one term is (eight independent lanes, so it vectorises).
+    /// NaNs and zeros is NaN exactly when one term is (eight lanes, and two sums so that the adds
+    /// need not wait for each other).
     static func containsNonFinite(_ x: UnsafePointer<Float>, count: Int) -> Bool {
-        var probe = Vector(repeating: 0)
+        var (probe, other) = (Vector(repeating: 0), Vector(repeating: 0))
         var i = 0
+        while i + 16 <= count {
+            probe += 0 * load(x, i)
+            other += 0 * load(x, i + 8)
+            i += 16
+        }
+        probe += other
         while i + 8 <= count {
             probe += 0 * load(x, i)
             i += 8
