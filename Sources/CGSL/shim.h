@@ -68,6 +68,19 @@ static inline cgsl_float8 cgsl_select8(cgsl_int8 mask, cgsl_float8 a, cgsl_float
     return (cgsl_float8)(((cgsl_int8)a & mask) | ((cgsl_int8)b & ~mask));
 }
 
+/// x clamped to [0, 1] lane by lane (NaN stays NaN): one compare and select per bound, where
+/// Swift's generic `clamped` became two out-of-line calls per vector.
+static inline cgsl_float8 cgsl_clamp_unit8(cgsl_float8 x) {
+    const cgsl_float8 zero = 0.0f, one = 1.0f;
+    return cgsl_select8(x < zero, zero, cgsl_select8(x > one, one, x));
+}
+
+/// v where both a > 0 and b > 0, else 0, lane by lane.
+static inline cgsl_float8 cgsl_where_both_positive8(cgsl_float8 a, cgsl_float8 b, cgsl_float8 v) {
+    const cgsl_float8 zero = 0.0f;
+    return cgsl_select8((a > zero) & (b > zero), v, zero);
+}
+
 /// exp(x) for eight non-positive floats at once (Cephes' expf: x = n·ln 2 + r with |r| ≤ ln2/2, a
 /// degree-6 polynomial for eʳ, and 2ⁿ assembled in the exponent bits); within 2 ulp of `expf`.
 /// Inputs below −87.33654 (where eˣ leaves the normal range) give exactly 0, as does −∞; NaN gives

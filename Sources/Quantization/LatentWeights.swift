@@ -35,29 +35,28 @@ public final class SignWeights: WeightMethod {
     /// BC, like PICM, reports its quantized network as the fractional one.
     public var hasFractionalNetwork: Bool { false }
 
+    /// Runs `body(x, other, count)` over every quantized parameter's w̃ (`x`) beside its value or
+    /// gradient (`other`), the entries of all of them split across the cores in one parallel region.
+    private func forEachLatent(_ other: KeyPath<Parameter, Tensor>,
+                               _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) {
+        let pairs = zip(latent, split.quantized).map { ($0.data, $1.parameter[keyPath: other].data) }
+        parallelSegments(counts: latent.map(\.count)) { index, start, count in body(pairs[index].0 + start, pairs[index].1 + start, count) }
+    }
+
     private func writeSigns() {
-        for (entry, w̃) in zip(split.quantized, latent) {
-            let w = entry.parameter.value.data, x = w̃.data
-            for j in 0 ..< w̃.count { w[j] = x[j] > 0 ? 1 : -1 }
-        }
+        forEachLatent(\.value) { x, w, count in for j in 0 ..< count { w[j] = x[j] > 0 ? 1 : -1 } }
     }
 
     public func prepareForward(iteration: Int) { writeSigns() }
 
     /// g_w̃ = g_w · 1[|w̃| ≤ 1], in place in the parameter's gradient (which the optimizer reads).
     public func pullBack(iteration: Int) {
-        for (entry, w̃) in zip(split.quantized, latent) {
-            let g = entry.parameter.gradient.data, x = w̃.data
-            for j in 0 ..< w̃.count where abs(x[j]) > 1 { g[j] = 0 }
-        }
+        forEachLatent(\.gradient) { x, g, count in for j in 0 ..< count where abs(x[j]) > 1 { g[j] = 0 } }
     }
 
     public func afterStep(_ step: StepInfo) {
         guard clip else { return }
-        for w̃ in latent {
-            let x = w̃.data
-            for j in 0 ..< w̃.count { x[j] = min(1, max(-1, x[j])) }
-        }
+        forEachLatent(\.value) { x, _, count in for j in 0 ..< count { x[j] = min(1, max(-1, x[j])) } }
     }
 
     public func prepareEvaluation(quantized: Bool) { writeSigns() }

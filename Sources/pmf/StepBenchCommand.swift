@@ -36,7 +36,7 @@ struct StepBench: ParsableCommand {
         if json { return try printJSON(rows) }
         let reference = rows.first { $0.method == "ref" }
         print("\(arch.rawValue): weight-method work per step (fastest of \(repeats) runs of \(steps) steps)")
-        let width = rows.map(\.method.count).max()!
+        let width = max(6, rows.map(\.method.count).max()!)
         print("method".padding(toLength: width, withPad: " ", startingAt: 0) + "  ms/step  s per 600 steps  × REF")
         for row in rows {
             let ratio = reference.map { String(format: "%6.2f", row.milliseconds_per_step / $0.milliseconds_per_step) } ?? "     –"
