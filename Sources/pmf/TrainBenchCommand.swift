@@ -13,7 +13,8 @@ struct TrainBench: ParsableCommand {
             Trains on all 60 000 training images per epoch, as ../shared/anchors/torch_lenet.py does, and
             runs that script too when --python names an interpreter with torch installed. The GEMM floor
             is the epoch's matrix-product FLOPs divided by the sgemm GFLOP/s measured in the same run
-            at 100×300×784. Each (network, method) is timed --repeats times, interleaved with the others,
+            at 100×300×784; "× REF" is an epoch's cost relative to REF's in the same engine. Each
+            (network, method) is timed --repeats times, interleaved with the others,
             and the fastest epoch is reported, for this engine and for PyTorch alike: on a shared machine
             the minimum is the figure least disturbed by other work.
             """)
@@ -58,13 +59,15 @@ struct TrainBench: ParsableCommand {
             return
         }
         print(String(format: "sgemm at 100×300×784: %.1f GFLOP/s", gflops))
-        print("arch      engine   method  s/epoch  samples/s  × PyTorch  GEMM floor s  × floor")
+        print("arch      engine   method  s/epoch  × REF  samples/s  × PyTorch  GEMM floor s  × floor")
         for row in rows {
             let torch = rows.first { $0.arch == row.arch && $0.engine == "PyTorch" && $0.method == row.method }
+            let reference = rows.first { $0.arch == row.arch && $0.engine == row.engine && $0.method == "REF" }
             let speedup = torch.map { String(format: "%9.2f", row.samples_per_second / $0.samples_per_second) } ?? "        –"
+            let cost = reference.map { String(format: "%5.2f", row.seconds_per_epoch / $0.seconds_per_epoch) } ?? "    –"
             let floor = row.gemm_floor_seconds.map { String(format: "%12.2f  %7.2f", $0, row.seconds_per_epoch / $0) } ?? ""
-            print(String(format: "%-9@ %-8@ %-6@ %8.2f  %9.0f  ", row.arch, row.engine, row.method,
-                         row.seconds_per_epoch, row.samples_per_second) + speedup + "  " + floor)
+            print(String(format: "%-9@ %-8@ %-6@ %8.2f  ", row.arch, row.engine, row.method, row.seconds_per_epoch) + cost
+                  + String(format: "  %9.0f  ", row.samples_per_second) + speedup + "  " + floor)
         }
     }
 

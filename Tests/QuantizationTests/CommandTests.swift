@@ -49,6 +49,19 @@ import Testing
         #expect(trace.contains("validation_accuracy_fractional") && trace.contains("flip_ratio"))
     }
 
+    /// `pmf bench step` times every method it is given and refuses a run count below one.
+    @Test func stepBenchTimesEachMethod() throws {
+        let pmf = try pmfExecutable()
+        let run = try runProcess(pmf, ["bench", "step", "--arch", "mlp", "--steps", "3", "--repeats", "1", "--json"])
+        #expect(run.status == 0, "\(run.error)")
+        struct Row: Decodable { let method: String; let milliseconds_per_step: Double }
+        let rows = try JSONDecoder().decode([Row].self, from: Data(run.output.utf8))
+        #expect(rows.map { $0.method.prefix(3) } == ["ref", "bc", "pgd", "pmf"])
+        #expect(rows.allSatisfy { $0.milliseconds_per_step > 0 && $0.milliseconds_per_step.isFinite })
+        let refused = try runProcess(pmf, ["bench", "step", "--repeats", "0"])
+        #expect(refused.status != 0 && refused.error.contains("--repeats"))
+    }
+
     @Test func anExportEvaluatesToTheReportedAccuracy() throws {
         let pmf = try pmfExecutable()
         let data = try writeIDXFolder(train: 600, test: 300)
