@@ -164,3 +164,25 @@ static inline void cgsl_binary_lift16(const float *x, float *u, float *w, long r
         __builtin_memcpy(w + r + 8, &w1, 32);
     }
 }
+
+/// The pullback of w = softmax(βx)·q to x for `rows` binary rows (a multiple of 8; u and out hold
+/// interleaved pairs) given g = ∂L/∂w: exact out_λ = β g s_λ (q_λ − w), reference (`exact` zero)
+/// out_λ = β g (q_λ − s_λ w). w is formed again from u as `cgsl_binary_lift16` forms it, the same
+/// value bit for bit, which is cheaper than reading it back from memory.
+static inline void cgsl_softmax_pullback8(const float *u, const float *g, float *out, long rows, float beta, float q0,
+                                          float q1, int exact) {
+#pragma clang fp contract(off)
+    for (long j = 0; j < rows; j += 8) {
+        cgsl_float8 a, b, gj;
+        __builtin_memcpy(&a, u + 2 * j, 32);
+        __builtin_memcpy(&b, u + 2 * j + 8, 32);
+        __builtin_memcpy(&gj, g + j, 32);
+        const cgsl_float8 s0 = cgsl_first_entries8(a, b), s1 = cgsl_second_entries8(a, b);
+        const cgsl_float8 w = s0 * q0 + s1 * q1, bg = beta * cgsl_row_order8(gj);
+        const cgsl_float8 o0 = exact ? bg * s0 * (q0 - w) : bg * (q0 - s0 * w);
+        const cgsl_float8 o1 = exact ? bg * s1 * (q1 - w) : bg * (q1 - s1 * w);
+        const cgsl_float8 low = cgsl_zip_low8(o0, o1), high = cgsl_zip_high8(o0, o1);
+        __builtin_memcpy(out + 2 * j, &low, 32);
+        __builtin_memcpy(out + 2 * j + 8, &high, 32);
+    }
+}

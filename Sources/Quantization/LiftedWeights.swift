@@ -126,7 +126,6 @@ public final class LiftedWeights: WeightMethod {
         let d = q.count
         map.pullbackFromWeights(input: UnsafeBufferPointer(start: buffer.tilde + first * d, count: count * d),
                                 output: UnsafeBufferPointer(start: buffer.u + first * d, count: count * d),
-                                weights: UnsafeBufferPointer(start: buffer.w + first, count: count),
                                 weightGradient: UnsafeBufferPointer(start: buffer.g + first, count: count),
                                 levels: q, into: UnsafeMutableBufferPointer(start: out, count: count * d))
     }

@@ -42,26 +42,16 @@ enum BinaryRows {
     }
 
     /// The pullback of w = softmax(βx)·q to x given g = ∂L/∂w (so ∂L/∂u = g q):
-    /// exact out_λ = β s_λ g (q_λ − w); reference out_λ = β g (q_λ − s_λ w); eight rows at a time.
+    /// exact out_λ = β s_λ g (q_λ − w); reference out_λ = β g (q_λ − s_λ w); eight rows at a time in
+    /// `cgsl_softmax_pullback8`, the rest here. w is formed again from u as the lift forms it.
     @inlinable
-    static func softmaxPullback(_ u: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
-                                _ out: UnsafeMutablePointer<Float>, rows: Int, beta: Float, q0: Float, q1: Float,
-                                jacobian: SoftmaxJacobian) {
-        let exact = jacobian == .exact
-        var j = 0
-        while j + 8 <= rows {
-            let a = UnsafeRawPointer(u + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
-            let b = UnsafeRawPointer(u + 2 * j + 8).loadUnaligned(as: SIMD8<Float>.self)
-            let (s0, s1) = (cgsl_first_entries8(a, b), cgsl_second_entries8(a, b))
-            let wj = cgsl_row_order8(UnsafeRawPointer(w + j).loadUnaligned(as: SIMD8<Float>.self))
-            let bg = beta * cgsl_row_order8(UnsafeRawPointer(g + j).loadUnaligned(as: SIMD8<Float>.self))
-            let (o0, o1) = exact ? (bg * s0 * (q0 - wj), bg * s1 * (q1 - wj)) : (bg * (q0 - s0 * wj), bg * (q1 - s1 * wj))
-            UnsafeMutableRawPointer(out + 2 * j).storeBytes(of: cgsl_zip_low8(o0, o1), as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(out + 2 * j + 8).storeBytes(of: cgsl_zip_high8(o0, o1), as: SIMD8<Float>.self)
-            j += 8
-        }
-        while j < rows {
-            let (s0, s1, wj, bg) = (u[2 * j], u[2 * j + 1], w[j], beta * g[j])
+    static func softmaxPullback(_ u: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                rows: Int, beta: Float, q0: Float, q1: Float, jacobian: SoftmaxJacobian) {
+        let exact = jacobian == .exact, full = rows / 8 * 8
+        cgsl_softmax_pullback8(u, g, out, full, beta, q0, q1, exact ? 1 : 0)
+        for j in full ..< rows {
+            let (s0, s1, bg) = (u[2 * j], u[2 * j + 1], beta * g[j])
+            let wj = s0 * q0 + s1 * q1
             if exact {
                 out[2 * j] = bg * s0 * (q0 - wj)
                 out[2 * j + 1] = bg * s1 * (q1 - wj)
@@ -69,7 +59,6 @@ enum BinaryRows {
                 out[2 * j] = bg * (q0 - s0 * wj)
                 out[2 * j + 1] = bg * (q1 - s1 * wj)
             }
-            j += 1
         }
     }
 

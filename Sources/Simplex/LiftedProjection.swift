@@ -35,28 +35,26 @@ extension Projection {
     }
 
     /// ∂L/∂x from ∂L/∂w for w = P(x)·q: the pullback of ∂L/∂u = (∂L/∂w) qᵀ through P, row by row.
-    /// `u` and `w` are the outputs of `applyAndLift` at the same x.
+    /// `u` is the output of `applyAndLift` at the same x.
     @inlinable
     public func pullbackFromWeights(input x: UnsafeBufferPointer<T>, output u: UnsafeBufferPointer<T>,
-                                    weights w: UnsafeBufferPointer<T>, weightGradient g: UnsafeBufferPointer<T>,
-                                    levels q: [T], into out: UnsafeMutableBufferPointer<T>) {
+                                    weightGradient g: UnsafeBufferPointer<T>, levels q: [T],
+                                    into out: UnsafeMutableBufferPointer<T>) {
         let d = q.count
-        precondition(u.count == out.count && u.count == g.count * d && w.count == g.count, "pullback buffers do not match")
+        precondition(u.count == out.count && u.count == g.count * d, "pullback buffers do not match")
         if T.self == Float.self, d == 2, let fast = binaryKind {
             let (q0, q1) = (Float(q[0]), Float(q[1]))
             u.withMemoryRebound(to: Float.self) { u in
-                w.withMemoryRebound(to: Float.self) { w in
-                    g.withMemoryRebound(to: Float.self) { g in
-                        out.withMemoryRebound(to: Float.self) { out in
-                            switch fast {
-                            case .softmax(let beta):
-                                guard case .softmax(_, let jacobian) = self else { return }
-                                BinaryRows.softmaxPullback(u.baseAddress!, w.baseAddress!, g.baseAddress!, out.baseAddress!,
-                                                           rows: g.count, beta: beta, q0: q0, q1: q1, jacobian: jacobian)
-                            case .sparsemax(let beta):
-                                BinaryRows.sparsemaxPullback(u.baseAddress!, g.baseAddress!, out.baseAddress!,
-                                                             rows: g.count, beta: beta, q0: q0, q1: q1)
-                            }
+                g.withMemoryRebound(to: Float.self) { g in
+                    out.withMemoryRebound(to: Float.self) { out in
+                        switch fast {
+                        case .softmax(let beta):
+                            guard case .softmax(_, let jacobian) = self else { return }
+                            BinaryRows.softmaxPullback(u.baseAddress!, g.baseAddress!, out.baseAddress!,
+                                                       rows: g.count, beta: beta, q0: q0, q1: q1, jacobian: jacobian)
+                        case .sparsemax(let beta):
+                            BinaryRows.sparsemaxPullback(u.baseAddress!, g.baseAddress!, out.baseAddress!,
+                                                         rows: g.count, beta: beta, q0: q0, q1: q1)
                         }
                     }
                 }

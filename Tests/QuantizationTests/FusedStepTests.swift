@@ -47,7 +47,6 @@ import Testing
                 let (u, w) = (Tensor(shape: [copy.count]), Tensor(shape: [parameter.count]))
                 map.applyAndLift(UnsafeBufferPointer(copy.buffer), into: u.buffer, weights: w.buffer, levels: q)
                 map.pullbackFromWeights(input: UnsafeBufferPointer(copy.buffer), output: UnsafeBufferPointer(u.buffer),
-                                        weights: UnsafeBufferPointer(w.buffer),
                                         weightGradient: UnsafeBufferPointer(parameter.gradient.buffer), levels: q,
                                         into: copyGradients[index].buffer)
                 let same = method.variables[index].gradientValues == copyGradients[index].array

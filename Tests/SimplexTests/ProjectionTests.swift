@@ -107,10 +107,8 @@ import Testing
         }
         x.withUnsafeBufferPointer { xs in
             u.withUnsafeBufferPointer { us in
-                w.withUnsafeBufferPointer { ws in
-                    g.withUnsafeBufferPointer { gs in
-                        out.withUnsafeMutableBufferPointer { projection.pullbackFromWeights(input: xs, output: us, weights: ws, weightGradient: gs, levels: q, into: $0) }
-                    }
+                g.withUnsafeBufferPointer { gs in
+                    out.withUnsafeMutableBufferPointer { projection.pullbackFromWeights(input: xs, output: us, weightGradient: gs, levels: q, into: $0) }
                 }
             }
         }
