@@ -1,7 +1,7 @@
 import CGSL
 
-/// Fast paths for the commonest case, binary levels in `Float` (two columns per row), eight rows at
-/// a time. They compute the same formulas as the generic row functions — for softmax,
+/// Fast paths for the commonest case, binary levels in `Float` (two columns per row), eight or
+/// sixteen rows at a time, a last partial group through a zero-padded copy. They compute the same formulas as the generic row functions — for softmax,
 /// e = exp(−|z|) with z = β(x₁ − x₀), then 1/(1+e) and e/(1+e) — with `cgsl_negative_exp8` in place
 /// of `expf`, so results agree with the generic path to a few ulp.
 @usableFromInline
@@ -42,23 +42,22 @@ enum BinaryRows {
     }
 
     /// The pullback of w = softmax(βx)·q to x given g = ∂L/∂w (so ∂L/∂u = g q):
-    /// exact out_λ = β s_λ g (q_λ − w); reference out_λ = β g (q_λ − s_λ w); eight rows at a time in
-    /// `cgsl_softmax_pullback8`, the rest here. w is formed again from u as the lift forms it.
+    /// exact out_λ = β s_λ g (q_λ − w); reference out_λ = β g (q_λ − s_λ w), eight rows at a time in
+    /// `cgsl_softmax_pullback8`. w is formed again from u as the lift forms it.
     @inlinable
     static func softmaxPullback(_ u: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                                 rows: Int, beta: Float, q0: Float, q1: Float, jacobian: SoftmaxJacobian) {
-        let exact = jacobian == .exact, full = rows / 8 * 8
-        cgsl_softmax_pullback8(u, g, out, full, beta, q0, q1, exact ? 1 : 0)
-        for j in full ..< rows {
-            let (s0, s1, bg) = (u[2 * j], u[2 * j + 1], beta * g[j])
-            let wj = s0 * q0 + s1 * q1
-            if exact {
-                out[2 * j] = bg * s0 * (q0 - wj)
-                out[2 * j + 1] = bg * s1 * (q1 - wj)
-            } else {
-                out[2 * j] = bg * (q0 - s0 * wj)
-                out[2 * j + 1] = bg * (q1 - s1 * wj)
-            }
+        let flag: Int32 = jacobian == .exact ? 1 : 0, full = rows / 8 * 8
+        cgsl_softmax_pullback8(u, g, out, full, beta, q0, q1, flag)
+        guard full < rows else { return }
+        let valid = rows - full
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 40) { buffer in
+            let (us, gs, outs) = (buffer.baseAddress!, buffer.baseAddress! + 16, buffer.baseAddress! + 24)
+            us.initialize(repeating: 0, count: 40)
+            us.update(from: u + 2 * full, count: 2 * valid)
+            gs.update(from: g + full, count: valid)
+            cgsl_softmax_pullback8(us, gs, outs, 8, beta, q0, q1, flag)
+            (out + 2 * full).update(from: outs, count: 2 * valid)
         }
     }
 
