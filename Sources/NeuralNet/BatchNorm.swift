@@ -6,6 +6,11 @@ import RealModule
 /// Training: x̂ = (x − μ_B)/√(σ²_B + ε) with the batch mean and biased variance, y = γ x̂ + β when
 /// `affine`; running statistics move by `momentum` towards μ_B and the unbiased variance (PyTorch's
 /// convention). Evaluation uses the running statistics. γ starts at 1 and β at 0.
+///
+/// Between `beginStatisticsEstimate()` and `endStatisticsEstimate()` the running statistics are
+/// instead the plain average of the batch means and unbiased batch variances of the training-mode
+/// forward passes since the call (PyTorch's `momentum=None`): `estimateBatchNormStatistics`
+/// uses it to give a network the statistics of its own weights.
 public final class BatchNorm: Layer {
     /// Number of normalised features (channels).
     public let features: Int
@@ -35,6 +40,9 @@ public final class BatchNorm: Layer {
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
     private var usedBatchStatistics = true
+    /// Training-mode passes averaged so far while estimating, or nil when the running statistics
+    /// move by `momentum`.
+    private var estimatedBatches: Int?
 
     /// BatchNorm over `features` channels; `affine: false` drops γ and β (the paper's VGG/ResNet setting).
     public init(_ features: Int, affine: Bool = true, epsilon: Float = 1e-5, momentum: Float = 0.1) {
@@ -71,6 +79,13 @@ public final class BatchNorm: Layer {
         runningVariance = variance
     }
 
+    /// Starts averaging: the next training-mode pass replaces the running statistics, the k-th
+    /// moves them by 1/k towards its own.
+    public func beginStatisticsEstimate() { estimatedBatches = 0 }
+
+    /// Returns to running averages with `momentum` (the estimate stays as the running statistics).
+    public func endStatisticsEstimate() { estimatedBatches = nil }
+
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         _ = outputShape(for: x.shape)
         let f = features, rows = x.count / f, count = x.count
@@ -90,10 +105,15 @@ public final class BatchNorm: Layer {
             tiling.sum(count: count, into: squares) { offset, length, sum in
                 Kernels.centre(xs + offset, mean: tMean, into: xh + offset, squares: sum, count: length)
             }
+            var weight = momentum
+            if let k = estimatedBatches {
+                estimatedBatches = k + 1
+                weight = 1 / Float(k + 1)
+            }
             for j in 0 ..< f {
                 inv[j] = 1 / (squares[j] / n + epsilon).squareRoot()
-                runningMean[j] += momentum * (mu[j] - runningMean[j])
-                runningVariance[j] += momentum * (squares[j] / (n - 1) - runningVariance[j])
+                runningMean[j] += weight * (mu[j] - runningMean[j])
+                runningVariance[j] += weight * (squares[j] / (n - 1) - runningVariance[j])
             }
         } else {
             for j in 0 ..< f { (inv[j], mu[j]) = (1 / (runningVariance[j] + epsilon).squareRoot(), runningMean[j]) }

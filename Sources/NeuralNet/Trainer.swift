@@ -24,6 +24,10 @@ public struct TrainingSettings: Sendable {
     public var schedule = LearningRateSchedule.constant
     /// Iterations between trace rows.
     public var logEvery = 100
+    /// Training batches over which every evaluated network's BatchNorm statistics are re-estimated
+    /// for the weights being evaluated (`BatchNormCalibration`); 0 evaluates with the running
+    /// statistics gathered during training instead.
+    public var normalizationBatches = 20
     /// The seed recorded with the run (the random source itself is passed to `Trainer`).
     public var seed: UInt = 1
     /// The defaults above: Adam, 10⁻³, 10 epochs of batches of 100, a trace row every 100 iterations.
@@ -234,7 +238,8 @@ public struct CheckpointPolicy {
 /// method's pull-back, an optimizer step on the method's variables, the method's post-step work;
 /// every `logEvery` iterations a trace row with the validation accuracy of the quantized and the
 /// fractional network, keeping the best quantized-validation network; at the end the test
-/// accuracies of that network.
+/// accuracies of that network. Each evaluated network gets BatchNorm statistics re-estimated for
+/// its own weights (`TrainingSettings.normalizationBatches`), and the kept networks carry them.
 public final class Trainer {
     /// The network being trained.
     public let model: Sequential
@@ -246,6 +251,8 @@ public final class Trainer {
     public let settings: TrainingSettings
     private let optimizer: any Optimizer
     private let random: RandomSource
+    /// Re-estimates BatchNorm statistics before an evaluation (set by `run` from its training set).
+    private var calibration: BatchNormCalibration?
 
     /// A trainer over `model` with `method`'s variables stepped by the optimizer of `settings`; `random` draws batch orders and augmentation.
     public init(model: Sequential, method: any WeightMethod, loss: any Loss = SoftmaxCrossEntropy(),
@@ -270,6 +277,8 @@ public final class Trainer {
                     resume: TrainerState? = nil, checkpoint: CheckpointPolicy? = nil,
                     progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingResult {
         let loader = BatchLoader(train, batchSize: settings.batchSize, augment: augment)
+        calibration = settings.normalizationBatches > 0
+            ? BatchNormCalibration(train, batches: settings.normalizationBatches, batchSize: settings.batchSize) : nil
         let perEpoch = loader.batchesPerEpoch, total = perEpoch * settings.epochs
         let clock = ContinuousClock(), start = clock.now
         var trainingTime = Duration.zero
@@ -306,7 +315,7 @@ public final class Trainer {
             let stepStart = clock.now  // the step and its finiteness check are timed
             let rate = settings.schedule.rate(base: settings.learningRate, at: iteration)
             loader.load(batch: iteration % perEpoch, random: random)
-            let (batchLoss, batchCorrect) = try step(loader, iteration: iteration, epoch: epoch, rate: Float(rate))
+            let (batchLoss, batchCorrect) = try step(loader, iteration: iteration, epoch: epoch, rate: Float(rate), total: total)
             if let group = method.nonFiniteStateTensor() {
                 throw TrainingError(description: "parameter group \(group) became non-finite at iteration \(iteration + 1); lower the learning rate (the last good checkpoint is kept)")
             }
@@ -357,15 +366,17 @@ public final class Trainer {
         row.beta = method.beta
         row.meanEntropy = statistics.meanEntropy
         row.vertexFraction = statistics.vertexFraction
-        method.prepareEvaluation(quantized: false)
-        let fractional = NetworkSnapshot(model)
-        let fractionalAccuracy = method.hasFractionalNetwork ? accuracy(validation) : nil
-        method.prepareEvaluation(quantized: true)
+        var fractional: (network: NetworkSnapshot, accuracy: Double)?
+        if method.hasFractionalNetwork {
+            prepareEvaluation(quantized: false)
+            fractional = (NetworkSnapshot(model), accuracy(validation))
+        }
+        prepareEvaluation(quantized: true)
         let quantized = NetworkSnapshot(model)
         let quantizedAccuracy = accuracy(validation)
         row = TraceRow(iteration: row.iteration, epoch: row.epoch, loss: row.loss, trainAccuracy: row.trainAccuracy,
                        learningRate: row.learningRate, validationAccuracy: quantizedAccuracy,
-                       copying: row, fractional: fractionalAccuracy ?? quantizedAccuracy)
+                       copying: row, fractional: fractional?.accuracy ?? quantizedAccuracy)
         let current = flatParameters()
         if current.count == previous.count, !current.isEmpty {
             var flips = 0
@@ -373,7 +384,7 @@ public final class Trainer {
             row.flipRatio = Double(flips) / Double(current.count)
         }
         previous = current
-        return (quantized, fractional)
+        return (quantized, fractional?.network ?? quantized)
     }
 
     private func flatParameters() -> [Float] {
@@ -418,7 +429,7 @@ public final class Trainer {
     }
 
     /// One iteration: returns the batch's loss and number of correct predictions.
-    private func step(_ loader: BatchLoader, iteration: Int, epoch: Int, rate: Float) throws -> (Double, Int) {
+    private func step(_ loader: BatchLoader, iteration: Int, epoch: Int, rate: Float, total: Int) throws -> (Double, Int) {
         method.prepareForward(iteration: iteration)
         let logits = model.forward(loader.images, training: true)
         let value = loader.labels.withUnsafeBufferPointer { loss(logits, labels: $0) }
@@ -430,14 +441,15 @@ public final class Trainer {
         _ = model.backward(loss.gradient, needsInputGradient: false)
         method.pullBack(iteration: iteration)
         optimizer.step(learningRate: rate)
-        method.afterStep(StepInfo(iteration: iteration, epoch: epoch, learningRate: rate))
+        method.afterStep(StepInfo(iteration: iteration, epoch: epoch, learningRate: rate, iterations: total))
         return (Double(value), correct)
     }
 
-    /// Accuracy of the network as `method` sets it for evaluation (quantized or fractional).
-    public func evaluate(_ data: Dataset, quantized: Bool) -> Double {
+    /// Writes the network `method` evaluates (quantized or fractional) into the parameters and,
+    /// once `run` has set up the calibration batches, re-estimates its BatchNorm statistics.
+    private func prepareEvaluation(quantized: Bool) {
         method.prepareEvaluation(quantized: quantized)
-        return accuracy(data)
+        calibration?.apply(to: model)
     }
 
     /// Accuracy of the network with its parameters as they are, in evaluation mode.

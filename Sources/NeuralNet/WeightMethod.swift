@@ -6,11 +6,14 @@ public struct StepInfo: Sendable, Equatable {
     public let epoch: Int
     /// The learning rate the optimizer used for it (methods that step their own variables use it as η).
     public let learningRate: Float
+    /// Iterations in the whole run (a method whose schedule is a fraction of the run reads it).
+    public let iterations: Int
 
-    public init(iteration: Int, epoch: Int, learningRate: Float) {
+    public init(iteration: Int, epoch: Int, learningRate: Float, iterations: Int) {
         self.iteration = iteration
         self.epoch = epoch
         self.learningRate = learningRate
+        self.iterations = iterations
     }
 }
 

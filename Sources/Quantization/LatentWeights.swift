@@ -62,14 +62,24 @@ public final class SignWeights: WeightMethod {
     public func prepareEvaluation(quantized: Bool) { writeSigns() }
 }
 
-/// ProxQuant (Bai, Wang, Liberty 2019; PAPER.md §10): float weights w trained by the optimizer;
-/// after every step each weight is moved towards its nearest level q* by the proximal operator of
-/// λ_e·dist(w, Q): w ← q* + sign(w − q*)·max(|w − q*| − λ_e, 0), with λ_e = reg · e growing
-/// linearly in the 1-based epoch e. The quantized network is the nearest level of every weight
-/// (lower level on an exact tie); the fractional network is w.
+/// ProxQuant (Bai, Wang, Liberty, ICLR 2019), as its authors' code trains it: float weights w
+/// stepped by the optimizer, then after every step the proximal operator of η_t·λ_e·dist(w, Q)
+/// moves each weight towards its nearest level q*,
+///
+///     w ← q* + sign(w − q*)·max(|w − q*| − η_t·λ_e, 0),   λ_e = reg · e,
+///
+/// with η_t the step's learning rate and e the 0-based epoch (so λ grows linearly per epoch and is
+/// 0 in the first one), and w is clipped to [q_min, q_max]. After the fraction `freeze` of the
+/// run's iterations the weights are hard-quantized (w ← q*) and frozen: training then only moves
+/// the float parameters and the BatchNorm statistics (ProxQuant's CIFAR runs freeze at epoch 200 of
+/// 300). The quantized network is the nearest level of every weight (the lower level on an exact
+/// tie); the fractional network is w.
 public final class ProxQuantWeights: WeightMethod {
     public let name: String
+    /// λ's growth per epoch.
     public let reg: Double
+    /// Fraction of the run's iterations after which w is hard-quantized and frozen.
+    public let freeze: Double
     let split: ParameterSplit
     let latent: [Tensor]
     let q: [Float]
@@ -77,9 +87,10 @@ public final class ProxQuantWeights: WeightMethod {
     let thresholds: [Float]
     public let variables: [OptimizedTensor]
 
-    init(_ split: ParameterSplit, levels: QuantizationLevels, reg: Double, name: String) {
+    init(_ split: ParameterSplit, levels: QuantizationLevels, reg: Double, freeze: Double, name: String) {
         self.split = split
         self.reg = reg
+        self.freeze = freeze
         self.name = name
         q = levels.vector(Float.self)
         thresholds = zip(q, q.dropFirst()).map { ($0 + $1) / 2 }
@@ -99,8 +110,14 @@ public final class ProxQuantWeights: WeightMethod {
         return k
     }
 
-    /// The threshold λ_e in 0-based epoch `epoch`.
-    public func lambda(epoch: Int) -> Float { Float(reg * Double(epoch + 1)) }
+    /// The prox threshold η·λ_e of a step in 0-based epoch `epoch` at learning rate η.
+    public func threshold(epoch: Int, learningRate: Float) -> Float { learningRate * Float(reg * Double(epoch)) }
+
+    /// Whether the step that completed iteration `iteration` (0-based) of `iterations` falls in the
+    /// frozen part of the run: iterations ⌈freeze · iterations⌉ − 1 onwards.
+    public func isFrozen(after iteration: Int, of iterations: Int) -> Bool {
+        Double(iteration + 1) >= (freeze * Double(iterations)).rounded(.up)
+    }
 
     public func prepareForward(iteration: Int) {
         for (entry, w) in zip(split.quantized, latent) { entry.parameter.value.copy(from: w) }
@@ -108,14 +125,22 @@ public final class ProxQuantWeights: WeightMethod {
 
     public func pullBack(iteration: Int) {}
 
+    /// The prox step and the clip; from the freeze on, w ← q* (the optimizer's small moves of a
+    /// frozen weight stay within half a level gap, so it returns to the same level every step).
     public func afterStep(_ step: StepInfo) {
-        let lambda = lambda(epoch: step.epoch)
+        let frozen = isFrozen(after: step.iteration, of: step.iterations)
+        let lambda = threshold(epoch: step.epoch, learningRate: step.learningRate)
+        let (low, high) = (q[0], q[q.count - 1])
         for w in latent {
             let x = w.data
             for j in 0 ..< w.count {
-                let level = q[nearest(x[j])], distance = x[j] - level
-                let shrunk = max(abs(distance) - lambda, 0)
-                x[j] = level + (distance < 0 ? -shrunk : shrunk)
+                let level = q[nearest(x[j])]
+                if frozen {
+                    x[j] = level
+                    continue
+                }
+                let distance = x[j] - level, shrunk = max(abs(distance) - lambda, 0)
+                x[j] = min(high, max(low, level + (distance < 0 ? -shrunk : shrunk)))
             }
         }
     }

@@ -7,7 +7,8 @@ public enum MethodKind: String, CaseIterable, Sendable {
     case ref
     /// BinaryConnect: w = sign(w̃), straight-through gradient 1[|w̃| ≤ 1], w̃ clipped to [−1, 1].
     case bc
-    /// ProxQuant: float w, soft-thresholded towards the nearest level after every step.
+    /// ProxQuant: float w, soft-thresholded towards the nearest level after every step, then
+    /// hard-quantized and frozen for the last part of the run.
     case pq
     /// Proximal ICM: u = hardmax(ũ), straight-through Jacobian (binary only).
     case picm
@@ -20,7 +21,7 @@ public enum MethodKind: String, CaseIterable, Sendable {
 }
 
 /// A training method with its settings, as one value that prints and parses back:
-/// `ref`, `bc`, `picm`, `pq[reg=0.001]`, `pgd[rho=1.2,every=100,cap=10000]`,
+/// `ref`, `bc`, `picm`, `pq[reg=0.001]` (`pq[reg=0.001,freeze=0.5]`), `pgd[rho=1.2,every=100,cap=10000]`,
 /// `pmf[rho=1.2,every=100,cap=10000,jacobian=exact]`, `pmf[…,tilde=false]`, `md[rho=…]`.
 /// A bare name takes the defaults below; unknown keys and bad values are errors.
 public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
@@ -31,8 +32,12 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
     public var jacobian = SoftmaxJacobian.exact
     /// PMF through the auxiliary ũ (Algorithm 1) or directly on u (supp. Table 3).
     public var tilde = true
-    /// ProxQuant's regularisation rate: the threshold in epoch e (1-based) is reg · e.
+    /// ProxQuant's regularisation rate: λ_e = reg · e in 0-based epoch e, the step's prox threshold
+    /// η_t·λ_e (see `ProxQuantWeights`).
     public var reg = 1e-3
+    /// ProxQuant's freeze point, as a fraction of the run's iterations (ProxQuant's own CIFAR runs:
+    /// epoch 200 of 300); 1 hard-quantizes at the last step only.
+    public var freeze = 2.0 / 3.0
     /// BinaryConnect clips w̃ to [−1, 1] after every step (the paper's BC); `bc[clip=false]` does not.
     public var clip = true
 
@@ -43,7 +48,7 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
         switch kind {
         case .ref, .picm: []
         case .bc: ["clip"]
-        case .pq: ["reg"]
+        case .pq: ["reg", "freeze"]
         case .pgd, .md: ["beta0", "rho", "every", "cap"]
         case .pmf: ["beta0", "rho", "every", "cap", "jacobian", "tilde"]
         }
@@ -64,6 +69,7 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
         let cap = try spec.double("cap", default: defaults.cap, what: what, valid: { $0 >= initial && $0.isFinite }, rule: "a finite number ≥ beta0")
         beta = BetaSchedule(initial: initial, rho: rho, every: every, cap: cap)
         reg = try spec.double("reg", default: 1e-3, what: what, valid: { $0 >= 0 && $0.isFinite }, rule: "a number ≥ 0")
+        freeze = try spec.double("freeze", default: 2.0 / 3.0, what: what, valid: { $0 > 0 && $0 <= 1 }, rule: "a fraction in (0, 1]")
         if let text = spec.value("jacobian") {
             guard let value = SoftmaxJacobian(rawValue: text) else {
                 throw QuantizationError("method 'pmf': jacobian=\(text) is not valid; use jacobian=exact or jacobian=reference")
@@ -86,7 +92,9 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
         switch kind {
         case .ref, .picm: break
         case .bc: if !clip { parts = ["clip=false"] }
-        case .pq: parts = ["reg=\(settingText(reg))"]
+        case .pq:
+            parts = ["reg=\(settingText(reg))"]
+            if freeze != 2.0 / 3.0 { parts.append("freeze=\(settingText(freeze))") }
         case .pgd, .md, .pmf:
             if beta.initial != 1 { parts.append("beta0=\(settingText(beta.initial))") }
             parts += ["rho=\(settingText(beta.rho))", "every=\(beta.every)", "cap=\(settingText(beta.cap))"]
@@ -109,7 +117,7 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
         switch kind {
         case .ref: return FloatWeights(model)
         case .bc: return try SignWeights(split, levels: levels, clip: clip, name: description)
-        case .pq: return ProxQuantWeights(split, levels: levels, reg: reg, name: description)
+        case .pq: return ProxQuantWeights(split, levels: levels, reg: reg, freeze: freeze, name: description)
         case .picm: return try LiftedWeights(split, levels: levels, kind: .picm, schedule: beta, name: description)
         case .pgd: return try LiftedWeights(split, levels: levels, kind: .pgd, schedule: beta, name: description)
         case .pmf:

@@ -1,9 +1,9 @@
 import Foundation
 import NeuralNet
 
-/// The hyperparameters of one cell of supp. Table 4 (PAPER.md §6): a dataset, a network and a
-/// method, with the optimizer, learning rate, schedule, weight decay, batch size and length of
-/// the paper's runs (K iterations, as whole epochs of the 5/6 or 9/10 training split).
+/// The hyperparameters of one cell of supp. Table 4 (see docs/paper-notes.md): a dataset, a network
+/// and a method, with the optimizer, learning rate, schedule, weight decay, batch size and length
+/// of the paper's runs (K iterations, and the whole epochs of the 5/6 or 9/10 training split they make).
 public struct Preset: Equatable, Sendable {
     public var name: String
     /// A `DatasetKind` raw value.
@@ -19,6 +19,9 @@ public struct Preset: Equatable, Sendable {
     public var schedule: LearningRateSchedule
     public var batchSize: Int
     public var epochs: Int
+    /// The paper's run length K in iterations (20k for MNIST, 100k for CIFAR): the iteration counts
+    /// of the β and learning-rate schedules are fractions of it.
+    public var iterations: Int
     public var levels = "binary"
     /// Where a value is the paper's default rather than a Table 4 entry, or an assumption.
     public var note: String
@@ -33,7 +36,7 @@ public struct Preset: Equatable, Sendable {
             func add(_ method: String, _ optimizer: OptimizerKind, _ lr: Double, note: String = "") {
                 presets.append(Preset(name: "mnist-\(arch)-\(method.prefix { $0 != "[" })", dataset: "mnist", arch: arch, method: method,
                                       optimizer: optimizer, learningRate: lr, momentum: 0.9, weightDecay: 0, schedule: mnistStep,
-                                      batchSize: 100, epochs: 40, note: note))
+                                      batchSize: 100, epochs: 40, iterations: 20_000, note: note))
             }
             add("ref", .adam, 1e-3)
             add("bc", .adam, 1e-3)
@@ -52,7 +55,7 @@ public struct Preset: Equatable, Sendable {
                     let text = [assumed, note].filter { !$0.isEmpty }.joined(separator: "; ")
                     presets.append(Preset(name: "\(dataset)-\(arch)-\(method.prefix { $0 != "[" })", dataset: dataset, arch: arch,
                                           method: method, optimizer: optimizer, learningRate: lr, momentum: 0.9, weightDecay: wd,
-                                          schedule: cifarStep, batchSize: 128, epochs: 285, note: text))
+                                          schedule: cifarStep, batchSize: 128, epochs: 285, iterations: 100_000, note: text))
                 }
                 add("ref", .sgd, 0.1, wd: 5e-4)
                 add("bc", .adam, 1e-4)
@@ -70,16 +73,16 @@ public struct Preset: Equatable, Sendable {
         return presets
     }()
 
-    /// The preset run for `epochs` epochs instead of the paper's, with its schedules keeping their
-    /// shape: β ← ρβ and the learning-rate steps come at the same fractions of the run (every N
-    /// iterations becomes every N·epochs/paper-epochs, at least 1), so a short run anneals β to the
-    /// same final value as the paper's.
-    public func rescaled(toEpochs newEpochs: Int) throws(QuantizationError) -> Preset {
-        guard newEpochs != epochs else { return self }
-        let factor = Double(newEpochs) / Double(epochs)
+    /// The preset's method and learning-rate schedule for a run of `runIterations` iterations
+    /// instead of the paper's K, keeping their shape: every iteration count (β ← ρβ every N, the
+    /// learning-rate steps) becomes N · runIterations / K, at least 1, so a shorter run (fewer
+    /// epochs, or a `--limit`ed training set) anneals β to the same final value as the paper's.
+    public func rescaled(toIterations runIterations: Int) throws(QuantizationError) -> Preset {
+        guard runIterations != iterations else { return self }
+        let factor = Double(runIterations) / Double(iterations)
         func scale(_ n: Int) -> Int { max(1, Int((Double(n) * factor).rounded())) }
         var copy = self
-        copy.epochs = newEpochs
+        copy.iterations = runIterations
         var spec = try MethodSpec(parsing: method)
         if [.pgd, .pmf, .md].contains(spec.kind) {
             spec.beta = BetaSchedule(initial: spec.beta.initial, rho: spec.beta.rho, every: scale(spec.beta.every), cap: spec.beta.cap)

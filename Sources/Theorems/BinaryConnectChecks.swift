@@ -111,7 +111,7 @@ func mlpTrajectories(_ setting: BCPICMSetting, etaW: Float, steps: Int, batches:
             method.pullBack(iteration: k)
             let eta = index == 0 ? etaW : etaU
             optimizers[index].step(learningRate: eta)
-            method.afterStep(StepInfo(iteration: k, epoch: 0, learningRate: eta))
+            method.afterStep(StepInfo(iteration: k, epoch: 0, learningRate: eta, iterations: steps))
         }
         projectOntoSimplex()
     }

@@ -59,7 +59,7 @@ struct StepBench: ParsableCommand {
                 method.prepareForward(iteration: iteration)
                 method.pullBack(iteration: iteration)
                 adam.step(learningRate: 1e-3)
-                method.afterStep(StepInfo(iteration: iteration, epoch: 0, learningRate: 1e-3))
+                method.afterStep(StepInfo(iteration: iteration, epoch: 0, learningRate: 1e-3, iterations: steps))
                 if let group = method.nonFiniteStateTensor() { throw CommandError("\(spec): \(group) became non-finite") }
             }
         }

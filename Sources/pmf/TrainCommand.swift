@@ -24,6 +24,7 @@ struct RunConfig: Codable, Equatable {
     var weightDecay = 0.0
     var schedule = "constant"
     var logEvery = 100
+    var bnBatches = TrainingSettings().normalizationBatches
 
     var json: String {
         let encoder = JSONEncoder()
@@ -40,7 +41,8 @@ struct Train: ParsableCommand {
         Methods are one value each: ref, bc, picm, pq[reg=0.001], pgd[rho=1.2,every=100,cap=10000], \
         pmf[rho=1.2,every=100,cap=10000,jacobian=exact|reference,tilde=true|false], md[rho=…]. \
         A preset (--list-presets) sets every hyperparameter of a supp. Table 4 cell; explicit flags override it.
-        With --epochs shorter than the paper's, the preset's β and learning-rate schedules are rescaled to the run's length.
+        When the run is shorter than the paper's K iterations (fewer --epochs, or a --limit), the preset's β and \
+        learning-rate schedules are rescaled to the run's length.
         """)
 
     @Option(help: "A supp. Table 4 preset, e.g. mnist-lenet300-pmf (see --list-presets).") var preset: String?
@@ -61,6 +63,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("weight-decay")) var weightDecay: Double?
     @Option(help: "Learning-rate schedule: constant, step[every=7000,factor=0.2], multistep[at=I:J,factor=F], exponential[gamma=G].") var schedule: String?
     @Option(help: "Iterations between trace rows (each evaluates the quantized and fractional network on validation data).") var logEvery: Int?
+    @Option(name: .customLong("bn-batches"), help: "Training batches over which each evaluated network's BatchNorm statistics are re-estimated for its own weights (0: use the running statistics from training).") var bnBatches: Int?
     @Option(help: "Folder for results.json, trace.dat and checkpoint.bin.") var out: String?
     @Option(name: .customLong("checkpoint-every"), help: "Iterations between checkpoints in --out (one is always written at the end).") var checkpointEvery: Int?
     @Option(help: "Continue the run whose checkpoint is in this folder; finishes with the weights of the uninterrupted run.") var resume: String?
@@ -87,7 +90,10 @@ struct Train: ParsableCommand {
         if let weightDecay { c.weightDecay = weightDecay }
         if let schedule { c.schedule = schedule }
         if let logEvery { c.logEvery = logEvery }
-        guard c.epochs >= 1, c.batchSize >= 2, c.logEvery >= 1 else { throw CommandError("--epochs, --log-every must be ≥ 1 and --batch-size ≥ 2") }
+        if let bnBatches { c.bnBatches = bnBatches }
+        guard c.epochs >= 1, c.batchSize >= 2, c.logEvery >= 1, c.bnBatches >= 0 else {
+            throw CommandError("--epochs, --log-every must be ≥ 1, --batch-size ≥ 2 and --bn-batches ≥ 0")
+        }
         guard c.lr > 0, c.lr.isFinite, c.weightDecay >= 0, c.weightDecay.isFinite, c.momentum >= 0, c.momentum < 1 else {
             throw CommandError("--lr must be positive, --weight-decay ≥ 0 and --momentum in [0, 1)")
         }
@@ -115,12 +121,12 @@ struct Train: ParsableCommand {
             if let preset { _ = try Preset.named(preset) }
             resumed = checkpoint
         } else if let preset {
-            let p = try Preset.named(preset).rescaled(toEpochs: epochs ?? Preset.named(preset).epochs)
+            let p = try Preset.named(preset)
             (base.arch, base.method, base.levels, base.dataset) = (p.arch, p.method, p.levels, p.dataset)
             (base.epochs, base.batchSize, base.optimizer, base.lr) = (p.epochs, p.batchSize, p.optimizer.rawValue, p.learningRate)
             (base.momentum, base.weightDecay, base.schedule) = (p.momentum, p.weightDecay, p.schedule.description)
         }
-        let config = try resolve(base: base)
+        var config = try resolve(base: base)
         if resumed != nil, config != base {
             throw CommandError("--resume continues the run with the settings in its checkpoint (\(base.json)); drop the flags that change them")
         }
@@ -136,6 +142,13 @@ struct Train: ParsableCommand {
         let (full, test) = try kind.load(from: folder)
         var (train, validation) = full.splitValidation(fraction: kind.validationFraction)
         if let limit = config.limit { train = train.slice(0 ..< min(max(limit, config.batchSize), train.count)) }
+        if resumed == nil, let preset {
+            // The preset's β and learning-rate schedules, rescaled to this run's length (explicit flags still win).
+            let iterations = config.epochs * ((train.count + config.batchSize - 1) / config.batchSize)
+            let p = try Preset.named(preset).rescaled(toIterations: iterations)
+            (base.method, base.schedule) = (p.method, p.schedule.description)
+            config = try resolve(base: base)
+        }
 
         let random = RandomSource(seed: config.seed)
         let model = architecture.build(imageShape: train.imageShape, classes: train.classes)
@@ -150,6 +163,7 @@ struct Train: ParsableCommand {
         (settings.epochs, settings.batchSize, settings.seed) = (config.epochs, config.batchSize, config.seed)
         (settings.optimizer, settings.learningRate, settings.weightDecay, settings.logEvery) = (optimizerKind, config.lr, config.weightDecay, config.logEvery)
         settings.momentum = config.momentum
+        settings.normalizationBatches = config.bnBatches
         settings.schedule = try LearningRateSchedule(parsing: config.schedule)
         let trainer = Trainer(model: model, method: method, settings: settings, random: random)
         let directory = outFolder.map { URL(fileURLWithPath: $0, isDirectory: true) }

@@ -30,7 +30,7 @@ import Testing
             _ = model.backward(loss.gradient, needsInputGradient: false)
             method.pullBack(iteration: 0)
             optimizer.step(learningRate: eta)
-            method.afterStep(StepInfo(iteration: 0, epoch: 0, learningRate: eta))
+            method.afterStep(StepInfo(iteration: 0, epoch: 0, learningRate: eta, iterations: 1000))
         }
         func signs(_ model: Sequential, _ method: any WeightMethod) -> [Float] {
             method.prepareEvaluation(quantized: true)

@@ -54,7 +54,7 @@ import Testing
             }
             adam.step(learningRate: 0.01)
             reference.step(learningRate: 0.01)
-            method.afterStep(StepInfo(iteration: iteration, epoch: 0, learningRate: 0.01))
+            method.afterStep(StepInfo(iteration: iteration, epoch: 0, learningRate: 0.01, iterations: 1000))
             let stepped = zip(method.variables, copies).allSatisfy { $0.value.array == $1.array }
             #expect(stepped, "\(spec), iteration \(iteration): ũ after the step")
             // The weights the next forward pass uses: P(ũ)·q at the next iteration's β.
@@ -81,7 +81,7 @@ import Testing
         second.parameter.gradient[7] = .nan
         method.pullBack(iteration: 0)
         adam.step(learningRate: 0.01)
-        method.afterStep(StepInfo(iteration: 0, epoch: 0, learningRate: 0.01))
+        method.afterStep(StepInfo(iteration: 0, epoch: 0, learningRate: 0.01, iterations: 1000))
         #expect(method.nonFiniteStateTensor() == method.stateTensors[2].name)
         #expect(method.stateTensors[2].name.hasPrefix(second.name))
 

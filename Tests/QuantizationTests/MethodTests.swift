@@ -125,8 +125,18 @@ import Testing
         let gw = linear.weight.gradient.array
         #expect(gradients[0] == gw.enumerated().map { $0.offset == 1 ? 0 : $0.element })
         method.variables[0].value[2] = 3
-        method.afterStep(StepInfo(iteration: 0, epoch: 0, learningRate: 0.1))
+        method.afterStep(StepInfo(iteration: 0, epoch: 0, learningRate: 0.1, iterations: 1000))
         #expect(method.variables[0].value.array.allSatisfy { abs($0) <= 1 } && method.variables[0].value[2] == 1)
+    }
+
+    /// ProxQuant's step written out in Double: the nearest level q* (midpoints ±½ for ternary),
+    /// w ← clip(q* + sign(w − q*)·max(|w − q*| − η·reg·e, 0), −1, 1), e the 0-based epoch.
+    func proxQuantByHand(_ w: [Float], eta: Double, reg: Double, epoch: Int) -> [Float] {
+        w.map { x in
+            let level = Double(x) < -0.5 ? -1.0 : (Double(x) <= 0.5 ? 0.0 : 1.0)
+            let distance = Double(x) - level, shrunk = max(abs(distance) - eta * reg * Double(epoch), 0)
+            return Float(min(1, max(-1, level + (distance < 0 ? -shrunk : shrunk))))
+        }
     }
 
     @Test func proxQuantSoftThresholdsTowardsTheNearestLevel() throws {
@@ -134,10 +144,13 @@ import Testing
         let method = try MethodSpec(parsing: "pq[reg=0.1]").makeMethod(for: model, levels: .ternary)
         let gradients = analytic(model, method)
         #expect(gradients[0] == (model.layers[0] as! Linear).weight.gradient.array)
-        method.afterStep(StepInfo(iteration: 0, epoch: 1, learningRate: 0.01))  // λ = 0.1 · 2
-        // 0.3 → 0.1; −0.6 → −0.8 (nearest −1); 0.05 → 0; −0.25 → −0.05; 0.7 → 0.9; −0.9 → −1.
-        let expected: [Float] = [0.1, -0.8, 0, -0.05, 0.9, -1]
+        method.variables[0].value[4] = 1.7  // outside [−1, 1]: shrunk towards 1, then clipped
+        let before = method.variables[0].value.array
+        method.afterStep(StepInfo(iteration: 0, epoch: 2, learningRate: 0.5, iterations: 1000))  // threshold 0.5 · 0.1 · 2
+        // 0.3 → 0.2; −0.6 → −0.7 (nearest −1); 0.05 → 0; −0.25 → −0.15; 1.7 → 1.6 → 1; −0.9 → −1.
+        let expected: [Float] = [0.2, -0.7, 0, -0.15, 1, -1]
         #expect(zip(method.variables[0].value.array, expected).allSatisfy { abs($0 - $1) < 1e-6 })
+        #expect(zip(method.variables[0].value.array, proxQuantByHand(before, eta: 0.5, reg: 0.1, epoch: 2)).allSatisfy { abs($0 - $1) < 1e-6 })
         method.prepareEvaluation(quantized: true)
         #expect((model.layers[0] as! Linear).weight.value.array == [0, -1, 0, 0, 1, -1])
         let levels = QuantizationLevels.ternary
@@ -149,6 +162,31 @@ import Testing
             m.prepareEvaluation(quantized: true)
             #expect(Double((other.layers[0] as! Linear).weight.value[0]) == levels.values[levels.nearestLevelIndex(to: Double(x))])
         }
+    }
+
+    @Test func proxQuantsStrengthGrowsPerEpochWithTheLearningRateAndFreezesAtTheEnd() throws {
+        let model = layer()
+        let method = try MethodSpec(parsing: "pq[reg=0.02,freeze=0.5]").makeMethod(for: model, levels: .ternary)
+        let w = method.variables[0].value
+        // Epoch 0: λ = 0, only the clip acts.
+        method.afterStep(StepInfo(iteration: 0, epoch: 0, learningRate: 0.5, iterations: 10))
+        #expect(w.array == weights)
+        // Epochs 1, 3 at η = 0.5 and 0.25: threshold η · 0.02 · e, against the formula.
+        for (iteration, epoch, eta) in [(1, 1, 0.5), (2, 3, 0.25), (3, 3, 0.5)] {
+            let expected = proxQuantByHand(w.array, eta: eta, reg: 0.02, epoch: epoch)
+            method.afterStep(StepInfo(iteration: iteration, epoch: epoch, learningRate: Float(eta), iterations: 10))
+            #expect(zip(w.array, expected).allSatisfy { abs($0 - $1) < 1e-6 }, "iteration \(iteration)")
+        }
+        #expect(!w.array.allSatisfy { [-1, 0, 1].contains($0) })
+        // The step completing iteration 5 of 10 (index 4) is the first frozen one: every weight at its level,
+        // and it stays there whatever the optimizer does.
+        method.afterStep(StepInfo(iteration: 4, epoch: 3, learningRate: 0.5, iterations: 10))
+        #expect(w.array == [0, -1, 0, 0, 1, -1])
+        w[0] = 0.3
+        w[4] = 0.6
+        method.afterStep(StepInfo(iteration: 5, epoch: 3, learningRate: 0.5, iterations: 10))
+        #expect(w.array == [0, -1, 0, 0, 1, -1])
+        #expect(try MethodSpec(parsing: "pq[reg=0.02,freeze=0.5]").description == "pq[reg=0.02,freeze=0.5]")
     }
 
     @Test func pmfWithoutTildeIsTheSharedUpdateRule() throws {
@@ -163,7 +201,7 @@ import Testing
         #expect(zip(u0, start).allSatisfy { abs($0 - $1) < 1e-6 })
         _ = analytic(model, method)
         let gw = (model.layers[0] as! Linear).weight.gradient.array
-        method.afterStep(StepInfo(iteration: 0, epoch: 0, learningRate: 0.05))
+        method.afterStep(StepInfo(iteration: 0, epoch: 0, learningRate: 0.05, iterations: 1000))
         let gu = RowMatrix(rows: 6, columns: 3, storage: gw.flatMap { g in q.map { g * $0 } })
         let byHand = UpdateRule<Float>.proximalMeanField(eta: 0.05, beta: 2)(RowMatrix(rows: 6, columns: 3, storage: u0), gradient: gu)
         #expect(method.stateTensors[0].tensor.array == byHand.storage)
@@ -174,7 +212,7 @@ import Testing
         let v0 = md.stateTensors[0].tensor.array
         #expect(v0 == u0)
         _ = analytic(mdModel, md)
-        md.afterStep(StepInfo(iteration: 0, epoch: 0, learningRate: 0.05))
+        md.afterStep(StepInfo(iteration: 0, epoch: 0, learningRate: 0.05, iterations: 1000))
         let eg = UpdateRule<Float>.exponentiatedGradient(eta: 0.05, beta: 2)(RowMatrix(rows: 6, columns: 3, storage: v0), gradient: gu)
         #expect(md.stateTensors[0].tensor.array == eg.storage)
     }
@@ -207,7 +245,7 @@ import Testing
         ("pmf[rh=1.2]", "unknown key 'rh'"), ("pmf[rho=abc]", "rho=abc"), ("pmf[rho=0.5]", "rho"), ("bogus", "unknown method"),
         ("pmf[rho=1.2", "malformed"), ("pmf[rho]", "not key=value"), ("bc[rho=2]", "bc takes clip"),
         ("pmf[jacobian=magic]", "jacobian"), ("pmf[tilde=maybe]", "tilde"), ("pmf[every=0]", "every"), ("", "malformed"),
-        ("pmf[rho=1.1,rho=1.2]", "twice"), ("pq[reg=-1]", "reg"),
+        ("pmf[rho=1.1,rho=1.2]", "twice"), ("pq[reg=-1]", "reg"), ("pq[freeze=0]", "freeze"), ("pq[freeze=1.5]", "freeze"),
     ])
     func malformedSpecsAreClearErrors(_ text: String, _ fragment: String) {
         #expect(throwsMessage(containing: [fragment]) { _ = try MethodSpec(parsing: text) } != nil)

@@ -181,4 +181,53 @@ struct StopTraining: Error {}
         #expect(throwsMessage(containing: ["unknown preset", "list-presets"]) { _ = try Preset.named("mnist-lenet300-xyz") } != nil)
         #expect(Preset.table.split(separator: "\n").count == 37)
     }
+
+    @Test func presetsRescaleTheirSchedulesToTheRunsIterations() throws {
+        let pmf = try Preset.named("mnist-lenet300-pmf")
+        #expect(pmf.iterations == 20_000 && pmf.epochs * 500 == pmf.iterations)
+        #expect(try pmf.rescaled(toIterations: 20_000) == pmf)
+        // 4 epochs of 50k at batch 100: a tenth of the paper's run, so β every 10 and the step every 700.
+        let short = try pmf.rescaled(toIterations: 2000)
+        #expect(short.method == "pmf[rho=1.2,every=10,cap=10000,jacobian=reference]")
+        #expect(short.schedule == .step(every: 700, factor: 0.2))
+        #expect(BetaSchedule(rho: 1.2, every: 10).beta(at: 299) == BetaSchedule(rho: 1.2, every: 100).beta(at: 2999))
+        let vgg = try Preset.named("cifar10-vgg16-pgd").rescaled(toIterations: 500)
+        #expect(vgg.method == "pgd[rho=1.05,every=1,cap=10000]" && vgg.schedule == .step(every: 150, factor: 0.2))
+        #expect(try Preset.named("mnist-lenet5-pq").rescaled(toIterations: 10).method == "pq[reg=0.001]")
+    }
+
+    /// The BatchNorm statistics rule: the kept quantized network carries statistics of its own
+    /// (quantized) weights, averaged over the first `normalizationBatches` training batches, not the
+    /// running statistics gathered while ProxQuant trained its float weights.
+    @Test(arguments: [20, 0])
+    func theQuantizedNetworkIsEvaluatedWithItsOwnBatchNormStatistics(_ batches: Int) throws {
+        let random = RandomSource(seed: 4)
+        let model = Architecture.lenet300.build(imageShape: [8, 8, 1], classes: 10)
+        initialize(model, using: random)
+        let method = try MethodSpec(parsing: "pq[reg=0.01,freeze=1]").makeMethod(for: model)
+        var settings = TrainingSettings()
+        (settings.epochs, settings.batchSize, settings.logEvery, settings.normalizationBatches) = (2, 25, 10, batches)
+        let trainer = Trainer(model: model, method: method, settings: settings, random: random)
+        _ = try trainer.run(train: train, validation: validation, test: test)
+        // After the run the model holds the best quantized network: weights ±1, and its first BatchNorm's statistics.
+        let linear = model.layers[1] as! Linear, norm = model.layers[2] as! BatchNorm
+        #expect(linear.weight.value.array.allSatisfy { $0 == 1 || $0 == -1 })
+        let (w, b) = (linear.weight.value.array.map(Double.init), linear.bias!.value.array.map(Double.init))
+        let outputs = b.count, inputs = w.count / outputs
+        var mean = [Double](repeating: 0, count: outputs)
+        for batch in 0 ..< 20 {
+            for r in batch * 25 ..< (batch + 1) * 25 {
+                for o in 0 ..< outputs {
+                    let y = (0 ..< inputs).reduce(b[o]) { $0 + w[o * inputs + $1] * Double(train.images[r * inputs + $1]) }
+                    mean[o] += y / 500
+                }
+            }
+        }
+        let error = zip(norm.runningMean, mean).map { abs(Double($0) - $1) / max(1, abs($1)) }.max()!
+        if batches > 0 {
+            #expect(error < 1e-4, "largest relative error \(error)")
+        } else {
+            #expect(error > 0.05, "running statistics from float training should not match the quantized network's (\(error))")
+        }
+    }
 }
