@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "Theorems", dependencies: ["CGSL", "Simplex", "MRF", "NeuralNet", "Quantization", numerics]),
         .target(name: "Gnuplot"),
         .target(name: "Sweep", dependencies: ["Gnuplot", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Figures", dependencies: ["Simplex", "MRF", "Gnuplot"]),
+        .target(name: "Figures", dependencies: ["Simplex", "MRF", "Gnuplot", "Quantization"]),
         .executableTarget(
             name: "pmf",
             dependencies: [
@@ -65,6 +65,6 @@ let package = Package(
         .testTarget(name: "TheoremsTests", dependencies: ["Theorems", "Simplex"]),
         .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Gnuplot"], exclude: ["golden"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Gnuplot"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Gnuplot", "Quantization"]),
     ]
 )

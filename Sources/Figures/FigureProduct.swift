@@ -4,17 +4,34 @@ import Gnuplot
 /// What one entry of the catalogue produces: figures (data + script + rendering), tables
 /// (Markdown + LaTeX) and notes for the user (skipped parts and why).
 public struct FigureProduct: Sendable {
-    /// A table with the base name of its files.
+    /// A table with the base name of its files, a caption above it and notes below it.
     public struct NamedTable: Sendable {
         /// `NAME.md` and `NAME.tex` are written.
         public var name: String
         /// The table.
         public var table: Table
+        /// One paragraph above the table (LaTeX: a comment line above the tabular).
+        public var caption: String
+        /// Paragraphs below the table in the Markdown file (LaTeX: comment lines).
+        public var notes: [String]
 
         /// Creates a named table.
-        public init(name: String, table: Table) {
+        public init(name: String, table: Table, caption: String, notes: [String] = []) {
             self.name = name
             self.table = table
+            self.caption = caption
+            self.notes = notes
+        }
+
+        /// The Markdown file's text: caption, table, notes.
+        public func markdown() throws -> String {
+            ([caption, try table.markdown().trimmingCharacters(in: .newlines)] + notes).joined(separator: "\n\n") + "\n"
+        }
+
+        /// The LaTeX file's text: the caption and notes as `%` comments, then the tabular.
+        public func latex() throws -> String {
+            let comments = ([caption] + notes).flatMap { $0.split(whereSeparator: \.isNewline) }.map { "% \($0)" }
+            return comments.joined(separator: "\n") + "\n" + (try table.latex())
         }
     }
 
@@ -46,8 +63,8 @@ public struct FigureProduct: Sendable {
     public func write(to directory: URL, terminals: [Terminal], program: GnuplotProgram?) throws -> [RenderOutcome] {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for table in tables {
-            try writeAtomically(try table.table.markdown(), to: directory.appendingPathComponent("\(table.name).md"))
-            try writeAtomically(try table.table.latex(), to: directory.appendingPathComponent("\(table.name).tex"))
+            try writeAtomically(try table.markdown(), to: directory.appendingPathComponent("\(table.name).md"))
+            try writeAtomically(try table.latex(), to: directory.appendingPathComponent("\(table.name).tex"))
         }
         return try figures.flatMap { try $0.export(to: directory, terminals: terminals, program: program) }
     }

@@ -1,20 +1,9 @@
-/// Small operations on `pmf train --method` spec text such as `pmf[rho=1.2,every=100]`, written
-/// here so this target does not depend on the quantized-training module.
+/// Small operations on `pmf train --method` spec text such as `pmf[rho=1.2,every=100]`: names for
+/// folders, datasets and legends.
 enum MethodSpecText {
     /// The name before any `[`: `pmf[rho=1.2]` → `pmf`.
     static func baseName(_ spec: String) -> String {
         String(spec.prefix { $0 != "[" })
-    }
-
-    /// The methods whose β is annealed by `every`.
-    static let annealed: Set<String> = ["pmf", "pgd", "md"]
-
-    /// `spec` with `every=N` added when the method anneals β and the spec does not set it already:
-    /// `pmf` → `pmf[every=2]`, `pmf[rho=1.1]` → `pmf[rho=1.1,every=2]`.
-    static func withAnnealing(_ spec: String, every: Int) -> String {
-        guard annealed.contains(baseName(spec)), !spec.contains("every=") else { return spec }
-        if spec.hasSuffix("]") { return spec.dropLast() + ",every=\(every)]" }
-        return spec + "[every=\(every)]"
     }
 
     /// A plain name for folders and dataset names: letters, digits and `.` kept, every other run of

@@ -33,7 +33,7 @@ public enum PaperFigure: String, CaseIterable, Sendable {
 public struct FigureContext {
     /// The output folder; training runs go to `out/runs`, check evidence to `out/check`.
     public var out: URL
-    /// The training schedule (`--quick` or `--full`).
+    /// The training schedule (`--quick`, the default paper schedule, or `--full`).
     public var schedule: TrainingSchedule
     /// Provenance for generated data files (command text without paths, so reruns are identical).
     public var provenance: Provenance
@@ -66,46 +66,70 @@ public final class FigureBuilder {
                                       runner: context.runner, log: context.log)
     }
 
-    /// The product of `figure`: its figures and tables plus notes on skipped parts.
+    /// Every training run `figures` need, each once, in training order.
+    /// - Throws: `FigureError` when a method has no preset.
+    public func requests(for figures: [PaperFigure]) throws -> [TrainingRequest] {
+        let schedule = context.schedule
+        var requests: [TrainingRequest] = []
+        func add(_ net: TrainingSchedule.Net, _ methods: [String], levels: String? = nil, seeds: [UInt]) {
+            for method in methods {
+                for seed in seeds {
+                    let request = TrainingRequest(net: net, method: method, levels: levels, seed: seed)
+                    if !requests.contains(request) { requests.append(request) }
+                }
+            }
+        }
+        if figures.contains(.table2) || figures.contains(.fig2Training) {
+            for net in schedule.nets { add(net, schedule.methods, seeds: schedule.seeds) }
+        }
+        if figures.contains(.table2) {
+            for row in schedule.levelRows { add(row.net, [row.method], levels: row.levels, seeds: schedule.seeds) }
+        }
+        if figures.contains(.fig3Rho) {
+            add(schedule.rhoNet, try rhoMethods().map(\.method), seeds: [schedule.seeds[0]])
+        }
+        return requests
+    }
+
+    /// Trains what `figures` need and is not in the output folder yet, reporting the whole job's progress.
+    public func train(for figures: [PaperFigure], progress: (JobProgress) -> Void) throws {
+        try store.train(try requests(for: figures), progress: progress)
+    }
+
+    /// The ρ study's method specs, one per ρ (the preset's own ρ as plain `pmf`).
+    private func rhoMethods() throws -> [(rho: Double, method: String)] {
+        try context.schedule.rhos.map { (rho: $0, method: try TrainingRunStore.pmf(on: context.schedule.rhoNet, rho: $0)) }
+    }
+
+    /// The product of `figure`: its figures and tables plus notes on skipped parts. Runs that
+    /// `train(for:progress:)` has not trained yet are trained here.
     /// - Throws: `FigureError`, `GnuplotError` or `MRFError` with a one-line message.
     public func build(_ figure: PaperFigure) throws -> FigureProduct {
+        let schedule = context.schedule
         switch figure {
         case .fig1Simplex:
             return FigureProduct(figures: [SimplexFigure(provenance: context.provenance).figure])
         case .fig2Training:
-            let schedule = context.schedule
             let groups = try schedule.nets.map { net in
-                TrainingCurves.Group(name: net.arch, title: net.title, curves: try store.runs(net, methods: schedule.methods, seeds: schedule.seeds).map {
+                TrainingCurves.Group(name: net.arch, title: "\(net.title), \(net.epochs) epochs", curves: try store.runs(net, methods: schedule.methods, seeds: schedule.seeds).map {
                     TrainingCurves.Curve(name: MethodSpecText.plainName($0.method), title: MethodSpecText.title($0.method),
                                          trace: .mean($0.runs.map(\.trace)))
                 })
             }
-            return product(TrainingCurves(name: "fig2-training", groups: groups, provenance: context.provenance),
-                           notes: rejectionNotes(schedule.methods, figure: figure))
+            let title = "Fig. 2 analogue: training loss and quantized validation accuracy, mean ± std over seeds; \(schedule.dataNote)"
+            return product(TrainingCurves(name: "fig2-training", title: title, groups: groups, provenance: context.provenance))
         case .fig3Rho:
-            let net = context.schedule.rhoNet
-            let rhos = context.schedule.rhos
-            let methods = rhos.map { "pmf[rho=\($0)]" }
-            let rhoOf = Dictionary(zip(methods, rhos), uniquingKeysWith: { first, _ in first })
+            let net = schedule.rhoNet
             // Fixed-width names (rho-1.100, rho-1.150) so no dataset name is a prefix of another.
-            let curves = try store.runs(net, methods: methods, seeds: [context.schedule.seeds[0]]).map { runs in
-                let rho = rhoOf[runs.method] ?? .nan
-                return TrainingCurves.Curve(name: String(format: "rho-%.3f", rho), title: "ρ = \(gnuplotLevel(rho))", trace: runs.runs[0].trace)
+            let curves = try rhoMethods().map { entry in
+                TrainingCurves.Curve(name: String(format: "rho-%.3f", entry.rho), title: "ρ = \(gnuplotLevel(entry.rho))",
+                                     trace: try store.run(TrainingRequest(net: net, method: entry.method, seed: schedule.seeds[0])).trace)
             }
-            if curves.isEmpty, let reason = store.rejection(of: "pmf") {
-                return FigureProduct(notes: ["fig3-rho: needs a build with quantized training (pmf train --method pmf): \(reason)"])
-            }
-            return product(TrainingCurves(name: "fig3-rho", groups: [TrainingCurves.Group(name: net.arch, title: "\(net.title) PMF", curves: curves)],
-                                          provenance: context.provenance), notes: [])
+            let title = "supp. Fig. 3 analogue: PMF for several ρ, seed \(schedule.seeds[0]); \(schedule.dataNote)"
+            return product(TrainingCurves(name: "fig3-rho", title: title, groups: [TrainingCurves.Group(name: net.arch, title: "\(net.title) PMF", curves: curves)],
+                                          provenance: context.provenance))
         case .table2:
-            let schedule = context.schedule
-            let rows = try schedule.nets.map { net in
-                (title: net.title, accuracies: Dictionary(uniqueKeysWithValues: try store.runs(net, methods: schedule.methods, seeds: schedule.seeds).map {
-                    ($0.method, $0.runs.map(\.result.testAccuracy))
-                }))
-            }
-            return FigureProduct(tables: [.init(name: "table2", table: AccuracyTable.make(methods: schedule.methods, rows: rows))],
-                                 notes: rejectionNotes(schedule.methods, figure: figure))
+            return FigureProduct(tables: [try table2()])
         case .theorems:
             return try theorems()
         case .mrf:
@@ -113,33 +137,52 @@ public final class FigureBuilder {
         }
     }
 
-    /// Runs `pmf check --out OUT/check` and draws its evidence; a build without `check` gives a note.
+    /// Table 2: a row per network (and per extra level set) beside the paper's MNIST row, then
+    /// the comparison of orderings in words.
+    private func table2() throws -> FigureProduct.NamedTable {
+        let schedule = context.schedule
+        var rows: [(title: String, accuracies: [String: [Double]])] = []
+        var notes: [String] = []
+        for net in schedule.nets {
+            let accuracies = Dictionary(uniqueKeysWithValues: try store.runs(net, methods: schedule.methods, seeds: schedule.seeds).map {
+                ($0.method, $0.runs.map(\.result.testAccuracy))
+            })
+            let title = "\(net.title), \(net.summary)"
+            rows.append((title: title, accuracies: accuracies))
+            if let paper = PaperTable2.mnist[net.arch] {
+                rows.append((title: "\(net.title), paper (MNIST)", accuracies: paper.mapValues { [$0 / 100] }))
+                if !schedule.isSmokeRun {
+                    let means = accuracies.mapValues { 100 * $0.reduce(0, +) / Double($0.count) }
+                    notes += PaperTable2.comparison(title: net.title, arch: net.arch, measured: means)
+                }
+            }
+        }
+        for row in schedule.levelRows {
+            let runs = try store.runs(row.net, methods: [row.method], levels: row.levels, seeds: schedule.seeds)
+            rows.append((title: "\(row.title) (levels \(row.levels)), \(row.net.summary)",
+                         accuracies: [row.method: runs[0].runs.map(\.result.testAccuracy)]))
+        }
+        let caption = "Table 2 analogue: test accuracy (%) of the quantized network kept at its best validation accuracy, "
+            + "mean ± std over seeds; \(schedule.dataNote)."
+        return .init(name: "table2", table: AccuracyTable.make(methods: schedule.methods, rows: rows), caption: caption,
+                     notes: schedule.isSmokeRun ? ["This is a smoke run: the numbers say the pipeline works, not how the methods compare."] : notes)
+    }
+
+    /// Runs `pmf check --out OUT/check` and draws its evidence.
     private func theorems() throws -> FigureProduct {
         let folder = context.out.appendingPathComponent("check", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         context.log("running pmf check --out \(folder.path)")
         let outcome = try context.runner.run(["check", "--out", folder.path])
-        let line = outcome.lastErrorLine
-        if outcome.status != 0, line.contains("Unknown option") || line.contains("Unexpected argument") {
-            return FigureProduct(notes: ["theorems: this pmf build has no check subcommand (\(line)); it arrives with the pmf check branch"])
-        }
-        var notes = outcome.status == 0 ? [] : ["theorems: pmf check exited with status \(outcome.status) (\(line)); drawing what it wrote"]
+        var notes = outcome.status == 0 ? [] : ["theorems: pmf check exited with status \(outcome.status) (\(outcome.lastErrorLine)); drawing what it wrote"]
         let (figure, missing) = try EvidencePlot.figure(named: "theorems", plots: EvidencePlot.paperChecks, from: folder)
         notes += missing
         return FigureProduct(figures: figure.map { [$0] } ?? [], notes: notes)
     }
 
-    private func product(_ curves: TrainingCurves, notes: [String]) -> FigureProduct {
+    private func product(_ curves: TrainingCurves) -> FigureProduct {
         let figure = curves.figure
-        guard !figure.panels.isEmpty else {
-            return FigureProduct(notes: notes + ["\(curves.name): no finished runs to draw"])
-        }
-        return FigureProduct(figures: [figure], notes: notes)
-    }
-
-    private func rejectionNotes(_ methods: [String], figure: PaperFigure) -> [String] {
-        methods.compactMap { method in
-            store.rejection(of: method).map { "\(figure.rawValue): \(method) skipped, this pmf build cannot train it (\($0))" }
-        }
+        guard !figure.panels.isEmpty else { return FigureProduct(notes: ["\(curves.name): no finished runs to draw"]) }
+        return FigureProduct(figures: [figure])
     }
 }

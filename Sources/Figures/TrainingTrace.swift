@@ -1,10 +1,9 @@
 import Foundation
 import Gnuplot
 
-/// The curves of one `pmf train` run, read from its `trace.dat` by column name, so it accepts both
-/// trace formats: the float-only build's (`validation_accuracy`, filled at epoch ends) and the
-/// quantized-training build's (`validation_accuracy_quantized`, filled at every trace row, next to
-/// `validation_accuracy_fractional`, `beta`, …). Columns other than those read here are ignored.
+/// The curves of one `pmf train` run (or their mean over seeds), read from its `trace.dat` by
+/// column name: `epoch`, `loss` and `validation_accuracy_quantized` (a float run's traces name the
+/// last `validation_accuracy`). Columns other than those read here are ignored.
 public struct TrainingTrace: Equatable, Sendable {
     /// The validation-accuracy columns understood, in order of preference.
     public static let accuracyColumns = ["validation_accuracy_quantized", "validation_accuracy"]
@@ -17,6 +16,12 @@ public struct TrainingTrace: Equatable, Sendable {
     public var validationAccuracy: [Double]
     /// The column `validationAccuracy` was read from.
     public var accuracyColumn: String
+    /// Runs averaged into this trace (1 for a run's own trace).
+    public var runs = 1
+    /// Sample standard deviation of `loss` over the averaged runs (0 for one run).
+    public var lossSpread: [Double]
+    /// Sample standard deviation of `validationAccuracy` over the averaged runs (0 for one run).
+    public var validationAccuracySpread: [Double]
 
     /// Creates a trace from its columns (all of the same length).
     public init(epochs: [Double], loss: [Double], validationAccuracy: [Double], accuracyColumn: String) {
@@ -25,6 +30,8 @@ public struct TrainingTrace: Equatable, Sendable {
         self.loss = loss
         self.validationAccuracy = validationAccuracy
         self.accuracyColumn = accuracyColumn
+        lossSpread = loss.map { _ in 0 }
+        validationAccuracySpread = loss.map { _ in 0 }
     }
 
     /// Reads the columns `epoch`, `loss` and the first of `accuracyColumns` present, from the

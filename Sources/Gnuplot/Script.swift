@@ -134,6 +134,9 @@ extension Figure {
         case .errorbars(let error):
             using.append(try number(of: error, in: data, panel: panel))
             with = "yerrorbars"
+        case .errorlines(let error):
+            using.append(try number(of: error, in: data, panel: panel))
+            with = "yerrorlines"
         }
         let title = series.title.map { "title \(quoted($0))" } ?? "notitle"
         return "\(quoted(data.fileName)) \(selection) using \(using.map(String.init).joined(separator: ":")) with \(with) linetype \(lineType) \(title)"

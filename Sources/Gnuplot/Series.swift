@@ -33,6 +33,8 @@ public enum SeriesStyle: Hashable, Sendable {
     case linespoints
     /// A marker at each point with a vertical error bar of half-length given by this column.
     case errorbars(ColumnReference)
+    /// A polyline with a marker and a vertical error bar (half-length from this column) at each point.
+    case errorlines(ColumnReference)
 }
 
 /// One curve of a panel: x and y columns of one dataset of a data file, a style and a key title.

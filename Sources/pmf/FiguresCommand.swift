@@ -9,18 +9,28 @@ struct FiguresCommand: ParsableCommand {
         commandName: "figures",
         abstract: "Regenerate the paper's figures and tables: .dat data, .gp scripts and (with gnuplot) rendered files.",
         discussion: """
-        Figures: \(PaperFigure.allCases.map(\.rawValue).joined(separator: ", ")). Training figures run this \
-        pmf binary as `pmf train … --out OUT/runs/ARCH-METHOD-sSEED` and reuse finished runs; `theorems` runs \
-        `pmf check --out OUT/check`. Methods or subcommands this build lacks are skipped with a note.
+        Figures: \(PaperFigure.allCases.map(\.rawValue).joined(separator: ", ")). The training figures first train \
+        every run they need with this pmf binary, as `pmf train --preset mnist-ARCH-METHOD --dataset fashion-mnist … \
+        --out OUT/runs/ARCH-METHOD-sSEED` (one progress bar for the whole job); a folder holding its finished run is \
+        reused, and an interrupted run resumes from its checkpoint. `theorems` runs `pmf check --out OUT/check`.
         """)
 
-    /// How much training: minutes or the paper's schedule.
+    /// How much training.
     enum Mode: String, EnumerableFlag {
-        case quick, full
+        case paper, quick, full
         static func help(for value: Mode) -> ArgumentHelp? {
             switch value {
-            case .quick: "Few epochs on a training subset, one seed (default; about 6 minutes of training on 2 cores after the quantized-training merge)."
-            case .full: "The paper's schedule: 20k iterations (40 epochs at batch 100) on all of Fashion-MNIST, 3 seeds."
+            case .paper: "The default: LeNet-300 at the paper's MNIST schedule (20k iterations), LeNet-5 on a tenth of it, 3 seeds (about 30 minutes on 2 cores)."
+            case .quick: "A smoke run for CI: a few epochs on a training subset, one seed (minutes); its outputs say they are not a comparison."
+            case .full: "The paper's schedule for LeNet-5 too (hours on 2 cores)."
+            }
+        }
+
+        var schedule: TrainingSchedule {
+            switch self {
+            case .paper: .paper
+            case .quick: .quick
+            case .full: .full
             }
         }
     }
@@ -37,12 +47,12 @@ struct FiguresCommand: ParsableCommand {
         }
     }
 
-    @Flag var mode: Mode = .quick
+    @Flag var mode: Mode = .paper
     @Option(name: .customLong("only"), help: "Make only this figure (repeatable): \(PaperFigure.allCases.map(\.rawValue).joined(separator: ", ")).")
     var only: [String] = []
     @Option(help: "Output folder.") var out = "paper-figures/out"
     @Option(name: .customLong("terminal"), help: "Rendered format (repeatable): png, pdf, svg.") var formats: [Format] = [.png]
-    @Option(help: "Comma-separated pmf train method specs for fig2-training and table2.")
+    @Option(help: "Comma-separated methods for fig2-training and table2: preset names (ref, pmf) or specs (pmf[rho=1.1]).")
     var methods = TrainingSchedule.paperMethods.joined(separator: ",")
     @Option(help: "The pmf executable that trains and checks (default: this one), e.g. another branch's build.") var pmf: String?
     @Flag(help: "Print {\"figures\": [{\"name\", \"files\", \"notes\", \"seconds\"}], \"seconds\"} instead of progress lines.") var json = false
@@ -65,9 +75,10 @@ struct FiguresCommand: ParsableCommand {
     func run() throws {
         let outURL = URL(fileURLWithPath: out, isDirectory: true).standardizedFileURL
         try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
-        var schedule = mode == .quick ? TrainingSchedule.quick : TrainingSchedule.full
+        var schedule = mode.schedule
         schedule.methods = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let command = "pmf figures --\(mode.rawValue)" + (methods == TrainingSchedule.paperMethods.joined(separator: ",") ? "" : " --methods \(methods)")
+        let command = "pmf figures" + (mode == .paper ? "" : " --\(mode.rawValue)")
+            + (methods == TrainingSchedule.paperMethods.joined(separator: ",") ? "" : " --methods \(methods)")
         let context = FigureContext(out: outURL, schedule: schedule,
                                     provenance: Provenance(command: command, seed: nil, version: "PMFKit \(toolkitVersion)"),
                                     runner: try PMFExecutable.current(arguments: pmf.map { [$0] } ?? CommandLine.arguments),
@@ -79,6 +90,9 @@ struct FiguresCommand: ParsableCommand {
         var reports: [Report] = []
         var instructions: [String] = []
         let (_, total) = try timed {
+            let bar = ProgressBar(label: "pmf figures")
+            try builder.train(for: chosen) { if !json { bar.report($0) } }
+            bar.finish()
             for figure in chosen {
                 if !json { print("\(figure.rawValue) (\(figure.paperReference))") }
                 let (files, seconds) = try timed { () throws -> (files: [String], notes: [String]) in
@@ -94,6 +108,9 @@ struct FiguresCommand: ParsableCommand {
                 if !json {
                     for file in files.files { print("  \(out)/\(file)") }
                     for note in files.notes { print("  note: \(note)") }
+                    if figure == .table2, let text = try? String(contentsOf: outURL.appendingPathComponent("table2.md"), encoding: .utf8) {
+                        print(text)
+                    }
                     print(String(format: "  %.1f s", seconds))
                 }
             }

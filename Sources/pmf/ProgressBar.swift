@@ -1,7 +1,8 @@
+import Figures
 import Foundation
 import NeuralNet
 
-/// Training progress on standard error: a redrawn bar on a terminal, plain periodic lines otherwise.
+/// Progress on standard error: a redrawn bar on a terminal, plain periodic lines otherwise.
 final class ProgressBar {
     private let label: String
     private let isTerminal = isatty(STDERR_FILENO) == 1
@@ -9,10 +10,23 @@ final class ProgressBar {
 
     init(label: String) { self.label = label }
 
+    /// A training run's iterations.
     func report(_ p: TrainingProgress) {
-        let fraction = Double(p.iteration) / Double(p.totalIterations)
-        let stats = String(format: "it %d/%d  loss %.4f  acc %.2f%%  %.0f samples/s  ETA %@",
-                           p.iteration, p.totalIterations, p.loss, 100 * p.accuracy, p.samplesPerSecond, clock(p.secondsRemaining))
+        draw(fraction: Double(p.iteration) / Double(p.totalIterations),
+             stats: String(format: "it %d/%d  loss %.4f  acc %.2f%%  %.0f samples/s  ETA %@",
+                           p.iteration, p.totalIterations, p.loss, 100 * p.accuracy, p.samplesPerSecond, clock(p.secondsRemaining)))
+    }
+
+    /// A figure job's runs.
+    func report(_ p: JobProgress) {
+        let eta = p.remaining.map { "ETA \(clock($0))" } ?? "ETA after the first run"
+        draw(fraction: p.total == 0 ? 1 : Double(p.done) / Double(p.total),
+             stats: "runs \(p.done)/\(p.total)  \(clock(p.elapsed)) elapsed  \(eta)" + (p.current.map { "  training \($0)" } ?? ""))
+    }
+
+    func finish() { if drew { write("\n") } }
+
+    private func draw(fraction: Double, stats: String) {
         if isTerminal {
             let width = 24, filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
@@ -22,8 +36,6 @@ final class ProgressBar {
             write("\(label) \(stats)\n")
         }
     }
-
-    func finish() { if drew { write("\n") } }
 
     private func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())

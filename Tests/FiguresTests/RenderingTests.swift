@@ -8,7 +8,7 @@ import Testing
 struct RenderingTests {
     /// Every catalogue entry built from the fake pmf (all methods known, check present), small MRFs.
     func products(in folder: URL) throws -> [FigureProduct] {
-        let build = builder(folder, runner: FakePMF(knows: Set(TrainingSchedule.paperMethods), format: .quantized, hasCheck: true))
+        let build = builder(folder, runner: FakePMF(hasCheck: true))
         return try [PaperFigure.fig1Simplex, .fig2Training, .fig3Rho, .table2, .theorems].map { try build.build($0) }
             + [FigureProduct(figures: [try MRFFigure(models: MRFFigure.paperModels(side: 4), provenance: testProvenance).figure()])]
     }

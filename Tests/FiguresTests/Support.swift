@@ -56,43 +56,51 @@ enum TraceFormat: CaseIterable {
     }
 }
 
-/// A stand-in for the `pmf` binary: `train` writes a synthetic run (in `format`) for the methods
-/// it `knows` and rejects others the way the float-only build does; `check` writes evidence files
-/// when `hasCheck`, else fails like a build without the subcommand. Counts the calls.
+/// A stand-in for the `pmf` binary: `train` writes a synthetic run (in `format`) into `--out`, or
+/// into the `--resume` folder; with `interruptFirst`, the first training call leaves only a
+/// checkpoint and fails, as a killed run would. `check` writes evidence files when `hasCheck`, else
+/// fails. Records the calls.
 final class FakePMF: CommandRunner, @unchecked Sendable {
-    let knows: Set<String>
     let format: TraceFormat
     let hasCheck: Bool
     private let lock = NSLock()
     private var calls: [[String]] = []
+    private var interruptNext: Bool
 
-    init(knows: Set<String> = ["ref"], format: TraceFormat = .floatOnly, hasCheck: Bool = false) {
-        self.knows = knows
+    init(format: TraceFormat = .quantized, hasCheck: Bool = false, interruptFirst: Bool = false) {
         self.format = format
         self.hasCheck = hasCheck
+        interruptNext = interruptFirst
     }
 
-    var trainCalls: Int { lock.withLock { calls.filter { $0.first == "train" }.count } }
+    var trainCalls: [[String]] { lock.withLock { calls.filter { $0.first == "train" } } }
 
     func run(_ arguments: [String]) throws -> CommandOutcome {
         lock.withLock { calls.append(arguments) }
-        func value(_ flag: String) -> String? {
-            arguments.firstIndex(of: flag).map { arguments[$0 + 1] }
+        func value(_ flag: String, in list: [String] = arguments) -> String? {
+            list.firstIndex(of: flag).map { list[$0 + 1] }
         }
-        let out = URL(fileURLWithPath: value("--out") ?? "/nonexistent", isDirectory: true)
         switch arguments.first {
         case "train":
-            let method = value("--method") ?? "ref"
-            guard knows.contains(String(method.prefix { $0 != "[" })) else {
-                return CommandOutcome(status: 64, standardError: "pmf: error: unknown --method '\(method)'; this build trains: ref\n")
+            var settings = arguments
+            if let resumed = value("--resume") {
+                settings = try String(contentsOf: URL(fileURLWithPath: resumed).appendingPathComponent("request.txt"), encoding: .utf8)
+                    .split(separator: "\n").map(String.init) + ["--out", resumed]
             }
-            let seed = Double(value("--seed") ?? "1") ?? 1
+            let out = URL(fileURLWithPath: value("--out", in: settings) ?? "/nonexistent", isDirectory: true)
+            if lock.withLock({ defer { interruptNext = false }; return interruptNext }) {
+                try Data([1, 2, 3]).write(to: out.appendingPathComponent("checkpoint.bin"))
+                return CommandOutcome(status: 137, standardError: "killed\n")
+            }
+            let seed = Double(value("--seed", in: settings) ?? "1") ?? 1
+            let method = value("--method", in: settings) ?? String(value("--preset", in: settings)!.split(separator: "-").last!)
+            let offset = Double(TrainingSchedule.paperMethods.firstIndex(of: method) ?? 0)
             try format.trace(scale: 1 / seed).write(in: out)
-            let results = #"{"epochs": \#(value("--epochs") ?? "1"), "test_accuracy": \#(0.8 + 0.01 * seed), "train_size": \#(value("--limit") ?? "50000")}"#
+            let results = #"{"epochs": \#(value("--epochs", in: settings) ?? "1"), "test_accuracy": \#(0.8 + 0.01 * seed + 0.001 * offset), "method": "\#(method)"}"#
             try Data(results.utf8).write(to: out.appendingPathComponent("results.json"))
             return CommandOutcome(status: 0, standardError: "")
         case "check" where hasCheck:
-            try evidenceFiles().forEach { try $0.write(in: out) }
+            try evidenceFiles().forEach { try $0.write(in: URL(fileURLWithPath: value("--out")!, isDirectory: true)) }
             return CommandOutcome(status: 0, standardError: "")
         default:
             return CommandOutcome(status: 64, standardError: "pmf: error: Unknown option '--out'\n")
@@ -120,6 +128,8 @@ let tinySchedule = TrainingSchedule(
     nets: [.init(arch: "lenet300", title: "LeNet-300", epochs: 1, limit: 500, logEvery: 5),
            .init(arch: "lenet5", title: "LeNet-5", epochs: 1, limit: 500, logEvery: 5)],
     methods: TrainingSchedule.paperMethods, seeds: [1, 2],
+    levelRows: [.init(title: "LeNet-300, 2-bit PMF", net: .init(arch: "lenet300", title: "LeNet-300", epochs: 1, limit: 500, logEvery: 5),
+                      method: "pmf", levels: "k4")],
     rhoNet: .init(arch: "lenet300", title: "LeNet-300", epochs: 1, limit: 500, logEvery: 5), rhos: TrainingSchedule.paperRhos)
 
 /// A builder writing under `folder` with `runner`.
