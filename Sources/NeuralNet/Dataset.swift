@@ -49,6 +49,18 @@ public enum DatasetKind: String, CaseIterable, Sendable {
     /// The fraction held out for validation (PAPER.md §6).
     public var validationFraction: Double { self == .mnist || self == .fashionMNIST ? 1.0 / 6 : 0.1 }
 
+    /// Images of the standard training file (before the validation split): 60 000 or 50 000.
+    public var standardTrainingImages: Int { self == .mnist || self == .fashionMNIST ? 60_000 : 50_000 }
+
+    /// The image shape [H, W, C] and the number of classes.
+    public var imageShapeAndClasses: (shape: [Int], classes: Int) {
+        switch self {
+        case .mnist, .fashionMNIST: ([28, 28, 1], 10)
+        case .cifar10: ([32, 32, 3], 10)
+        case .cifar100: ([32, 32, 3], 100)
+        }
+    }
+
     /// Whether training batches get random crops (padding 4) and horizontal flips.
     public var augments: Bool { self == .cifar10 || self == .cifar100 }
 

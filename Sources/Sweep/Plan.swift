@@ -187,14 +187,14 @@ public struct PlanOutcome: Equatable, Codable, Sendable {
     private enum CodingKeys: String, CodingKey { case added, updated, unchanged, staleFinished = "stale_finished", removed, total }
 }
 
-/// Plans `file` into `folder`: writes `plan.json` and `runs/ID/command.json` for every run that
-/// is not finished and whose command is new or changed. Finished runs (those with `results.json`)
-/// are never written to; folders of runs the file no longer names are reported, not deleted.
-/// Planning the same file twice changes nothing.
-public func planSweep(file: String, into folder: String) throws -> (SweepPlan, PlanOutcome) {
+/// Plans `file` (with `overrides`, see `SweepFile.overriding`) into `folder`: writes `plan.json`
+/// and `runs/ID/command.json` for every run that is not finished and whose command is new or
+/// changed. Finished runs (those with `results.json`) are never written to; folders of runs the
+/// file no longer names are reported, not deleted. Planning the same file twice changes nothing.
+public func planSweep(file: String, into folder: String, overrides: [String] = []) throws -> (SweepPlan, PlanOutcome) {
     let fileURL = URL(fileURLWithPath: file).standardizedFileURL
     let folderURL = URL(fileURLWithPath: folder, isDirectory: true).standardizedFileURL
-    let sweep = try SweepFile(contentsOf: fileURL.path)
+    let sweep = try SweepFile(contentsOf: fileURL.path).overriding(overrides)
     let runsURL = folderURL.appendingPathComponent("runs", isDirectory: true)
     let runs = try sweep.expand(runsFolder: runsURL.path, baseFolder: fileURL.deletingLastPathComponent().path)
     let manager = FileManager.default

@@ -156,17 +156,44 @@ public struct SweepFile: Equatable, Sendable {
             throw SweepError(file: file, line: node.mark?.line, "\(section): '\(key)' needs a value (a number or a word), not \(node.mapping != nil ? "a mapping" : node.sequence != nil ? "a list" : "nothing")")
         }
         let text = scalar.string
-        if TrainKeys.integerOptions.contains(key) {
-            guard let number = Int(text), number >= 0 else {
-                throw SweepError(file: file, line: node.mark?.line, "\(section): '\(key)' must be a whole number ≥ 0, found '\(text)'")
+        if let problem = problem(with: text, key: key) { throw SweepError(file: file, line: node.mark?.line, "\(section): \(problem)") }
+        return text
+    }
+
+    /// What is wrong with `text` as the value of `key`, or nil.
+    private static func problem(with text: String, key: String) -> String? {
+        if TrainKeys.integerOptions.contains(key), (Int(text) ?? -1) < 0 { return "'\(key)' must be a whole number ≥ 0, found '\(text)'" }
+        if TrainKeys.numberOptions.contains(key), !(Double(text)?.isFinite ?? false) { return "'\(key)' must be a finite number, found '\(text)'" }
+        return nil
+    }
+
+    /// This sweep with `overrides`, each `KEY=VALUE` (`pmf sweep plan --set`): an axis of that key
+    /// becomes the single value, any other key is set in `fixed`. A relative `data` folder is made
+    /// absolute against the current folder (where the command was typed), not the sweep file's.
+    /// - Throws: `SweepError` naming the override.
+    public func overriding(_ overrides: [String]) throws -> SweepFile {
+        var copy = self
+        for text in overrides {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[1].isEmpty else { throw SweepError("--set \(text): write KEY=VALUE, e.g. --set epochs=1") }
+            let key = parts[0].replacingOccurrences(of: "_", with: "-")
+            guard TrainKeys.all.contains(key) else {
+                throw SweepError("--set \(text): unknown key '\(parts[0])'; use pmf train options (\(TrainKeys.options.joined(separator: ", "))) or method parameters (\(TrainKeys.methodParameters.joined(separator: ", ")))")
             }
-            _ = number
-        } else if TrainKeys.numberOptions.contains(key) {
-            guard let number = Double(text), number.isFinite else {
-                throw SweepError(file: file, line: node.mark?.line, "\(section): '\(key)' must be a finite number, found '\(text)'")
+            if let problem = Self.problem(with: parts[1], key: key) { throw SweepError("--set \(text): \(problem)") }
+            var value = parts[1]
+            if key == "data", !value.hasPrefix("/") {
+                value = URL(fileURLWithPath: value, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
+                    .standardizedFileURL.path
+            }
+            if let index = copy.axes.firstIndex(where: { $0.key == key }) {
+                copy.axes[index].values = [value]
+            } else {
+                copy.fixed.removeAll { $0.key == key }
+                copy.fixed.append(Setting(key, value))
             }
         }
-        return text
+        return copy
     }
 
     private static func describe(_ error: YamlError, file: String) -> SweepError {

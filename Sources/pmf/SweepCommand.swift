@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Gnuplot
+import NeuralNet
+import Quantization
+import Simplex
 import Sweep
 
 /// `pmf sweep`: plan a grid of `pmf train` runs, run it locally or as a Slurm job array,
@@ -21,16 +24,72 @@ struct SweepPlanCommand: ParsableCommand {
 
     @Argument(help: "The sweep file (.yaml, .yml or .json).") var file: String
     @Option(help: "The sweep folder.") var out: String
+    @Option(name: .customLong("set"), help: "Override KEY=VALUE (repeatable): an axis becomes that one value, any other key is fixed, e.g. --set epochs=1 --set data=/scratch/cifar.")
+    var overrides: [String] = []
+    @Flag(inversion: .prefixedNo, help: "Measure one training iteration per kind of run and print each run's estimated CPU time.")
+    var estimate = true
     @Flag(help: "Print one JSON object.") var json = false
 
+    /// The estimated cost of the runs sharing one network, data shape, batch size and method.
+    struct Estimate: Encodable {
+        let runs: [String]
+        let arch, dataset, method, levels: String
+        let batch_size, iterations: Int
+        let seconds_per_iteration, seconds_per_run: Double
+    }
+
+    struct Report: Encodable {
+        let plan: PlanOutcome
+        let estimates: [Estimate]
+    }
+
     func run() throws {
-        let (plan, outcome) = try planSweep(file: file, into: out)
-        if json { return try printJSON(outcome) }
+        let (plan, outcome) = try planSweep(file: file, into: out, overrides: overrides)
+        let estimates = estimate ? try estimateCosts(plan) : []
+        if json { return try printJSON(Report(plan: outcome, estimates: estimates)) }
         print("planned \(plan.runs.count) runs in \(out): \(outcome.added.count) new, \(outcome.updated.count) updated, \(outcome.unchanged.count) unchanged")
         for id in outcome.added { print("  + \(id)") }
         for id in outcome.updated { print("  ~ \(id) (command changed; not finished, so updated)") }
         for id in outcome.staleFinished { print("  ! \(id) finished with an older command; kept as it is (delete its folder to rerun)") }
         for id in outcome.removed { print("  - \(id) no longer in the sweep file; its folder is kept") }
+        guard !estimates.isEmpty else { return }
+        print("estimated CPU time per run (one iteration measured on this machine, \(coreCount) cores; evaluations included):")
+        for e in estimates {
+            print(String(format: "  %@ %@ %@ batch %d: %.3f s/iteration × %d iterations ≈ %@ per run (%d run%@)", e.dataset, e.arch, e.method,
+                         e.batch_size, e.seconds_per_iteration, e.iterations, duration(e.seconds_per_run), e.runs.count, e.runs.count == 1 ? "" : "s"))
+        }
+        let total = estimates.map { $0.seconds_per_run * Double($0.runs.count) }.reduce(0, +)
+        print("  all \(plan.runs.count) runs: ≈ \(duration(total)) on this machine")
+    }
+
+    /// One measured iteration per kind of run (network, dataset, batch size, method, levels),
+    /// extrapolated to each run's length (`RunCost`).
+    private func estimateCosts(_ plan: SweepPlan) throws -> [Estimate] {
+        var order: [String] = [], members: [String: [String]] = [:], configs: [String: RunConfig] = [:]
+        for run in plan.runs {
+            let train = try Train.parse(Array(run.argv.dropFirst(2)))
+            let config = try train.resolve(base: try train.startingPoint().base)
+            let key = [config.arch, config.dataset, "\(config.batchSize)", config.method, config.levels].joined(separator: " ")
+            if members[key] == nil { order.append(key) }
+            members[key, default: []].append(run.id)
+            configs[key] = config
+        }
+        return try order.map { key in
+            let c = configs[key]!
+            guard let arch = Architecture(rawValue: c.arch), let dataset = DatasetKind(rawValue: c.dataset) else {
+                throw CommandError("unknown architecture or dataset in \(key)")
+            }
+            let images = c.limit ?? Int((Double(dataset.standardTrainingImages) * (1 - dataset.validationFraction)).rounded())
+            let cost = try RunCost.estimate(arch: arch, dataset: dataset, method: c.method, levels: c.levels, batchSize: c.batchSize,
+                                            epochs: c.epochs, trainingImages: images, logEvery: c.logEvery, normalizationBatches: c.bnBatches)
+            return Estimate(runs: members[key]!, arch: c.arch, dataset: c.dataset, method: c.method, levels: c.levels, batch_size: c.batchSize,
+                            iterations: cost.iterations, seconds_per_iteration: cost.secondsPerIteration, seconds_per_run: cost.seconds)
+        }
+    }
+
+    private func duration(_ seconds: Double) -> String {
+        seconds < 90 ? String(format: "%.0f s", seconds) : seconds < 5400 ? String(format: "%.1f min", seconds / 60)
+            : String(format: "%.1f h", seconds / 3600)
     }
 }
 

@@ -104,28 +104,34 @@ struct Train: ParsableCommand {
         return c
     }
 
+    /// The settings before the explicit flags: the resumed checkpoint's, the preset's (at the
+    /// paper's length), or the defaults; and the checkpoint when resuming.
+    func startingPoint() throws -> (base: RunConfig, resumed: Checkpoint?) {
+        var base = RunConfig()
+        if let resume {
+            let checkpoint = try Checkpoint(contentsOf: resume)
+            guard let saved = try? JSONDecoder().decode(RunConfig.self, from: Data(checkpoint.settings.utf8)) else {
+                throw CommandError("\(resume): the checkpoint's settings are unreadable")
+            }
+            if let preset { _ = try Preset.named(preset) }
+            return (saved, checkpoint)
+        }
+        if let preset {
+            let p = try Preset.named(preset)
+            (base.arch, base.method, base.levels, base.dataset) = (p.arch, p.method, p.levels, p.dataset)
+            (base.epochs, base.batchSize, base.optimizer, base.lr) = (p.epochs, p.batchSize, p.optimizer.rawValue, p.learningRate)
+            (base.momentum, base.weightDecay, base.schedule) = (p.momentum, p.weightDecay, p.schedule.description)
+        }
+        return (base, nil)
+    }
+
     func run() throws {
         if listPresets {
             print(Preset.table)
             return
         }
         if let checkpointEvery, checkpointEvery < 1 { throw CommandError("--checkpoint-every must be ≥ 1") }
-        var base = RunConfig()
-        var resumed: Checkpoint?
-        if let resume {
-            let checkpoint = try Checkpoint(contentsOf: resume)
-            guard let saved = try? JSONDecoder().decode(RunConfig.self, from: Data(checkpoint.settings.utf8)) else {
-                throw CommandError("\(resume): the checkpoint's settings are unreadable")
-            }
-            base = saved
-            if let preset { _ = try Preset.named(preset) }
-            resumed = checkpoint
-        } else if let preset {
-            let p = try Preset.named(preset)
-            (base.arch, base.method, base.levels, base.dataset) = (p.arch, p.method, p.levels, p.dataset)
-            (base.epochs, base.batchSize, base.optimizer, base.lr) = (p.epochs, p.batchSize, p.optimizer.rawValue, p.learningRate)
-            (base.momentum, base.weightDecay, base.schedule) = (p.momentum, p.weightDecay, p.schedule.description)
-        }
+        var (base, resumed) = try startingPoint()
         var config = try resolve(base: base)
         if resumed != nil, config != base {
             throw CommandError("--resume continues the run with the settings in its checkpoint (\(base.json)); drop the flags that change them")

@@ -53,6 +53,18 @@ let paperSweep = """
         #expect(run.argv.prefix(6) == ["pmf", "train", "--preset", "mnist-lenet300-pmf", "--method", "pmf[every=100,rho=1.2]"])
     }
 
+    @Test func overridesReplaceAnAxisOrSetAFixedOption() throws {
+        let sweep = try SweepFile(text: paperSweep).overriding(["seed=7", "epochs=3", "batch_size=20", "data=rel/cifar"])
+        #expect(sweep.axes.first { $0.key == "seed" }?.values == ["7"])
+        #expect(sweep.fixed.map(\.key) == ["limit", "epochs", "batch-size", "data"] && sweep.fixed[1].value == "3")
+        #expect(sweep.fixed[3].value == FileManager.default.currentDirectoryPath + "/rel/cifar")
+        #expect(try sweep.expand(runsFolder: "/r", baseFolder: "/").count == 1 + 1 + 3)
+        for (bad, fragment) in [("epochs", "KEY=VALUE"), ("color=red", "unknown key 'color'"), ("epochs=-1", "whole number"), ("rho=abc", "finite number")] {
+            #expect(throws: SweepError.self) { _ = try SweepFile(text: paperSweep).overriding([bad]) }
+            do { _ = try SweepFile(text: paperSweep).overriding([bad]) } catch { #expect("\(error)".contains(fragment) && "\(error)".contains("--set")) }
+        }
+    }
+
     @Test func relativeDataFoldersAreResolvedAgainstTheSweepFile() throws {
         let sweep = try SweepFile(text: "fixed: {data: ../data}\naxes: {seed: [1]}")
         let run = try #require(try sweep.expand(runsFolder: "/x/runs", baseFolder: "/x/sweeps").first)
