@@ -116,7 +116,7 @@ public final class FigureBuilder {
                                          trace: .mean($0.runs.map(\.trace)))
                 })
             }
-            let title = "Fig. 2 analogue: training loss and quantized validation accuracy, mean ± std over seeds; \(schedule.dataNote)"
+            let title = "Fig. 2 analogue: training loss and quantized validation accuracy, mean ± std over seeds \(schedule.seeds.map(String.init).joined(separator: ", "))\n\(schedule.dataNote)"
             return product(TrainingCurves(name: "fig2-training", title: title, groups: groups, provenance: context.provenance))
         case .fig3Rho:
             let net = schedule.rhoNet
@@ -125,7 +125,7 @@ public final class FigureBuilder {
                 TrainingCurves.Curve(name: String(format: "rho-%.3f", entry.rho), title: "ρ = \(gnuplotLevel(entry.rho))",
                                      trace: try store.run(TrainingRequest(net: net, method: entry.method, seed: schedule.seeds[0])).trace)
             }
-            let title = "supp. Fig. 3 analogue: PMF for several ρ, seed \(schedule.seeds[0]); \(schedule.dataNote)"
+            let title = "supp. Fig. 3 analogue: PMF for several ρ, seed \(schedule.seeds[0])\n\(schedule.dataNote)"
             return product(TrainingCurves(name: "fig3-rho", title: title, groups: [TrainingCurves.Group(name: net.arch, title: "\(net.title) PMF", curves: curves)],
                                           provenance: context.provenance))
         case .table2:
@@ -163,7 +163,7 @@ public final class FigureBuilder {
                          accuracies: [row.method: runs[0].runs.map(\.result.testAccuracy)]))
         }
         let caption = "Table 2 analogue: test accuracy (%) of the quantized network kept at its best validation accuracy, "
-            + "mean ± std over seeds; \(schedule.dataNote)."
+            + "mean ± std over seeds \(schedule.seeds.map(String.init).joined(separator: ", ")); \(schedule.dataNote)."
         return .init(name: "table2", table: AccuracyTable.make(methods: schedule.methods, rows: rows), caption: caption,
                      notes: schedule.isSmokeRun ? ["This is a smoke run: the numbers say the pipeline works, not how the methods compare."] : notes)
     }

@@ -3,7 +3,7 @@ import Simplex
 
 /// The quadratic energy E(w) = wᵀAw + bᵀw over w ∈ Q^m — with Q = {−1, 1} the binary quadratic
 /// model that links an MRF to a quantization problem: variable j is the weight w_j, its labels
-/// are the levels, and a relaxed row u_j gives w̄_j = ⟨u_j, q⟩ (PAPER.md §1).
+/// are the levels, and a relaxed row u_j gives w̄_j = ⟨u_j, q⟩ (docs/paper-notes.md §1).
 public struct QuadraticModel: Sendable {
     /// A (m×m, any; only A + Aᵀ and the diagonal matter).
     public let couplings: RowMatrix<Double>
@@ -53,7 +53,7 @@ public struct QuadraticModel: Sendable {
     }
 }
 
-/// The plug-in relaxation L̃(u) = E(u·q) of a quadratic model (PAPER.md §1, the relaxation PMF
+/// The plug-in relaxation L̃(u) = E(u·q) of a quadratic model (docs/paper-notes.md §1, the relaxation PMF
 /// trains networks with), as opposed to the mean-field expected energy E_u[E(w)]. With
 /// w̄ = u·q, ∂L̃/∂u_i(λ) = q_λ (((A + Aᵀ) w̄)_i + b_i). For this quadratic the two differ by the
 /// variance term Σ_i A_ii Var_u(w_i).

@@ -97,7 +97,7 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
         }
     }
     /// Whether the rule keeps the proximal term (the current row) — false for mean-field and ICM,
-    /// which apply their rule to a zero row (PAPER.md §3: without the proximal term, η = β = 1 is
+    /// which apply their rule to a zero row (docs/paper-notes.md §3: without the proximal term, η = β = 1 is
     /// mean-field).
     public var keepsProximalTerm: Bool { usesEta }
 

@@ -46,7 +46,7 @@ public enum DatasetKind: String, CaseIterable, Sendable {
     /// Where the Debian package `dataset-fashion-mnist` puts Fashion-MNIST.
     public static let fashionMNISTPackageFolder = "/usr/share/datasets/fashion-mnist"
 
-    /// The fraction held out for validation (PAPER.md §6).
+    /// The fraction held out for validation (docs/paper-notes.md §6).
     public var validationFraction: Double { self == .mnist || self == .fashionMNIST ? 1.0 / 6 : 0.1 }
 
     /// Images of the standard training file (before the validation split): 60 000 or 50 000.

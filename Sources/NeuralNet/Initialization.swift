@@ -1,6 +1,6 @@
 import Simplex
 
-/// The paper's initialisation (PAPER.md §6): Xavier-uniform U(−a, a), a = √(6/(fan_in + fan_out)),
+/// The paper's initialisation (docs/paper-notes.md §6): Xavier-uniform U(−a, a), a = √(6/(fan_in + fan_out)),
 /// for tensors of rank ≥ 2, and N(0, 0.1²) for rank-1 tensors (biases). BatchNorm keeps γ = 1, β = 0.
 /// fan_in = ∏ shape[1...] and fan_out = shape[0] · ∏ shape[1..<rank−1]… as PyTorch computes them:
 /// for W [out, in] that is (in, out); for a conv kernel [O, K, K, C], (K·K·C, O·K·K).

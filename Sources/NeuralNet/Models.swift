@@ -1,10 +1,10 @@
-/// The networks of the paper's experiments (PAPER.md §6), on NHWC images.
+/// The networks of the paper's experiments (docs/paper-notes.md §6), on NHWC images.
 public enum Architecture: String, CaseIterable, Sendable {
     /// A small multilayer perceptron: Flatten, Linear(in→100), ReLU, Linear(100→classes).
     case mlp
     /// LeNet-300: FC 784→300, BN, ReLU, FC 300→100, BN, ReLU, FC 100→10.
     ///
-    /// As everywhere in the paper's experiments, BN has no learnable parameters (PAPER.md §6), so
+    /// As everywhere in the paper's experiments, BN has no learnable parameters (docs/paper-notes.md §6), so
     /// every parameter is a weight or bias that a quantization method can binarise. (The reference
     /// LeNet-300 code uses affine BN and binarises γ and β too; on Fashion-MNIST that costs every
     /// quantized method 1–2 points and REF nothing.)

@@ -1,6 +1,6 @@
 import RealModule
 
-/// A learning rate as a function of the iteration (0-based), PAPER.md §6.
+/// A learning rate as a function of the iteration (0-based), docs/paper-notes.md §6.
 public enum LearningRateSchedule: Equatable, Sendable, CustomStringConvertible {
     /// The base rate throughout.
     case constant

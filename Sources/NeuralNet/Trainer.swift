@@ -1,7 +1,7 @@
 import Foundation
 import Simplex
 
-/// The optimizer families of PAPER.md §6.
+/// The optimizer families of docs/paper-notes.md §6.
 public enum OptimizerKind: String, CaseIterable, Sendable { case adam, sgd }
 
 /// Everything that shapes a training run besides the data, the network and the method.

@@ -1,6 +1,6 @@
 import RealModule
 
-/// The annealing of the inverse temperature β (PAPER.md §4 step 5): β starts at β₀ and is
+/// The annealing of the inverse temperature β (docs/paper-notes.md §4 step 5): β starts at β₀ and is
 /// multiplied by ρ every `every` iterations, up to `cap` (the reference code's 10 000):
 /// β(t) = min(cap, β₀ · ρ^⌊t/every⌋) at 0-based iteration t.
 ///

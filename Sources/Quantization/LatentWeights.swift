@@ -2,7 +2,7 @@ import RealModule
 import NeuralNet
 import Simplex
 
-/// BinaryConnect (PAPER.md §5, §10): latent float weights w̃, the network computes with
+/// BinaryConnect (docs/paper-notes.md §5, §10): latent float weights w̃, the network computes with
 /// w = sign(w̃) with sign(0) = −1 (hardmax's lowest-index tie rule, so Prop. 3.1 holds exactly),
 /// the gradient passes straight through where |w̃| ≤ 1 (∂sign(r)/∂r := 1[|r| ≤ 1], the same rule
 /// as PICM's supp. Eq. 40), and w̃ is clipped to [−1, 1] after every step unless `clip` is false.
@@ -131,9 +131,11 @@ public final class ProxQuantWeights: WeightMethod {
         let frozen = isFrozen(after: step.iteration, of: step.iterations)
         let lambda = threshold(epoch: step.epoch, learningRate: step.learningRate)
         let (low, high) = (q[0], q[q.count - 1])
-        for w in latent {
-            let x = w.data
-            for j in 0 ..< w.count {
+        let pointers = latent.map(\.data)
+        // Elementwise, so splitting the entries across the cores changes no value.
+        parallelSegments(counts: latent.map(\.count)) { index, start, count in
+            let x = pointers[index] + start
+            for j in 0 ..< count {
                 let level = q[nearest(x[j])]
                 if frozen {
                     x[j] = level

@@ -3,7 +3,7 @@ import RealModule
 import Simplex
 import Synchronization
 
-/// Algorithm 1 of the paper (PAPER.md §4): each quantized parameter of m entries has auxiliary
+/// Algorithm 1 of the paper (docs/paper-notes.md §4): each quantized parameter of m entries has auxiliary
 /// variables ũ ∈ R^{m×d}; the forward pass uses w = u·q with u = P_β(ũ) row-wise; the backward
 /// pass turns ∂L/∂w into ∂L/∂u = g_w qᵀ and pulls it back through P_β; the optimizer steps ũ.
 ///

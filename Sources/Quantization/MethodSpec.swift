@@ -1,7 +1,7 @@
 import NeuralNet
 import Simplex
 
-/// The training methods compared in the paper (PAPER.md §4–5, §10).
+/// The training methods compared in the paper (docs/paper-notes.md §4–5, §10).
 public enum MethodKind: String, CaseIterable, Sendable {
     /// Float weights (REF).
     case ref

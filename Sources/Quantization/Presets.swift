@@ -1,7 +1,7 @@
 import Foundation
 import NeuralNet
 
-/// The hyperparameters of one cell of supp. Table 4 (see docs/paper-notes.md): a dataset, a network
+/// The hyperparameters of one cell of supp. Table 4 (docs/paper-notes.md §6): a dataset, a network
 /// and a method, with the optimizer, learning rate, schedule, weight decay, batch size and length
 /// of the paper's runs (K iterations, and the whole epochs of the 5/6 or 9/10 training split they make).
 public struct Preset: Equatable, Sendable {

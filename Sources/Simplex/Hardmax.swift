@@ -18,7 +18,7 @@ public func argmax<T: Comparable>(_ x: UnsafeBufferPointer<T>) -> Int {
     return best
 }
 
-/// The straight-through pullback of hardmax for binary levels (PAPER.md §5, supp. Eq. 40).
+/// The straight-through pullback of hardmax for binary levels (docs/paper-notes.md §5, supp. Eq. 40).
 ///
 /// Hardmax of a two-entry row is written through sign: u₋₁ = (sign(ũ₋₁ − ũ₁) + 1)/2, and the
 /// straight-through rule ∂sign(r)/∂r := 1[|r| ≤ 1] gives ∂u/∂ũ = ½ [[I, −I], [−I, I]] with

@@ -1,7 +1,7 @@
 /// The quantization level set Q, sorted ascending, as the vector q ∈ Rᵈ.
 ///
 /// A weight w takes a value in Q; lifted, it is a one-hot row u ∈ {0,1}ᵈ with w = ⟨u, q⟩, and the
-/// relaxation lets u range over the simplex so that ⟨u, q⟩ = E_u[w] (PAPER.md §1).
+/// relaxation lets u range over the simplex so that ⟨u, q⟩ = E_u[w] (docs/paper-notes.md §1).
 public struct QuantizationLevels: Equatable, Sendable, CustomStringConvertible {
     /// The levels q₁ < q₂ < … < q_d.
     public let values: [Double]

@@ -1,4 +1,4 @@
-/// A row-wise map from Rᵈ onto the probability simplex Δ = {z ≥ 0, Σ z = 1} (PAPER.md §2), applied
+/// A row-wise map from Rᵈ onto the probability simplex Δ = {z ≥ 0, Σ z = 1} (docs/paper-notes.md §2), applied
 /// to every row of an m×d matrix, with its vector–Jacobian product ("pullback").
 public enum Projection<T: SimplexScalar>: Equatable, Sendable {
     /// softmax(β x): interior of the simplex; entropy-regularised projection (Lemma 2.1).

@@ -29,7 +29,7 @@ public enum SoftmaxJacobian: String, Sendable, CaseIterable {
     /// The true Jacobian ∂s/∂x = β (diag(s) − s sᵀ).
     case exact
     /// The reference code's β (I − s sᵀ), which its authors found to "work slightly better"
-    /// (PAPER.md §9). It is not the derivative of softmax.
+    /// (docs/paper-notes.md §9). It is not the derivative of softmax.
     case reference
 }
 

@@ -2,7 +2,7 @@ import RealModule
 
 /// The update rules shared by every solver and trainer in PMFKit: given the current point u ∈ Δᵐ
 /// and the gradient g = ∂L̃/∂u at u (an m×d matrix, from an MRF's energy or a network's loss), each
-/// rule produces the next u, row by row (PAPER.md §3–5).
+/// rule produces the next u, row by row (docs/paper-notes.md §3–5).
 ///
 /// | rule | next u |
 /// |---|---|

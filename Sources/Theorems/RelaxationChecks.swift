@@ -2,7 +2,7 @@ import MRF
 import Simplex
 
 /// For a quadratic loss L(w) = wᵀAw + bᵀw the expected loss over the factorised distribution u and
-/// the plug-in relaxation L(u·q) differ exactly by Σⱼ Aⱼⱼ Var_u(wⱼ) (PAPER.md §1). E_u[L] is
+/// the plug-in relaxation L(u·q) differ exactly by Σⱼ Aⱼⱼ Var_u(wⱼ) (docs/paper-notes.md §1). E_u[L] is
 /// computed by enumerating every labelling (and, as a cross-check of the model conversion, by the
 /// MRF module's expected energy of the same model as a factor graph).
 public func relaxationGap() -> Check {

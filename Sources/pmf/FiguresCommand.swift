@@ -79,6 +79,7 @@ struct FiguresCommand: ParsableCommand {
         schedule.methods = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let command = "pmf figures" + (mode == .paper ? "" : " --\(mode.rawValue)")
             + (methods == TrainingSchedule.paperMethods.joined(separator: ",") ? "" : " --methods \(methods)")
+            + (schedule.isSmokeRun ? " (a smoke run, not a comparison)" : "")
         let context = FigureContext(out: outURL, schedule: schedule,
                                     provenance: Provenance(command: command, seed: nil, version: "PMFKit \(toolkitVersion)"),
                                     runner: try PMFExecutable.current(arguments: pmf.map { [$0] } ?? CommandLine.arguments),

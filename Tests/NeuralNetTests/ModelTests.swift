@@ -3,7 +3,7 @@ import Simplex
 import Testing
 
 @Suite struct ModelTests {
-    /// Parameter counts worked out by hand from PAPER.md §6 (weights and biases; BN has none).
+    /// Parameter counts worked out by hand from docs/paper-notes.md §6 (weights and biases; BN has none).
     @Test func lenetParameterCounts() {
         let lenet300 = Architecture.lenet300.build(imageShape: [28, 28, 1], classes: 10)
         #expect(count(lenet300) == (784 * 300 + 300) + (300 * 100 + 100) + (100 * 10 + 10))

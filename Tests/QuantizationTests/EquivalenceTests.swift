@@ -3,7 +3,7 @@ import Quantization
 import Simplex
 import Testing
 
-/// Prop. 3.1 (PAPER.md §5): BinaryConnect and PICM with η_u = η_w/2 take the same steps on
+/// Prop. 3.1 (docs/paper-notes.md §5): BinaryConnect and PICM with η_u = η_w/2 take the same steps on
 /// full-batch (deterministic) gradients when w̃⁰ = ũ⁰q.
 @Suite struct EquivalenceTests {
     /// Steps `k` full-batch SGD iterations (no momentum) of both methods on copies of one MLP;
