@@ -40,7 +40,8 @@ public final class Residual: Layer {
     }
 
     public func namedParameters(prefix: String) -> [(name: String, parameter: Parameter)] {
-        body.namedParameters(prefix: "\(prefix).body") + (shortcut?.namedParameters(prefix: "\(prefix).shortcut") ?? [])
+        let path = { (part: String) in prefix.isEmpty ? part : "\(prefix).\(part)" }
+        return body.namedParameters(prefix: path("body")) + (shortcut?.namedParameters(prefix: path("shortcut")) ?? [])
     }
 
     public func summaryRows(prefix: String, input: [Int]) -> [SummaryRow] {
