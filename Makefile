@@ -4,7 +4,7 @@ PMF = .build/release/pmf
 VENV = .venv-notebooks
 EXAMPLES = PottsPMF CustomObjective BinaryMLP
 
-.PHONY: all deps build release test slurm-test examples notebooks figures-smoke docs run figures figure-scripts bench bench-train clean
+.PHONY: all deps build release test slurm-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
 
 all: run
 
@@ -35,7 +35,8 @@ examples: deps
 	done
 
 ## The teaching notebooks: a virtual environment with nbclient/ipykernel/matplotlib/scipy when missing,
-## the release pmf, then every Notebooks/*.ipynb executed in place (outputs kept); fails on any error.
+## the release pmf, then every Notebooks/*.ipynb executed (the committed files are left as they are;
+## make notebooks-update writes the new outputs back); fails on any error.
 $(VENV)/.installed:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check nbclient ipykernel nbformat matplotlib numpy scipy
@@ -43,6 +44,9 @@ $(VENV)/.installed:
 
 notebooks: release $(VENV)/.installed
 	$(VENV)/bin/python scripts/run-notebooks.py --pmf $(PMF) --notebook-timeout 240
+
+notebooks-update: release $(VENV)/.installed
+	$(VENV)/bin/python scripts/run-notebooks.py --pmf $(PMF) --notebook-timeout 240 --update
 
 ## API documentation (DocC) for one module, e.g. make docs DOC_TARGET=MRF; not part of make test.
 DOC_TARGET ?= Simplex

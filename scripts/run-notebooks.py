@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Execute the teaching notebooks in place (so the committed notebooks carry their outputs).
+"""Execute the teaching notebooks and fail on the first cell that raises.
 
-Usage: scripts/run-notebooks.py [--pmf PATH] [--timeout SECONDS] [NOTEBOOK ...]
+Usage: scripts/run-notebooks.py [--pmf PATH] [--timeout SECONDS] [--update] [NOTEBOOK ...]
 
-Runs with the working directory Notebooks/ and PMF set to the absolute path of the pmf binary;
-stops at the first cell that raises and exits non-zero. Needs nbclient, nbformat and ipykernel
+Runs with the working directory Notebooks/ and PMF set to the absolute path of the pmf binary.
+The executed copies stay in memory (a failing one is written to a temporary file for inspection),
+so running the tests leaves the committed notebooks untouched; `--update` writes the outputs back
+into the committed files (to refresh them on purpose). Needs nbclient, nbformat and ipykernel
 (`make notebooks` creates .venv-notebooks with them).
 """
 import argparse
@@ -12,6 +14,7 @@ import os
 import pathlib
 import signal
 import sys
+import tempfile
 import time
 
 import nbformat
@@ -26,6 +29,7 @@ def main():
     parser.add_argument("--pmf", default=str(ROOT / ".build" / "release" / "pmf"))
     parser.add_argument("--timeout", type=int, default=240, help="seconds per cell")
     parser.add_argument("--notebook-timeout", type=int, default=300, help="seconds per notebook")
+    parser.add_argument("--update", action="store_true", help="write the outputs back into the notebooks")
     parser.add_argument("notebooks", nargs="*")
     args = parser.parse_args()
     pmf = pathlib.Path(args.pmf).resolve()
@@ -48,14 +52,17 @@ def main():
         try:
             client.execute()
         except (CellExecutionError, TimeoutError) as error:
-            nbformat.write(notebook, path)   # keep the failing output for inspection
-            print(f"FAILED {path.name} after {time.monotonic() - start:.1f} s:\n{error}", file=sys.stderr)
+            failed = pathlib.Path(tempfile.mkdtemp(prefix="pmf-notebook-")) / path.name
+            nbformat.write(notebook, failed)   # the failing output, for inspection
+            print(f"FAILED {path.name} after {time.monotonic() - start:.1f} s (executed copy: {failed}):\n{error}",
+                  file=sys.stderr)
             sys.exit(1)
         finally:
             signal.alarm(0)
-        for cell in notebook.cells:          # stable files: no per-run execution timestamps
-            cell.get("metadata", {}).pop("execution", None)
-        nbformat.write(notebook, path)
+        if args.update:
+            for cell in notebook.cells:      # stable files: no per-run execution timestamps
+                cell.get("metadata", {}).pop("execution", None)
+            nbformat.write(notebook, path)
         print(f"ok {path.name}: {time.monotonic() - start:.1f} s", flush=True)
     print(f"{len(paths)} notebooks executed in {time.monotonic() - total:.1f} s")
 

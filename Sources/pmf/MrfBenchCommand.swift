@@ -10,7 +10,7 @@ struct MrfBench: ParsableCommand {
         discussion: """
         Models: Potts grids with coupling 0.5 and random unaries U(0,1) (seed 1). Parallel schedules split the \
         variables over the cores; sequential ones run on one. libDAI 0.3 (one thread) does about 0.10–0.12 M/s \
-        mean-field and 0.22–0.26 M/s BP on the 256×256 grid (shared/anchors/README.md).
+        mean-field and 0.22–0.26 M/s BP on the 256×256 grid (measured by hand; docs/mrf.md).
         """)
 
     @Option(help: "Sweeps (iterations) timed per measurement.") var sweeps = 100

@@ -10,7 +10,7 @@ struct TrainBench: ParsableCommand {
         commandName: "train",
         abstract: "Seconds per epoch on Fashion-MNIST (batch 100, Adam 1e-3) beside PyTorch and the GEMM floor.",
         discussion: """
-            Trains on all 60 000 training images per epoch, as ../shared/anchors/torch_lenet.py does, and
+            Trains on all 60 000 training images per epoch, as benchmarks/torch_lenet.py does, and
             runs that script too when --python names an interpreter with torch installed. The GEMM floor
             is the epoch's matrix-product FLOPs divided by the sgemm GFLOP/s measured in the same run
             at 100×300×784; "× REF" is an epoch's cost relative to REF's in the same engine. Each
@@ -25,7 +25,7 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Timed runs per network and method; the fastest is reported.") var repeats = 3
     @Option(help: "Folder with Fashion-MNIST.") var data = DatasetKind.fashionMNISTPackageFolder
     @Option(help: "Python interpreter with torch, to run the PyTorch anchor beside this engine.") var python: String?
-    @Option(help: "The anchor script.") var anchor = "../shared/anchors/torch_lenet.py"
+    @Option(help: "The anchor script.") var anchor = "benchmarks/torch_lenet.py"
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Row: Encodable {
