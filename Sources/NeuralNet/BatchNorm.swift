@@ -71,6 +71,16 @@ public final class BatchNorm: Layer {
         runningVariance = variance
     }
 
+    /// Moves the running statistics towards one training batch's mean μ_B (`mean`, F floats) and
+    /// unbiased variance (`unbiasedVariance(j)` for feature j) by `momentum` (also used by
+    /// `ConvolutionBlock`, which computes a batch's statistics itself).
+    func updateRunningStatistics(mean mu: UnsafePointer<Float>, unbiasedVariance: (Int) -> Float) {
+        for j in 0 ..< features {
+            runningMean[j] += momentum * (mu[j] - runningMean[j])
+            runningVariance[j] += momentum * (unbiasedVariance(j) - runningVariance[j])
+        }
+    }
+
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         _ = outputShape(for: x.shape)
         let f = features, rows = x.count / f, count = x.count
@@ -90,11 +100,8 @@ public final class BatchNorm: Layer {
             tiling.sum(count: count, into: squares) { offset, length, sum in
                 Kernels.centre(xs + offset, mean: tMean, into: xh + offset, squares: sum, count: length)
             }
-            for j in 0 ..< f {
-                inv[j] = 1 / (squares[j] / n + epsilon).squareRoot()
-                runningMean[j] += momentum * (mu[j] - runningMean[j])
-                runningVariance[j] += momentum * (squares[j] / (n - 1) - runningVariance[j])
-            }
+            for j in 0 ..< f { inv[j] = 1 / (squares[j] / n + epsilon).squareRoot() }
+            updateRunningStatistics(mean: mu) { squares[$0] / (n - 1) }
         } else {
             for j in 0 ..< f { (inv[j], mu[j]) = (1 / (runningVariance[j] + epsilon).squareRoot(), runningMean[j]) }
             tiling.tile(mu, into: tMean)
