@@ -10,15 +10,12 @@ private let parallelGemmThreshold = 1 << 17
 ///
 /// Large products are split into one block of C per core — by rows of C when m ≥ n or C is too
 /// narrow to split, else by columns — each computed by a single-threaded sgemm; every entry of C
-/// is still one dot product over all of k, so the split only decides which thread computes it. A
-/// small C over a long k (a weight gradient summed over a batch of image patches, e.g. LeNet-5's
-/// first ∂W, 20×25 over k = 57 600) is split along k instead when the caller lends a `workspace`
-/// (see `splitInner`). `serial` keeps the product on the calling thread (for callers already
-/// inside a parallel region).
+/// is still one dot product over all of k, so the split only decides which thread computes it.
+/// `serial` keeps the product on the calling thread (for callers already inside a parallel region).
 func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int, workspace: Tensor? = nil, serial: Bool = false
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int, serial: Bool = false
 ) {
     // OpenBLAS runs single-threaded here: one set of threads (the worker team) serves both the
     // matrix products and the elementwise kernels, instead of OpenBLAS's own threads spinning
@@ -32,34 +29,9 @@ func gemm(
                     c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
     }
     guard !serial && m * n * k >= parallelGemmThreshold else { return block(rows: 0 ..< m, columns: 0 ..< n) }
-    if let workspace, m * n <= 16_384, k >= 16 * max(m, n) {
-        splitInner(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
-                   beta: beta, c, ldc: ldc, workspace: workspace)
-    } else if m >= n || n < 32 {
+    if m >= n || n < 32 {
         parallelChunks(count: m, minimumPerChunk: 4, alignment: 2) { start, count in block(rows: start ..< start + count, columns: 0 ..< n) }
     } else {
         parallelChunks(count: n, minimumPerChunk: 16, alignment: 16) { start, count in block(rows: 0 ..< m, columns: start ..< start + count) }
-    }
-}
-
-/// C = α Σ_chunks op(A)[:, K_c] op(B)[K_c, :] + β C with k cut into one range K_c per core: chunk 0
-/// writes into C, the others into `workspace` (m·n floats each), which is then added to C in chunk
-/// order. Each thread reads only its share of A and B; results depend on the number of cores.
-private func splitInner(
-    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float, _ a: UnsafePointer<Float>, lda: Int,
-    _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int, workspace: Tensor
-) {
-    let size = m * n
-    workspace.resize(to: [max(1, (coreCount - 1) * size)])
-    workspace.zero()
-    let scratch = workspace.data
-    parallelChunks(count: k, minimumPerChunk: 8 * max(m, n), alignment: 8) { chunk, start, count in
-        let aPart = a + (transposeA ? start * lda : start), bPart = b + (transposeB ? start : start * ldb)
-        let (target, targetStride, targetBeta) = chunk == 0 ? (c, ldc, beta) : (scratch + (chunk - 1) * size, n, 0)
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(count), alpha, aPart, Int32(lda), bPart, Int32(ldb), targetBeta, target, Int32(targetStride))
-    }
-    for part in 0 ..< coreCount - 1 {
-        for row in 0 ..< m { Kernels.add(scratch + part * size + row * n, into: c + row * ldc, count: n) }
     }
 }

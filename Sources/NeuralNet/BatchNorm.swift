@@ -86,6 +86,22 @@ public final class BatchNorm: Layer {
     /// Returns to running averages with `momentum` (the estimate stays as the running statistics).
     public func endStatisticsEstimate() { estimatedBatches = nil }
 
+    /// Moves the running statistics towards one training batch's mean μ_B (`mean`, F floats) and
+    /// unbiased variance (`unbiasedVariance(j)` for feature j): by `momentum`, or by 1/k for the
+    /// k-th batch of an estimate (also used by `ConvolutionBlock`, which computes a batch's
+    /// statistics itself).
+    func updateRunningStatistics(mean mu: UnsafePointer<Float>, unbiasedVariance: (Int) -> Float) {
+        var weight = momentum
+        if let k = estimatedBatches {
+            estimatedBatches = k + 1
+            weight = 1 / Float(k + 1)
+        }
+        for j in 0 ..< features {
+            runningMean[j] += weight * (mu[j] - runningMean[j])
+            runningVariance[j] += weight * (unbiasedVariance(j) - runningVariance[j])
+        }
+    }
+
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         _ = outputShape(for: x.shape)
         let f = features, rows = x.count / f, count = x.count
@@ -105,16 +121,8 @@ public final class BatchNorm: Layer {
             tiling.sum(count: count, into: squares) { offset, length, sum in
                 Kernels.centre(xs + offset, mean: tMean, into: xh + offset, squares: sum, count: length)
             }
-            var weight = momentum
-            if let k = estimatedBatches {
-                estimatedBatches = k + 1
-                weight = 1 / Float(k + 1)
-            }
-            for j in 0 ..< f {
-                inv[j] = 1 / (squares[j] / n + epsilon).squareRoot()
-                runningMean[j] += weight * (mu[j] - runningMean[j])
-                runningVariance[j] += weight * (squares[j] / (n - 1) - runningVariance[j])
-            }
+            for j in 0 ..< f { inv[j] = 1 / (squares[j] / n + epsilon).squareRoot() }
+            updateRunningStatistics(mean: mu) { squares[$0] / (n - 1) }
         } else {
             for j in 0 ..< f { (inv[j], mu[j]) = (1 / (runningVariance[j] + epsilon).squareRoot(), runningMean[j]) }
             tiling.tile(mu, into: tMean)

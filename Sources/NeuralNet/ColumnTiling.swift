@@ -55,6 +55,12 @@ final class ColumnTiling {
         forEachBlock(count: count) { _, offset, length in body(offset, length) }
     }
 
+    /// Calls `body(offset, length)` for every block of the `count` floats in order, on the calling
+    /// thread (for work inside a parallel region, on rows that start at a whole block).
+    func forEachBlockSerially(count: Int, _ body: (Int, Int) -> Void) {
+        for offset in Swift.stride(from: 0, to: count, by: period) { body(offset, min(period, count - offset)) }
+    }
+
     private func forEachBlock(count: Int, _ body: (Int, Int, Int) -> Void) {
         let blocks = (count + period - 1) / period
         parallelChunks(count: blocks, minimumPerChunk: max(1, 4_096 / period), alignment: 1) { chunk, first, blockCount in
@@ -81,9 +87,11 @@ final class ColumnTiling {
     /// sum[j] = Σ over chunks and row slots of the tiled accumulator starting at `tiled`.
     private func fold(_ tiled: UnsafePointer<Float>, into sum: UnsafeMutablePointer<Float>) {
         sum.update(repeating: 0, count: columns)
-        for chunk in 0 ..< coreCount {
-            let partial = tiled + chunk * accumulators * period
-            for slot in Swift.stride(from: 0, to: period, by: columns) { Kernels.add(partial + slot, into: sum, count: columns) }
-        }
+        for chunk in 0 ..< coreCount { addFolded(tiled + chunk * accumulators * period, into: sum) }
+    }
+
+    /// sum[j] += Σ_r t[r·F + j]: one tiled vector of P floats folded onto its F columns.
+    func addFolded(_ tiled: UnsafePointer<Float>, into sum: UnsafeMutablePointer<Float>) {
+        for slot in Swift.stride(from: 0, to: period, by: columns) { Kernels.add(tiled + slot, into: sum, count: columns) }
     }
 }

@@ -1,10 +1,15 @@
 import Simplex
-/// 2-D convolution on NHWC images by im2col + GEMM.
+/// 2-D convolution on NHWC images by im2col + GEMM, a few images at a time.
 ///
 /// Input [N, H, W, C], weight [O, K, K, C], output [N, H', W', O] with H' = (H + 2p − K)/s + 1.
-/// The patches of the whole batch form one matrix P of shape [N·H'·W', K·K·C] (zero outside the
-/// padded image), so y = P Wᵀ + b, ∂W = ∂yᵀ P and ∂P = ∂y W, which col2im sums back into ∂x
-/// (∂P a few images at a time, see `inputGradientByGroups`).
+/// The patches of a group g of images form a matrix P_g of shape [n_g·H'·W', K·K·C] (zero outside
+/// the padded image), so y_g = P_g Wᵀ + b, ∂W = Σ_g ∂y_gᵀ P_g, ∂b = Σ_g Σ_rows ∂y_g and
+/// ∂P_g = ∂y_g W, which col2im sums back into ∂x. Each core takes a contiguous range of images and
+/// works through it one group at a time in its own patch buffer (about 512 KiB, so it stays in
+/// cache); the backward pass forms a group's patches again rather than keeping a whole-batch patch
+/// matrix. For that it keeps a reference to the forward pass's input, which must not change before
+/// `backward`. ∂W and ∂b are summed per core, then over the cores in order, so results depend only
+/// on the inputs and the number of cores.
 public final class Conv2d: Layer {
     /// Input channels C.
     public let inChannels: Int
@@ -20,13 +25,16 @@ public final class Conv2d: Layer {
     public let weight: Parameter
     /// b, shape [O], unless created with `bias: false`.
     public let bias: Parameter?
-    private var inputShape: [Int] = []
-    private let patches = Tensor(shape: [0])
-    private let patchGradient = Tensor(shape: [0])
+    private var input = Tensor(shape: [0])
+    /// One patch buffer per core, `groupFloats` each.
+    private let patchBuffers = Tensor(shape: [0])
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
-    /// Partial weight gradients when ∂W is summed over the batch in one range of rows per core.
+    /// Per-core partial sums of ∂W (O·K·K·C floats each) and of ∂b tiled to whole SIMD blocks.
     private let weightGradientParts = Tensor(shape: [0])
+    private let biasGradientParts = Tensor(shape: [0])
+    /// The bias tiled to whole SIMD blocks (`biasTiling.period` floats).
+    private let tiledBias = Tensor(shape: [0])
     /// Adds the bias to the output rows and sums ∂y's columns for its gradient.
     private lazy var biasTiling = ColumnTiling(columns: outChannels, accumulators: 1)
 
@@ -60,54 +68,118 @@ public final class Conv2d: Layer {
     private var patchWidth: Int { kernel * kernel * inChannels }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let shape = outputShape(for: x.shape)
-        inputShape = x.shape
-        let rows = shape[0] * shape[1] * shape[2]
-        patches.resize(to: [rows, patchWidth])
-        im2col(x.data, shape: x.shape, outHeight: shape[1], outWidth: shape[2])
-        output.resize(to: shape)
-        gemm(transposeA: false, transposeB: true, m: rows, n: outChannels, k: patchWidth,
-             patches.data, lda: patchWidth, weight.value.data, ldb: patchWidth, output.data, ldc: outChannels)
-        if let bias { biasTiling.addRow(bias.value.data, to: output.data, count: output.count) }
+        output.resize(to: outputShape(for: x.shape))
+        forward(x, into: output.data) { _, _, _ in }
         return output
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
-        let rows = dy.count / outChannels
-        gemm(transposeA: true, transposeB: false, m: outChannels, n: patchWidth, k: rows,
-             dy.data, lda: outChannels, patches.data, ldb: patchWidth, weight.gradient.data, ldc: patchWidth,
-             workspace: weightGradientParts)
-        if let bias { biasTiling.columnSums(dy.data, count: dy.count, into: bias.gradient.data) }
-        guard needsInputGradient else { return nil }
-        inputGradient.resize(to: inputShape)
-        inputGradientByGroups(dy)
-        return inputGradient
+        let dys = dy.data, rowsPerImage = dy.shape[1] * dy.shape[2], outChannels = outChannels
+        return backward(needsInputGradient: needsInputGradient) { _, images in UnsafePointer(dys + images.lowerBound * rowsPerImage * outChannels) }
     }
 
-    /// ∂x a few images at a time: each core forms ∂P = ∂y W for a group of its images in its own
-    /// buffer (about 512 KiB, so it stays in cache instead of a whole-batch ∂P going through memory)
-    /// and sums it into those images with col2im.
-    private func inputGradientByGroups(_ dy: Tensor) {
-        let shape = inputShape, (outHeight, outWidth) = (dy.shape[1], dy.shape[2])
-        let rowsPerImage = outHeight * outWidth, patchWidth = patchWidth
-        let group = max(1, 131_072 / (rowsPerImage * patchWidth)), groupFloats = group * rowsPerImage * patchWidth
-        patchGradient.resize(to: [coreCount, groupFloats])
-        let (buffers, dys, w, dx, outChannels) = (patchGradient.data, dy.data, weight.value.data, inputGradient.data, outChannels)
-        let imageSize = shape[1] * shape[2] * shape[3]
-        parallelChunks(count: shape[0], minimumPerChunk: 1, alignment: 1) { chunk, start, count in
+    /// How the images are grouped for an input of shape `shape`: `group` images per patch buffer,
+    /// and chunk and group starts at multiples of `alignment` images, so that every group's output
+    /// rows start at a whole block of `biasTiling` (a multiple of its period in floats).
+    func grouping(for shape: [Int]) -> (group: Int, alignment: Int, rowsPerImage: Int) {
+        let out = outputShape(for: shape), rowsPerImage = out[1] * out[2]
+        var (a, b) = (rowsPerImage * outChannels, biasTiling.period)
+        while b != 0 { (a, b) = (b, a % b) }
+        let alignment = biasTiling.period / a
+        let group = max(1, 131_072 / (rowsPerImage * patchWidth)) / alignment * alignment
+        return (max(group, alignment), alignment, rowsPerImage)
+    }
+
+    /// y = conv(x) into the [N, H', W', O] floats at `y`, a group of images at a time on each core;
+    /// after each group, `body(chunk, images, rows)` sees that group's finished output (bias
+    /// added) at `rows` while it is still in cache, on the core that computed it (`chunk`).
+    func forward(_ x: Tensor, into y: UnsafeMutablePointer<Float>,
+                 eachGroup body: (_ chunk: Int, _ images: Range<Int>, _ rows: UnsafeMutablePointer<Float>) -> Void) {
+        input = x
+        let (group, alignment, rowsPerImage) = grouping(for: x.shape)
+        let groupFloats = group * rowsPerImage * patchWidth, (outChannels, patchWidth) = (outChannels, patchWidth)
+        patchBuffers.resize(to: [coreCount, groupFloats])
+        let (buffers, w) = (patchBuffers.data, weight.value.data)
+        let tiling = biasTiling
+        if let bias {
+            tiledBias.resize(to: [tiling.period])
+            tiling.tile(bias.value.data, into: tiledBias.data)
+        }
+        let tiled: UnsafePointer<Float>? = bias == nil ? nil : UnsafePointer(tiledBias.data)
+        parallelChunks(count: x.shape[0], minimumPerChunk: alignment, alignment: alignment) { chunk, start, count in
             let buffer = buffers + chunk * groupFloats
-            Kernels.fill(dx + start * imageSize, 0, count: count * imageSize)
             for first in Swift.stride(from: start, to: start + count, by: group) {
                 let images = first ..< min(first + group, start + count)
-                let firstRow = first * rowsPerImage
-                gemm(transposeA: false, transposeB: false, m: images.count * rowsPerImage, n: patchWidth, k: outChannels,
-                     dys + firstRow * outChannels, lda: outChannels, w, ldb: patchWidth, buffer, ldc: patchWidth, serial: true)
-                // col2im addresses patch rows of the whole batch; the buffer holds those of `images`.
-                let base = buffer - firstRow * patchWidth
-                forEachRun(shape: shape, images: images, outHeight: outHeight, outWidth: outWidth) { patch, pixel, first, count in
-                    Kernels.add(base + patch + first, into: dx + pixel + first, count: count)
+                let rows = y + first * rowsPerImage * outChannels, rowCount = images.count * rowsPerImage
+                im2col(x, images: images, into: buffer)
+                gemm(transposeA: false, transposeB: true, m: rowCount, n: outChannels, k: patchWidth,
+                     buffer, lda: patchWidth, w, ldb: patchWidth, rows, ldc: outChannels, serial: true)
+                if let tiled {
+                    tiling.forEachBlockSerially(count: rowCount * outChannels) { offset, length in
+                        Kernels.add(tiled, into: rows + offset, count: length)
+                    }
                 }
+                body(chunk, images, rows)
             }
+        }
+    }
+
+    /// ∂W, ∂b and (when `needsInputGradient`) ∂x, returned, for the last forward pass, in the same groups:
+    /// `gradient(chunk, images)` gives the group's ∂y rows ([n_g·H'·W', O] floats), on the core that
+    /// uses them, so a caller can form them there just in time.
+    func backward(needsInputGradient: Bool,
+                  gradient: (_ chunk: Int, _ images: Range<Int>) -> UnsafePointer<Float>) -> Tensor? {
+        let shape = input.shape, (group, alignment, rowsPerImage) = grouping(for: shape)
+        let groupFloats = group * rowsPerImage * patchWidth, (outChannels, patchWidth) = (outChannels, patchWidth)
+        let weightCount = outChannels * patchWidth, tiling = biasTiling
+        weightGradientParts.resize(to: [coreCount, weightCount])
+        weightGradientParts.zero()
+        biasGradientParts.resize(to: [coreCount, tiling.period])
+        biasGradientParts.zero()
+        if needsInputGradient { inputGradient.resize(to: shape) }
+        let (buffers, w, dx, x) = (patchBuffers.data, weight.value.data, inputGradient.data, input)
+        let (weightParts, biasParts) = (weightGradientParts.data, biasGradientParts.data)
+        let imageSize = shape[1] * shape[2] * shape[3], hasBias = bias != nil
+        parallelChunks(count: shape[0], minimumPerChunk: alignment, alignment: alignment) { chunk, start, count in
+            let buffer = buffers + chunk * groupFloats
+            if needsInputGradient { Kernels.fill(dx + start * imageSize, 0, count: count * imageSize) }
+            for first in Swift.stride(from: start, to: start + count, by: group) {
+                let images = first ..< min(first + group, start + count)
+                let dy = gradient(chunk, images), rowCount = images.count * rowsPerImage
+                im2col(x, images: images, into: buffer)
+                gemm(transposeA: true, transposeB: false, m: outChannels, n: patchWidth, k: rowCount,
+                     dy, lda: outChannels, buffer, ldb: patchWidth, beta: 1, weightParts + chunk * weightCount, ldc: patchWidth,
+                     serial: true)
+                if hasBias {
+                    let sum = biasParts + chunk * tiling.period
+                    tiling.forEachBlockSerially(count: rowCount * outChannels) { offset, length in
+                        Kernels.add(dy + offset, into: sum, count: length)
+                    }
+                }
+                guard needsInputGradient else { continue }
+                gemm(transposeA: false, transposeB: false, m: rowCount, n: patchWidth, k: outChannels,
+                     dy, lda: outChannels, w, ldb: patchWidth, buffer, ldc: patchWidth, serial: true)
+                col2im(buffer, images: images, into: dx)
+            }
+        }
+        let dw = weight.gradient.data
+        dw.update(from: weightParts, count: weightCount)
+        for part in 1 ..< coreCount { Kernels.add(weightParts + part * weightCount, into: dw, count: weightCount) }
+        if let bias {
+            bias.gradient.data.update(repeating: 0, count: outChannels)
+            for part in 0 ..< coreCount { tiling.addFolded(biasParts + part * tiling.period, into: bias.gradient.data) }
+        }
+        return needsInputGradient ? inputGradient : nil
+    }
+
+    /// Sums the patch gradients of `images` (rows of `buffer`, the group's first patch row first)
+    /// into their places in ∂x.
+    private func col2im(_ buffer: UnsafePointer<Float>, images: Range<Int>, into dx: UnsafeMutablePointer<Float>) {
+        let shape = input.shape, out = outputShape(for: shape)
+        // forEachRun addresses patch rows of the whole batch; the buffer holds those of `images`.
+        let base = buffer - images.lowerBound * out[1] * out[2] * patchWidth
+        forEachRun(shape: shape, images: images, outHeight: out[1], outWidth: out[2]) { patch, pixel, first, count in
+            Kernels.add(base + patch + first, into: dx + pixel + first, count: count)
         }
     }
 
@@ -142,24 +214,23 @@ public final class Conv2d: Layer {
         }
     }
 
-    /// Patches of all images, the images split across the cores.
+    /// The patches of `images` into `buffer` (the group's first patch row first), on the calling thread.
     ///
     /// Runs shorter than eight floats (K·C = 5 for LeNet-5's first layer) that end at their run's
-    /// end are copied as one eight-float vector when both ends stay inside the buffers and the
-    /// chunk: the extra floats land in the next run's place, which is written after this one.
-    private func im2col(_ x: UnsafeMutablePointer<Float>, shape: [Int], outHeight: Int, outWidth: Int) {
-        let run = kernel * inChannels, p = patches.data, inputCount = shape.reduce(1, *)
-        let padded = padding > 0, rowsPerImage = outHeight * outWidth, patchWidth = patchWidth
-        parallelChunks(count: shape[0], minimumPerChunk: 1, alignment: 1) { start, count in
-            let chunkEnd = (start + count) * rowsPerImage * patchWidth
-            forEachRun(shape: shape, images: start ..< start + count, outHeight: outHeight, outWidth: outWidth) { patch, pixel, first, count in
-                if padded && count < run { Kernels.fill(p + patch, 0, count: run) }
-                let (source, target) = (pixel + first, patch + first)
-                if count < 8 && count > 0 && first + count == run && target + 8 <= chunkEnd && source + 8 <= inputCount {
-                    Kernels.store(Kernels.load(x, source), p, target)
-                } else {
-                    Kernels.copy(x + source, to: p + target, count: count)
-                }
+    /// end are copied as one eight-float vector when both ends stay inside the group's rows and the
+    /// input: the extra floats land in the next run's place, which is written after this one.
+    private func im2col(_ x: Tensor, images: Range<Int>, into buffer: UnsafeMutablePointer<Float>) {
+        let shape = x.shape, out = outputShape(for: shape), xs = x.data
+        let run = kernel * inChannels, inputCount = x.count, padded = padding > 0
+        let rowsPerImage = out[1] * out[2], patchWidth = patchWidth
+        let p = buffer - images.lowerBound * rowsPerImage * patchWidth, groupEnd = images.upperBound * rowsPerImage * patchWidth
+        forEachRun(shape: shape, images: images, outHeight: out[1], outWidth: out[2]) { patch, pixel, first, count in
+            if padded && count < run { Kernels.fill(p + patch, 0, count: run) }
+            let (source, target) = (pixel + first, patch + first)
+            if count < 8 && count > 0 && first + count == run && target + 8 <= groupEnd && source + 8 <= inputCount {
+                Kernels.store(Kernels.load(xs, source), p, target)
+            } else {
+                Kernels.copy(xs + source, to: p + target, count: count)
             }
         }
     }

@@ -119,6 +119,19 @@ enum Kernels {
         })
     }
 
+    /// s += (x − μ)² (squared deviations from a mean, without storing them).
+    @inline(__always)
+    static func accumulateSquaredDeviations(_ x: UnsafePointer<Float>, mean: UnsafePointer<Float>,
+                                            squares: UnsafeMutablePointer<Float>, count: Int) {
+        lanes(count: count, { i in
+            let c = load(x, i) - load(mean, i)
+            store(load(squares, i) + c * c, squares, i)
+        }, { i in
+            let c = x[i] - mean[i]
+            squares[i] += c * c
+        })
+    }
+
     /// y = a·x (elementwise; y may be x).
     @inline(__always)
     static func multiply(_ a: UnsafePointer<Float>, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
@@ -151,6 +164,37 @@ enum Kernels {
             sum[i] += g[i]
             dot[i] += g[i] * h[i]
         })
+    }
+
+    /// Where y > 0: s += g and d += g·y (BatchNorm's backward sums when ReLU follows and y, its
+    /// output, equals x̂ wherever it is positive; elsewhere the gradient is zero).
+    @inline(__always)
+    static func accumulateRectifiedGradient(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, sum: UnsafeMutablePointer<Float>,
+                                            dot: UnsafeMutablePointer<Float>, count: Int) {
+        let zero = Vector(repeating: 0)
+        lanes(count: count, { i in
+            let (gi, yi) = (load(g, i), load(y, i))
+            let passed = gi.replacing(with: 0, where: yi .<= zero)
+            store(load(sum, i) + passed, sum, i)
+            store(load(dot, i) + passed * yi, dot, i)
+        }, { i in
+            let passed = y[i] > 0 ? g[i] : 0
+            sum[i] += passed
+            dot[i] += passed * y[i]
+        })
+    }
+
+    /// dx = k·(g − m − h·d) with h = (x − μ)·a formed from the layer's input x (BatchNorm's input
+    /// gradient with batch statistics, without a stored x̂; in place when dx is g).
+    @inline(__always)
+    static func normalizedGradient(_ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, mean mu: UnsafePointer<Float>,
+                                   inverseDeviation a: UnsafePointer<Float>, scale k: UnsafePointer<Float>,
+                                   meanGradient m: UnsafePointer<Float>, meanDot d: UnsafePointer<Float>,
+                                   into dx: UnsafeMutablePointer<Float>, count: Int) {
+        lanes(count: count, { i in
+            let h = (load(x, i) - load(mu, i)) * load(a, i)
+            store(load(k, i) * (load(g, i) - load(m, i) - h * load(d, i)), dx, i)
+        }, { i in dx[i] = k[i] * (g[i] - m[i] - (x[i] - mu[i]) * a[i] * d[i]) })
     }
 
     /// dx = k·(g − m − h·d), BatchNorm's input gradient with batch statistics.

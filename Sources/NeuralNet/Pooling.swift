@@ -28,41 +28,49 @@ public final class MaxPool2d: Layer {
         inputShape = x.shape
         output.resize(to: shape)
         if winners.count < output.count { winners = Array(repeating: 0, count: output.count) }
-        let (h, w, c) = (x.shape[1], x.shape[2], x.shape[3])
-        let (oh, ow) = (shape[1], shape[2])
-        let xs = x.data, ys = output.data
+        let xs = x.data, ys = output.data, inputShape = x.shape
         winners.withUnsafeMutableBufferPointer { buffer in
             let best = buffer.baseAddress!
             // Images are independent, so they are split across the cores.
             parallelChunks(count: shape[0], minimumPerChunk: 1, alignment: 1) { start, images in
-                for n in start ..< start + images {
-                    for oy in 0 ..< oh {
-                        for ox in 0 ..< ow {
-                            let out = ((n * oh + oy) * ow + ox) * c
-                            let first = ((n * h + oy * stride) * w + ox * stride) * c
-                            var ch = 0
-                            while ch + 8 <= c {
-                                maxOfWindow8(xs, first + ch, rowStride: w * c, pixelStride: c, into: ys + out + ch, best + out + ch)
-                                ch += 8
-                            }
-                            while ch < c {
-                                var (top, winner) = (xs[first + ch], first + ch)
-                                for ky in 0 ..< kernel {
-                                    for kx in 0 ..< kernel {
-                                        let at = first + ch + ky * w * c + kx * c
-                                        if xs[at] > top { (top, winner) = (xs[at], at) }
-                                    }
-                                }
-                                ys[out + ch] = top
-                                best[out + ch] = Int32(winner)
-                                ch += 1
+                pool(xs, shape: inputShape, images: start ..< start + images, into: ys, winners: best)
+            }
+        }
+        return output
+    }
+
+    /// Pools the images `images` of x (NHWC, shape `shape`) on the calling thread: y holds each
+    /// window's maximum and `winners` the offset in x of the input it came from (the first one on
+    /// ties), both at the output offsets of those images.
+    func pool(_ xs: UnsafePointer<Float>, shape: [Int], images: Range<Int>, into ys: UnsafeMutablePointer<Float>,
+              winners best: UnsafeMutablePointer<Int32>) {
+        let (h, w, c) = (shape[1], shape[2], shape[3])
+        let (oh, ow) = ((h - kernel) / stride + 1, (w - kernel) / stride + 1)
+        for n in images {
+            for oy in 0 ..< oh {
+                for ox in 0 ..< ow {
+                    let out = ((n * oh + oy) * ow + ox) * c
+                    let first = ((n * h + oy * stride) * w + ox * stride) * c
+                    var ch = 0
+                    while ch + 8 <= c {
+                        maxOfWindow8(xs, first + ch, rowStride: w * c, pixelStride: c, into: ys + out + ch, best + out + ch)
+                        ch += 8
+                    }
+                    while ch < c {
+                        var (top, winner) = (xs[first + ch], first + ch)
+                        for ky in 0 ..< kernel {
+                            for kx in 0 ..< kernel {
+                                let at = first + ch + ky * w * c + kx * c
+                                if xs[at] > top { (top, winner) = (xs[at], at) }
                             }
                         }
+                        ys[out + ch] = top
+                        best[out + ch] = Int32(winner)
+                        ch += 1
                     }
                 }
             }
         }
-        return output
     }
 
     /// Max and arg-max over one k×k window for eight adjacent channels starting at `first`.

@@ -6,6 +6,10 @@ public final class Sequential: Layer {
     /// Whether any layer before layer i has parameters: only then must layer i pass a gradient back.
     private let trainableBefore: [Bool]
 
+    /// The layers as they run, each with the index of its first layer: every run of convolution,
+    /// BatchNorm without γ and β, ReLU and max pooling as one `ConvolutionBlock`, the others alone.
+    private let stages: [(first: Int, layer: any Layer)]
+
     /// A chain of `layers`, applied first to last.
     public init(_ layers: [any Layer]) {
         self.layers = layers
@@ -14,6 +18,18 @@ public final class Sequential: Layer {
             defer { seen = seen || !layer.namedParameters(prefix: "").isEmpty }
             return seen
         }
+        var stages: [(first: Int, layer: any Layer)] = []
+        var index = 0
+        while index < layers.count {
+            if let block = ConvolutionBlock(layers[index...]) {
+                stages.append((index, block))
+                index += 4
+            } else {
+                stages.append((index, layers[index]))
+                index += 1
+            }
+        }
+        self.stages = stages
     }
 
     public var description: String { "Sequential(\(layers.count))" }
@@ -23,15 +39,15 @@ public final class Sequential: Layer {
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        layers.reduce(input) { $1.forward($0, training: training) }
+        stages.reduce(input) { $1.layer.forward($0, training: training) }
     }
 
     /// Layers before the first one with parameters are skipped unless the caller needs ∂loss/∂input
     /// (e.g. LeNet-300's first Linear never forms the gradient of the flattened image).
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         var gradient = outputGradient
-        for (index, layer) in layers.enumerated().reversed() {
-            let needed = trainableBefore[index] || needsInputGradient
+        for (first, layer) in stages.reversed() {
+            let needed = trainableBefore[first] || needsInputGradient
             guard let next = layer.backward(gradient, needsInputGradient: needed) else { return nil }
             gradient = next
         }
