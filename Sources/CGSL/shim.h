@@ -113,6 +113,24 @@ static inline cgsl_float8 cgsl_negative_exp8(cgsl_float8 x) {
     return cgsl_select8(low, zero, p * scale + (x - x));
 }
 
+/// x ← exp(x) for n non-positive floats in place, eight at a time through `cgsl_negative_exp8`
+/// (the last n mod 8 through a zero-padded copy, so every entry gets the same arithmetic).
+static inline void cgsl_negative_exp_in_place(float *x, long n) {
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        cgsl_float8 v;
+        __builtin_memcpy(&v, x + i, sizeof v);
+        v = cgsl_negative_exp8(v);
+        __builtin_memcpy(x + i, &v, sizeof v);
+    }
+    if (i < n) {
+        cgsl_float8 v = 0.0f;
+        __builtin_memcpy(&v, x + i, (size_t)(n - i) * sizeof(float));
+        v = cgsl_negative_exp8(v);
+        __builtin_memcpy(x + i, &v, (size_t)(n - i) * sizeof(float));
+    }
+}
+
 /// Sixteen single-precision lanes; Swift imports this type as `SIMD16<Float>`.
 typedef float cgsl_float16 __attribute__((ext_vector_type(16)));
 

@@ -16,10 +16,10 @@ public enum PaperTable2 {
             .map { "\($0.key.uppercased()) \(String(format: "%.2f", $0.value))" }.joined(separator: " > ")
     }
 
-    /// Paragraphs comparing the measured means (percent, per method base name) on `arch` with the
-    /// paper's MNIST row: both orderings of the quantized methods, then each claim (the paper's, and
-    /// the acceptance bounds of this reproduction) with whether it holds here. Empty when the paper
-    /// has no row for `arch` or a quantized method was not measured.
+    /// Markdown comparing the measured means (percent, per method base name) on `arch` with the
+    /// paper's MNIST row, as one paragraph: both orderings of the quantized methods, then a list of
+    /// the claims (the paper's, and the acceptance bounds of this reproduction), each with whether it
+    /// holds here. Empty when the paper has no row for `arch` or a quantized method was not measured.
     public static func comparison(title: String, arch: String, measured: [String: Double]) -> [String] {
         guard let paper = mnist[arch], quantized.allSatisfy({ measured[$0] != nil }) else { return [] }
         let here = measured.filter { quantized.contains($0.key) }, there = paper.filter { quantized.contains($0.key) }
@@ -30,15 +30,15 @@ public enum PaperTable2 {
         var claims = [
             "PMF is the best quantized method (paper: yes): \(verdict(best == "pmf")) — best here is \(best.uppercased()).",
             "PMF ≥ BC and PMF ≥ PICM: \(verdict(pmf >= bc && pmf >= picm)) (PMF − BC = \(signed(pmf - bc)), PMF − PICM = \(signed(pmf - picm))).",
-            "PICM ≥ BC (paper: PICM slightly above BC everywhere): \(verdict(picm >= bc)) (\(signed(picm - bc))).",
+            "PICM ≥ BC (paper: PICM slightly above BC everywhere): \(verdict(picm >= bc)) (\(picm == bc ? "equal: the two runs coincide" : signed(picm - bc))).",
             "PGD within 1 point of PMF: \(verdict(abs(pgd - pmf) <= 1)) (PGD − PMF = \(signed(pgd - pmf))).",
             "Every quantized method within 1.5 points of BC or above it: \(verdict(here.values.allSatisfy { $0 >= bc - 1.5 })) (lowest: \(farthest.key.uppercased()) at \(signed(farthest.value - bc)) from BC).",
         ]
         if let ref = measured["ref"] {
             claims.append("REF − PMF: \(String(format: "%.2f", ref - pmf)) points here, \(String(format: "%.2f", paper["ref"]! - paper["pmf"]!)) in the paper on MNIST.")
         }
-        return ["**\(title)** — quantized methods here: \(ordering(here)); in the paper (MNIST): \(ordering(there))."]
-            + claims.map { "- \($0)" }
+        return ["**\(title)** — quantized methods here: \(ordering(here)); in the paper (MNIST): \(ordering(there)).\n\n"
+            + claims.map { "- \($0)" }.joined(separator: "\n")]
     }
 
     private static func signed(_ x: Double) -> String { String(format: "%+.2f", x) }

@@ -1,7 +1,8 @@
 /// The projection composed with the lifting w = u·q, as a network layer's weights use it
 /// (Algorithm 1): u = P(x) row-wise, wⱼ = ⟨uⱼ, q⟩, and back from ∂L/∂w to ∂L/∂x.
-/// Binary levels in `Float` with softmax or sparsemax take a vectorised path (`BinaryRows`);
-/// everything else runs the generic row functions.
+/// Binary levels in `Float` with softmax or sparsemax take a vectorised path (`BinaryRows`), the
+/// softmax lift of wider rows in `Float` another (`SoftmaxRows`); everything else runs the generic
+/// row functions.
 extension Projection {
     /// u = P(x) for each row of width q.count, and w[j] = ⟨u_j, q⟩.
     /// - Precondition: x and u hold `w.count` rows of `q.count` entries.
@@ -21,6 +22,17 @@ extension Projection {
                         case .sparsemax(let beta):
                             BinaryRows.sparsemaxLift(x.baseAddress!, u.baseAddress!, w.baseAddress!, rows: w.count, beta: beta, q0: q0, q1: q1)
                         }
+                    }
+                }
+            }
+            return
+        }
+        if T.self == Float.self, d > 2, case .softmax(let beta, _) = self {
+            let levels = q.map { Float($0) }
+            x.withMemoryRebound(to: Float.self) { x in
+                u.withMemoryRebound(to: Float.self) { u in
+                    w.withMemoryRebound(to: Float.self) { w in
+                        SoftmaxRows.lift(x.baseAddress!, u.baseAddress!, w.baseAddress!, rows: w.count, columns: d, beta: Float(beta), levels: levels)
                     }
                 }
             }

@@ -53,4 +53,25 @@ import Testing
         let (batchFive, _) = expected(train.slice(100 ..< 120), linear, batches: 1, batchSize: 20)
         #expect(abs(Double(norm.runningMean[0]) - (Double(before) + 0.1 * (batchFive[0] - Double(before)))) < 1e-4)
     }
+
+    /// A fused convolution block (conv → BatchNorm → ReLU → pool in one `Sequential`) is calibrated
+    /// like the same layers run one by one (each in its own `Sequential`, so nothing is fused).
+    @Test func fusedConvolutionBlocksAreCalibratedLikeTheirLayers() {
+        let random = RandomSource(seed: 3)
+        let images = Dataset(images: (0 ..< 40 * 8 * 8).map { _ in Float(random.gaussian()) }, labels: (0 ..< 40).map { Int32($0 % 2) },
+                             imageShape: [8, 8, 1], classes: 2)
+        let conv = Conv2d(1, 4, kernel: 3), norm = BatchNorm(4, affine: false)
+        let fused = Sequential([conv, norm, ReLU(), MaxPool2d(2)])
+        initialize(fused, using: random)
+        let twinConv = Conv2d(1, 4, kernel: 3), twinNorm = BatchNorm(4, affine: false)
+        twinConv.weight.value.assign(conv.weight.value.array)
+        twinConv.bias!.value.assign(conv.bias!.value.array)
+        let separate = Sequential([Sequential([twinConv]), Sequential([twinNorm]), ReLU(), MaxPool2d(2)])
+        let calibration = BatchNormCalibration(images, batches: 3, batchSize: 10)
+        calibration.apply(to: fused)
+        calibration.apply(to: separate)
+        #expect(zip(norm.runningMean, twinNorm.runningMean).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
+        #expect(zip(norm.runningVariance, twinNorm.runningVariance).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
+        #expect(norm.runningMean != [0, 0, 0, 0])
+    }
 }

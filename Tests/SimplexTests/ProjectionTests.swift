@@ -126,4 +126,31 @@ import Testing
         #expect(maxAbsDifference(w.map(Double.init), QuantizationLevels.binary.lift(ud)) <= 4e-6)
         #expect(maxAbsDifference(out.map(Double.init), expected.storage) <= 4e-6 * scale)
     }
+
+    /// The vectorised softmax lift of wider rows (`SoftmaxRows`: ternary, k4, five levels) against
+    /// softmax in Double: u and w a few Float ulps apart, including rows with huge entries (whose
+    /// other entries become exactly 0) and ties at the maximum.
+    @Test(arguments: [3, 4, 5])
+    func wideSoftmaxRowsMatchDouble(_ d: Int) {
+        let random = RandomSource(seed: 13)
+        let rows = 29  // rows·d not a multiple of 8: exercises the padded tail
+        var x = (0 ..< d * rows).map { _ in Float(random.uniform(-2, 2)) }
+        x[0] = 1e30
+        x[d] = -1e30
+        for l in 0 ..< d { x[2 * d + l] = 0.5 }  // a row of ties
+        let q = (0 ..< d).map { Float($0) - Float(d - 1) / 2 }
+        for beta: Float in [0.5, 3, 1e4] {
+            var u = [Float](repeating: 0, count: d * rows), w = [Float](repeating: 0, count: rows)
+            x.withUnsafeBufferPointer { xs in
+                u.withUnsafeMutableBufferPointer { us in
+                    w.withUnsafeMutableBufferPointer { ws in Projection<Float>.softmax(beta: beta).applyAndLift(xs, into: us, weights: ws, levels: q) }
+                }
+            }
+            let ud = Projection<Double>.softmax(beta: Double(beta))(RowMatrix(rows: rows, columns: d, storage: x.map(Double.init)))
+            let wd = (0 ..< rows).map { r in (0 ..< d).reduce(0.0) { $0 + ud.storage[r * d + $1] * Double(q[$1]) } }
+            #expect(maxAbsDifference(u.map(Double.init), ud.storage) <= 2e-6, "d = \(d), β = \(beta)")
+            #expect(maxAbsDifference(w.map(Double.init), wd) <= 4e-6 * Double(d), "d = \(d), β = \(beta)")
+            #expect(u[0] == 1 && u[1 ..< d].allSatisfy { $0 == 0 } && u[2 * d ..< 3 * d].allSatisfy { $0 == u[2 * d] })
+        }
+    }
 }
