@@ -7,6 +7,35 @@ import Simplex
 public protocol Optimizer: AnyObject {
     /// value ← value − step(gradient) for every (value, gradient) pair, with learning rate `rate`.
     func step(learningRate rate: Float)
+    /// Everything the optimizer's future steps depend on besides the variables, for checkpoints.
+    var state: OptimizerState { get }
+    /// Continues from `state`, taken from an optimizer of the same kind over variables of the same
+    /// sizes; the following steps are then bit for bit those the saved optimizer would have taken.
+    /// - Throws: `OptimizerStateError` when the buffers do not fit (nothing is changed then).
+    func restore(_ state: OptimizerState) throws(OptimizerStateError)
+}
+
+/// An optimizer's state: its step count and its buffers (momenta, moment estimates), in an order
+/// the optimizer defines.
+public struct OptimizerState: Sendable, Equatable {
+    /// Steps taken (0 for optimizers that do not count them).
+    public var steps: Int
+    /// The buffers, each as long as a variable.
+    public var buffers: [[Float]]
+
+    public init(steps: Int, buffers: [[Float]]) {
+        self.steps = steps
+        self.buffers = buffers
+    }
+
+    /// Whether the buffers have exactly these sizes.
+    public func fits(_ sizes: [Int]) -> Bool { buffers.map(\.count) == sizes }
+}
+
+/// A saved optimizer state that does not fit the optimizer it is restored into.
+public struct OptimizerStateError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// One optimised variable and its gradient.
@@ -76,8 +105,9 @@ public struct GradientSource {
 /// Runs `update(variable, start, count, g)` over all entries of all variables in one parallel
 /// region, where g points at ∂L/∂value[start]. A stored gradient is passed in place; a source's is
 /// produced in blocks of at most `blockSize` entries (whole rows) into a per-call buffer that stays
-/// in L1, and the source is told after each block's update.
-func forEachGradientBlock(_ variables: [OptimizedTensor], blockSize: Int = 2048,
+/// in L1, and the source is told after each block's update. Every optimizer steps through this, so
+/// a new one works with every method (`update` must change only entries start ..< start + count).
+public func forEachGradientBlock(_ variables: [OptimizedTensor], blockSize: Int = 2048,
                           _ update: (Int, Int, Int, UnsafePointer<Float>) -> Void) {
     parallelSegments(counts: variables.map(\.value.count)) { index, start, count in
         switch variables[index].gradient {
@@ -139,13 +169,12 @@ public final class SGD: Optimizer {
         }
     }
 
-    /// The momentum buffers, for checkpoints.
-    public var state: [[Float]] {
-        get { velocity.map(\.array) }
-        set {
-            precondition(newValue.map(\.count) == velocity.map(\.count), "SGD state of the wrong shape")
-            for (tensor, values) in zip(velocity, newValue) { tensor.assign(values) }
-        }
+    /// The momentum buffers (no step count).
+    public var state: OptimizerState { OptimizerState(steps: 0, buffers: velocity.map(\.array)) }
+
+    public func restore(_ state: OptimizerState) throws(OptimizerStateError) {
+        guard state.fits(velocity.map(\.count)) else { throw OptimizerStateError("SGD's momentum buffers differ in number or size") }
+        for (tensor, values) in zip(velocity, state.buffers) { tensor.assign(values) }
     }
 }
 
@@ -193,15 +222,14 @@ public final class Adam: Optimizer {
         }
     }
 
-    /// Step count and moment buffers, for checkpoints.
-    public var state: (steps: Int, first: [[Float]], second: [[Float]]) {
-        get { (steps, first.map(\.array), second.map(\.array)) }
-        set {
-            precondition(newValue.first.map(\.count) == first.map(\.count) && newValue.second.map(\.count) == second.map(\.count),
-                         "Adam state of the wrong shape")
-            steps = newValue.steps
-            for (tensor, values) in zip(first, newValue.first) { tensor.assign(values) }
-            for (tensor, values) in zip(second, newValue.second) { tensor.assign(values) }
+    /// The step count, then the first moments of every variable, then the second moments.
+    public var state: OptimizerState { OptimizerState(steps: steps, buffers: first.map(\.array) + second.map(\.array)) }
+
+    public func restore(_ state: OptimizerState) throws(OptimizerStateError) {
+        guard state.fits((first + second).map(\.count)), state.steps >= 0 else {
+            throw OptimizerStateError("Adam's moment buffers differ in number or size")
         }
+        steps = state.steps
+        for (tensor, values) in zip(first + second, state.buffers) { tensor.assign(values) }
     }
 }

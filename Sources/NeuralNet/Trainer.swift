@@ -179,9 +179,9 @@ public struct TrainerState: Sendable {
     public var network: NetworkSnapshot
     /// The contents of the method's `stateTensors`, in order.
     public var method: [[Float]]
-    /// Optimizer buffers: SGD velocities, or Adam's first then second moments.
+    /// The optimizer's buffers (`Optimizer.state`): SGD's velocities, Adam's first then second moments.
     public var optimizerBuffers: [[Float]]
-    /// Adam's step count (0 for SGD).
+    /// The optimizer's step count (Adam's t; 0 for SGD).
     public var optimizerSteps: Int
     /// The random source's internal state.
     public var random: [UInt8]
@@ -254,18 +254,20 @@ public final class Trainer {
     /// Re-estimates BatchNorm statistics before an evaluation (set by `run` from its training set).
     private var calibration: BatchNormCalibration?
 
-    /// A trainer over `model` with `method`'s variables stepped by the optimizer of `settings`; `random` draws batch orders and augmentation.
+    /// A trainer over `model` with `method`'s variables stepped by `optimizer`, by default the one
+    /// `settings` names; `random` draws batch orders and augmentation.
     public init(model: Sequential, method: any WeightMethod, loss: any Loss = SoftmaxCrossEntropy(),
-                settings: TrainingSettings, random: RandomSource) {
+                settings: TrainingSettings, random: RandomSource, optimizer: (any Optimizer)? = nil) {
         self.model = model
         self.method = method
         self.loss = loss
         self.settings = settings
         self.random = random
         let wd = Float(settings.weightDecay)
-        switch settings.optimizer {
-        case .adam: optimizer = Adam(method.variables, weightDecay: wd)
-        case .sgd: optimizer = SGD(method.variables, momentum: Float(settings.momentum), nesterov: settings.nesterov, weightDecay: wd)
+        switch (optimizer, settings.optimizer) {
+        case (let given?, _): self.optimizer = given
+        case (nil, .adam): self.optimizer = Adam(method.variables, weightDecay: wd)
+        case (nil, .sgd): self.optimizer = SGD(method.variables, momentum: Float(settings.momentum), nesterov: settings.nesterov, weightDecay: wd)
         }
     }
 
@@ -301,9 +303,9 @@ public final class Trainer {
         }
         let resumedTime = trainingTime
         func state(_ done: Int) -> TrainerState {
-            let (buffers, steps) = optimizerState()
+            let saved = optimizer.state
             return TrainerState(iteration: done, network: NetworkSnapshot(model), method: method.stateTensors.map(\.tensor.array),
-                                optimizerBuffers: buffers, optimizerSteps: steps, random: random.state, order: loader.currentOrder,
+                                optimizerBuffers: saved.buffers, optimizerSteps: saved.steps, random: random.state, order: loader.currentOrder,
                                 windowLoss: lossSum, windowCorrect: correct, windowSeen: seen, windowSteps: windowSteps,
                                 previousQuantized: previousQuantized, trace: trace, best: best,
                                 trainingSeconds: seconds(trainingTime))
@@ -393,12 +395,6 @@ public final class Trainer {
         return all
     }
 
-    private func optimizerState() -> ([[Float]], Int) {
-        if let adam = optimizer as? Adam { let s = adam.state; return (s.first + s.second, s.steps) }
-        if let sgd = optimizer as? SGD { return (sgd.state, 0) }
-        return ([], 0)
-    }
-
     private func restore(_ state: TrainerState, loader: BatchLoader) throws {
         func fail(_ what: String) -> TrainingError {
             TrainingError(description: "the checkpoint does not fit this run: \(what); resume with the settings it was written with")
@@ -410,15 +406,10 @@ public final class Trainer {
         }
         for (entry, values) in zip(tensors, state.method) { entry.tensor.assign(values) }
         method.variablesChanged()
-        if let adam = optimizer as? Adam {
-            let half = state.optimizerBuffers.count / 2
-            let current = adam.state
-            guard state.optimizerBuffers.count == current.first.count * 2,
-                  zip(current.first, state.optimizerBuffers).allSatisfy({ $0.count == $1.count }) else { throw fail("Adam's buffers differ") }
-            adam.state = (state.optimizerSteps, Array(state.optimizerBuffers[..<half]), Array(state.optimizerBuffers[half...]))
-        } else if let sgd = optimizer as? SGD {
-            guard state.optimizerBuffers.map(\.count) == sgd.state.map(\.count) else { throw fail("SGD's buffers differ") }
-            sgd.state = state.optimizerBuffers
+        do {
+            try optimizer.restore(OptimizerState(steps: state.optimizerSteps, buffers: state.optimizerBuffers))
+        } catch {
+            throw fail(error.description)
         }
         guard random.restore(state: state.random) else { throw fail("the random state has the wrong size") }
         guard state.order.count == loader.data.count, state.order.sorted() == Array(0 ..< loader.data.count) else {

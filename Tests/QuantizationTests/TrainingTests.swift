@@ -47,8 +47,16 @@ struct StopTraining: Error {}
         #expect(result.trace.last!.meanEntropy < result.trace.first!.meanEntropy)
     }
 
-    @Test(arguments: ["pmf[rho=1.3,every=10]", "bc"])
-    func stoppingAndResumingInProcessIsBitwiseIdentical(_ spec: String) throws {
+    @Test(arguments: ["pmf[rho=1.3,every=10]", "bc"], [false, true])
+    func stoppingAndResumingInProcessIsBitwiseIdentical(_ spec: String, rmsProp: Bool) throws {
+        // With rmsProp, the trainers step with an optimizer defined outside the library (below):
+        // its own state goes through the checkpoint like Adam's.
+        func makeTrainer(_ spec: String) throws -> Trainer {
+            let trainer = try self.makeTrainer(spec)
+            guard rmsProp else { return trainer }
+            return Trainer(model: trainer.model, method: trainer.method, settings: trainer.settings, random: RandomSource(seed: 4),
+                           optimizer: RMSProp(trainer.method.variables))
+        }
         var uninterrupted: TrainerState?
         let full = try makeTrainer(spec)
         let expected = try full.run(train: train, validation: validation, test: test,
@@ -73,6 +81,8 @@ struct StopTraining: Error {}
         #expect(bits(a.network.parameters) == bits(b.network.parameters))
         #expect(bits(a.network.runningMeans) == bits(b.network.runningMeans))
         #expect(bits(a.optimizerBuffers) == bits(b.optimizerBuffers) && a.optimizerSteps == b.optimizerSteps)
+        // Adam keeps two buffers per variable, RMSProp one.
+        #expect(a.optimizerBuffers.count == (rmsProp ? 1 : 2) * full.method.variables.count && a.optimizerSteps == 72)
         #expect(a.random == b.random)
         #expect(a.trace.map { "\($0)" } == b.trace.map { "\($0)" })
         #expect(result.testAccuracy == expected.testAccuracy && result.testAccuracyFractional == expected.testAccuracyFractional)
@@ -229,5 +239,39 @@ struct StopTraining: Error {}
         } else {
             #expect(error > 0.05, "running statistics from float training should not match the quantized network's (\(error))")
         }
+    }
+}
+
+/// RMSProp (average of squared gradients with decay 0.9, step g/(√avg + 1e-8)), written against the
+/// public `Optimizer` protocol as a user would add an optimizer: its state is a step count and one
+/// buffer per variable.
+final class RMSProp: Optimizer {
+    let variables: [OptimizedTensor]
+    let averages: [Tensor]
+    var steps = 0
+
+    init(_ variables: [OptimizedTensor]) {
+        self.variables = variables
+        averages = variables.map { Tensor(shape: [$0.value.count]) }
+    }
+
+    func step(learningRate rate: Float) {
+        steps += 1
+        let (w, a) = (variables.map(\.value.data), averages.map(\.data))
+        forEachGradientBlock(variables) { index, start, count, g in
+            let (w, a) = (w[index] + start, a[index] + start)
+            for i in 0 ..< count {
+                a[i] = 0.9 * a[i] + 0.1 * g[i] * g[i]
+                w[i] -= rate * g[i] / (a[i].squareRoot() + 1e-8)
+            }
+        }
+    }
+
+    var state: OptimizerState { OptimizerState(steps: steps, buffers: averages.map(\.array)) }
+
+    func restore(_ state: OptimizerState) throws(OptimizerStateError) {
+        guard state.fits(averages.map(\.count)) else { throw OptimizerStateError("RMSProp's buffers differ") }
+        steps = state.steps
+        for (tensor, values) in zip(averages, state.buffers) { tensor.assign(values) }
     }
 }
