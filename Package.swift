@@ -16,6 +16,7 @@ let vectorSettings: [SwiftSetting] = {
 let package = Package(
     name: "PMFKit",
     products: [
+        .library(name: "Support", targets: ["Support"]),
         .library(name: "Simplex", targets: ["Simplex"]),
         .library(name: "MRF", targets: ["MRF"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
@@ -36,13 +37,14 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev", "libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Support"),
         .target(name: "Simplex", dependencies: ["CGSL", numerics], swiftSettings: vectorSettings),
-        .target(name: "MRF", dependencies: ["Simplex", numerics], swiftSettings: vectorSettings),
+        .target(name: "MRF", dependencies: ["Simplex", "Support", numerics], swiftSettings: vectorSettings),
         .target(name: "NeuralNet", dependencies: ["CGSL", "CZlib", "Simplex", numerics], swiftSettings: vectorSettings),
-        .target(name: "Quantization", dependencies: ["NeuralNet", "Simplex", "Gnuplot", numerics], swiftSettings: vectorSettings),
+        .target(name: "Quantization", dependencies: ["NeuralNet", "Simplex", "Support", "Gnuplot", numerics], swiftSettings: vectorSettings),
         .target(name: "Theorems", dependencies: ["CGSL", "Simplex", "MRF", "NeuralNet", "Quantization", numerics]),
         .target(name: "Gnuplot"),
-        .target(name: "Sweep", dependencies: ["Gnuplot", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Sweep", dependencies: ["Gnuplot", "Support", .product(name: "Yams", package: "Yams")]),
         .target(name: "Figures", dependencies: ["Simplex", "MRF", "Gnuplot", "Quantization"]),
         .executableTarget(
             name: "pmf",
@@ -55,11 +57,12 @@ let package = Package(
         .executableTarget(name: "CustomObjective", dependencies: ["Simplex"], path: "examples/CustomObjective"),
         .executableTarget(name: "BinaryMLP", dependencies: ["NeuralNet", "Quantization", "Simplex"], path: "examples/BinaryMLP"),
         .testTarget(name: "CGSLTests", dependencies: ["CGSL"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(
             name: "SimplexTests",
             dependencies: ["Simplex", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "MRFTests", dependencies: ["MRF", "Simplex", numerics]),
+        .testTarget(name: "MRFTests", dependencies: ["MRF", "Simplex", "Support", numerics]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Simplex"]),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet", "Simplex", "pmf"]),
         .testTarget(name: "TheoremsTests", dependencies: ["Theorems", "Simplex"]),

@@ -1,3 +1,5 @@
+import Support
+
 /// Any inference algorithm with its settings — one value that prints as its spec text and parses
 /// back (`Algorithm(parsing: a.description) == a`). Bare names take the defaults:
 /// `exact`, `mf`, `pmf`, `pgd`, `sparsemax`, `md`, `picm`, `icm`, `bp`.
@@ -17,7 +19,8 @@ public enum Algorithm: Equatable, Sendable, CustomStringConvertible {
     /// Parses a spec such as `pmf[eta=0.5,beta=1,rho=1.05,every=10]`; unknown names, keys or values
     /// throw `.invalidSpec` with the allowed choices.
     public init(parsing text: String) throws(MRFError) {
-        let spec = try PropertyString(parsing: text)
+        let spec: SpecText
+        do { spec = try SpecText(parsing: text, what: "algorithm") } catch { throw .invalidSpec(error.description) }
         switch spec.name {
         case "exact": self = .exact(try ExactSettings(spec))
         case "bp": self = .beliefPropagation(try BPSettings(spec))

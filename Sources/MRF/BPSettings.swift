@@ -1,3 +1,5 @@
+import Support
+
 /// Settings of loopy belief propagation, as text `bp[inference=sum,schedule=sequential,damping=0,maxiter=100,tol=1e-09]`.
 ///
 /// - `inference`: `sum` (sum-product: marginals and the Bethe log Z) or `max` (max-product: a labelling).
@@ -25,7 +27,7 @@ public struct BPSettings: Equatable, Sendable, CustomStringConvertible {
     public init() {}
 
     /// Settings from a property string named `bp`.
-    public init(_ spec: PropertyString) throws(MRFError) {
+    public init(_ spec: SpecText) throws(MRFError) {
         guard spec.name == "bp" else { throw .invalidSpec("'\(spec.name)' is not bp") }
         var reader = SettingsReader(spec)
         inference = try reader.choice("inference", default: inference)

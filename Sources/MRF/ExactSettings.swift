@@ -1,3 +1,5 @@
+import Support
+
 /// Settings of exact inference, as text `exact[method=eliminate,maxstates=1048576,maxclique=4194304]`:
 /// `method` is `eliminate` (junction tree on a min-fill order) or `enumerate` (every labelling);
 /// `maxstates` bounds enumeration and `maxclique` the largest clique of elimination.
@@ -16,7 +18,7 @@ public struct ExactSettings: Equatable, Sendable, CustomStringConvertible {
     public init() {}
 
     /// Settings from a property string named `exact`.
-    public init(_ spec: PropertyString) throws(MRFError) {
+    public init(_ spec: SpecText) throws(MRFError) {
         guard spec.name == "exact" else { throw .invalidSpec("'\(spec.name)' is not exact") }
         var reader = SettingsReader(spec)
         method = try reader.choice("method", default: method)

@@ -1,5 +1,6 @@
 import Simplex
 import RealModule
+import Support
 
 /// The settings of every relaxation solver: one gradient of a `RelaxedObjective` per variable, fed to
 /// one of Simplex's shared `UpdateRule`s, in a sequential or parallel schedule. As text:
@@ -66,7 +67,7 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Settings from a property string whose name is one of `Method`'s.
-    public init(_ spec: PropertyString) throws(MRFError) {
+    public init(_ spec: SpecText) throws(MRFError) {
         guard let method = Method(rawValue: spec.name) else {
             throw .invalidSpec("unknown relaxation method '\(spec.name)'; use one of \(Method.allCases.map(\.rawValue).joined(separator: ", "))")
         }

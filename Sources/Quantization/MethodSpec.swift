@@ -1,5 +1,6 @@
 import NeuralNet
 import Simplex
+import Support
 
 /// The training methods compared in the paper (docs/paper-notes.md §4–5, §10).
 public enum MethodKind: String, CaseIterable, Sendable {
@@ -55,7 +56,7 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws(QuantizationError) {
-        let spec = try SettingsText(parsing: text, what: "method")
+        let spec = try SpecText(quantization: text, what: "method")
         guard let kind = MethodKind(rawValue: spec.name) else {
             throw QuantizationError("unknown method '\(spec.name)'; use one of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNet
+import Support
 
 /// A configuration error a user can fix: an unknown method, a bad key, a bad value, a level set a
 /// method cannot use, a malformed checkpoint or export. The message names the problem and the fix.
@@ -8,46 +9,11 @@ public struct QuantizationError: Error, CustomStringConvertible, Equatable {
     public init(_ description: String) { self.description = description }
 }
 
-/// `name[key=value,key=value]` split into its name and its settings, in order. A bare `name` has
-/// no settings. Whitespace around names, keys and values is ignored.
-public struct SettingsText: Equatable, Sendable {
-    public let name: String
-    public let settings: [(key: String, value: String)]
-
-    public static func == (a: SettingsText, b: SettingsText) -> Bool {
-        a.name == b.name && a.settings.map(\.key) == b.settings.map(\.key) && a.settings.map(\.value) == b.settings.map(\.value)
-    }
-
-    public init(parsing text: String, what: String) throws(QuantizationError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let open = trimmed.firstIndex(of: "[") else {
-            guard !trimmed.isEmpty, trimmed.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-                throw QuantizationError("malformed \(what) '\(text)'; write a name such as pmf, optionally with settings: pmf[rho=1.2,every=100]")
-            }
-            name = trimmed
-            settings = []
-            return
-        }
-        guard trimmed.last == "]", trimmed.filter({ $0 == "[" }).count == 1, trimmed.filter({ $0 == "]" }).count == 1 else {
-            throw QuantizationError("malformed \(what) '\(text)'; settings go in one pair of brackets at the end: name[key=value,key=value]")
-        }
-        name = String(trimmed[..<open]).trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { throw QuantizationError("malformed \(what) '\(text)': the name before '[' is missing") }
-        let body = trimmed[trimmed.index(after: open) ..< trimmed.index(before: trimmed.endIndex)]
-        var pairs: [(String, String)] = []
-        if !body.trimmingCharacters(in: .whitespaces).isEmpty {
-            for part in body.split(separator: ",", omittingEmptySubsequences: false) {
-                let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard pieces.count == 2 else {
-                    throw QuantizationError("malformed \(what) '\(text)': '\(part)' is not key=value")
-                }
-                let key = pieces[0].trimmingCharacters(in: .whitespaces), value = pieces[1].trimmingCharacters(in: .whitespaces)
-                guard !key.isEmpty, !value.isEmpty else { throw QuantizationError("malformed \(what) '\(text)': '\(part)' has an empty key or value") }
-                guard !pairs.contains(where: { $0.0 == key }) else { throw QuantizationError("malformed \(what) '\(text)': '\(key)' is given twice") }
-                pairs.append((key, value))
-            }
-        }
-        settings = pairs.map { (key: $0.0, value: $0.1) }
+/// Typed reading of a spec's settings, with this module's errors.
+extension SpecText {
+    /// Parses `text` with the shared grammar; `what` names the kind of spec in errors.
+    init(quantization text: String, what: String) throws(QuantizationError) {
+        do { try self.init(parsing: text, what: what) } catch { throw QuantizationError(error.description) }
     }
 
     /// Rejects keys outside `allowed`, naming the allowed ones.
@@ -57,8 +23,6 @@ public struct SettingsText: Equatable, Sendable {
             throw QuantizationError("unknown key '\(key)' in \(what) '\(name)'; \(hint)")
         }
     }
-
-    func value(_ key: String) -> String? { settings.first { $0.key == key }?.value }
 
     func double(_ key: String, default fallback: Double, what: String,
                 valid: (Double) -> Bool = { $0.isFinite }, rule: String = "a finite number") throws(QuantizationError) -> Double {
@@ -89,7 +53,7 @@ extension LearningRateSchedule {
     /// Parses the text `description` prints: `constant`, `step[every=7000,factor=0.2]`,
     /// `multistep[at=100:200,factor=0.1]`, `exponential[gamma=0.999]`.
     public init(parsing text: String) throws(QuantizationError) {
-        let spec = try SettingsText(parsing: text, what: "schedule")
+        let spec = try SpecText(quantization: text, what: "schedule")
         let what = "schedule"
         switch spec.name {
         case "constant":

@@ -1,5 +1,6 @@
 import Foundation
 import Gnuplot
+import Support
 
 /// One run of a sweep: its id, the axis values that make it (after the method parameters that do
 /// not apply to its method are dropped) and the exact `pmf train` argv.
@@ -66,21 +67,16 @@ extension SweepFile {
             guard let method = options["method"] else {
                 throw SweepError("the method parameters \(parameters.joined(separator: ", ")) need a method: set method in base, fixed or axes (a preset's own method is not known to the planner)")
             }
-            let name = String(method.prefix { $0 != "[" })
-            var pairs: [(String, String)] = []
-            if let open = method.firstIndex(of: "["), method.hasSuffix("]") {
-                for item in method[method.index(after: open) ..< method.index(before: method.endIndex)].split(separator: ",") {
-                    let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-                    pairs.append((parts[0], parts.count > 1 ? parts[1] : ""))
-                }
-            }
-            let accepted = TrainKeys.parametersByMethod[name]
+            let parsed: SpecText
+            do { parsed = try SpecText(parsing: method, what: "method") } catch { throw SweepError(error.description) }
+            var settings = parsed.settings
+            let accepted = TrainKeys.parametersByMethod[parsed.name]
             for key in parameters {
                 if let accepted, !accepted.contains(key) { dropped.insert(key); continue }
-                pairs.removeAll { $0.0 == key }
-                pairs.append((key, options[key]!))
+                settings.removeAll { $0.key == key }
+                settings.append((key, options[key]!))
             }
-            options["method"] = pairs.isEmpty ? name : "\(name)[\(pairs.map { "\($0.0)=\($0.1)" }.joined(separator: ","))]"
+            options["method"] = SpecText(name: parsed.name, settings: settings).description
         }
         let settings = combination.filter { !dropped.contains($0.key) }
         let id = Self.runID(settings)

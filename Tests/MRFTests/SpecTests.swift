@@ -1,4 +1,5 @@
 @testable import MRF
+import Support
 import Testing
 
 /// Algorithm specs print and parse back; bad specs give clear errors.
@@ -15,7 +16,7 @@ import Testing
     func customSpecsRoundTrip(text: String) throws {
         let algorithm = try Algorithm(parsing: text)
         #expect(try Algorithm(parsing: algorithm.description) == algorithm)
-        #expect(try PropertyString(parsing: algorithm.description).description == algorithm.description)
+        #expect(try SpecText(parsing: algorithm.description, what: "algorithm").description == algorithm.description)
     }
 
     @Test func settingsAreRead() throws {
@@ -34,6 +35,15 @@ import Testing
             Issue.record("\(text) parsed")
         } catch {
             #expect(error.description.contains(fragment), "\(error)")
+        }
+    }
+
+    /// One grammar, one error style: a malformed algorithm is the shared grammar's error, verbatim.
+    @Test func malformedAlgorithmsFailWithTheSharedGrammarsMessage() {
+        for text in ["pmf[eta=1,]", "pmf[eta=1", "bp[tol=1,tol=2]"] {
+            var expected = ""
+            do { _ = try SpecText(parsing: text, what: "algorithm") } catch { expected = error.description }
+            do { _ = try Algorithm(parsing: text); Issue.record("\(text) parsed") } catch { #expect(error.description == expected && !expected.isEmpty) }
         }
     }
 }
