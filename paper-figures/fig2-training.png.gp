@@ -12,9 +12,9 @@ set linetype 6 linecolor rgb "#56B4E9" linewidth 1.5 dashtype solid pointtype 6 
 set linetype 7 linecolor rgb "#F0E442" linewidth 1.5 dashtype solid pointtype 4 pointsize 0.8
 set linetype 8 linecolor rgb "#000000" linewidth 1.5 dashtype solid pointtype 1 pointsize 0.8
 set linetype cycle 8
-set multiplot layout 2,2
+set multiplot layout 2,2 title "Fig. 2 analogue: training loss and quantized validation accuracy, mean ± std over seeds 1, 2, 3\nFashion-MNIST (standing in for MNIST), supp. Table 4 settings"
 # panel 1
-set title "LeNet-300: training loss"
+set title "LeNet-300, 40 epochs: training loss"
 set xlabel "epoch"
 unset logscale x
 set xrange [0.0:*]
@@ -27,14 +27,14 @@ set border
 set xtics
 set ytics
 unset label
-plot "fig2-training-loss.dat" index "lenet300-ref" using 1:2 with linespoints linetype 1 title "REF", \
-     "fig2-training-loss.dat" index "lenet300-bc" using 1:2 with linespoints linetype 2 title "BC", \
-     "fig2-training-loss.dat" index "lenet300-pq" using 1:2 with linespoints linetype 3 title "PQ", \
-     "fig2-training-loss.dat" index "lenet300-picm" using 1:2 with linespoints linetype 4 title "PICM", \
-     "fig2-training-loss.dat" index "lenet300-pgd" using 1:2 with linespoints linetype 5 title "PGD", \
-     "fig2-training-loss.dat" index "lenet300-pmf" using 1:2 with linespoints linetype 6 title "PMF"
+plot "fig2-training-loss.dat" index "lenet300-ref" using 1:2:3 with yerrorlines linetype 1 title "REF", \
+     "fig2-training-loss.dat" index "lenet300-bc" using 1:2:3 with yerrorlines linetype 2 title "BC", \
+     "fig2-training-loss.dat" index "lenet300-pq" using 1:2:3 with yerrorlines linetype 3 title "PQ", \
+     "fig2-training-loss.dat" index "lenet300-picm" using 1:2:3 with yerrorlines linetype 4 title "PICM", \
+     "fig2-training-loss.dat" index "lenet300-pgd" using 1:2:3 with yerrorlines linetype 5 title "PGD", \
+     "fig2-training-loss.dat" index "lenet300-pmf" using 1:2:3 with yerrorlines linetype 6 title "PMF"
 # panel 2
-set title "LeNet-300: validation accuracy of the quantized network"
+set title "LeNet-300, 40 epochs: validation accuracy of the quantized network"
 set xlabel "epoch"
 unset logscale x
 set xrange [0.0:*]
@@ -47,14 +47,14 @@ set border
 set xtics
 set ytics
 unset label
-plot "fig2-training-accuracy.dat" index "lenet300-ref" using 1:2 with linespoints linetype 1 title "REF", \
-     "fig2-training-accuracy.dat" index "lenet300-bc" using 1:2 with linespoints linetype 2 title "BC", \
-     "fig2-training-accuracy.dat" index "lenet300-pq" using 1:2 with linespoints linetype 3 title "PQ", \
-     "fig2-training-accuracy.dat" index "lenet300-picm" using 1:2 with linespoints linetype 4 title "PICM", \
-     "fig2-training-accuracy.dat" index "lenet300-pgd" using 1:2 with linespoints linetype 5 title "PGD", \
-     "fig2-training-accuracy.dat" index "lenet300-pmf" using 1:2 with linespoints linetype 6 title "PMF"
+plot "fig2-training-accuracy.dat" index "lenet300-ref" using 1:2:3 with yerrorlines linetype 1 title "REF", \
+     "fig2-training-accuracy.dat" index "lenet300-bc" using 1:2:3 with yerrorlines linetype 2 title "BC", \
+     "fig2-training-accuracy.dat" index "lenet300-pq" using 1:2:3 with yerrorlines linetype 3 title "PQ", \
+     "fig2-training-accuracy.dat" index "lenet300-picm" using 1:2:3 with yerrorlines linetype 4 title "PICM", \
+     "fig2-training-accuracy.dat" index "lenet300-pgd" using 1:2:3 with yerrorlines linetype 5 title "PGD", \
+     "fig2-training-accuracy.dat" index "lenet300-pmf" using 1:2:3 with yerrorlines linetype 6 title "PMF"
 # panel 3
-set title "LeNet-5: training loss"
+set title "LeNet-5, 3 epochs: training loss"
 set xlabel "epoch"
 unset logscale x
 set xrange [0.0:*]
@@ -67,14 +67,14 @@ set border
 set xtics
 set ytics
 unset label
-plot "fig2-training-loss.dat" index "lenet5-ref" using 1:2 with linespoints linetype 1 title "REF", \
-     "fig2-training-loss.dat" index "lenet5-bc" using 1:2 with linespoints linetype 2 title "BC", \
-     "fig2-training-loss.dat" index "lenet5-pq" using 1:2 with linespoints linetype 3 title "PQ", \
-     "fig2-training-loss.dat" index "lenet5-picm" using 1:2 with linespoints linetype 4 title "PICM", \
-     "fig2-training-loss.dat" index "lenet5-pgd" using 1:2 with linespoints linetype 5 title "PGD", \
-     "fig2-training-loss.dat" index "lenet5-pmf" using 1:2 with linespoints linetype 6 title "PMF"
+plot "fig2-training-loss.dat" index "lenet5-ref" using 1:2:3 with yerrorlines linetype 1 title "REF", \
+     "fig2-training-loss.dat" index "lenet5-bc" using 1:2:3 with yerrorlines linetype 2 title "BC", \
+     "fig2-training-loss.dat" index "lenet5-pq" using 1:2:3 with yerrorlines linetype 3 title "PQ", \
+     "fig2-training-loss.dat" index "lenet5-picm" using 1:2:3 with yerrorlines linetype 4 title "PICM", \
+     "fig2-training-loss.dat" index "lenet5-pgd" using 1:2:3 with yerrorlines linetype 5 title "PGD", \
+     "fig2-training-loss.dat" index "lenet5-pmf" using 1:2:3 with yerrorlines linetype 6 title "PMF"
 # panel 4
-set title "LeNet-5: validation accuracy of the quantized network"
+set title "LeNet-5, 3 epochs: validation accuracy of the quantized network"
 set xlabel "epoch"
 unset logscale x
 set xrange [0.0:*]
@@ -87,11 +87,11 @@ set border
 set xtics
 set ytics
 unset label
-plot "fig2-training-accuracy.dat" index "lenet5-ref" using 1:2 with linespoints linetype 1 title "REF", \
-     "fig2-training-accuracy.dat" index "lenet5-bc" using 1:2 with linespoints linetype 2 title "BC", \
-     "fig2-training-accuracy.dat" index "lenet5-pq" using 1:2 with linespoints linetype 3 title "PQ", \
-     "fig2-training-accuracy.dat" index "lenet5-picm" using 1:2 with linespoints linetype 4 title "PICM", \
-     "fig2-training-accuracy.dat" index "lenet5-pgd" using 1:2 with linespoints linetype 5 title "PGD", \
-     "fig2-training-accuracy.dat" index "lenet5-pmf" using 1:2 with linespoints linetype 6 title "PMF"
+plot "fig2-training-accuracy.dat" index "lenet5-ref" using 1:2:3 with yerrorlines linetype 1 title "REF", \
+     "fig2-training-accuracy.dat" index "lenet5-bc" using 1:2:3 with yerrorlines linetype 2 title "BC", \
+     "fig2-training-accuracy.dat" index "lenet5-pq" using 1:2:3 with yerrorlines linetype 3 title "PQ", \
+     "fig2-training-accuracy.dat" index "lenet5-picm" using 1:2:3 with yerrorlines linetype 4 title "PICM", \
+     "fig2-training-accuracy.dat" index "lenet5-pgd" using 1:2:3 with yerrorlines linetype 5 title "PGD", \
+     "fig2-training-accuracy.dat" index "lenet5-pmf" using 1:2:3 with yerrorlines linetype 6 title "PMF"
 unset multiplot
 set output

@@ -12,7 +12,7 @@ set linetype 6 linecolor rgb "#56B4E9" linewidth 1.5 dashtype solid pointtype 6 
 set linetype 7 linecolor rgb "#F0E442" linewidth 1.5 dashtype solid pointtype 4 pointsize 0.8
 set linetype 8 linecolor rgb "#000000" linewidth 1.5 dashtype solid pointtype 1 pointsize 0.8
 set linetype cycle 8
-set multiplot layout 1,2
+set multiplot layout 1,2 title "supp. Fig. 3 analogue: PMF for several ρ, seed 1\nFashion-MNIST (standing in for MNIST), supp. Table 4 settings"
 # panel 1
 set title "LeNet-300 PMF: training loss"
 set xlabel "epoch"
