@@ -2,9 +2,8 @@
 # Integration test of `pmf sweep` against a real Slurm: starts munged, slurmctld and slurmd on
 # this machine (a throw-away single-node cluster on ports 16817/16818, everything under a
 # temporary folder), submits a 4-run sweep as a job array, waits for it and checks that the
-# collected table equals a local `pmf sweep run` of the same plan. Then, when this build's
-# `pmf train` has --resume, cancels a task mid-run, resubmits, and checks the resumed run ends
-# with the same weights as an uninterrupted run.
+# collected table equals a local `pmf sweep run` of the same plan. Then it cancels a task mid-run,
+# resubmits, and checks the resumed run ends with the same weights as an uninterrupted run.
 #
 # Usage: scripts/slurm-test.sh [PMF-BINARY]   (default .build/debug/pmf)
 # Needs slurm-wlm and munge (installed with apt-get as root, or when CI=true); without them and
@@ -159,36 +158,32 @@ done
 echo "slurm-test: the Slurm job array and the local run give identical results"
 
 # --- pre-emption: cancel a task mid-run, resubmit, resume from the checkpoint ------------------
-if ! "$PMF" train --help 2>&1 | grep -q -- '--resume'; then
-  echo "slurm-test: pre-emption and resume: skipped: needs checkpointing (pmf train --resume)"
-else
-  cat > "$tmp/resume.yaml" <<YAML
+cat > "$tmp/resume.yaml" <<YAML
 base: {arch: mlp, dataset: fashion-mnist, data: $data}
 fixed: {epochs: 3, limit: 3000, batch-size: 50, checkpoint-every: 20}
 axes:
   seed: [7]
 YAML
-  "$PMF" sweep plan "$tmp/resume.yaml" --out "$tmp/resumed" >/dev/null
-  "$PMF" sweep plan "$tmp/resume.yaml" --out "$tmp/straight" >/dev/null
-  "$PMF" sweep run "$tmp/straight" --jobs 1 >/dev/null 2>&1 || fail "the uninterrupted reference run failed"
-  run="$tmp/resumed/runs/s7"
-  job=$("$PMF" sweep slurm "$tmp/resumed" --submit --json | sed -n 's/.*"job_id":"\([0-9]*\)".*/\1/p')
-  for _ in $(seq 600); do [ -f "$run/checkpoint.bin" ] && break; sleep 0.2; done
-  [ -f "$run/checkpoint.bin" ] || fail "no checkpoint appeared in $run"
-  [ ! -f "$run/results.json" ] || fail "the run finished before it could be cancelled; make it longer"
-  scancel "${job}_0"
-  wait_for_job "$job" 60
-  [ ! -f "$run/results.json" ] || fail "the cancelled run has results"
-  "$PMF" sweep status "$tmp/resumed"
-  job=$("$PMF" sweep slurm "$tmp/resumed" --submit --json | sed -n 's/.*"job_id":"\([0-9]*\)".*/\1/p')
-  wait_for_job "$job" 240
-  [ -f "$run/results.json" ] || fail "the resubmitted run did not finish"
-  grep -q -- '--resume' "$run/log.txt" || fail "the resubmitted run did not resume from its checkpoint"
-  # The arrays after the JSON metadata (weights, BatchNorm statistics, method and optimizer state)
-  # must be bitwise equal; the metadata itself holds wall-clock times that differ between runs.
-  arrays() { python3 -c 'import sys,struct; b=open(sys.argv[1],"rb").read(); n=struct.unpack("<Q",b[12:20])[0]; sys.stdout.buffer.write(b[20+n:])' "$1"; }
-  cmp <(arrays "$run/checkpoint.bin") <(arrays "$tmp/straight/runs/s7/checkpoint.bin") \
-    || fail "the resumed run's final weights differ from the uninterrupted run's"
-  echo "slurm-test: a cancelled and resubmitted task resumed and ended with the uninterrupted run's weights"
-fi
+"$PMF" sweep plan "$tmp/resume.yaml" --out "$tmp/resumed" >/dev/null
+"$PMF" sweep plan "$tmp/resume.yaml" --out "$tmp/straight" >/dev/null
+"$PMF" sweep run "$tmp/straight" --jobs 1 >/dev/null 2>&1 || fail "the uninterrupted reference run failed"
+run="$tmp/resumed/runs/s7"
+job=$("$PMF" sweep slurm "$tmp/resumed" --submit --json | sed -n 's/.*"job_id":"\([0-9]*\)".*/\1/p')
+for _ in $(seq 600); do [ -f "$run/checkpoint.bin" ] && break; sleep 0.2; done
+[ -f "$run/checkpoint.bin" ] || fail "no checkpoint appeared in $run"
+[ ! -f "$run/results.json" ] || fail "the run finished before it could be cancelled; make it longer"
+scancel "${job}_0"
+wait_for_job "$job" 60
+[ ! -f "$run/results.json" ] || fail "the cancelled run has results"
+"$PMF" sweep status "$tmp/resumed"
+job=$("$PMF" sweep slurm "$tmp/resumed" --submit --json | sed -n 's/.*"job_id":"\([0-9]*\)".*/\1/p')
+wait_for_job "$job" 240
+[ -f "$run/results.json" ] || fail "the resubmitted run did not finish"
+grep -q -- '--resume' "$run/log.txt" || fail "the resubmitted run did not resume from its checkpoint"
+# The arrays after the JSON metadata (weights, BatchNorm statistics, method and optimizer state)
+# must be bitwise equal; the metadata itself holds wall-clock times that differ between runs.
+arrays() { python3 -c 'import sys,struct; b=open(sys.argv[1],"rb").read(); n=struct.unpack("<Q",b[12:20])[0]; sys.stdout.buffer.write(b[20+n:])' "$1"; }
+cmp <(arrays "$run/checkpoint.bin") <(arrays "$tmp/straight/runs/s7/checkpoint.bin") \
+  || fail "the resumed run's final weights differ from the uninterrupted run's"
+echo "slurm-test: a cancelled and resubmitted task resumed and ended with the uninterrupted run's weights"
 echo "slurm-test: 1 passed, 0 failed ($(( $(date +%s) - started )) s)"

@@ -58,11 +58,11 @@ public enum RunFiles {
     }
 
     /// The argv that (re)starts the run: the planned command with the binary's path in argv[0],
-    /// plus `--resume FOLDER` when the folder holds a checkpoint and the binary can resume.
-    public static func launchArguments(for command: RunCommand, binary: String, runFolder: String, binaryCanResume: Bool) -> [String] {
+    /// plus `--resume FOLDER` when the folder holds a checkpoint.
+    public static func launchArguments(for command: RunCommand, binary: String, runFolder: String) -> [String] {
         var argv = command.argv
         argv[0] = binary
-        if binaryCanResume, hasCheckpoint(runFolder) { argv += ["--resume", runFolder] }
+        if hasCheckpoint(runFolder) { argv += ["--resume", runFolder] }
         return argv
     }
 

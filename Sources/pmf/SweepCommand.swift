@@ -107,20 +107,6 @@ func pmfBinary() -> String {
     return (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? zero
 }
 
-/// Whether `binary train --help` lists `--resume` (the quantization build's checkpointing).
-func binaryCanResume(_ binary: String) -> Bool {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = ["train", "--help"]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    guard (try? process.run()) != nil else { return false }
-    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return text.contains("--resume")
-}
-
 func runFolder(_ sweep: String, _ id: String) -> String {
     URL(fileURLWithPath: sweep, isDirectory: true).appendingPathComponent("runs/\(id)").standardizedFileURL.path
 }
@@ -134,7 +120,7 @@ struct SweepRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the unfinished runs of a planned sweep locally, N at a time.",
-        discussion: "Each run is `pmf train … --out DIR/runs/ID` (this binary), its output appended to DIR/runs/ID/log.txt; finished runs are skipped, interrupted ones resume from their checkpoint when this build supports --resume.")
+        discussion: "Each run is `pmf train … --out DIR/runs/ID` (this binary), its output appended to DIR/runs/ID/log.txt; finished runs are skipped, interrupted ones resume from their checkpoint.")
 
     @Argument(help: "The sweep folder (from pmf sweep plan).") var folder: String
     @Option(help: "Worker processes.") var jobs = 1
@@ -152,7 +138,6 @@ struct SweepRunCommand: ParsableCommand {
     func run() throws {
         let plan = try SweepPlan(folder: folder)
         let binary = pmfBinary()
-        let canResume = binaryCanResume(binary)
         var report = Report()
         var queue: [PlannedRun] = []
         for run in plan.runs {
@@ -175,7 +160,7 @@ struct SweepRunCommand: ParsableCommand {
             while active.count < jobs, let run = queue.popLast() {
                 let dir = runFolder(folder, run.id)
                 let command = try RunCommand(runFolder: dir)
-                let argv = RunFiles.launchArguments(for: command, binary: binary, runFolder: dir, binaryCanResume: canResume)
+                let argv = RunFiles.launchArguments(for: command, binary: binary, runFolder: dir)
                 try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(RunFiles.failed))
                 appendLog(dir, "=== \(ISO8601DateFormatter().string(from: Date())) \(argv.joined(separator: " "))\n")
                 let pid = try spawn(argv, log: (dir as NSString).appendingPathComponent(RunFiles.log))
@@ -280,7 +265,7 @@ struct SweepExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec",
         abstract: "Replace this process with a run's pmf train command (used by the Slurm script).",
-        discussion: "Reads RUN/command.json and adds --resume RUN when RUN holds a checkpoint and this build supports --resume.")
+        discussion: "Reads RUN/command.json and adds --resume RUN when RUN holds a checkpoint.")
 
     @Argument(help: "A run folder (DIR/runs/ID).") var runFolder: String
 
@@ -288,7 +273,7 @@ struct SweepExecCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: runFolder).standardizedFileURL.path
         let command = try RunCommand(runFolder: folder)
         let binary = pmfBinary()
-        let argv = RunFiles.launchArguments(for: command, binary: binary, runFolder: folder, binaryCanResume: binaryCanResume(binary))
+        let argv = RunFiles.launchArguments(for: command, binary: binary, runFolder: folder)
         FileHandle.standardOutput.write(Data("exec \(argv.joined(separator: " "))\n".utf8))
         var cArgs = argv.map { strdup($0) } + [nil]
         execv(binary, &cArgs)
