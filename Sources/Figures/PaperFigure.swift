@@ -116,7 +116,7 @@ public final class FigureBuilder {
                                          trace: .mean($0.runs.map(\.trace)))
                 })
             }
-            let title = "Fig. 2 analogue: training loss and quantized validation accuracy, mean ± std over seeds \(schedule.seeds.map(String.init).joined(separator: ", "))\n\(schedule.dataNote)"
+            let title = "Fig. 2 analogue: training loss and quantized validation accuracy, mean ± std over seeds \(schedule.seedList)\n\(schedule.dataNote)"
             return product(TrainingCurves(name: "fig2-training", title: title, groups: groups, provenance: context.provenance))
         case .fig3Rho:
             let net = schedule.rhoNet
@@ -163,7 +163,7 @@ public final class FigureBuilder {
                          accuracies: [row.method: runs[0].runs.map(\.result.testAccuracy)]))
         }
         let caption = "Table 2 analogue: test accuracy (%) of the quantized network kept at its best validation accuracy, "
-            + "mean ± std over seeds \(schedule.seeds.map(String.init).joined(separator: ", ")); \(schedule.dataNote)."
+            + "mean ± std over seeds \(schedule.seedList); \(schedule.dataNote)."
         return .init(name: "table2", table: AccuracyTable.make(methods: schedule.methods, rows: rows), caption: caption,
                      notes: schedule.isSmokeRun ? ["This is a smoke run: the numbers say the pipeline works, not how the methods compare."] : notes)
     }

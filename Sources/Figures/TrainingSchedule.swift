@@ -100,6 +100,9 @@ public struct TrainingSchedule: Equatable, Sendable {
     }
 
     /// What every caption and table header says about the data and the schedule.
+    /// The seeds as a caption lists them: `1, 2, 3`.
+    public var seedList: String { seeds.map(String.init).joined(separator: ", ") }
+
     /// The data and the settings, for every caption and table header.
     public var dataNote: String {
         isSmokeRun ? "Fashion-MNIST (standing in for MNIST), SMOKE RUN on a subset for a few epochs, one seed: not a comparison"
