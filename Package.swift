@@ -38,7 +38,7 @@ let package = Package(
         .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev", "libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Support"),
-        .target(name: "Simplex", dependencies: ["CGSL", numerics], swiftSettings: vectorSettings),
+        .target(name: "Simplex", dependencies: ["CGSL", "Support", numerics], swiftSettings: vectorSettings),
         .target(name: "MRF", dependencies: ["Simplex", "Support", numerics], swiftSettings: vectorSettings),
         .target(name: "NeuralNet", dependencies: ["CGSL", "CZlib", "Simplex", numerics], swiftSettings: vectorSettings),
         .target(name: "Quantization", dependencies: ["NeuralNet", "Simplex", "Support", "Gnuplot", numerics], swiftSettings: vectorSettings),
