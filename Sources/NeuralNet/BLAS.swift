@@ -1,5 +1,6 @@
 import CGSL
 import Simplex
+import Support
 
 /// Products below this many multiply-adds run on one thread: splitting them costs more than it saves.
 private let parallelGemmThreshold = 1 << 17
@@ -8,9 +9,10 @@ private let parallelGemmThreshold = 1 << 17
 /// C[m×n] ← α op(A) op(B) + β C, where op(A) is m×k and op(B) is k×n, and `lda`, `ldb`, `ldc` are
 /// the row strides of A, B and C as stored.
 ///
-/// Large products are split into one block of C per core — by rows of C when m ≥ n or C is too
+/// Large products are split into one block of C per worker — by rows of C when m ≥ n or C is too
 /// narrow to split, else by columns — each computed by a single-threaded sgemm; every entry of C
-/// is still one dot product over all of k, so the split only decides which thread computes it.
+/// is still one dot product over all of k in the same order, so the split (and so the number of
+/// workers) only decides which thread computes it, not its bits (tested).
 /// `serial` keeps the product on the calling thread (for callers already inside a parallel region).
 func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
