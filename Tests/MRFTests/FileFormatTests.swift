@@ -60,9 +60,21 @@ import Testing
         ("1\n\n2\n0 0\n2 2\n0\n", 4),
         ("1\n\n1\n0\n2\n2\n0 1\n", 7),
         ("1\n\n1\n0\n2\n1\n0 nan\n", 7),
+        ("# a comment\n1\n\n1\n0\n2\n1\n0 0x\n", 8),
+        ("1\n\n1\n99999999999999999999999\n", 4),
+        ("1\r\n\r\n1\r\n0\r\n2\r\n1\r\n0 0.5\r\n1\n", 8),
     ])
     func malformedFGNamesFileAndLine(text: String, line: Int) {
         expectMalformed(file: "bad.fg", line: line) { () throws(MRFError) in try FGFormat.parse(text, file: "bad.fg") }
+    }
+
+    /// Comment lines (first non-blank character `#`), tabs, CRLF line ends and a `#` inside a line
+    /// are read as the formats say.
+    @Test func commentsTabsAndCRLFAreWhitespace() throws {
+        let text = "# written by hand\r\n1\r\n\r\n1\r\n  # indented comment\r\n0\r\n2\r\n2\r\n0\t0.25\r\n1 1e0\r\n"
+        let graph = try FGFormat.parse(text, file: "ok.fg")
+        #expect(graph.factors.count == 1 && abs(graph.factors[0].energy(at: [0]) + Double.log(0.25)) < 1e-15)
+        #expect(graph.factors[0].energy(at: [1]) == 0)
     }
 
     func expectMalformed(file: String, line: Int, _ body: () throws(MRFError) -> FactorGraph) {
