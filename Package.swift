@@ -34,13 +34,13 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["CGSL", "CKernels", "CZlib", "Simplex", "Support", numerics]),
         .target(name: "Quantization", dependencies: ["NeuralNet", "Simplex", "Support", "Gnuplot", numerics]),
         .target(name: "Theorems", dependencies: ["CGSL", "Simplex", "MRF", "NeuralNet", "Quantization", numerics]),
-        .target(name: "Gnuplot"),
+        .target(name: "Gnuplot", dependencies: ["Support"]),
         .target(name: "Sweep", dependencies: ["Gnuplot", "Support", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Figures", dependencies: ["Simplex", "MRF", "Gnuplot", "Quantization"]),
+        .target(name: "Figures", dependencies: ["Simplex", "MRF", "Gnuplot", "Quantization", "Support"]),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "CGSL", "Simplex", "MRF", "NeuralNet", "Quantization", "Theorems", "Gnuplot", "Sweep", "Figures",
+                "CGSL", "Simplex", "MRF", "NeuralNet", "Quantization", "Theorems", "Gnuplot", "Sweep", "Figures", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

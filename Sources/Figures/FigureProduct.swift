@@ -1,5 +1,6 @@
 import Foundation
 import Gnuplot
+import Support
 
 /// What one entry of the catalogue produces: figures (data + script + rendering), tables
 /// (Markdown + LaTeX) and notes for the user (skipped parts and why).

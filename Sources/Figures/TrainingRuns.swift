@@ -1,6 +1,7 @@
 import Foundation
 import Gnuplot
 import Quantization
+import Support
 
 /// One training run a figure needs: a network schedule, a method, a level set and a seed.
 public struct TrainingRequest: Hashable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A gnuplot data file: a `#` header, then named datasets.
 ///
@@ -77,7 +78,7 @@ public struct DataFile: Equatable, Sendable {
     }
 
     /// Writes the text to `directory/NAME.dat` atomically and returns that URL.
-    /// - Throws: `GnuplotError.invalidDataFile` or `.writeFailed`.
+    /// - Throws: `GnuplotError.invalidDataFile`, or `WriteError`.
     @discardableResult
     public func write(in directory: URL) throws -> URL {
         let url = directory.appendingPathComponent(fileName)

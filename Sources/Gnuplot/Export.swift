@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Writing a figure's files and rendering them in one call.
 extension Figure {

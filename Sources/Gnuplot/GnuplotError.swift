@@ -1,5 +1,5 @@
-/// Errors of the gnuplot exporter: input it refuses to write, files it cannot write, and
-/// scripts gnuplot rejected. Each message names the offending item and what to change.
+/// Errors of the gnuplot exporter: input it refuses to write and scripts gnuplot
+/// rejected (a file it cannot write is Support's `WriteError`). Each message names the offending item and what to change.
 public enum GnuplotError: Error, Equatable, CustomStringConvertible {
     /// A data file that cannot be written as specified (bad name, ragged row, duplicate dataset, …).
     case invalidDataFile(String)
@@ -7,8 +7,6 @@ public enum GnuplotError: Error, Equatable, CustomStringConvertible {
     case invalidFigure(String)
     /// A table whose rows or alignments do not match its header.
     case invalidTable(String)
-    /// Writing `path` failed; `message` is the system's reason.
-    case writeFailed(path: String, message: String)
     /// gnuplot exited with `status` or printed `message` on standard error while running `script`.
     case renderingFailed(script: String, status: Int32, message: String)
 
@@ -18,8 +16,6 @@ public enum GnuplotError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .invalidDataFile(let message), .invalidFigure(let message), .invalidTable(let message):
             message
-        case .writeFailed(let path, let message):
-            "cannot write \(path): \(message)"
         case .renderingFailed(let script, let status, let message):
             "gnuplot \(script) exited with status \(status): \(message)"
         }

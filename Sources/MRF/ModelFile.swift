@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Reading and writing model files, the format chosen by the extension: `.uai` (UAI `MARKOV`) or
 /// `.fg` (libDAI).
@@ -18,7 +19,7 @@ public enum ModelFile {
     /// so that a failure never leaves a half-written file.
     public static func write(_ graph: FactorGraph, to path: String) throws(MRFError) {
         let text = try formatOf(path) == "uai" ? UAIFormat.text(of: graph) : FGFormat.text(of: graph)
-        try writeAtomically(text, to: path)
+        do { try writeAtomically(text, to: URL(fileURLWithPath: path)) } catch { throw .io(error.description) }
     }
 
     private static func formatOf(_ path: String) throws(MRFError) -> String {
@@ -27,17 +28,5 @@ public enum ModelFile {
             throw .io("\(path): unknown model format '.\(ext)'; use a .uai or .fg file name")
         }
         return ext
-    }
-}
-
-/// Writes `text` to a temporary file beside `path`, then renames it over `path`.
-public func writeAtomically(_ text: String, to path: String) throws(MRFError) {
-    let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-        throw .io("cannot write \(temporary); check that the directory exists and is writable")
-    }
-    guard rename(temporary, path) == 0 else {
-        try? FileManager.default.removeItem(atPath: temporary)
-        throw .io("cannot rename \(temporary) to \(path); check permissions")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Gnuplot
 import NeuralNet
+import Support
 
 /// A training checkpoint on disk: everything `Trainer.run(resume:)` needs plus the run's settings.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import Gnuplot
 import NeuralNet
 import Simplex
+import Support
 
 /// The exported quantized network: one `.npy` per parameter (the hard level values, or the float
 /// values of parameters kept in float), two per BatchNorm layer (running mean and variance), a

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MRF
+import Support
 
 /// `pmf mrf solve`: runs algorithms on a model file.
 struct MrfSolve: ParsableCommand {
@@ -69,7 +70,7 @@ struct MrfSolve: ParsableCommand {
         }
         for (k, result) in results.enumerated() where !result.trace.points.isEmpty {
             let name = String(result.algorithm.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
-            try writeAtomically(result.trace.gnuplotText, to: "\(directory)/\(k)-\(name).dat")
+            try writeAtomically(result.trace.gnuplotText, to: URL(fileURLWithPath: "\(directory)/\(k)-\(name).dat"))
         }
     }
 }

@@ -4,6 +4,7 @@ import Gnuplot
 import NeuralNet
 import Quantization
 import Simplex
+import Support
 
 /// The resolved settings of a `pmf train` run (defaults, then a preset, then explicit flags);
 /// stored in every checkpoint so that `--resume` continues the same run.
