@@ -1,0 +1,45 @@
+@testable import MRF
+import Testing
+
+/// Model files whose numbers would overflow or size absurd allocations (issue #17): a `.malformedFile`
+/// error naming the file, the line and the cardinalities, never a trap.
+@Suite struct HostileInputTests {
+    func message(_ body: () throws(MRFError) -> FactorGraph) -> String {
+        do {
+            _ = try body()
+            return "parsed"
+        } catch {
+            guard case .malformedFile = error else { return "wrong error \(error)" }
+            return error.description
+        }
+    }
+
+    /// Four variables of cardinality 2²⁰ in one scope: the table size 2⁸⁰ overflowed `Int` in
+    /// `cards.reduce(1, *)` (a trap).
+    @Test func uaiTableSizeOverflowIsNamed() {
+        let text = "MARKOV\n4\n1048576 1048576 1048576 1048576\n1\n4 0 1 2 3\n\n1\n1\n"
+        let m = message { () throws(MRFError) in try UAIFormat.parse(text, file: "big.uai") }
+        #expect(m.hasPrefix("big.uai:7: expected a table of factor 0") && m.contains("1048576") && m.contains("variable 3"), "\(m)")
+    }
+
+    /// A table of 2⁴⁰ entries that the file claims but does not hold: it used to reserve 8 TiB before
+    /// reading a potential; now it fails where the potentials run out.
+    @Test func uaiTableLargerThanTheFileFailsAtTheEnd() {
+        let text = "MARKOV\n2\n1048576 1048576\n1\n2 0 1\n\n1099511627776\n1 2 3\n"
+        let m = message { () throws(MRFError) in try UAIFormat.parse(text, file: "lie.uai") }
+        #expect(m.hasPrefix("lie.uai:8: expected a potential") && m.contains("the end of the file"), "\(m)")
+    }
+
+    /// `.fg` tables are allocated densely however few entries are listed: 2⁴⁰ entries are refused
+    /// by the limit, 2⁸⁰ by the overflow check (both trapped or exhausted memory before).
+    @Test func fgTablesAreCapped() {
+        let big = "1\n\n2\n0 1\n1048576 1048576\n0\n"
+        let m = message { () throws(MRFError) in try FGFormat.parse(big, file: "big.fg") }
+        #expect(m.hasPrefix("big.fg:6: expected a table of factor 0 of at most \(FGFormat.maximumTableSize) entries") && m.contains("variable 1"), "\(m)")
+        let huge = "1\n\n4\n0 1 2 3\n1048576 1048576 1048576 1048576\n0\n"
+        #expect(message { () throws(MRFError) in try FGFormat.parse(huge, file: "huge.fg") }.contains("huge.fg:6: expected a table"))
+        // At the limit itself (4096² = 2²⁴) the table is read.
+        let ok = "1\n\n2\n0 1\n4096 4096\n0\n"
+        #expect(message { () throws(MRFError) in try FGFormat.parse(ok, file: "ok.fg") } == "parsed")
+    }
+}
