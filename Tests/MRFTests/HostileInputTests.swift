@@ -38,8 +38,10 @@ import Testing
         #expect(m.hasPrefix("big.fg:6: expected a table of factor 0 of at most \(FGFormat.maximumTableSize) entries") && m.contains("variable 1"), "\(m)")
         let huge = "1\n\n4\n0 1 2 3\n1048576 1048576 1048576 1048576\n0\n"
         #expect(message { () throws(MRFError) in try FGFormat.parse(huge, file: "huge.fg") }.contains("huge.fg:6: expected a table"))
-        // At the limit itself (4096² = 2²⁴) the table is read.
-        let ok = "1\n\n2\n0 1\n4096 4096\n0\n"
-        #expect(message { () throws(MRFError) in try FGFormat.parse(ok, file: "ok.fg") } == "parsed")
+        // At the limit itself (4096² = 2²⁴) the size is accepted, one more entry's worth is not.
+        let reader = TokenReader(text: "", file: "t.fg")
+        #expect((try? reader.tableSize([4096, 4096], of: "t", limit: FGFormat.maximumTableSize)) == 1 << 24)
+        #expect((try? reader.tableSize([4096, 4097], of: "t", limit: FGFormat.maximumTableSize)) == nil)
+        #expect(message { () throws(MRFError) in try FGFormat.parse("1\n\n2\n0 1\n2 3\n0\n", file: "ok.fg") } == "parsed")
     }
 }

@@ -178,3 +178,33 @@ import Testing
         expectError(["manifest.json", "bits of 1.weight is 64"]) { _ = try read(manifest(bits: 64)) }
     }
 }
+
+/// `pmf train --resume` on damaged checkpoints, as a user runs it.
+@Suite struct ResumeFallbackCommandTests {
+    @Test func aCorruptCheckpointResumesFromThePreviousWithAWarning() throws {
+        let pmf = try pmfExecutable()
+        let data = try writeIDXFolder(train: 240, test: 60)
+        let out = temporaryFolder("fallback-run")
+        let first = try runProcess(pmf, ["train", "--dataset", "mnist", "--data", data.path, "--arch", "mlp", "--method", "bc", "--epochs", "1",
+                                         "--batch-size", "10", "--log-every", "5", "--checkpoint-every", "5", "--out", out.path, "--json"])
+        #expect(first.status == 0, "\(first.error)")
+        let current = out.appendingPathComponent(Checkpoint.fileName), previous = out.appendingPathComponent(Checkpoint.previousFileName)
+        #expect(try Checkpoint(contentsOf: current.path).state.iteration == 20)
+        #expect(try Checkpoint(contentsOf: previous.path).state.iteration == 15)
+        var bytes = try Data(contentsOf: current)
+        bytes[bytes.count - 7] ^= 0x40
+        try bytes.write(to: current)
+        let resumed = try runProcess(pmf, ["train", "--resume", out.path, "--json"])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        let warning = resumed.error.split(separator: "\n").filter { $0.hasPrefix("warning:") }
+        #expect(warning.count == 1 && warning[0].contains(previous.path) && warning[0].contains("iteration 15") && warning[0].contains("CRC-32"), "\(resumed.error)")
+        #expect(resumed.output.contains("\"resumed_from_iteration\":15"), "\(resumed.output)")
+        // A version-1 file (and no previous one) is refused, telling the user to restart.
+        var old = try Data(contentsOf: current)
+        old[8] = 1
+        try old.write(to: current)
+        try FileManager.default.removeItem(at: previous)
+        let refused = try runProcess(pmf, ["train", "--resume", out.path])
+        #expect(refused.status != 0 && refused.error.contains("version 1") && refused.error.contains("restart the run"), "\(refused.error)")
+    }
+}
