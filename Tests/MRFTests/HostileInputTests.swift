@@ -30,6 +30,14 @@ import Testing
         #expect(m.hasPrefix("lie.uai:8: expected a potential") && m.contains("the end of the file"), "\(m)")
     }
 
+    /// The fuzzer's find in the pre-fix `.fg` reader (FuzzModel with fuzz/dict/Model.dict, about
+    /// 95 000 inputs): cardinalities 2²⁰·5·2²⁰ asked for a 44 TB table. Vertical tabs are whitespace.
+    @Test func fuzzerFoundFGTableAllocation() {
+        let found = "\u{0B}\u{0B}1\n\n\n3 2\n7\n01\u{0B}1048576\u{0B} \u{0B}5 \u{0B}\u{0B}1048576\u{0B} \u{0B}5"
+        let m = message { () throws(MRFError) in try FGFormat.parse(found, file: "found.fg") }
+        #expect(m.hasPrefix("found.fg:6: expected a table of factor 0 of at most \(FGFormat.maximumTableSize) entries") && m.contains("[1048576, 5, 1048576]"), "\(m)")
+    }
+
     /// `.fg` tables are allocated densely however few entries are listed: 2⁴⁰ entries are refused
     /// by the limit, 2⁸⁰ by the overflow check (both trapped or exhausted memory before).
     @Test func fgTablesAreCapped() {

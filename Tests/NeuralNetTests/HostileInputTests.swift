@@ -32,6 +32,14 @@ import Testing
         #expect(throwsMessage(containing: [late, "dimension 1", "2147483648"]) { _ = try IDXFile(path: late) })
     }
 
+    /// The fuzzer's first find in the pre-fix reader (fuzz/, FuzzDataset, in under a second): an
+    /// image file whose three extents multiply past `Int.max`.
+    @Test func fuzzerFoundIDXDimensionOverflow() {
+        let found: [UInt8] = [0, 0, 8, 3, 227, 82, 97, 110, 103, 101, 82, 101, 112, 0, 0, 0, 2, 2, 0, 0, 254, 255, 251, 255]
+        let path = write(found, "fuzz-images-idx3-ubyte")
+        #expect(throwsMessage(containing: [path, "dimension 0 is 3813826926", "8 data bytes"]) { _ = try IDXFile(path: path) })
+    }
+
     /// A header promising 60 000 images of 28×28 in a 100-byte file is rejected before anything is
     /// allocated, naming the first dimension that the file cannot hold.
     @Test func idxHeaderClaimingMoreThanTheFileHolds() {

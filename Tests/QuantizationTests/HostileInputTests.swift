@@ -71,6 +71,9 @@ import Testing
         var old = try Self.encoded()
         old[8] = 1
         expectError(["old/checkpoint.bin", "version 1", "restart the run"]) { _ = try Checkpoint(data: old, path: "old/checkpoint.bin") }
+        // The fuzzer's crashing version-1 file (its metadata length trapped converting to Int): refused by version.
+        let found = Data(Array("PMFKCKPT".utf8) + [1, 0, 0, 0, 3, 1, 0, 0, 253, 255, 255, 255] + Array("{\"iteration\":20}".utf8))
+        expectError(["fuzz.bin", "version 1"]) { _ = try Checkpoint(data: found, path: "fuzz.bin") }
     }
 
     /// Counts of 2⁶⁴−1 trapped in `Int(UInt64)` ("Not enough bits to represent the passed value")
@@ -84,6 +87,8 @@ import Testing
             return Self.resealed(copy)
         }
         expectError(["c.bin", "metadata length is 18446744073709551615"]) { _ = try Checkpoint(data: with(.max, at: 24), path: "c.bin") }
+        // The metadata length of the fuzzer's first find in the version-1 reader (FuzzCheckpoint).
+        expectError(["c.bin", "metadata length is 18446744060824649987"]) { _ = try Checkpoint(data: with(0xffff_fffd_0000_0103, at: 24), path: "c.bin") }
         let arrays = 32 + jsonLength
         expectError(["c.bin", "array count is 9223372036854775808"]) { _ = try Checkpoint(data: with(1 << 63, at: arrays), path: "c.bin") }
         expectError(["c.bin", "length of array 0 is 4611686018427387904"]) { _ = try Checkpoint(data: with(1 << 62, at: arrays + 8), path: "c.bin") }
