@@ -1,3 +1,4 @@
+import Foundation
 @testable import MRF
 import Testing
 
@@ -51,5 +52,26 @@ import Testing
         #expect((try? reader.tableSize([4096, 4096], of: "t", limit: FGFormat.maximumTableSize)) == 1 << 24)
         #expect((try? reader.tableSize([4096, 4097], of: "t", limit: FGFormat.maximumTableSize)) == nil)
         #expect(message { () throws(MRFError) in try FGFormat.parse("1\n\n2\n0 1\n2 3\n0\n", file: "ok.fg") } == "parsed")
+    }
+
+    /// A 24 KB UAI file of 3000 variables of cardinality 2²⁰ parsed, and `pmf mrf solve` then died
+    /// asking for 25 GB (the solvers' arrays of Σ dᵢ labels); `ModelFile.read` now refuses it by name.
+    @Test func modelsWithTooManyLabelsAreRefusedOnReading() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mrf-hostile-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/wide.uai"
+        let text = "MARKOV\n3000\n" + [String](repeating: "1048576", count: 3000).joined(separator: " ") + "\n0\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try ModelFile.read(path)
+            Issue.record("a model of 3000 × 2²⁰ labels was read")
+        } catch {
+            #expect(error == .tooLarge(error.description) && error.description.hasPrefix(path) && error.description.contains("3000 variables")
+                    && error.description.contains("variable 64, cardinality 1048576"), "\(error)")
+        }
+        // 64 such variables are exactly the limit.
+        let graph = try UAIFormat.parse("MARKOV\n64\n" + [String](repeating: "1048576", count: 64).joined(separator: " ") + "\n0\n", file: "ok.uai")
+        #expect(throws: Never.self) { try ModelFile.checkSize(graph, file: "ok.uai") }
     }
 }
