@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Sweep
 
@@ -17,5 +18,17 @@ import Testing
         // One axis fewer is 10⁵ runs, the limit itself: allowed.
         let smaller = try SweepFile(text: "axes:\n" + keys.dropLast().map { "  \($0): [" + (1 ... 10).map(String.init).joined(separator: ", ") + "]\n" }.joined())
         #expect(try smaller.combinationCount() == SweepFile.maximumRuns)
+    }
+
+    /// A run whose checkpoint.bin is gone but whose previous checkpoint is there still resumes
+    /// (pmf train --resume falls back to checkpoint.prev.bin).
+    @Test func aPreviousCheckpointAloneStillResumes() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let command = RunCommand(PlannedRun(id: "s1", settings: [], argv: ["pmf", "train", "--out", folder]))
+        #expect(!RunFiles.hasCheckpoint(folder))
+        try write("x", to: folder + "/checkpoint.prev.bin")
+        #expect(RunFiles.hasCheckpoint(folder))
+        #expect(RunFiles.launchArguments(for: command, binary: "/bin/pmf", runFolder: folder).suffix(2) == ["--resume", folder])
     }
 }
