@@ -4,7 +4,7 @@ PMF = .build/release/pmf
 VENV = .venv-notebooks
 EXAMPLES = PottsPMF CustomObjective BinaryMLP
 
-.PHONY: all deps build release test slurm-test consumer-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
+.PHONY: all deps build release test fuzz fuzz-build fuzz-smoke slurm-test consumer-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
 
 all: run
 
@@ -21,11 +21,30 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory examples
 	@$(MAKE) --no-print-directory notebooks
 	@$(MAKE) --no-print-directory figures-smoke
 	@$(MAKE) --no-print-directory slurm-test
 	@$(MAKE) --no-print-directory consumer-test
+
+## Fuzzing (docs/tests.md, "Fuzzing"): the libFuzzer targets in fuzz/, one per file format pmf reads,
+## built with AddressSanitizer. make fuzz runs each for FUZZ_SECONDS; make fuzz-smoke (part of make
+## test) for FUZZ_SMOKE_SECONDS. A crashing input is left in fuzz/artifacts/ and the command fails.
+## (One -sanitize=fuzzer,address flag: given as two flags, the second replaces the first and the
+## code gets no coverage instrumentation.)
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 4
+FUZZ_BUILD_FLAGS = -Xswiftc -sanitize=fuzzer,address
+
+fuzz-build: deps
+	cd fuzz && $(SWIFT) build $(FUZZ_BUILD_FLAGS)
+
+fuzz: fuzz-build
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS)
 
 ## Build and run every SwiftPM example in examples/ (debug build); fails if one exits non-zero.
 examples: deps

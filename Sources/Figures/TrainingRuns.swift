@@ -176,7 +176,9 @@ public final class TrainingRunStore {
         let arguments = try Self.arguments(request)
         let requestURL = folder.appendingPathComponent("request.txt")
         let sameRequest = (try? String(contentsOf: requestURL, encoding: .utf8)) == Self.requestText(arguments)
-        if sameRequest, FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoint.bin").path) {
+        if sameRequest, [Checkpoint.fileName, Checkpoint.previousFileName].contains(where: {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
+        }) {
             log("resuming \(request.label) from its checkpoint")
             let outcome = try runner.run(["train", "--resume", folder.path, "--checkpoint-every", "\(Self.checkpointEvery)"])
             try writeAtomically(outcome.standardError, to: folder.appendingPathComponent("train.log"))

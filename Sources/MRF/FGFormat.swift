@@ -6,6 +6,10 @@ import RealModule
 /// (infinite energy); scopes need not be sorted. Variable labels are mapped to indices 0 … n−1 in
 /// increasing order (a file whose labels are 0 … n−1 keeps them).
 public enum FGFormat {
+    /// The most entries one factor's table may have (2²⁴): `.fg` files list only the non-zero
+    /// entries, so the table size is not bounded by the file's length, and the reader allocates it.
+    public static let maximumTableSize = 1 << 24
+
     /// Parses a `.fg` file's text; `file` names it in error messages.
     public static func parse(_ text: String, file: String) throws(MRFError) -> FactorGraph {
         var reader = TokenReader(text: text, file: file)
@@ -30,7 +34,7 @@ public enum FGFormat {
                 cardinalityOf[label] = (card, line)
                 cards.append(card)
             }
-            let size = cards.reduce(1, *)
+            let size = try reader.tableSize(cards, of: "factor \(f)", limit: maximumTableSize)
             let entries = try reader.integer("the number of listed entries of factor \(f) (0 … \(size))", in: 0 ... size)
             var table = [Double](repeating: 0, count: size)
             for _ in 0 ..< entries {

@@ -12,7 +12,26 @@ public enum ModelFile {
             throw .io("cannot read \(path); check that the file exists and is readable")
         }
         let text = String(decoding: data, as: UTF8.self)
-        return format == "uai" ? try UAIFormat.parse(text, file: path) : try FGFormat.parse(text, file: path)
+        let graph = format == "uai" ? try UAIFormat.parse(text, file: path) : try FGFormat.parse(text, file: path)
+        try checkSize(graph, file: path)
+        return graph
+    }
+
+    /// The most labels (Σ dᵢ over the variables) of a model read from a file: the solvers keep
+    /// several arrays of that length, so a short file declaring thousands of variables of
+    /// cardinality 2²⁰ would otherwise ask for tens of gigabytes.
+    public static let maximumLabels = 1 << 26
+
+    /// Throws `.tooLarge`, naming `file`, the variable count and the label total, when `graph` has
+    /// more than `maximumLabels` labels.
+    public static func checkSize(_ graph: FactorGraph, file: String) throws(MRFError) {
+        var labels = 0  // at most 10⁸ variables of cardinality ≤ 2²⁰ (the readers' limits): no overflow
+        for (variable, cardinality) in graph.cardinalities.enumerated() {
+            labels += cardinality
+            guard labels <= maximumLabels else {
+                throw .tooLarge("\(file): the model's \(graph.cardinalities.count) variables have more than \(maximumLabels) labels in all (reached at variable \(variable), cardinality \(cardinality)); the solvers would need gigabytes")
+            }
+        }
     }
 
     /// Writes `graph` to `path` in the format of its extension, through a temporary file and a rename,

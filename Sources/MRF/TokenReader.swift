@@ -115,6 +115,26 @@ struct TokenReader {
         return value
     }
 
+    /// An upper bound on the tokens not yet read (each takes a byte and a separator), for capping
+    /// what a header number may allocate.
+    var remaining: Int { (bytes.count - position + 1) / 2 }
+
+    /// The number of entries of a table over variables of cardinalities `cards`, computed with
+    /// checked arithmetic and at most `limit` (`what` names the table in the error, which names the
+    /// cardinality that takes the product past the limit or past `Int.max`).
+    func tableSize(_ cards: [Int], of what: String, limit: Int) throws(MRFError) -> Int {
+        var size = 1
+        for (position, card) in cards.enumerated() {
+            let (product, overflow) = size.multipliedReportingOverflow(by: card)
+            guard !overflow, product <= limit else {
+                throw .malformedFile(file: file, line: line, expected: "a table of \(what) of at most \(limit) entries",
+                                     found: "cardinalities \(cards) (variable \(position) of the scope, cardinality \(card), takes it past the limit)")
+            }
+            size = product
+        }
+        return size
+    }
+
     /// Requires that nothing but whitespace and comments follow.
     func expectEnd() throws(MRFError) {
         guard isAtEnd else { throw failure("the end of the file") }

@@ -31,10 +31,10 @@ public enum UAIFormat {
         var factors: [Factor] = []
         for (f, scope) in scopes.enumerated() {
             let cards = scope.map { cardinalities[$0] }
-            let size = cards.reduce(1, *)
+            let size = try reader.tableSize(cards, of: "factor \(f)", limit: .max)
             _ = try reader.integer("\(size) (the table size of factor \(f))", in: size ... size)
             var energies: [Double] = []
-            energies.reserveCapacity(size)
+            energies.reserveCapacity(min(size, reader.remaining))  // a lying size fails at the end of the file
             for _ in 0 ..< size { energies.append(energy(ofPotential: try reader.potential("a potential ≥ 0 of factor \(f)"))) }
             factors.append(Factor(unchecked: scope, cardinalities: cards, energies: energies))
         }

@@ -119,6 +119,9 @@ func readIDXPair(_ folder: String, _ prefix: String) throws(DataError) -> Datase
     guard images.dimensions[0] == labels.dimensions[0] else {
         throw DataError("\(imagePath) holds \(images.dimensions[0]) images but \(labelPath) holds \(labels.dimensions[0]) labels; the counts must agree")
     }
+    for (d, field) in ["count", "rows", "columns"].enumerated() where images.dimensions[d] == 0 {
+        throw DataError("\(imagePath): IDX dimension \(d) (\(field)) is 0; the file holds no images")
+    }
     let classes = Int(labels.bytes.max() ?? 0) + 1
     return Dataset(images: images.bytes.map { Float($0) / 255 }, labels: labels.bytes.map(Int32.init),
                    imageShape: [images.dimensions[1], images.dimensions[2], 1], classes: max(classes, 10))

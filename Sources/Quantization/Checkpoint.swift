@@ -5,15 +5,31 @@ import Support
 
 /// A training checkpoint on disk: everything `Trainer.run(resume:)` needs plus the run's settings.
 ///
-/// Format (little-endian): the 8 bytes `PMFKCKPT`, a UInt32 version (1), a UInt64 byte length and
-/// that many bytes of JSON metadata (`Checkpoint.Metadata`: iteration, random state, batch order,
-/// trace, array layout, the caller's settings text), a UInt64 array count, then each array as a
-/// UInt64 element count followed by its Float32 values. Written atomically (temporary file, then
-/// rename), so a killed run leaves either the previous checkpoint or the new one.
+/// Format version 2 (little-endian). A 24-byte header: the 8 bytes `PMFKCKPT`, a UInt32 version
+/// (2), a UInt32 CRC-32 (zlib's `crc32`) of every byte after the header, and a UInt64 count of
+/// those bytes. Then the payload: a UInt64 byte length and that many bytes of JSON metadata
+/// (`Checkpoint.Metadata`: iteration, random state, batch order, trace, array layout, the caller's
+/// settings text), a UInt64 array count, then each array as a UInt64 element count followed by its
+/// Float32 values.
+///
+/// Reading checks, in order: the magic, the version (version-1 files, which had no checksum, are
+/// refused: the run must be restarted), the payload length against the file's (a truncated file),
+/// the CRC (any flipped byte), then every count before it is used to allocate or index. Each
+/// problem is one line naming the file, the field and the value.
+///
+/// `write(in:)` keeps the previous checkpoint: an intact `checkpoint.bin` is first hard-linked (or
+/// copied) to `checkpoint.prev.bin`, then the new file is written beside it and renamed over
+/// `checkpoint.bin`, so a killed run always leaves an intact `checkpoint.bin` and, after the second
+/// checkpoint, the one before it. `latest(in:warn:)` falls back to `checkpoint.prev.bin` when
+/// `checkpoint.bin` is missing, truncated or corrupt.
 public struct Checkpoint {
     public static let magic = Array("PMFKCKPT".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     public static let fileName = "checkpoint.bin"
+    /// The checkpoint before the last, kept by `write(in:)`.
+    public static let previousFileName = "checkpoint.prev.bin"
+    /// Bytes before the payload: magic, version, CRC-32, payload length.
+    static let headerSize = 24
 
     public var state: TrainerState
     /// The caller's description of the run (e.g. the command's resolved settings as JSON).
@@ -74,75 +90,147 @@ public struct Checkpoint {
                                 windowSteps: s.windowSteps, trace: s.trace, bestAccuracy: s.best?.accuracy,
                                 bestIteration: s.best?.iteration, trainingSeconds: s.trainingSeconds)
         let json = try Self.encoder().encode(metadata)
-        var data = Data(Self.magic)
-        func append<T: FixedWidthInteger>(_ x: T) { withUnsafeBytes(of: x.littleEndian) { data.append(contentsOf: $0) } }
-        append(Self.version)
-        append(UInt64(json.count))
-        data.append(json)
-        append(UInt64(arrays.count))
+        var payload = Data()
+        func append<T: FixedWidthInteger>(_ x: T, to data: inout Data) { withUnsafeBytes(of: x.littleEndian) { data.append(contentsOf: $0) } }
+        append(UInt64(json.count), to: &payload)
+        payload.append(json)
+        append(UInt64(arrays.count), to: &payload)
         for array in arrays {
-            append(UInt64(array.count))
-            array.withUnsafeBytes { data.append(contentsOf: $0) }
+            append(UInt64(array.count), to: &payload)
+            array.withUnsafeBytes { payload.append(contentsOf: $0) }
         }
+        var data = Data(Self.magic)
+        append(Self.version, to: &data)
+        append(payload.withUnsafeBytes { crc32($0) }, to: &data)
+        append(UInt64(payload.count), to: &data)
+        data.append(payload)
         return data
     }
 
-    /// Writes `directory/checkpoint.bin` atomically.
+    /// Writes `directory/checkpoint.bin` atomically, keeping the one it replaces (when intact) as
+    /// `checkpoint.prev.bin`.
     public func write(in directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try writeAtomically(try encoded(), to: directory.appendingPathComponent(Self.fileName))
+        let data = try encoded()
+        let current = directory.appendingPathComponent(Self.fileName), previous = directory.appendingPathComponent(Self.previousFileName)
+        if let old = FileManager.default.contents(atPath: current.path), (try? Self.payload(of: [UInt8](old), path: current.path)) != nil {
+            // A hard link keeps checkpoint.bin in place until the rename below replaces it.
+            try? FileManager.default.removeItem(at: previous)
+            if link(current.path, previous.path) != 0 { try writeAtomically(old, to: previous) }
+        }
+        try writeAtomically(data, to: current)
     }
 
-    /// Reads `path` (a checkpoint file, or a folder holding `checkpoint.bin`).
+    /// The checkpoint to resume from: `path` itself when it is a file; in a folder, its
+    /// `checkpoint.bin`, or — when that is missing, truncated or corrupt — `checkpoint.prev.bin`,
+    /// after calling `warn` with one line naming the file used and why.
+    /// - Throws: `QuantizationError` naming both files' problems when neither can be read.
+    public static func latest(in path: String, warn: (String) -> Void) throws -> Checkpoint {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+            return try Checkpoint(contentsOf: path)
+        }
+        let current = (path as NSString).appendingPathComponent(fileName)
+        let previous = (path as NSString).appendingPathComponent(previousFileName)
+        let problem: String
+        do { return try Checkpoint(contentsOf: current) } catch { problem = "\(error)" }
+        guard FileManager.default.fileExists(atPath: previous) else { throw QuantizationError(problem) }
+        do {
+            let checkpoint = try Checkpoint(contentsOf: previous)
+            warn("warning: resuming from \(previous) (iteration \(checkpoint.state.iteration)), the previous checkpoint, because \(problem)")
+            return checkpoint
+        } catch {
+            throw QuantizationError("\(problem); the previous checkpoint cannot be used either: \(error)")
+        }
+    }
+
+    /// Reads `path` (a checkpoint file, or a folder holding `checkpoint.bin`; no fallback).
     public init(contentsOf path: String) throws {
         var isFolder: ObjCBool = false
         let file = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
             ? (path as NSString).appendingPathComponent(Self.fileName) : path
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw QuantizationError("\(file): cannot read the checkpoint; pass the --out folder of a run started with --checkpoint-every")
+            throw QuantizationError("\(file): cannot read the checkpoint (missing or unreadable); pass the --out folder of a run started with --checkpoint-every")
         }
         try self.init(data: data, path: file)
     }
 
-    public init(data: Data, path: String = "checkpoint") throws {
-        let bytes = [UInt8](data)
-        var offset = 0
+    /// Checks the header and the CRC; returns the payload's range in `bytes`.
+    static func payload(of bytes: [UInt8], path: String) throws(QuantizationError) -> Range<Int> {
         func fail(_ problem: String) -> QuantizationError { QuantizationError("\(path): \(problem)") }
-        func read<T: FixedWidthInteger>(_: T.Type) throws -> T {
-            let size = MemoryLayout<T>.size
-            guard offset + size <= bytes.count else { throw fail("truncated checkpoint (ends at byte \(bytes.count)); resume from an intact one") }
+        func integer<T: FixedWidthInteger>(at offset: Int, _: T.Type) -> T {
             var value: T = 0
-            withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: bytes[offset ..< offset + size]) }
-            offset += size
+            withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: bytes[offset ..< offset + MemoryLayout<T>.size]) }
             return T(littleEndian: value)
         }
-        guard bytes.count >= 8, Array(bytes[0 ..< 8]) == Self.magic else { throw fail("not a PMFKit checkpoint (wrong magic)") }
-        offset = 8
-        let version = try read(UInt32.self)
+        guard bytes.count >= 8, Array(bytes[0 ..< 8]) == magic else { throw fail("not a PMFKit checkpoint (wrong magic)") }
+        guard bytes.count >= 12 else { throw fail("truncated checkpoint (\(bytes.count) bytes, shorter than its header)") }
+        let version = integer(at: 8, UInt32.self)
+        guard version != 1 else {
+            throw fail("checkpoint format version 1 is no longer read (version 2 adds a checksum); restart the run without --resume")
+        }
         guard version == Self.version else { throw fail("checkpoint version \(version); this build reads version \(Self.version)") }
-        let jsonLength = Int(try read(UInt64.self))
-        guard jsonLength <= bytes.count - offset else { throw fail("truncated checkpoint metadata") }
+        guard bytes.count >= headerSize else { throw fail("truncated checkpoint (\(bytes.count) bytes, shorter than its \(headerSize)-byte header)") }
+        let stored = integer(at: 12, UInt32.self), length = integer(at: 16, UInt64.self)
+        let available = bytes.count - headerSize
+        guard length == UInt64(available) else {
+            throw fail(length > UInt64(available)
+                ? "truncated checkpoint: payload length \(length) but the file holds \(available) bytes after the header"
+                : "payload length \(length) but the file holds \(available) bytes after the header (extra bytes at the end)")
+        }
+        let computed = bytes.withUnsafeBytes { crc32(UnsafeRawBufferPointer(rebasing: $0[headerSize...])) }
+        guard computed == stored else {
+            throw fail("CRC-32 mismatch (stored \(hex(stored)), computed \(hex(computed))): the checkpoint is corrupt; resume from an intact one")
+        }
+        return headerSize ..< bytes.count
+    }
+
+    private static func hex(_ x: UInt32) -> String { "0x" + String(x, radix: 16) }
+
+    public init(data: Data, path: String = "checkpoint") throws {
+        let bytes = [UInt8](data)
+        let range = try Self.payload(of: bytes, path: path)
+        var offset = range.lowerBound
+        func fail(_ problem: String) -> QuantizationError { QuantizationError("\(path): \(problem)") }
+        /// Reads a UInt64 count that must be at most `limit` (what the rest of the file can hold).
+        func count(_ field: String, limit: Int) throws -> Int {
+            let size = MemoryLayout<UInt64>.size
+            guard offset + size <= bytes.count else { throw fail("truncated checkpoint: \(field) is cut off at byte \(bytes.count)") }
+            var value: UInt64 = 0
+            withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: bytes[offset ..< offset + size]) }
+            offset += size
+            value = UInt64(littleEndian: value)
+            guard value <= UInt64(max(limit, 0)) else {
+                throw fail("\(field) is \(value), more than the \(bytes.count - offset) bytes left in the file allow")
+            }
+            return Int(value)
+        }
+        let jsonLength = try count("the metadata length", limit: bytes.count - offset - 8)
         let metadata: Metadata
         do {
             metadata = try Self.decoder().decode(Metadata.self, from: Data(bytes[offset ..< offset + jsonLength]))
         } catch {
-            throw fail("unreadable checkpoint metadata: \(error)")
+            let first = "\(error)".split(separator: "\n").first.map(String.init) ?? ""
+            throw fail("unreadable checkpoint metadata: \(first)")
         }
         offset += jsonLength
-        let count = Int(try read(UInt64.self))
+        let arrayCount = try count("the array count", limit: (bytes.count - offset - 8) / 8)
         var arrays: [[Float]] = []
-        for _ in 0 ..< count {
-            let n = Int(try read(UInt64.self))
-            guard n >= 0, n * 4 <= bytes.count - offset else { throw fail("truncated checkpoint array") }
+        arrays.reserveCapacity(arrayCount)
+        for index in 0 ..< arrayCount {
+            let n = try count("the length of array \(index)", limit: (bytes.count - offset - 8) / 4)
             var values = [Float](repeating: 0, count: n)
             values.withUnsafeMutableBytes { $0.copyBytes(from: bytes[offset ..< offset + n * 4]) }
             offset += n * 4
             arrays.append(values)
         }
+        guard offset == bytes.count else { throw fail("\(bytes.count - offset) unexpected bytes after the last array") }
+        try metadata.validate(path: path)
         let m = metadata
+        // validate() bounds each count by 2³², so these sums cannot overflow.
         let networkCount = m.parameterArrays + 2 * m.normArrays
         let base = networkCount + m.methodArrays + m.optimizerArrays + 1
-        let expected = base + (m.bestAccuracy == nil ? 0 : 2 * networkCount)
+        let expected = base + (m.bestAccuracy == nil || m.bestIteration == nil ? 0 : 2 * networkCount)
         guard arrays.count == expected else { throw fail("the checkpoint holds \(arrays.count) arrays, its metadata says \(expected)") }
         var cursor = 0
         func take(_ k: Int) -> [[Float]] { defer { cursor += k }; return Array(arrays[cursor ..< cursor + k]) }
@@ -161,5 +249,23 @@ public struct Checkpoint {
                              windowCorrect: m.windowCorrect, windowSeen: m.windowSeen, windowSteps: m.windowSteps,
                              previousQuantized: previous, trace: m.trace, best: best, trainingSeconds: m.trainingSeconds)
         settings = m.settings
+    }
+}
+
+extension Checkpoint.Metadata {
+    /// Checks the numbers the reader and `Trainer.run(resume:)` count, index or convert with: one
+    /// line naming `path`, the field and the value.
+    func validate(path: String) throws(QuantizationError) {
+        func fail(_ field: String, _ value: Any, _ rule: String) -> QuantizationError {
+            QuantizationError("\(path): checkpoint metadata field \(field) is \(value); it must be \(rule)")
+        }
+        let counts: [(String, Int)] = [("parameterArrays", parameterArrays), ("normArrays", normArrays), ("methodArrays", methodArrays),
+                                       ("optimizerArrays", optimizerArrays), ("iteration", iteration), ("optimizerSteps", optimizerSteps),
+                                       ("windowCorrect", windowCorrect), ("windowSeen", windowSeen), ("windowSteps", windowSteps)]
+        for (field, value) in counts where !(0 ... 1 << 32).contains(value) { throw fail(field, value, "in 0 … \(1 << 32)") }
+        if let bestIteration, !(0 ... 1 << 32).contains(bestIteration) { throw fail("bestIteration", bestIteration, "in 0 … \(1 << 32)") }
+        guard trainingSeconds.isFinite, (0 ... 1e9).contains(trainingSeconds) else {
+            throw fail("trainingSeconds", trainingSeconds, "a finite number of seconds in 0 … 1e9")
+        }
     }
 }

@@ -79,6 +79,40 @@ extension ExportManifest {
     }
 }
 
+extension ExportManifest {
+    /// The most values one exported array may hold (2⁴⁰): far beyond any network PMFKit trains, and
+    /// small enough that sizes in bits and bytes cannot overflow.
+    static let maximumValues = 1 << 40
+
+    /// Checks the numbers a manifest's readers multiply or allocate by: the image shape, the class
+    /// count, every parameter's shape and bits and every BatchNorm's feature count. Throws one line
+    /// naming `path`, the field and its value.
+    func validate(path: String) throws(QuantizationError) {
+        func fail(_ field: String, _ value: Any, _ rule: String) -> QuantizationError {
+            QuantizationError("\(path): \(field) is \(value); it must be \(rule)")
+        }
+        guard imageShape.count == 3 else { throw fail("imageShape", imageShape, "[height, width, channels]") }
+        for (axis, extent) in imageShape.enumerated() where !(1 ... 1 << 16).contains(extent) {
+            throw fail("imageShape[\(axis)]", extent, "in 1 … 65536")
+        }
+        guard (1 ... 1 << 20).contains(classes) else { throw fail("classes", classes, "in 1 … 1048576") }
+        for entry in parameters {
+            var count = 1
+            for (axis, extent) in entry.shape.enumerated() {
+                let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+                guard extent >= 0, !overflow, product <= Self.maximumValues else {
+                    throw fail("the shape of \(entry.path), entry \(axis),", extent, "≥ 0 with at most \(Self.maximumValues) values in all")
+                }
+                count = product
+            }
+            guard (1 ... 32).contains(entry.bits) else { throw fail("bits of \(entry.path)", entry.bits, "in 1 … 32") }
+        }
+        for norm in batchNorms where !(0 ... Self.maximumValues).contains(norm.features) {
+            throw fail("features of batchnorm \(norm.index)", norm.features, "in 0 … \(Self.maximumValues)")
+        }
+    }
+}
+
 /// Bits to store one of d levels.
 func bits(levels d: Int) -> Int { max(1, Int(ceil(log2(Double(d))))) }
 
@@ -127,9 +161,12 @@ public enum QuantizedExport {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw QuantizationError("\(url.path): missing; pass the folder written by pmf train --export")
         }
-        do { return try JSONDecoder().decode(ExportManifest.self, from: data) } catch {
+        let manifest: ExportManifest
+        do { manifest = try JSONDecoder().decode(ExportManifest.self, from: data) } catch {
             throw QuantizationError("\(url.path): not a PMFKit export manifest (\(error))")
         }
+        try manifest.validate(path: url.path)
+        return manifest
     }
 
     /// Loads the exported values into `model` (built with the manifest's architecture and shapes).

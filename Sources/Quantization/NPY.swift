@@ -35,10 +35,25 @@ public enum NPY {
         guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
             throw fail("no shape in header \(header)")
         }
-        let shape = header[open.upperBound ..< close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let count = shape.reduce(1, *)
-        guard bytes.count - 10 - length == count * 4 else {
-            throw fail("holds \(bytes.count - 10 - length) data bytes for shape \(shape) (\(count * 4) expected)")
+        // Every extent is a whole number ≥ 0 (a 1-tuple ends in a comma), and their product, checked
+        // for overflow, must equal the number of values the file holds.
+        var parts = header[open.upperBound ..< close].split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        if parts.count > 1, parts.last == "" { parts.removeLast() }
+        if parts == [""] { parts = [] }
+        let dataBytes = bytes.count - 10 - length
+        var shape: [Int] = [], count = 1
+        for (axis, part) in parts.enumerated() {
+            guard let extent = Int(part), extent >= 0 else { throw fail("shape entry \(axis) is '\(part)', expected a whole number ≥ 0") }
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            guard !overflow, product <= dataBytes / 4 else {
+                throw fail("shape entry \(axis) is \(extent): the shape needs more than the \(dataBytes) data bytes the file holds")
+            }
+            shape.append(extent)
+            count = product
+        }
+        guard dataBytes == count * 4 else {
+            throw fail("holds \(dataBytes) data bytes for shape \(shape) (\(count * 4) expected)")
         }
         var values = [Float](repeating: 0, count: count)
         values.withUnsafeMutableBytes { $0.copyBytes(from: bytes[(10 + length)...]) }

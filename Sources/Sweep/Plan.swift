@@ -23,6 +23,23 @@ public struct PlannedRun: Equatable, Codable, Sendable {
 }
 
 extension SweepFile {
+    /// The most runs one sweep may expand to.
+    public static let maximumRuns = 100_000
+
+    /// The product of the axes' lengths, checked (for overflow and against `maximumRuns`) before
+    /// `expand` builds the combinations.
+    func combinationCount() throws(SweepError) -> Int {
+        var product = 1
+        for axis in axes {
+            let (next, overflow) = product.multipliedReportingOverflow(by: axis.values.count)
+            guard !overflow, next <= Self.maximumRuns else {
+                throw SweepError("the axes (\(axes.map { "\($0.key): \($0.values.count)" }.joined(separator: ", "))) make more than \(Self.maximumRuns) runs at axis '\(axis.key)'; split the sweep")
+            }
+            product = next
+        }
+        return product
+    }
+
     /// The runs of the cartesian product of the axes (last axis fastest), each with its argv
     /// writing into `runsFolder/ID`. Combinations that differ only in method parameters their
     /// method does not take (ref × rho) are one run. A relative `data` folder is resolved against
@@ -30,6 +47,7 @@ extension SweepFile {
     /// - Throws: `SweepError` when two different runs would get the same id, or a method
     ///   parameter is given without a method.
     public func expand(runsFolder: String, baseFolder: String) throws -> [PlannedRun] {
+        _ = try combinationCount()
         var combinations: [[Setting]] = [[]]
         for axis in axes {
             combinations = combinations.flatMap { prefix in axis.values.map { prefix + [Setting(axis.key, $0)] } }

@@ -29,6 +29,9 @@ public enum RunFiles {
     public static let failed = "failed.json"
     /// The training checkpoint `pmf train --checkpoint-every N --out DIR` writes (quantization build).
     public static let checkpoint = "checkpoint.bin"
+    /// The checkpoint before it, which `pmf train --resume` falls back to when `checkpoint.bin` is
+    /// missing or damaged.
+    public static let previousCheckpoint = "checkpoint.prev.bin"
 
     /// The status of the run in `folder`. A `running.json` left by a process on this host that no
     /// longer exists, or by a Slurm task the scheduler no longer knows (when `squeue` is on
@@ -42,9 +45,9 @@ public enum RunFiles {
         return .pending
     }
 
-    /// Whether the run has a checkpoint to resume from.
+    /// Whether the run has a checkpoint to resume from (`checkpoint.bin` or the previous one).
     public static func hasCheckpoint(_ folder: String) -> Bool {
-        FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(checkpoint))
+        [checkpoint, previousCheckpoint].contains { FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0)) }
     }
 
     /// The last `count` lines of the run's log (empty when there is none).

@@ -30,6 +30,9 @@ struct Eval: ParsableCommand {
         let dataFolder = data ?? (kind == .fashionMNIST ? DatasetKind.fashionMNISTPackageFolder : "")
         guard !dataFolder.isEmpty else { throw CommandError("the export was trained on \(kind.rawValue); pass --data FOLDER with its files") }
         let (_, test) = try kind.load(from: dataFolder)
+        guard manifest.imageShape == test.imageShape, manifest.classes >= test.classes else {
+            throw CommandError("\(export)/manifest.json: imageShape \(manifest.imageShape) and classes \(manifest.classes) do not fit \(kind.rawValue) (images \(test.imageShape), \(test.classes) classes)")
+        }
         let model = architecture.build(imageShape: manifest.imageShape, classes: manifest.classes)
         try QuantizedExport.load(manifest, from: folder, into: model)
         let accuracy = NeuralNet.accuracy(of: model, on: test)

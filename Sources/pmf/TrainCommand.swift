@@ -110,7 +110,7 @@ struct Train: ParsableCommand {
     func startingPoint() throws -> (base: RunConfig, resumed: Checkpoint?) {
         var base = RunConfig()
         if let resume {
-            let checkpoint = try Checkpoint(contentsOf: resume)
+            let checkpoint = try Checkpoint.latest(in: resume) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
             guard let saved = try? JSONDecoder().decode(RunConfig.self, from: Data(checkpoint.settings.utf8)) else {
                 throw CommandError("\(resume): the checkpoint's settings are unreadable")
             }

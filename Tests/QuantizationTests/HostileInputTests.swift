@@ -1,0 +1,215 @@
+import Foundation
+import NeuralNet
+import Quantization
+import Testing
+
+/// Checkpoints, `.npy` files and export manifests that are damaged or lie about their sizes
+/// (issue #17): one-line errors naming the file, the field and the value, never a trap; and the
+/// fallback to the previous checkpoint. The fuzzer's regression inputs (fuzz/, docs/tests.md) are here.
+@Suite struct HostileInputTests {
+    /// A small state of the shape a training run hands out (no training needed).
+    static func state(iteration: Int, best: Bool = true, trainingSeconds: Double = 1.5, windowSeen: Int = 30) -> TrainerState {
+        let network = NetworkSnapshot(parameters: [[1, -1, 0.5], [0.25]], runningMeans: [[0.1, 0.2]], runningVariances: [[1, 2]])
+        let bestModel = best ? BestModel(accuracy: 0.5, iteration: 10, quantized: network, fractional: network) : nil
+        return TrainerState(iteration: iteration, network: network, method: [[0.5, 0.5, Float(iteration)]], optimizerBuffers: [[0, 1, 2], [3]],
+                            optimizerSteps: iteration, random: [1, 2, 3, 4], order: [2, 0, 1], windowLoss: 0.7, windowCorrect: 3,
+                            windowSeen: windowSeen, windowSteps: 2, previousQuantized: [1, -1, 1, 1], trace: [], best: bestModel,
+                            trainingSeconds: trainingSeconds)
+    }
+
+    static func encoded(iteration: Int = 20) throws -> Data { try Checkpoint(state: state(iteration: iteration), settings: "{}").encoded() }
+
+    /// Recomputes the header's CRC and payload length after the payload (bytes 24…) was edited.
+    static func resealed(_ data: Data) -> Data {
+        var bytes = [UInt8](data)
+        let crc = bytes.withUnsafeBytes { crc32(UnsafeRawBufferPointer(rebasing: $0[24...])) }
+        withUnsafeBytes(of: crc.littleEndian) { bytes.replaceSubrange(12 ..< 16, with: $0) }
+        withUnsafeBytes(of: UInt64(bytes.count - 24).littleEndian) { bytes.replaceSubrange(16 ..< 24, with: $0) }
+        return Data(bytes)
+    }
+
+    /// The message of the error `body` throws, failing the test when it does not throw or the
+    /// message lacks a fragment or spans several lines.
+    func expectError(_ fragments: [String], _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+        let message = throwsMessage(containing: fragments, body)
+        #expect(message != nil && !message!.hasPrefix("MISMATCH"), "\(message ?? "no error")", sourceLocation: sourceLocation)
+        #expect(!(message ?? "").contains("\n"), "not one line: \(message ?? "")", sourceLocation: sourceLocation)
+    }
+
+    @Test func versionTwoRoundTripsEveryField() throws {
+        let state = Self.state(iteration: 20)
+        let decoded = try Checkpoint(data: try Checkpoint(state: state, settings: "{\"a\":1}").encoded()).state
+        #expect(decoded.iteration == 20 && decoded.optimizerSteps == 20 && decoded.random == state.random && decoded.order == state.order)
+        #expect(bits(decoded.method) == bits(state.method) && bits(decoded.optimizerBuffers) == bits(state.optimizerBuffers))
+        #expect(bits(decoded.network.parameters) == bits(state.network.parameters))
+        #expect(bits(decoded.best!.fractional.runningVariances) == bits(state.best!.fractional.runningVariances))
+        let data = try Self.encoded()
+        #expect(Array(data.prefix(12)) == Array("PMFKCKPT".utf8) + [2, 0, 0, 0])
+    }
+
+    /// Any flipped byte after the header — metadata, an array value, the last byte — or in the
+    /// stored CRC itself is a CRC mismatch naming the file (version 1 resumed from such files silently).
+    @Test func checkpointCRCMismatchAfterFlippingOneByte() throws {
+        let data = try Self.encoded()
+        for position in [12, 24, 40, data.count / 2, data.count - 1] {
+            var flipped = data
+            flipped[position] ^= 0x10
+            expectError(["run/checkpoint.bin", "CRC-32 mismatch", "corrupt"]) { _ = try Checkpoint(data: flipped, path: "run/checkpoint.bin") }
+        }
+    }
+
+    @Test func truncatedOrExtendedCheckpointsNameTheLengths() throws {
+        let data = try Self.encoded()
+        expectError(["c.bin", "truncated", "payload length \(data.count - 24)", "holds \(data.count - 25) bytes"]) {
+            _ = try Checkpoint(data: data.prefix(data.count - 1), path: "c.bin")
+        }
+        expectError(["c.bin", "truncated", "header"]) { _ = try Checkpoint(data: data.prefix(20), path: "c.bin") }
+        expectError(["c.bin", "extra bytes"]) { _ = try Checkpoint(data: data + [0], path: "c.bin") }
+    }
+
+    @Test func versionOneCheckpointsAreRefused() throws {
+        var old = try Self.encoded()
+        old[8] = 1
+        expectError(["old/checkpoint.bin", "version 1", "restart the run"]) { _ = try Checkpoint(data: old, path: "old/checkpoint.bin") }
+        // The fuzzer's crashing version-1 file (its metadata length trapped converting to Int): refused by version.
+        let found = Data(Array("PMFKCKPT".utf8) + [1, 0, 0, 0, 3, 1, 0, 0, 253, 255, 255, 255] + Array("{\"iteration\":20}".utf8))
+        expectError(["fuzz.bin", "version 1"]) { _ = try Checkpoint(data: found, path: "fuzz.bin") }
+    }
+
+    /// Counts of 2⁶⁴−1 trapped in `Int(UInt64)` ("Not enough bits to represent the passed value")
+    /// or in `n * 4`; with a valid CRC (the fuzzer recomputes it) they must be named errors.
+    @Test func hugeCountsAreNamedEvenWithAValidChecksum() throws {
+        let data = try Self.encoded()
+        let jsonLength = Int(data[24 ..< 32].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        func with(_ value: UInt64, at offset: Int) -> Data {
+            var copy = data
+            withUnsafeBytes(of: value.littleEndian) { copy.replaceSubrange(offset ..< offset + 8, with: $0) }
+            return Self.resealed(copy)
+        }
+        expectError(["c.bin", "metadata length is 18446744073709551615"]) { _ = try Checkpoint(data: with(.max, at: 24), path: "c.bin") }
+        // The metadata length of the fuzzer's first find in the version-1 reader (FuzzCheckpoint).
+        expectError(["c.bin", "metadata length is 18446744060824649987"]) { _ = try Checkpoint(data: with(0xffff_fffd_0000_0103, at: 24), path: "c.bin") }
+        let arrays = 32 + jsonLength
+        expectError(["c.bin", "array count is 9223372036854775808"]) { _ = try Checkpoint(data: with(1 << 63, at: arrays), path: "c.bin") }
+        expectError(["c.bin", "length of array 0 is 4611686018427387904"]) { _ = try Checkpoint(data: with(1 << 62, at: arrays + 8), path: "c.bin") }
+    }
+
+    /// Metadata that parses but would crash the resumed run (a negative iteration indexes the batch
+    /// order; an infinite time traps converting to nanoseconds) is refused by field and value.
+    @Test func metadataOutOfRangeIsNamed() throws {
+        func decode(_ state: TrainerState) throws { _ = try Checkpoint(data: try Checkpoint(state: state, settings: "").encoded(), path: "m.bin") }
+        expectError(["m.bin", "iteration is -3"]) { try decode(Self.state(iteration: -3)) }
+        expectError(["m.bin", "trainingSeconds is inf"]) { try decode(Self.state(iteration: 1, trainingSeconds: .infinity)) }
+        expectError(["m.bin", "windowSeen is -1"]) { try decode(Self.state(iteration: 1, windowSeen: -1)) }
+    }
+
+    @Test func writingKeepsThePreviousCheckpoint() throws {
+        let folder = temporaryFolder("prev")
+        try Checkpoint(state: Self.state(iteration: 10), settings: "{}").write(in: folder)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(Checkpoint.previousFileName).path))
+        try Checkpoint(state: Self.state(iteration: 20), settings: "{}").write(in: folder)
+        #expect(try Checkpoint(contentsOf: folder.path).state.iteration == 20)
+        #expect(try Checkpoint(contentsOf: folder.appendingPathComponent(Checkpoint.previousFileName).path).state.iteration == 10)
+        // A damaged checkpoint.bin is not rotated over the intact previous one.
+        let current = folder.appendingPathComponent(Checkpoint.fileName)
+        try Data("garbage".utf8).write(to: current)
+        try Checkpoint(state: Self.state(iteration: 30), settings: "{}").write(in: folder)
+        #expect(try Checkpoint(contentsOf: folder.appendingPathComponent(Checkpoint.previousFileName).path).state.iteration == 10)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == [Checkpoint.fileName, Checkpoint.previousFileName])
+    }
+
+    @Test func truncatedCheckpointFallsBackToThePrevious() throws {
+        let folder = temporaryFolder("fallback")
+        try Checkpoint(state: Self.state(iteration: 10), settings: "{}").write(in: folder)
+        try Checkpoint(state: Self.state(iteration: 20), settings: "{}").write(in: folder)
+        let current = folder.appendingPathComponent(Checkpoint.fileName)
+        let intact = try Data(contentsOf: current)
+        var warnings: [String] = []
+        #expect(try Checkpoint.latest(in: folder.path) { warnings.append($0) }.state.iteration == 20 && warnings.isEmpty)
+        // Truncated, one byte flipped, missing: each resumes from checkpoint.prev.bin with one warning line.
+        var flipped = intact
+        flipped[flipped.count / 2] ^= 1
+        for (damage, reason) in [(Optional(intact.prefix(intact.count - 100)), "truncated"), (flipped, "CRC-32"), (nil, "cannot read")] {
+            if let damage { try damage.write(to: current) } else { try FileManager.default.removeItem(at: current) }
+            warnings = []
+            let resumed = try Checkpoint.latest(in: folder.path) { warnings.append($0) }
+            #expect(resumed.state.iteration == 10)
+            #expect(warnings.count == 1 && warnings[0].contains(Checkpoint.previousFileName) && warnings[0].contains(reason), "\(warnings)")
+            #expect(!warnings.joined().contains("\n"))
+        }
+        // Both damaged: one error naming both files.
+        try intact.prefix(50).write(to: current)
+        try Data("x".utf8).write(to: folder.appendingPathComponent(Checkpoint.previousFileName))
+        expectError([current.path, "truncated", Checkpoint.previousFileName, "magic"]) { _ = try Checkpoint.latest(in: folder.path) { _ in } }
+    }
+
+    /// `.npy` shapes were multiplied unchecked (an overflow trap) and non-numbers were dropped.
+    @Test func npyShapesAreCheckedAgainstTheData() {
+        func npy(_ shape: String, values: Int) -> Data {
+            var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+            header += String(repeating: " ", count: (64 - (11 + header.utf8.count) % 64) % 64) + "\n"
+            let n = header.utf8.count
+            return Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(n & 255), UInt8(n >> 8)] + Array(header.utf8)
+                        + [UInt8](repeating: 0, count: 4 * values))
+        }
+        #expect((try? NPY.decode(npy("(2, 3)", values: 6)))?.shape == [2, 3])
+        #expect((try? NPY.decode(npy("(4,)", values: 4)))?.shape == [4])
+        #expect((try? NPY.decode(npy("()", values: 1)))?.shape == [])
+        expectError(["w.npy", "shape entry 0 is 9223372036854775807", "4 data bytes"]) { _ = try NPY.decode(npy("(9223372036854775807,)", values: 1), path: "w.npy") }
+        expectError(["w.npy", "shape entry 1 is 4294967296"]) { _ = try NPY.decode(npy("(1, 4294967296, 4294967296)", values: 1), path: "w.npy") }
+        expectError(["w.npy", "shape entry 0 is '-2'"]) { _ = try NPY.decode(npy("(-2, -3)", values: 6), path: "w.npy") }
+        expectError(["w.npy", "shape entry 1 is 'x'"]) { _ = try NPY.decode(npy("(3, x)", values: 3), path: "w.npy") }
+    }
+
+    @Test func manifestNumbersAreChecked() throws {
+        func manifest(classes: Int = 10, imageShape: String = "[28, 28, 1]", shape: String = "[3, 4]", bits: Int = 1) -> String {
+            """
+            {"format": "pmfkit-quantized-network", "version": 1, "arch": "mlp", "dataset": "mnist", "imageShape": \(imageShape),
+             "classes": \(classes), "method": "pmf", "levels": [-1, 1], "testAccuracyQuantized": 0.5,
+             "parameters": [{"path": "1.weight", "shape": \(shape), "levels": [-1, 1], "bits": \(bits), "file": "1.weight.npy"}],
+             "batchNorms": []}
+            """
+        }
+        func read(_ text: String) throws -> ExportManifest {
+            let folder = temporaryFolder("manifest")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: folder.appendingPathComponent("manifest.json"))
+            return try QuantizedExport.manifest(in: folder)
+        }
+        #expect(try read(manifest()).summary.rows.map(\.parameters) == [12])
+        expectError(["manifest.json", "classes is 0"]) { _ = try read(manifest(classes: 0)) }
+        expectError(["manifest.json", "imageShape[0] is -28"]) { _ = try read(manifest(imageShape: "[-28, 28, 1]")) }
+        expectError(["manifest.json", "1.weight", "entry 1", "9223372036854775807"]) { _ = try read(manifest(shape: "[2, 9223372036854775807]")) }
+        expectError(["manifest.json", "bits of 1.weight is 64"]) { _ = try read(manifest(bits: 64)) }
+    }
+}
+
+/// `pmf train --resume` on damaged checkpoints, as a user runs it.
+@Suite struct ResumeFallbackCommandTests {
+    @Test func aCorruptCheckpointResumesFromThePreviousWithAWarning() throws {
+        let pmf = try pmfExecutable()
+        let data = try writeIDXFolder(train: 240, test: 60)
+        let out = temporaryFolder("fallback-run")
+        let first = try runProcess(pmf, ["train", "--dataset", "mnist", "--data", data.path, "--arch", "mlp", "--method", "bc", "--epochs", "1",
+                                         "--batch-size", "10", "--log-every", "5", "--checkpoint-every", "5", "--out", out.path, "--json"])
+        #expect(first.status == 0, "\(first.error)")
+        let current = out.appendingPathComponent(Checkpoint.fileName), previous = out.appendingPathComponent(Checkpoint.previousFileName)
+        #expect(try Checkpoint(contentsOf: current.path).state.iteration == 20)
+        #expect(try Checkpoint(contentsOf: previous.path).state.iteration == 15)
+        var bytes = try Data(contentsOf: current)
+        bytes[bytes.count - 7] ^= 0x40
+        try bytes.write(to: current)
+        let resumed = try runProcess(pmf, ["train", "--resume", out.path, "--json"])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        let warning = resumed.error.split(separator: "\n").filter { $0.hasPrefix("warning:") }
+        #expect(warning.count == 1 && warning[0].contains(previous.path) && warning[0].contains("iteration 15") && warning[0].contains("CRC-32"), "\(resumed.error)")
+        #expect(resumed.output.contains("\"resumed_from_iteration\":15"), "\(resumed.output)")
+        // A version-1 file (and no previous one) is refused, telling the user to restart.
+        var old = try Data(contentsOf: current)
+        old[8] = 1
+        try old.write(to: current)
+        try FileManager.default.removeItem(at: previous)
+        let refused = try runProcess(pmf, ["train", "--resume", out.path])
+        #expect(refused.status != 0 && refused.error.contains("version 1") && refused.error.contains("restart the run"), "\(refused.error)")
+    }
+}
