@@ -1,4 +1,5 @@
 import Foundation
+import RealModule
 import Support
 
 /// Reads typed settings out of an algorithm's `SpecText`, each with its default and validity rule, and
@@ -32,6 +33,23 @@ struct SettingsReader {
             throw .invalidSpec("\(spec.name): \(key)=\(text) is invalid; \(key) must be \(requirement)")
         }
         return parsed
+    }
+
+    /// A byte count ≥ 1: a number with an optional binary unit K, M, G, T or P (also written KiB, KB, …;
+    /// 1K = 1024), e.g. `maxbytes=6G`. Returns nil when the key is not set.
+    mutating func bytes(_ key: String) throws(MRFError) -> Double? {
+        guard let text = text(key) else { return nil }
+        var digits = Substring(text)
+        var factor = 1.0
+        for suffix in ["iB", "B"] where digits.hasSuffix(suffix) { digits = digits.dropLast(suffix.count); break }
+        if let unit = digits.last, let power = "KMGTP".firstIndex(of: Character(unit.uppercased())) {
+            factor = Double.pow(1024, Double("KMGTP".distance(from: "KMGTP".startIndex, to: power) + 1))
+            digits = digits.dropLast()
+        }
+        guard let value = Double(digits), value.isFinite, value * factor >= 1 else {
+            throw .invalidSpec("\(spec.name): \(key)=\(text) is invalid; \(key) must be a number of bytes ≥ 1, optionally with a unit K, M, G or T (1K = 1024), e.g. \(key)=8G")
+        }
+        return (value * factor).rounded()
     }
 
     /// One of an enumeration's raw values.

@@ -23,6 +23,8 @@ struct TokenReader {
     /// The line of the next token (at the end of the file, the line of the last token).
     var line: Int { position < tokens.count ? tokens[position].line : lastLine }
     var isAtEnd: Bool { position >= tokens.count }
+    /// Tokens not yet read.
+    var remaining: Int { tokens.count - position }
 
     /// An error at the next token.
     func failure(_ expected: String) -> MRFError {
