@@ -9,8 +9,10 @@ import Foundation
 ///   sample then written as `N v₁ a₁ …`; only the first sample is used;
 /// - a list `v=a,v=a` (commas and/or spaces between pairs), as given to `--evidence`.
 ///
-/// The two file forms are told apart by the number of tokens: the 2014 form has 1 + 2N tokens (an
-/// odd count), the older form S + Σ_s (1 + 2N_s) = 2S + 2ΣN_s (an even count).
+/// The two file forms are told apart by the number of tokens T and the first token F: a file with
+/// T = 1 + 2F is read in the 2014 form, any other as the older form (1 + S + 2ΣN_s tokens), which
+/// must then be complete. (An older-form file with S = 2ΣN_s, e.g. two samples of which one
+/// observes one variable and the other none, also fits the 2014 form and is read as such.)
 public struct Evidence: Equatable, Sendable {
     /// The observations, in the order given; each variable at most once.
     public let observations: [(variable: Int, label: Int)]
@@ -61,20 +63,20 @@ public struct Evidence: Equatable, Sendable {
         let tokenCount = reader.remaining
         if tokenCount == 0 { return Evidence(checked: [], source: file) }
         var pairs: [(variable: Int, label: Int)] = []
-        if tokenCount % 2 == 1 {
-            let count = try reader.integer("the number of observed variables (an integer ≥ 0)")
-            guard count <= tokenCount, tokenCount == 1 + 2 * count else {
-                throw reader.failure("\(count) variable–value pairs after the count \(count) (the file has \(tokenCount - 1) more tokens)")
-            }
-            for k in 0 ..< count { pairs.append(try readPair(&reader, k)) }
+        let first = try reader.integer("the number of observed variables (2014 form) or of samples (older form), an integer ≥ 0")
+        if first <= tokenCount, tokenCount == 1 + 2 * first {
+            for k in 0 ..< first { pairs.append(try readPair(&reader, k)) }
         } else {
-            _ = try reader.integer("the number of samples (an integer ≥ 1)", in: 1 ... Int.max)
-            let count = try reader.integer("the number of observed variables of sample 1 (an integer ≥ 0)")
-            for k in 0 ..< count { pairs.append(try readPair(&reader, k)) }
-            // Later samples are not used, but the file must still be made of integers.
-            while !reader.isAtEnd { _ = try reader.integer("an integer (later samples are ignored but must be integers)", in: Int.min ... Int.max) }
+            guard first >= 1 else { throw reader.failure("nothing after 0 (an empty 2014-form evidence file is just `0`)") }
+            for sample in 0 ..< first {
+                let count = try reader.integer("the number of observed variables of sample \(sample + 1) of \(first) (an integer ≥ 0)")
+                for k in 0 ..< count {
+                    let pair = try readPair(&reader, k)
+                    if sample == 0 { pairs.append(pair) }
+                }
+            }
         }
-        if tokenCount % 2 == 1 { try reader.expectEnd() }
+        try reader.expectEnd()
         return try Evidence(pairs, source: file)
     }
 

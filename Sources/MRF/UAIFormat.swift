@@ -1,3 +1,4 @@
+import Foundation
 import RealModule
 
 /// The UAI competition format for Markov networks (`MARKOV`) and Bayesian networks (`BAYES`): the
@@ -58,7 +59,7 @@ public enum UAIFormat {
             if network == .bayes, let bad = unnormalisedRow(potentials, childCardinality: cards[cards.count - 1]) {
                 throw .malformedFile(file: file, line: tableLine,
                                      expected: "factor \(f) to be a CPT \(cptName(scope)) whose rows over the child sum to 1",
-                                     found: "row \(bad.row) summing to \(bad.sum); fix the table, or write the network as MARKOV if it is not normalised")
+                                     found: "row \(bad.row) summing to \(String(format: "%.9g", bad.sum)); fix the table, or write the network as MARKOV if it is not normalised")
             }
             factors.append(Factor(unchecked: scope, cardinalities: cards, energies: potentials.map(energy(ofPotential:))))
         }
@@ -90,7 +91,7 @@ public enum UAIFormat {
                 throw .invalidModel("factor \(f) has an empty scope; a BAYES network needs every factor to be a CPT P(child | parents)")
             }
             if let bad = unnormalisedRow(factor.energies.map(potential(ofEnergy:)), childCardinality: d) {
-                throw .invalidModel("factor \(f) is not a CPT \(cptName(factor.scope)): row \(bad.row) sums to \(bad.sum); write the model as MARKOV")
+                throw .invalidModel("factor \(f) is not a CPT \(cptName(factor.scope)): row \(bad.row) sums to \(String(format: "%.9g", bad.sum)); write the model as MARKOV")
             }
         }
         return "BAYES" + text(of: graph).dropFirst("MARKOV".count)
