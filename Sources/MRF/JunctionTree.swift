@@ -3,12 +3,17 @@ import RealModule
 
 /// Exact inference by variable elimination on a junction tree, sized by memory.
 ///
-/// **Order.** A greedy min-weight order (repeatedly eliminate the variable whose clique
-/// {v} ∪ neighbours has the fewest joint labels; ties to the lower index), kept in a binary heap
-/// with lazy deletion, neighbour lists updated in place, so one elimination costs
-/// O(Σ_{u∈N(v)} (deg u + |N(v)|) + |N(v)| log n). While ordering, the memory the junction tree will
-/// hold is summed; as soon as it exceeds `maxBytes` the order stops and `.tooLarge` is thrown —
-/// before any table is allocated.
+/// **Order.** Greedy min-fill (default: eliminate the variable whose neighbours lack the fewest
+/// edges among themselves; ties to the smaller clique table, then the lower index) or min-weight
+/// (the smallest clique table {v} ∪ neighbours), kept in a binary heap with lazy deletion. Fill-in
+/// counts are updated incrementally — an added edge (a, b) lowers the count of each common
+/// neighbour of a and b, and only the eliminated variable's neighbours are recounted — so one
+/// elimination costs about O(|N(v)|²·deg) rather than a pass over all variables. While ordering,
+/// the memory the junction tree will hold is summed; as soon as it exceeds `maxBytes` the order
+/// stops and `.tooLarge` is thrown — before any table is allocated. The variables' index order is
+/// tried first (on a grid numbered row by row it sweeps with a frontier of one row, about the
+/// treewidth, where the greedy orders are often wider); the greedy order is kept only if it needs
+/// less memory, and stops as soon as it needs more.
 ///
 /// **Tree.** Eliminating v creates the clique C_v = {v} ∪ its neighbours at that moment; C_v's parent
 /// is the clique of the earliest-eliminated variable of the separator S_v = C_v ∖ {v}, and each
@@ -26,12 +31,24 @@ import RealModule
 public struct JunctionTree: Sendable {
     /// The most memory (bytes) the tables may take; `exact[maxbytes=…]`.
     public var maxBytes: Double
+    /// How the elimination order is chosen; `exact[order=…]`.
+    public var heuristic: Heuristic
+
+    /// Greedy elimination heuristics: eliminate next the variable whose elimination adds the fewest
+    /// edges (`minfill`, ties to the smaller clique table), or whose clique table is smallest
+    /// (`minweight`, cheaper per step, usually wider on grids).
+    public enum Heuristic: String, CaseIterable, Sendable { case minfill, minweight }
 
     /// A quarter of the machine's physical memory.
     public static var defaultMaxBytes: Double { Double(ProcessInfo.processInfo.physicalMemory) / 4 }
 
-    /// - Parameter maxBytes: default `defaultMaxBytes`.
-    public init(maxBytes: Double = JunctionTree.defaultMaxBytes) { self.maxBytes = maxBytes }
+    /// - Parameters:
+    ///   - maxBytes: default `defaultMaxBytes`.
+    ///   - heuristic: default `minfill`.
+    public init(maxBytes: Double = JunctionTree.defaultMaxBytes, heuristic: Heuristic = .minfill) {
+        self.maxBytes = maxBytes
+        self.heuristic = heuristic
+    }
 
     /// An elimination order with its cliques and the memory solving with it takes.
     public struct Plan: Sendable {
@@ -50,8 +67,6 @@ public struct JunctionTree: Sendable {
     /// The order, cliques and memory, or `.tooLarge` as soon as the memory exceeds `maxBytes`.
     public func plan(_ graph: FactorGraph) throws(MRFError) -> Plan {
         let n = graph.variableCount
-        let cards = graph.cardinalities
-        let logCard = cards.map { Double.log(Double($0)) }
         var adjacency = [[Int32]](repeating: [], count: n)
         for factor in graph.factors where factor.scope.count >= 2 {
             for a in factor.scope { for b in factor.scope where a != b { adjacency[a].append(Int32(b)) } }
@@ -65,20 +80,70 @@ public struct JunctionTree: Sendable {
             }
             adjacency[v].removeLast(adjacency[v].count - kept)
         }
+        // The index order first (a row-by-row sweep on grids, often near the treewidth), then the
+        // greedy heuristic, which stops as soon as it needs more memory than the better of the two.
+        var best: Plan?
+        var refusal: MRFError?
+        do {
+            best = try Self.eliminate(adjacency, graph.cardinalities, order: Array(0 ..< n), heuristic: heuristic, limit: maxBytes)
+        } catch {
+            refusal = error
+        }
+        do {
+            let greedy = try Self.eliminate(adjacency, graph.cardinalities, order: nil, heuristic: heuristic,
+                                            limit: min(maxBytes, best.map { $0.bytes.nextDown } ?? maxBytes))
+            if greedy.bytes < best?.bytes ?? .infinity { best = greedy }
+        } catch {
+            if best == nil { refusal = error }
+        }
+        if let best { return best }
+        throw refusal ?? .tooLarge("exact: no elimination order found")
+    }
+
+    /// Eliminates in the given `order`, or greedily by `heuristic` when it is nil, summing the memory;
+    /// throws `.tooLarge` once it exceeds `limit`.
+    static func eliminate(_ adjacency: [[Int32]], _ cards: [Int], order fixed: [Int]?, heuristic: Heuristic,
+                          limit maxBytes: Double) throws(MRFError) -> Plan {
+        var adjacency = adjacency
+        let n = cards.count
+        let logCard = cards.map { Double.log(Double($0)) }
+        let minFill = heuristic == .minfill && fixed == nil
         var weight = (0 ..< n).map { v in adjacency[v].reduce(logCard[v]) { $0 + logCard[Int($1)] } }
+        var mark = [Int](repeating: -1, count: n), stamp = 0
+        /// The number of non-adjacent pairs among u's neighbours, O(Σ_{x ∈ N(u)} deg x).
+        func fillIn(_ u: Int) -> Int {
+            stamp += 1
+            for x in adjacency[u] { mark[Int(x)] = stamp }
+            var linked = 0
+            for x in adjacency[u] { for y in adjacency[Int(x)] where mark[Int(y)] == stamp { linked += 1 } }
+            let d = adjacency[u].count
+            return d * (d - 1) / 2 - linked / 2
+        }
+        var fill = [Int](repeating: 0, count: n)
+        if minFill { for v in 0 ..< n { fill[v] = fillIn(v) } }
         var version = [Int32](repeating: 0, count: n)
-        var heap = MinHeap(capacity: n)
-        for v in 0 ..< n { heap.push(.init(key: weight[v], vertex: Int32(v), version: 0)) }
         var eliminated = [Bool](repeating: false, count: n)
-        var mark = [Int](repeating: -1, count: n)
+        var heap = MinHeap(capacity: fixed == nil ? n : 0)
+        if fixed == nil { for v in 0 ..< n { heap.push(.init(key: Double(fill[v]), tie: weight[v], vertex: Int32(v), version: 0)) } }
+        var next = 0
+        /// The next variable: from the fixed order, or the heap's best current entry.
+        func pop() -> Int? {
+            if let fixed {
+                defer { next += 1 }
+                return next < fixed.count ? fixed[next] : nil
+            }
+            while let top = heap.pop() {
+                if !eliminated[Int(top.vertex)] && top.version == version[Int(top.vertex)] { return Int(top.vertex) }
+            }
+            return nil
+        }
+        var inClique = [Int](repeating: -1, count: n), touched = [Int](repeating: -1, count: n)
+        var changed: [Int] = []
         var order: [Int] = [], cliques: [[Int]] = []
         order.reserveCapacity(n)
         cliques.reserveCapacity(n)
         var stored = 0.0, largest = 0.0, largestSize = 0
-        var stamp = 0
-        while let top = heap.pop() {
-            let v = Int(top.vertex)
-            guard !eliminated[v], top.version == version[v] else { continue }
+        while let v = pop() {
             let neighbours = adjacency[v]
             var states = Double(cards[v])
             for u in neighbours { states *= Double(cards[Int(u)]) }
@@ -93,20 +158,46 @@ public struct JunctionTree: Sendable {
             order.append(v)
             cliques.append(([v] + neighbours.map { Int($0) }).sorted())
             adjacency[v] = []
-            for u32 in neighbours {
-                let u = Int(u32)
-                stamp += 1
+            let step = order.count
+            for u in neighbours {
+                let u = Int(u)
+                inClique[u] = step
                 if let at = adjacency[u].firstIndex(of: Int32(v)) { adjacency[u].swapAt(at, adjacency[u].count - 1); adjacency[u].removeLast() }
-                mark[u] = stamp
-                for x in adjacency[u] { mark[Int(x)] = stamp }
-                var w = weight[u] - logCard[v]
-                for x in neighbours where mark[Int(x)] != stamp {
-                    adjacency[u].append(x)
-                    w += logCard[Int(x)]
+            }
+            // Connect the neighbours; each new edge (a, b) completes one pair in the neighbourhood of
+            // every common neighbour w outside the clique, whose fill-in drops by one.
+            changed.removeAll(keepingCapacity: true)
+            for (i, a32) in neighbours.enumerated() {
+                let a = Int(a32)
+                stamp += 1
+                for x in adjacency[a] { mark[Int(x)] = stamp }
+                for b32 in neighbours[(i + 1)...] where mark[Int(b32)] != stamp {
+                    let b = Int(b32)
+                    if minFill {
+                        for w32 in adjacency[b] {
+                            let w = Int(w32)
+                            guard mark[w] == stamp, inClique[w] != step else { continue }
+                            fill[w] -= 1
+                            if touched[w] != step { touched[w] = step; changed.append(w) }
+                        }
+                    }
+                    adjacency[a].append(b32)
+                    adjacency[b].append(a32)
+                    weight[a] += logCard[b]
+                    weight[b] += logCard[a]
                 }
-                weight[u] = w
-                version[u] &+= 1
-                heap.push(.init(key: w, vertex: u32, version: version[u]))
+            }
+            for u in neighbours {
+                let u = Int(u)
+                weight[u] -= logCard[v]
+                if minFill { fill[u] = fillIn(u) }
+                changed.append(u)
+            }
+            if fixed == nil {
+                for u in changed {
+                    version[u] &+= 1
+                    heap.push(.init(key: Double(fill[u]), tie: weight[u], vertex: Int32(u), version: version[u]))
+                }
             }
         }
         return Plan(order: order, cliques: cliques, bytes: 8 * (stored + 4 * largest), largestCliqueStates: largest,
@@ -332,14 +423,16 @@ public func byteText(_ bytes: Double) -> String {
     return k == 0 ? "\(countText(value)) B" : String(format: "%.1f %@", value, units[k])
 }
 
-/// A binary min-heap of (key, vertex) with versions for lazy deletion.
+/// A binary min-heap of (key, tie, vertex) with versions for lazy deletion.
 struct MinHeap {
-    struct Entry { var key: Double; var vertex: Int32; var version: Int32 }
+    struct Entry { var key: Double; var tie: Double; var vertex: Int32; var version: Int32 }
     private var items: [Entry] = []
 
     init(capacity: Int) { items.reserveCapacity(capacity) }
 
-    private static func less(_ a: Entry, _ b: Entry) -> Bool { a.key < b.key || (a.key == b.key && a.vertex < b.vertex) }
+    private static func less(_ a: Entry, _ b: Entry) -> Bool {
+        a.key < b.key || (a.key == b.key && (a.tie < b.tie || (a.tie == b.tie && a.vertex < b.vertex)))
+    }
 
     mutating func push(_ entry: Entry) {
         items.append(entry)

@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test(arguments: ["pmf[eta=0.5,beta=1,rho=1.05,every=10]", "mf[order=random,damping=0.3]", "bp[inference=max,schedule=parallel,tol=1e-06]",
-                      "exact[method=enumerate,maxstates=1000]", "exact[maxbytes=1048576]", "picm[eta=0.25,order=parallel]", "sparsemax[beta=2,maxiter=5]", "icm[init=uniform]"])
+                      "exact[method=enumerate,maxstates=1000]", "exact[maxbytes=1048576]", "exact[order=minweight,maxbytes=2048]", "picm[eta=0.25,order=parallel]", "sparsemax[beta=2,maxiter=5]", "icm[init=uniform]"])
     func customSpecsRoundTrip(text: String) throws {
         let algorithm = try Algorithm(parsing: text)
         #expect(try Algorithm(parsing: algorithm.description) == algorithm)
