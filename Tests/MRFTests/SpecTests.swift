@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test(arguments: ["pmf[eta=0.5,beta=1,rho=1.05,every=10]", "mf[order=random,damping=0.3]", "bp[inference=max,schedule=parallel,tol=1e-06]",
-                      "exact[method=enumerate,maxstates=1000]", "exact[maxbytes=1048576]", "exact[order=minweight,maxbytes=2048]", "picm[eta=0.25,order=parallel]", "sparsemax[beta=2,maxiter=5]", "icm[init=uniform]"])
+                      "exact[method=enumerate,maxstates=1000]", "exact[maxbytes=1048576]", "exact[order=minweight,maxbytes=2048]", "trw[rho=0.5,damping=0.3]", "trw[trees=5,seed=2]", "picm[eta=0.25,order=parallel]", "sparsemax[beta=2,maxiter=5]", "icm[init=uniform]"])
     func customSpecsRoundTrip(text: String) throws {
         let algorithm = try Algorithm(parsing: text)
         #expect(try Algorithm(parsing: algorithm.description) == algorithm)
@@ -29,7 +29,7 @@ import Testing
     @Test(arguments: [("pmf[eta=0]", "eta must be"), ("mf[color=red]", "no setting 'color'"), ("mf[order=zigzag]", "use one of fixed, random, parallel"),
                       ("foo", "unknown algorithm 'foo'"), ("pmf[eta=1", "closing"), ("pmf[eta]", "key=value"), ("mf[eta=1]", "no setting 'eta'"),
                       ("bp[tol=1,tol=2]", "twice"), ("exact[maxclique=5]", "no setting 'maxclique'"),
-                      ("exact[maxbytes=0.5]", "maxbytes must be a number of bytes"), ("exact[maxbytes=8X]", "maxbytes must be")])
+                      ("exact[maxbytes=0.5]", "maxbytes must be a number of bytes"), ("exact[maxbytes=8X]", "maxbytes must be"), ("trw[rho=2]", "rho must be auto or a number in (0, 1]")])
     func badSpecsSayWhatIsWrong(text: String, fragment: String) {
         do {
             _ = try Algorithm(parsing: text)
