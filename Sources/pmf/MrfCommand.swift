@@ -4,7 +4,7 @@ import MRF
 /// `pmf mrf`: explicit discrete MRFs — generate, solve, compare against exact inference.
 struct Mrf: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Explicit MRFs: generate models, run exact inference and MF/PMF/PGD/PICM/ICM/BP solvers, compare them.",
+        abstract: "Explicit MRFs: generate models, run exact inference and MF/PMF/PGD/PICM/ICM/BP/TRW solvers, compare them.",
         subcommands: [MrfGenerate.self, MrfSolve.self, MrfCompare.self])
 }
 
