@@ -272,12 +272,12 @@ public struct JunctionTree: Sendable {
         var up = [ScaledTable](repeating: .one, count: n), upMax = up
         for k in 0 ..< n {
             let scope = cliques[k], ccards = cardinalities(scope)
-            let toSeparator = projection(from: scope, cardinalities: ccards, to: separators[k])
+            let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
             let childIndex = children[k].map { projection(from: scope, cardinalities: ccards, to: separators[$0]) }
             for maximise in [false, true] {
                 var table = potentials[k]
                 for (c, index) in zip(children[k], childIndex) { table.multiply(by: maximise ? upMax[c] : up[c], at: index) }
-                let message = table.projected(to: toSeparator, count: separators[k].reduce(1) { $0 * cards[$1] }, maximise: maximise)
+                let message = table.summingOut(inner: inner, width: width, maximise: maximise)
                 if maximise { upMax[k] = message } else { up[k] = message }
             }
         }
@@ -295,8 +295,8 @@ public struct JunctionTree: Sendable {
             let childIndex = children[k].map { projection(from: scope, cardinalities: ccards, to: separators[$0]) }
             var full = base
             for (c, index) in zip(children[k], childIndex) { full.multiply(by: up[c], at: index) }
-            let own = projection(from: scope, cardinalities: ccards, to: [order[k]])
-            let belief = full.projected(to: own, count: cards[order[k]], maximise: false).values
+            let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
+            let belief = full.marginal(inner: inner, width: width)
             let total = belief.reduce(0, +)
             marginals[order[k]] = total > 0 ? belief.map { $0 / total } : belief.map { _ in 1 / Double(belief.count) }
             for (m, c) in children[k].enumerated() {
@@ -323,6 +323,14 @@ public struct JunctionTree: Sendable {
     }
 }
 
+extension JunctionTree {
+    /// The stride (product of the later cardinalities) and cardinality of `variable` in a sorted scope.
+    static func layout(of variable: Int, in scope: [Int], _ cardinalities: [Int]) -> (inner: Int, width: Int) {
+        let t = scope.firstIndex(of: variable)!
+        return (cardinalities[(t + 1)...].reduce(1, *), cardinalities[t])
+    }
+}
+
 /// Entries in linear space times e^scale; the largest entry is 1 after each projection.
 struct ScaledTable {
     var values: [Double]
@@ -343,6 +351,54 @@ struct ScaledTable {
             }
         }
         scale += message.scale
+    }
+
+    /// Σ (or max) over the variable of stride `inner` and cardinality `width` (the table's entries are
+    /// (outer, x, inner) row-major), renormalised to largest entry 1.
+    func summingOut(inner: Int, width: Int, maximise: Bool) -> ScaledTable {
+        let outer = values.count / (inner * width)
+        var out = [Double](repeating: 0, count: outer * inner)
+        out.withUnsafeMutableBufferPointer { o in
+            values.withUnsafeBufferPointer { t in
+                for a in 0 ..< outer {
+                    let target = o.baseAddress! + a * inner
+                    for x in 0 ..< width {
+                        let source = t.baseAddress! + (a * width + x) * inner
+                        if maximise {
+                            for i in 0 ..< inner where source[i] > target[i] { target[i] = source[i] }
+                        } else {
+                            for i in 0 ..< inner { target[i] += source[i] }
+                        }
+                    }
+                }
+            }
+        }
+        return ScaledTable(values: out, scale: scale).renormalised()
+    }
+
+    /// Σ of the entries per label of the variable of stride `inner` and cardinality `width`.
+    func marginal(inner: Int, width: Int) -> [Double] {
+        let outer = values.count / (inner * width)
+        var out = [Double](repeating: 0, count: width)
+        values.withUnsafeBufferPointer { t in
+            for a in 0 ..< outer {
+                for x in 0 ..< width {
+                    let source = t.baseAddress! + (a * width + x) * inner
+                    var sum = 0.0
+                    for i in 0 ..< inner { sum += source[i] }
+                    out[x] += sum
+                }
+            }
+        }
+        return out
+    }
+
+    /// The same table with its largest entry 1 (unchanged when all zero).
+    func renormalised() -> ScaledTable {
+        let top = values.max() ?? 0
+        guard top > 0, top.isFinite, top != 1 else { return self }
+        let inverse = 1 / top
+        return ScaledTable(values: values.map { $0 * inverse }, scale: scale + Double.log(top))
     }
 
     /// Σ (or max) of the entries with equal `index[j]`, renormalised to largest entry 1.
