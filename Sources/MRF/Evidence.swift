@@ -163,6 +163,10 @@ public struct ConditionedGraph: Sendable {
             }
         }
         let observed = evidence.labels(count: n)
+        guard !evidence.isEmpty else {
+            (original, self.evidence, reduced, freeVariables, self.observed) = (graph, evidence, graph, Array(0 ..< n), observed)
+            return
+        }
         var newIndex = [Int](repeating: -1, count: n)
         var free: [Int] = []
         for v in 0 ..< n where observed[v] == nil {

@@ -5,7 +5,7 @@ import RealModule
 ///
 /// **Order.** Greedy min-fill (default: eliminate the variable whose neighbours lack the fewest
 /// edges among themselves; ties to the smaller clique table, then the lower index) or min-weight
-/// (the smallest clique table {v} ∪ neighbours), kept in a binary heap with lazy deletion. Fill-in
+/// (the smallest clique table {v} ∪ neighbours), kept in an indexed binary heap. Fill-in
 /// counts are updated incrementally — an added edge (a, b) lowers the count of each common
 /// neighbour of a and b, and only the eliminated variable's neighbours are recounted — so one
 /// elimination costs about O(|N(v)|²·deg) rather than a pass over all variables. While ordering,
@@ -121,10 +121,7 @@ public struct JunctionTree: Sendable {
         }
         var fill = [Int](repeating: 0, count: n)
         if minFill { for v in 0 ..< n { fill[v] = fillIn(v) } }
-        var version = [Int32](repeating: 0, count: n)
-        var eliminated = [Bool](repeating: false, count: n)
-        var heap = MinHeap(capacity: fixed == nil ? n : 0)
-        if fixed == nil { for v in 0 ..< n { heap.push(.init(key: Double(fill[v]), tie: weight[v], vertex: Int32(v), version: 0)) } }
+        var heap = IndexedMinHeap(keys: fixed == nil ? fill.map(Double.init) : [], ties: fixed == nil ? weight : [])
         var next = 0
         /// The next variable: from the fixed order, or the heap's best current entry.
         func pop() -> Int? {
@@ -132,10 +129,7 @@ public struct JunctionTree: Sendable {
                 defer { next += 1 }
                 return next < fixed.count ? fixed[next] : nil
             }
-            while let top = heap.pop() {
-                if !eliminated[Int(top.vertex)] && top.version == version[Int(top.vertex)] { return Int(top.vertex) }
-            }
-            return nil
+            return heap.pop()
         }
         var inClique = [Int](repeating: -1, count: n), touched = [Int](repeating: -1, count: n)
         var changed: [Int] = []
@@ -154,7 +148,6 @@ public struct JunctionTree: Sendable {
                 throw .tooLarge(Self.refusal(bytes: bytes, cliqueStates: largest, cliqueSize: largestSize, limit: maxBytes,
                                              eliminated: order.count, of: n))
             }
-            eliminated[v] = true
             order.append(v)
             cliques.append(([v] + neighbours.map { Int($0) }).sorted())
             adjacency[v] = []
@@ -194,10 +187,7 @@ public struct JunctionTree: Sendable {
                 changed.append(u)
             }
             if fixed == nil {
-                for u in changed {
-                    version[u] &+= 1
-                    heap.push(.init(key: Double(fill[u]), tie: weight[u], vertex: Int32(u), version: version[u]))
-                }
+                for u in changed { heap.update(u, key: Double(fill[u]), tie: weight[u]) }
             }
         }
         return Plan(order: order, cliques: cliques, bytes: 8 * (stored + 4 * largest), largestCliqueStates: largest,
@@ -479,44 +469,78 @@ public func byteText(_ bytes: Double) -> String {
     return k == 0 ? "\(countText(value)) B" : String(format: "%.1f %@", value, units[k])
 }
 
-/// A binary min-heap of (key, tie, vertex) with versions for lazy deletion.
-struct MinHeap {
-    struct Entry { var key: Double; var tie: Double; var vertex: Int32; var version: Int32 }
-    private var items: [Entry] = []
+/// A binary min-heap over the vertices 0 ..< n ordered by (key, tie, vertex), each vertex at most
+/// once, with its position tracked so that a vertex's key can change in place.
+struct IndexedMinHeap {
+    private var heap: [Int32]
+    private var position: [Int32]
+    private var keys: [Double]
+    private var ties: [Double]
 
-    init(capacity: Int) { items.reserveCapacity(capacity) }
-
-    private static func less(_ a: Entry, _ b: Entry) -> Bool {
-        a.key < b.key || (a.key == b.key && (a.tie < b.tie || (a.tie == b.tie && a.vertex < b.vertex)))
+    /// Every vertex with its key and tie-breaker (O(n) heapify).
+    init(keys: [Double], ties: [Double]) {
+        self.keys = keys
+        self.ties = ties
+        heap = (0 ..< Int32(keys.count)).map { $0 }
+        position = heap
+        for k in stride(from: keys.count / 2 - 1, through: 0, by: -1) { siftDown(k) }
     }
 
-    mutating func push(_ entry: Entry) {
-        items.append(entry)
-        var k = items.count - 1
+    private func less(_ a: Int32, _ b: Int32) -> Bool {
+        let (i, j) = (Int(a), Int(b))
+        return keys[i] < keys[j] || (keys[i] == keys[j] && (ties[i] < ties[j] || (ties[i] == ties[j] && a < b)))
+    }
+
+    private mutating func place(_ k: Int, _ v: Int32) {
+        heap[k] = v
+        position[Int(v)] = Int32(k)
+    }
+
+    private mutating func siftUp(_ start: Int) {
+        var k = start
+        let v = heap[k]
         while k > 0 {
             let p = (k - 1) / 2
-            guard Self.less(items[k], items[p]) else { break }
-            items.swapAt(k, p)
+            guard less(v, heap[p]) else { break }
+            place(k, heap[p])
             k = p
         }
+        place(k, v)
     }
 
-    mutating func pop() -> Entry? {
-        guard let first = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var k = 0
-            while true {
-                let l = 2 * k + 1, r = l + 1
-                var m = k
-                if l < items.count && Self.less(items[l], items[m]) { m = l }
-                if r < items.count && Self.less(items[r], items[m]) { m = r }
-                if m == k { break }
-                items.swapAt(k, m)
-                k = m
-            }
+    private mutating func siftDown(_ start: Int) {
+        var k = start
+        let v = heap[k]
+        while true {
+            let l = 2 * k + 1
+            guard l < heap.count else { break }
+            let c = l + 1 < heap.count && less(heap[l + 1], heap[l]) ? l + 1 : l
+            guard less(heap[c], v) else { break }
+            place(k, heap[c])
+            k = c
         }
-        return first
+        place(k, v)
+    }
+
+    /// The least vertex, removed; nil when empty.
+    mutating func pop() -> Int? {
+        guard let top = heap.first else { return nil }
+        let last = heap.removeLast()
+        position[Int(top)] = -1
+        if !heap.isEmpty {
+            place(0, last)
+            siftDown(0)
+        }
+        return Int(top)
+    }
+
+    /// Sets a vertex's key and tie-breaker (ignored for a vertex already popped).
+    mutating func update(_ v: Int, key: Double, tie: Double) {
+        let k = Int(position[v])
+        guard k >= 0 else { return }
+        keys[v] = key
+        ties[v] = tie
+        siftUp(k)
+        siftDown(Int(position[v]))
     }
 }

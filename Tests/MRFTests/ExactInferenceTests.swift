@@ -29,6 +29,27 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
         #expect(abs(enumerated.logZ - weighted.logZ) < 1e-10 && maxDifference(enumerated.marginals, weighted.marginals) < 1e-10)
     }
 
+    /// The ordering heap pops vertices by (key, tie, index) after keys change in place.
+    @Test func indexedHeapPopsInKeyOrderAfterUpdates() {
+        let random = RandomSource(seed: 77)
+        var keys = (0 ..< 200).map { _ in Double(random.integer(below: 20)) }
+        let ties = (0 ..< 200).map { _ in Double(random.integer(below: 3)) }
+        var heap = IndexedMinHeap(keys: keys, ties: ties)
+        var popped: [Int] = []
+        for step in 0 ..< 200 {
+            if step % 3 == 0, let v = heap.pop() { popped.append(v) }
+            let v = random.integer(below: 200)
+            keys[v] = Double(random.integer(below: 20))
+            heap.update(v, key: keys[v], tie: ties[v])
+        }
+        var rest: [Int] = []
+        while let v = heap.pop() { rest.append(v) }
+        #expect(Set(popped + rest) == Set(0 ..< 200) && popped.count + rest.count == 200)
+        // Once no key changes, pops come out sorted.
+        let sorted = rest.sorted { (keys[$0], ties[$0], $0) < (keys[$1], ties[$1], $1) }
+        #expect(rest == sorted)
+    }
+
     @Test func longChainMatchesTheForwardAlgorithm() throws {
         let random = RandomSource(seed: 3)
         let n = 300
