@@ -263,13 +263,15 @@ public struct JunctionTree: Sendable {
         for k in 0 ..< n {
             let scope = cliques[k], ccards = cardinalities(scope)
             let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
-            let childIndex = children[k].map { projection(from: scope, cardinalities: ccards, to: separators[$0]) }
-            for maximise in [false, true] {
-                var table = potentials[k]
-                for (c, index) in zip(children[k], childIndex) { table.multiply(by: maximise ? upMax[c] : up[c], at: index) }
-                let message = table.summingOut(inner: inner, width: width, maximise: maximise)
-                if maximise { upMax[k] = message } else { up[k] = message }
+            // At most two clique tables and one index array live at a time (the memory plan allows four).
+            var sum = potentials[k], maximum = potentials[k]
+            for c in children[k] {
+                let index = projection(from: scope, cardinalities: ccards, to: separators[c])
+                sum.multiply(by: up[c], at: index)
+                maximum.multiply(by: upMax[c], at: index)
             }
+            up[k] = sum.summingOut(inner: inner, width: width, maximise: false)
+            upMax[k] = maximum.summingOut(inner: inner, width: width, maximise: true)
         }
         var logZ = -constant
         for k in 0 ..< n where parent[k] < 0 { logZ += up[k].logValue(0) }
@@ -282,17 +284,24 @@ public struct JunctionTree: Sendable {
             let scope = cliques[k], ccards = cardinalities(scope)
             var base = potentials[k]
             if parent[k] >= 0 { base.multiply(by: down[k], at: projection(from: scope, cardinalities: ccards, to: separators[k])) }
-            let childIndex = children[k].map { projection(from: scope, cardinalities: ccards, to: separators[$0]) }
-            var full = base
-            for (c, index) in zip(children[k], childIndex) { full.multiply(by: up[c], at: index) }
+            // As upward: base, one more clique table and one index array at a time; index arrays are
+            // recomputed rather than kept (one clique with many children would otherwise hold many).
+            func index(_ c: Int) -> [Int] { projection(from: scope, cardinalities: ccards, to: separators[c]) }
+            var full = base, last: [Int] = []
+            for c in children[k] {
+                last = index(c)
+                full.multiply(by: up[c], at: last)
+            }
             let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
             let belief = full.marginal(inner: inner, width: width)
+            full = .one
             let total = belief.reduce(0, +)
             marginals[order[k]] = total > 0 ? belief.map { $0 / total } : belief.map { _ in 1 / Double(belief.count) }
-            for (m, c) in children[k].enumerated() {
+            for c in children[k] {
                 var others = base
-                for (m2, c2) in children[k].enumerated() where m2 != m { others.multiply(by: up[c2], at: childIndex[m2]) }
-                down[c] = others.projected(to: childIndex[m], count: separators[c].reduce(1) { $0 * cards[$1] }, maximise: false)
+                for c2 in children[k] where c2 != c { others.multiply(by: up[c2], at: index(c2)) }
+                down[c] = others.projected(to: children[k].count == 1 ? last : index(c), count: separators[c].reduce(1) { $0 * cards[$1] },
+                                           maximise: false)
             }
         }
 
