@@ -2,7 +2,7 @@ import Support
 
 /// Any inference algorithm with its settings — one value that prints as its spec text and parses
 /// back (`Algorithm(parsing: a.description) == a`). Bare names take the defaults:
-/// `exact`, `mf`, `pmf`, `pgd`, `sparsemax`, `md`, `picm`, `icm`, `bp`.
+/// `exact`, `mf`, `pmf`, `pgd`, `sparsemax`, `md`, `picm`, `icm`, `bp`, `trw`.
 public enum Algorithm: Equatable, Sendable, CustomStringConvertible {
     /// Exact inference (`exact`).
     case exact(ExactSettings)
@@ -10,11 +10,14 @@ public enum Algorithm: Equatable, Sendable, CustomStringConvertible {
     case relaxation(RelaxationSettings)
     /// Loopy belief propagation (`bp`).
     case beliefPropagation(BPSettings)
+    /// Tree-reweighted belief propagation (`trw`), an upper bound on log Z.
+    case treeReweighted(TRWSettings)
 
     /// Every algorithm at its defaults, in the order `pmf mrf compare` lists them.
     public static let all: [Algorithm] = [.exact(ExactSettings())]
         + RelaxationSettings.Method.allCases.map { .relaxation(RelaxationSettings($0)) }
-        + [.beliefPropagation(BPSettings()), .beliefPropagation({ var s = BPSettings(); s.inference = .max; return s }())]
+        + [.beliefPropagation(BPSettings()), .beliefPropagation({ var s = BPSettings(); s.inference = .max; return s }()),
+           .treeReweighted(TRWSettings())]
 
     /// Parses a spec such as `pmf[eta=0.5,beta0=1,rho=1.05,every=10]`; unknown names, keys or values
     /// throw `.invalidSpec` with the allowed choices.
@@ -24,9 +27,10 @@ public enum Algorithm: Equatable, Sendable, CustomStringConvertible {
         switch spec.name {
         case "exact": self = .exact(try ExactSettings(spec))
         case "bp": self = .beliefPropagation(try BPSettings(spec))
+        case "trw": self = .treeReweighted(try TRWSettings(spec))
         case let name where RelaxationSettings.Method(rawValue: name) != nil: self = .relaxation(try RelaxationSettings(spec))
         default:
-            throw .invalidSpec("unknown algorithm '\(spec.name)'; use one of exact, \(RelaxationSettings.Method.allCases.map(\.rawValue).joined(separator: ", ")), bp")
+            throw .invalidSpec("unknown algorithm '\(spec.name)'; use one of exact, \(RelaxationSettings.Method.allCases.map(\.rawValue).joined(separator: ", ")), bp, trw")
         }
     }
 
@@ -36,6 +40,7 @@ public enum Algorithm: Equatable, Sendable, CustomStringConvertible {
         case .exact(let s): s.description
         case .relaxation(let s): s.description
         case .beliefPropagation(let s): s.description
+        case .treeReweighted(let s): s.description
         }
     }
 
@@ -49,6 +54,8 @@ public enum Algorithm: Equatable, Sendable, CustomStringConvertible {
             return RelaxationSolver(settings, objective: ExpectedEnergy(graph)).run(reference: reference)
         case .beliefPropagation(let settings):
             return try BeliefPropagation(settings, graph: graph).run(reference: reference)
+        case .treeReweighted(let settings):
+            return try TreeReweightedBP(settings, graph: graph).run(reference: reference)
         }
     }
 }

@@ -14,7 +14,7 @@ public struct Enumeration: Sendable {
     public func solve(_ graph: CompiledGraph) throws(MRFError) -> ExactResult {
         let states = graph.graph.stateCount
         guard states <= maxStates else {
-            throw .tooLarge("enumeration would visit \(states) labellings, more than maxstates=\(maxStates); use exact[method=eliminate] or raise maxstates")
+            throw .tooLarge("exact[method=enumerate] would visit \(countText(states)) labellings, more than maxstates=\(countText(maxStates)); use exact (elimination) or raise it with exact[method=enumerate,maxstates=\(countText(states))]")
         }
         let n = graph.variableCount
         var labels = [Int](repeating: 0, count: n)
@@ -28,7 +28,7 @@ public struct Enumeration: Sendable {
         } while advance(&labels, cardinalities: graph.cardinalities)
         let logZ = logSumExp(energies.map { -$0 })
         guard logZ > -.infinity else {
-            throw .invalidModel("every labelling violates a hard constraint (Z = 0), so there are no marginals; relax a zero potential")
+            throw .zeroPartition
         }
         var marginals = graph.cardinalities.map { [Double](repeating: 0, count: $0) }
         labels = [Int](repeating: 0, count: n)
@@ -52,4 +52,11 @@ func advance(_ labels: inout [Int], cardinalities: [Int]) -> Bool {
         t -= 1
     }
     return false
+}
+
+/// log Σ exp(x) computed stably; −∞ for an empty or all −∞ input.
+func logSumExp(_ x: [Double]) -> Double {
+    let top = x.max() ?? -.infinity
+    guard top.isFinite else { return top }
+    return top + Double.log(x.reduce(0) { $0 + Double.exp($1 - top) })
 }

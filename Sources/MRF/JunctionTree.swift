@@ -1,115 +1,307 @@
+import Foundation
 import RealModule
 
-/// Exact inference by variable elimination on a junction tree built from a min-fill order.
+/// Exact inference by variable elimination on a junction tree, sized by memory.
 ///
-/// Eliminating variable v (in min-fill order) creates the clique C_v = {v} ∪ its neighbours at that
-/// moment; C_v's parent is the clique of the earliest-eliminated variable of C_v ∖ {v}, and every
-/// factor goes to the clique of its first-eliminated variable. Two passes of sum-product in log space
-/// (upward: sum out v; downward: from each parent to its children) give log Z and every marginal;
-/// an upward max-product pass with backtracking in reverse elimination order gives a MAP labelling.
-/// Cost O(Σ_v |states of C_v| · (1 + children)), so chains, trees and grids of width w with
-/// d^(w+1) small are exact at hundreds of variables.
+/// **Order.** Greedy min-fill (default: eliminate the variable whose neighbours lack the fewest
+/// edges among themselves; ties to the smaller clique table, then the lower index) or min-weight
+/// (the smallest clique table {v} ∪ neighbours), kept in an indexed binary heap. Fill-in
+/// counts are updated incrementally — an added edge (a, b) lowers the count of each common
+/// neighbour of a and b, and only the eliminated variable's neighbours are recounted — so one
+/// elimination costs about O(|N(v)|²·deg) rather than a pass over all variables. While ordering,
+/// the memory the junction tree will hold is summed; as soon as it exceeds `maxBytes` the order
+/// stops and `.tooLarge` is thrown — before any table is allocated. The variables' index order is
+/// tried first (on a grid numbered row by row it sweeps with a frontier of one row, about the
+/// treewidth, where the greedy orders are often wider); the greedy order is kept only if it needs
+/// less memory, and stops as soon as it needs more.
+///
+/// **Tree.** Eliminating v creates the clique C_v = {v} ∪ its neighbours at that moment; C_v's parent
+/// is the clique of the earliest-eliminated variable of the separator S_v = C_v ∖ {v}, and each
+/// factor goes to the clique of its first-eliminated variable.
+///
+/// **Tables** are in linear space with one log scale each (value = e^scale · entry, largest entry 1):
+/// a clique potential is exp of its summed log-potentials (one `exp` per entry, once); messages are
+/// products and sums (sum-product upward for log Z, downward for every marginal; max-product upward
+/// with backtracking for a MAP labelling), renormalised after each step. Entries smaller than
+/// 1e-308 of a table's largest entry underflow to 0.
+///
+/// **Memory** held at once, in bytes: 8·(Σ_v (|C_v| + 3·|S_v|) + 4·max_v |C_v|) — a stored potential
+/// per clique, the upward sum, upward max and downward messages per separator, and the working
+/// tables of the largest clique (|·| counts joint labels).
 public struct JunctionTree: Sendable {
-    /// The largest clique (in joint labels) it agrees to build.
-    public var maxCliqueStates: Double
+    /// The most memory (bytes) the tables may take; `exact[maxbytes=…]`.
+    public var maxBytes: Double
+    /// How the elimination order is chosen; `exact[order=…]`.
+    public var heuristic: Heuristic
 
-    /// - Parameter maxCliqueStates: default 2²² entries (32 MiB per table).
-    public init(maxCliqueStates: Double = 4_194_304) { self.maxCliqueStates = maxCliqueStates }
+    /// Greedy elimination heuristics: eliminate next the variable whose elimination adds the fewest
+    /// edges (`minfill`, ties to the smaller clique table), or whose clique table is smallest
+    /// (`minweight`, cheaper per step, usually wider on grids).
+    public enum Heuristic: String, CaseIterable, Sendable { case minfill, minweight }
 
-    /// A greedy min-fill elimination order of the interaction graph (ties: fewer neighbours, then the
-    /// lower index), with the clique each elimination creates. Throws `.tooLarge` as soon as a clique
-    /// exceeds `maxCliqueStates`.
-    public func eliminationOrder(_ graph: FactorGraph) throws(MRFError) -> (order: [Int], cliques: [[Int]]) {
-        let n = graph.variableCount
-        var adjacent = [Set<Int>](repeating: [], count: n)
-        for factor in graph.factors {
-            for a in factor.scope { for b in factor.scope where a != b { adjacent[a].insert(b) } }
-        }
-        var remaining = Set(0 ..< n)
-        var order: [Int] = [], cliques: [[Int]] = []
-        while !remaining.isEmpty {
-            var best = -1, bestFill = Int.max, bestDegree = Int.max
-            for v in remaining.sorted() {
-                let neighbours = Array(adjacent[v])
-                var fill = 0
-                for (k, a) in neighbours.enumerated() {
-                    for b in neighbours[(k + 1)...] where !adjacent[a].contains(b) { fill += 1 }
-                }
-                if fill < bestFill || (fill == bestFill && neighbours.count < bestDegree) {
-                    (best, bestFill, bestDegree) = (v, fill, neighbours.count)
-                }
-            }
-            let clique = ([best] + adjacent[best]).sorted()
-            let states = clique.reduce(1.0) { $0 * Double(graph.cardinalities[$1]) }
-            guard states <= maxCliqueStates else {
-                throw .tooLarge("variable elimination needs a clique of \(clique.count) variables (\(states) joint labels), more than maxclique=\(maxCliqueStates); the model is too densely connected for exact inference")
-            }
-            for a in adjacent[best] {
-                adjacent[a].remove(best)
-                for b in adjacent[best] where b != a { adjacent[a].insert(b) }
-            }
-            remaining.remove(best)
-            order.append(best)
-            cliques.append(clique)
-        }
-        return (order, cliques)
+    /// A quarter of the machine's physical memory.
+    public static var defaultMaxBytes: Double { Double(ProcessInfo.processInfo.physicalMemory) / 4 }
+
+    /// - Parameters:
+    ///   - maxBytes: default `defaultMaxBytes`.
+    ///   - heuristic: default `minfill`.
+    public init(maxBytes: Double = JunctionTree.defaultMaxBytes, heuristic: Heuristic = .minfill) {
+        self.maxBytes = maxBytes
+        self.heuristic = heuristic
     }
 
-    /// log Z, all marginals and a MAP labelling. Throws `.tooLarge` for too wide a model and
-    /// `.invalidModel` when Z = 0.
+    /// An elimination order with its cliques and the memory solving with it takes.
+    public struct Plan: Sendable {
+        /// The variables in elimination order.
+        public let order: [Int]
+        /// `cliques[k]`: order[k] and its neighbours when eliminated, sorted.
+        public let cliques: [[Int]]
+        /// The bytes the junction tree holds (see the type's documentation).
+        public let bytes: Double
+        /// The number of joint labels of the largest clique.
+        public let largestCliqueStates: Double
+        /// The number of variables of the largest clique (by joint labels).
+        public let largestCliqueSize: Int
+    }
+
+    /// The order, cliques and memory, or `.tooLarge` as soon as the memory exceeds `maxBytes`.
+    public func plan(_ graph: FactorGraph) throws(MRFError) -> Plan {
+        let n = graph.variableCount
+        var adjacency = [[Int32]](repeating: [], count: n)
+        for factor in graph.factors where factor.scope.count >= 2 {
+            for a in factor.scope { for b in factor.scope where a != b { adjacency[a].append(Int32(b)) } }
+        }
+        for v in 0 ..< n where adjacency[v].count > 1 {
+            adjacency[v].sort()
+            var kept = 1
+            for k in 1 ..< adjacency[v].count where adjacency[v][k] != adjacency[v][kept - 1] {
+                adjacency[v][kept] = adjacency[v][k]
+                kept += 1
+            }
+            adjacency[v].removeLast(adjacency[v].count - kept)
+        }
+        // The index order first (a row-by-row sweep on grids, often near the treewidth), then the
+        // greedy heuristic, which stops as soon as it needs more memory than the better of the two.
+        var best: Plan?
+        var refusal: MRFError?
+        do {
+            best = try Self.eliminate(adjacency, graph.cardinalities, order: Array(0 ..< n), heuristic: heuristic, limit: maxBytes)
+        } catch {
+            refusal = error
+        }
+        do {
+            let greedy = try Self.eliminate(adjacency, graph.cardinalities, order: nil, heuristic: heuristic,
+                                            limit: min(maxBytes, best.map { $0.bytes.nextDown } ?? maxBytes))
+            if greedy.bytes < best?.bytes ?? .infinity { best = greedy }
+        } catch {
+            if best == nil { refusal = error }
+        }
+        if let best { return best }
+        throw refusal ?? .tooLarge("exact: no elimination order found")
+    }
+
+    /// Eliminates in the given `order`, or greedily by `heuristic` when it is nil, summing the memory;
+    /// throws `.tooLarge` once it exceeds `limit`.
+    static func eliminate(_ adjacency: [[Int32]], _ cards: [Int], order fixed: [Int]?, heuristic: Heuristic,
+                          limit maxBytes: Double) throws(MRFError) -> Plan {
+        var adjacency = adjacency
+        let n = cards.count
+        let logCard = cards.map { Double.log(Double($0)) }
+        let minFill = heuristic == .minfill && fixed == nil
+        var weight = (0 ..< n).map { v in adjacency[v].reduce(logCard[v]) { $0 + logCard[Int($1)] } }
+        var mark = [Int](repeating: -1, count: n), stamp = 0
+        /// The number of non-adjacent pairs among u's neighbours, O(Σ_{x ∈ N(u)} deg x).
+        func fillIn(_ u: Int) -> Int {
+            stamp += 1
+            for x in adjacency[u] { mark[Int(x)] = stamp }
+            var linked = 0
+            for x in adjacency[u] { for y in adjacency[Int(x)] where mark[Int(y)] == stamp { linked += 1 } }
+            let d = adjacency[u].count
+            return d * (d - 1) / 2 - linked / 2
+        }
+        var fill = [Int](repeating: 0, count: n)
+        if minFill { for v in 0 ..< n { fill[v] = fillIn(v) } }
+        var heap = IndexedMinHeap(keys: fixed == nil ? fill.map(Double.init) : [], ties: fixed == nil ? weight : [])
+        var next = 0
+        /// The next variable: from the fixed order, or the heap's best current entry.
+        func pop() -> Int? {
+            if let fixed {
+                defer { next += 1 }
+                return next < fixed.count ? fixed[next] : nil
+            }
+            return heap.pop()
+        }
+        var inClique = [Int](repeating: -1, count: n), touched = [Int](repeating: -1, count: n)
+        var changed: [Int] = []
+        var order: [Int] = [], cliques: [[Int]] = []
+        order.reserveCapacity(n)
+        cliques.reserveCapacity(n)
+        var stored = 0.0, largest = 0.0, largestSize = 0
+        while let v = pop() {
+            let neighbours = adjacency[v]
+            var states = Double(cards[v])
+            for u in neighbours { states *= Double(cards[Int(u)]) }
+            stored += states + 3 * states / Double(cards[v])
+            if states > largest { (largest, largestSize) = (states, neighbours.count + 1) }
+            let bytes = 8 * (stored + 4 * largest)
+            if bytes > maxBytes {
+                throw .tooLarge(Self.refusal(bytes: bytes, cliqueStates: largest, cliqueSize: largestSize, limit: maxBytes,
+                                             eliminated: order.count, of: n))
+            }
+            order.append(v)
+            cliques.append(([v] + neighbours.map { Int($0) }).sorted())
+            adjacency[v] = []
+            let step = order.count
+            for u in neighbours {
+                let u = Int(u)
+                inClique[u] = step
+                if let at = adjacency[u].firstIndex(of: Int32(v)) { adjacency[u].swapAt(at, adjacency[u].count - 1); adjacency[u].removeLast() }
+            }
+            // Connect the neighbours; each new edge (a, b) completes one pair in the neighbourhood of
+            // every common neighbour w outside the clique, whose fill-in drops by one.
+            changed.removeAll(keepingCapacity: true)
+            for (i, a32) in neighbours.enumerated() {
+                let a = Int(a32)
+                stamp += 1
+                for x in adjacency[a] { mark[Int(x)] = stamp }
+                for b32 in neighbours[(i + 1)...] where mark[Int(b32)] != stamp {
+                    let b = Int(b32)
+                    if minFill {
+                        for w32 in adjacency[b] {
+                            let w = Int(w32)
+                            guard mark[w] == stamp, inClique[w] != step else { continue }
+                            fill[w] -= 1
+                            if touched[w] != step { touched[w] = step; changed.append(w) }
+                        }
+                    }
+                    adjacency[a].append(b32)
+                    adjacency[b].append(a32)
+                    weight[a] += logCard[b]
+                    weight[b] += logCard[a]
+                }
+            }
+            for u in neighbours {
+                let u = Int(u)
+                weight[u] -= logCard[v]
+                if minFill { fill[u] = fillIn(u) }
+                changed.append(u)
+            }
+            if fixed == nil {
+                for u in changed { heap.update(u, key: Double(fill[u]), tie: weight[u]) }
+            }
+        }
+        return Plan(order: order, cliques: cliques, bytes: 8 * (stored + 4 * largest), largestCliqueStates: largest,
+                    largestCliqueSize: largestSize)
+    }
+
+    /// The one-line refusal: the table size in bytes and human units, the limit and how to change it.
+    static func refusal(bytes: Double, cliqueStates: Double, cliqueSize: Int, limit: Double, eliminated: Int, of n: Int) -> String {
+        let whole = eliminated + 1 < n ? "at least " : ""
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        let limitNote = limit == defaultMaxBytes ? " (a quarter of the \(byteText(physical)) of physical memory)" : ""
+        return "exact: the junction tree needs \(whole)\(countText(bytes)) bytes (\(byteText(bytes))), largest clique \(cliqueSize) variables with \(countText(cliqueStates)) joint labels, "
+            + "but maxbytes is \(countText(limit)) (\(byteText(limit)))\(limitNote); if the machine has the memory, raise it with exact[maxbytes=\(suggestion(bytes))]\(whole.isEmpty ? "" : " or more"); else use bp or mf"
+    }
+
+    private static func suggestion(_ bytes: Double) -> String {
+        let units = ["K", "M", "G", "T", "P"]
+        var value = bytes / 1024, k = 0
+        while value >= 1024 && k < units.count - 1 { value /= 1024; k += 1 }
+        return "\(Int(value.rounded(.up)))\(units[k])"
+    }
+
+    /// log Z, all marginals and a MAP labelling. Throws `.tooLarge` (before allocating) when the
+    /// tables need more than `maxBytes`, and `.zeroPartition` when Z = 0.
     public func solve(_ compiled: CompiledGraph) throws(MRFError) -> ExactResult {
         let graph = compiled.graph
-        let (order, cliques) = try eliminationOrder(graph)
+        let plan = try self.plan(graph)
+        let (order, cliques) = (plan.order, plan.cliques)
         let n = graph.variableCount
+        let cards = graph.cardinalities
         var position = [Int](repeating: 0, count: n)
         for (k, v) in order.enumerated() { position[v] = k }
-        // Clique k belongs to order[k]; its parent is the clique of its earliest-eliminated other member.
-        var parent = [Int?](repeating: nil, count: n), children = [[Int]](repeating: [], count: n)
+        var parent = [Int](repeating: -1, count: n), children = [[Int]](repeating: [], count: n)
+        var separators = [[Int]](repeating: [], count: n)
         for k in 0 ..< n {
-            if let p = cliques[k].filter({ $0 != order[k] }).map({ position[$0] }).min() {
+            separators[k] = cliques[k].filter { $0 != order[k] }
+            if let p = separators[k].map({ position[$0] }).min() {
                 parent[k] = p
                 children[p].append(k)
             }
         }
-        var assigned = [[LogTable]](repeating: [], count: n)
+        var assigned = [[Int]](repeating: [], count: n)
         var constant = 0.0
-        for factor in graph.factors {
-            if let first = factor.scope.map({ position[$0] }).min() {
-                assigned[first].append(LogTable(factor))
-            } else {
-                constant -= factor.energies[0]
+        for (f, factor) in graph.factors.enumerated() {
+            if let first = factor.scope.map({ position[$0] }).min() { assigned[first].append(f) } else { constant += factor.energies[0] }
+        }
+        func cardinalities(_ scope: [Int]) -> [Int] { scope.map { cards[$0] } }
+
+        // Clique potentials: exp of the summed log-potentials, largest entry 1, with its log scale.
+        var potentials: [ScaledTable] = []
+        potentials.reserveCapacity(n)
+        for k in 0 ..< n {
+            let scope = cliques[k], ccards = cardinalities(scope)
+            var energy = [Double](repeating: 0, count: ccards.reduce(1, *))
+            for f in assigned[k] {
+                let factor = graph.factors[f], own = factor.strides
+                let strides = scope.map { v in factor.scope.firstIndex(of: v).map { own[$0] } ?? 0 }
+                let index = projection(cardinalities: ccards, strides: strides)
+                factor.energies.withUnsafeBufferPointer { e in
+                    for j in energy.indices { energy[j] += e[index[j]] }
+                }
             }
-        }
-        let potentials = (0 ..< n).map { k in
-            LogTable.sum(assigned[k], over: cliques[k], cardinalities: cliques[k].map { graph.cardinalities[$0] })
-        }
-        func combined(_ k: Int, _ extra: [LogTable]) -> LogTable {
-            LogTable.sum([potentials[k]] + extra, over: cliques[k], cardinalities: potentials[k].cardinalities)
+            let low = energy.min() ?? 0
+            if low == .infinity {
+                potentials.append(ScaledTable(values: [Double](repeating: 0, count: energy.count), scale: 0))
+            } else {
+                potentials.append(ScaledTable(values: energy.map { Double.exp(-($0 - low)) }, scale: -low))
+            }
         }
 
         // Upward passes (children are eliminated before their parents).
-        var up = [LogTable](repeating: .one, count: n), upMax = up
+        var up = [ScaledTable](repeating: .one, count: n), upMax = up
         for k in 0 ..< n {
-            up[k] = combined(k, children[k].map { up[$0] }).eliminating(order[k], maximise: false)
-            upMax[k] = combined(k, children[k].map { upMax[$0] }).eliminating(order[k], maximise: true)
+            let scope = cliques[k], ccards = cardinalities(scope)
+            let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
+            // At most two clique tables and one index array live at a time (the memory plan allows four).
+            var sum = potentials[k], maximum = potentials[k]
+            for c in children[k] {
+                let index = projection(from: scope, cardinalities: ccards, to: separators[c])
+                sum.multiply(by: up[c], at: index)
+                maximum.multiply(by: upMax[c], at: index)
+            }
+            up[k] = sum.summingOut(inner: inner, width: width, maximise: false)
+            upMax[k] = maximum.summingOut(inner: inner, width: width, maximise: true)
         }
-        var logZ = constant
-        for k in 0 ..< n where parent[k] == nil { logZ += up[k].values[0] }
-        guard logZ > -.infinity else {
-            throw .invalidModel("every labelling violates a hard constraint (Z = 0), so there are no marginals; relax a zero potential")
-        }
+        var logZ = -constant
+        for k in 0 ..< n where parent[k] < 0 { logZ += up[k].logValue(0) }
+        guard logZ > -.infinity else { throw .zeroPartition }
 
-        // Downward pass, parents before children, then each clique's marginal of its own variable.
-        var down = [LogTable](repeating: .one, count: n)
+        // Downward pass, parents before children; each clique gives the marginal of its own variable.
+        var down = [ScaledTable](repeating: .one, count: n)
         var marginals = [[Double]](repeating: [], count: n)
         for k in stride(from: n - 1, through: 0, by: -1) {
-            let incoming = children[k].map { up[$0] } + (parent[k] == nil ? [] : [down[k]])
-            let belief = combined(k, incoming).restricted(to: [order[k]], maximise: false)
-            let norm = logSumExp(belief.values)
-            marginals[order[k]] = belief.values.map { Double.exp($0 - norm) }
+            let scope = cliques[k], ccards = cardinalities(scope)
+            var base = potentials[k]
+            if parent[k] >= 0 { base.multiply(by: down[k], at: projection(from: scope, cardinalities: ccards, to: separators[k])) }
+            // As upward: base, one more clique table and one index array at a time; index arrays are
+            // recomputed rather than kept (one clique with many children would otherwise hold many).
+            func index(_ c: Int) -> [Int] { projection(from: scope, cardinalities: ccards, to: separators[c]) }
+            var full = base, last: [Int] = []
             for c in children[k] {
-                let others = children[k].filter { $0 != c }.map { up[$0] } + (parent[k] == nil ? [] : [down[k]])
-                down[c] = combined(k, others).restricted(to: Set(up[c].scope), maximise: false)
+                last = index(c)
+                full.multiply(by: up[c], at: last)
+            }
+            let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
+            let belief = full.marginal(inner: inner, width: width)
+            full = .one
+            let total = belief.reduce(0, +)
+            marginals[order[k]] = total > 0 ? belief.map { $0 / total } : belief.map { _ in 1 / Double(belief.count) }
+            for c in children[k] {
+                var others = base
+                for c2 in children[k] where c2 != c { others.multiply(by: up[c2], at: index(c2)) }
+                down[c] = others.projected(to: children[k].count == 1 ? last : index(c), count: separators[c].reduce(1) { $0 * cards[$1] },
+                                           maximise: false)
             }
         }
 
@@ -117,15 +309,247 @@ public struct JunctionTree: Sendable {
         var labels = [Int](repeating: 0, count: n)
         for k in stride(from: n - 1, through: 0, by: -1) {
             let v = order[k]
-            let table = combined(k, children[k].map { upMax[$0] })
-            var bestLabel = 0, bestValue = -Double.infinity
-            for a in 0 ..< graph.cardinalities[v] {
+            var bestLabel = 0, bestValue = -1.0
+            for a in 0 ..< cards[v] {
                 labels[v] = a
-                let value = table.value(at: labels)
+                var value = potentials[k].values[tableIndex(cliques[k], labels, cards)]
+                for c in children[k] where value > 0 { value *= upMax[c].values[tableIndex(separators[c], labels, cards)] }
                 if value > bestValue { (bestLabel, bestValue) = (a, value) }
             }
             labels[v] = bestLabel
         }
         return ExactResult(logZ: logZ, marginals: marginals, map: labels, mapEnergy: graph.energy(of: labels))
+    }
+}
+
+extension JunctionTree {
+    /// The stride (product of the later cardinalities) and cardinality of `variable` in a sorted scope.
+    static func layout(of variable: Int, in scope: [Int], _ cardinalities: [Int]) -> (inner: Int, width: Int) {
+        let t = scope.firstIndex(of: variable)!
+        return (cardinalities[(t + 1)...].reduce(1, *), cardinalities[t])
+    }
+}
+
+/// Entries in linear space times e^scale; the largest entry is 1 after each projection.
+struct ScaledTable {
+    var values: [Double]
+    var scale: Double
+
+    static let one = ScaledTable(values: [1], scale: 0)
+
+    /// log of entry j including the scale (−∞ for a zero entry).
+    func logValue(_ j: Int) -> Double { values[j] > 0 ? scale + Double.log(values[j]) : -.infinity }
+
+    /// Multiplies entry j by `message.values[index[j]]` and adds the message's scale.
+    mutating func multiply(by message: ScaledTable, at index: [Int]) {
+        message.values.withUnsafeBufferPointer { m in
+            index.withUnsafeBufferPointer { index in
+                values.withUnsafeMutableBufferPointer { t in
+                    for j in 0 ..< t.count { t[j] *= m[index[j]] }
+                }
+            }
+        }
+        scale += message.scale
+    }
+
+    /// Σ (or max) over the variable of stride `inner` and cardinality `width` (the table's entries are
+    /// (outer, x, inner) row-major), renormalised to largest entry 1.
+    func summingOut(inner: Int, width: Int, maximise: Bool) -> ScaledTable {
+        let outer = values.count / (inner * width)
+        var out = [Double](repeating: 0, count: outer * inner)
+        out.withUnsafeMutableBufferPointer { o in
+            values.withUnsafeBufferPointer { t in
+                for a in 0 ..< outer {
+                    let target = o.baseAddress! + a * inner
+                    for x in 0 ..< width {
+                        let source = t.baseAddress! + (a * width + x) * inner
+                        if maximise {
+                            for i in 0 ..< inner where source[i] > target[i] { target[i] = source[i] }
+                        } else {
+                            for i in 0 ..< inner { target[i] += source[i] }
+                        }
+                    }
+                }
+            }
+        }
+        return ScaledTable(values: out, scale: scale).renormalised()
+    }
+
+    /// Σ of the entries per label of the variable of stride `inner` and cardinality `width`.
+    func marginal(inner: Int, width: Int) -> [Double] {
+        let outer = values.count / (inner * width)
+        var out = [Double](repeating: 0, count: width)
+        values.withUnsafeBufferPointer { t in
+            for a in 0 ..< outer {
+                for x in 0 ..< width {
+                    let source = t.baseAddress! + (a * width + x) * inner
+                    var sum = 0.0
+                    for i in 0 ..< inner { sum += source[i] }
+                    out[x] += sum
+                }
+            }
+        }
+        return out
+    }
+
+    /// The same table with its largest entry 1 (unchanged when all zero).
+    func renormalised() -> ScaledTable {
+        let top = values.max() ?? 0
+        guard top > 0, top.isFinite, top != 1 else { return self }
+        let inverse = 1 / top
+        return ScaledTable(values: values.map { $0 * inverse }, scale: scale + Double.log(top))
+    }
+
+    /// Σ (or max) of the entries with equal `index[j]`, renormalised to largest entry 1.
+    func projected(to index: [Int], count: Int, maximise: Bool) -> ScaledTable {
+        var out = [Double](repeating: 0, count: count)
+        out.withUnsafeMutableBufferPointer { o in
+            index.withUnsafeBufferPointer { index in
+                values.withUnsafeBufferPointer { t in
+                    if maximise {
+                        for j in 0 ..< t.count where t[j] > o[index[j]] { o[index[j]] = t[j] }
+                    } else {
+                        for j in 0 ..< t.count { o[index[j]] += t[j] }
+                    }
+                }
+            }
+        }
+        let top = out.max() ?? 0
+        guard top > 0, top.isFinite else { return ScaledTable(values: out, scale: scale) }
+        let inverse = 1 / top
+        for j in out.indices { out[j] *= inverse }
+        return ScaledTable(values: out, scale: scale + Double.log(top))
+    }
+}
+
+/// For every joint label of `cardinalities` (row-major, last fastest) the index Σ_t x_t·strides[t].
+func projection(cardinalities: [Int], strides: [Int]) -> [Int] {
+    let count = cardinalities.reduce(1, *)
+    var out = [Int](repeating: 0, count: count)
+    guard let last = cardinalities.indices.last else { return out }
+    var labels = [Int](repeating: 0, count: cardinalities.count)
+    let (width, step) = (cardinalities[last], strides[last])
+    out.withUnsafeMutableBufferPointer { o in
+        var index = 0, k = 0
+        while k < count {
+            for a in 0 ..< width { o[k + a] = index + a * step }
+            k += width
+            var t = last - 1
+            while t >= 0 {
+                labels[t] += 1
+                index += strides[t]
+                if labels[t] < cardinalities[t] { break }
+                index -= strides[t] * labels[t]
+                labels[t] = 0
+                t -= 1
+            }
+        }
+    }
+    return out
+}
+
+/// The index into a table over `subset` (sorted, row-major) of every joint label of `scope` (sorted).
+func projection(from scope: [Int], cardinalities: [Int], to subset: [Int]) -> [Int] {
+    var strides = [Int](repeating: 0, count: scope.count)
+    var stride = 1
+    for v in subset.reversed() {
+        if let t = scope.firstIndex(of: v) { strides[t] = stride; stride *= cardinalities[t] }
+    }
+    return projection(cardinalities: cardinalities, strides: strides)
+}
+
+/// The row-major index into a table over `scope` of a full labelling.
+func tableIndex(_ scope: [Int], _ labels: [Int], _ cards: [Int]) -> Int {
+    var index = 0
+    for v in scope { index = index * cards[v] + labels[v] }
+    return index
+}
+
+/// A count without a fractional part: `16777216`, or `1.2e+30` beyond the integers.
+public func countText(_ x: Double) -> String {
+    x.isFinite && abs(x) < 9e18 ? "\(Int(x.rounded()))" : String(format: "%.3g", x)
+}
+
+/// Bytes in binary units: `512 B`, `1.5 KiB`, `24.0 GiB`.
+public func byteText(_ bytes: Double) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    var value = bytes, k = 0
+    while value >= 1024 && k < units.count - 1 { value /= 1024; k += 1 }
+    return k == 0 ? "\(countText(value)) B" : String(format: "%.1f %@", value, units[k])
+}
+
+/// A binary min-heap over the vertices 0 ..< n ordered by (key, tie, vertex), each vertex at most
+/// once, with its position tracked so that a vertex's key can change in place.
+struct IndexedMinHeap {
+    private var heap: [Int32]
+    private var position: [Int32]
+    private var keys: [Double]
+    private var ties: [Double]
+
+    /// Every vertex with its key and tie-breaker (O(n) heapify).
+    init(keys: [Double], ties: [Double]) {
+        self.keys = keys
+        self.ties = ties
+        heap = (0 ..< Int32(keys.count)).map { $0 }
+        position = heap
+        for k in stride(from: keys.count / 2 - 1, through: 0, by: -1) { siftDown(k) }
+    }
+
+    private func less(_ a: Int32, _ b: Int32) -> Bool {
+        let (i, j) = (Int(a), Int(b))
+        return keys[i] < keys[j] || (keys[i] == keys[j] && (ties[i] < ties[j] || (ties[i] == ties[j] && a < b)))
+    }
+
+    private mutating func place(_ k: Int, _ v: Int32) {
+        heap[k] = v
+        position[Int(v)] = Int32(k)
+    }
+
+    private mutating func siftUp(_ start: Int) {
+        var k = start
+        let v = heap[k]
+        while k > 0 {
+            let p = (k - 1) / 2
+            guard less(v, heap[p]) else { break }
+            place(k, heap[p])
+            k = p
+        }
+        place(k, v)
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var k = start
+        let v = heap[k]
+        while true {
+            let l = 2 * k + 1
+            guard l < heap.count else { break }
+            let c = l + 1 < heap.count && less(heap[l + 1], heap[l]) ? l + 1 : l
+            guard less(heap[c], v) else { break }
+            place(k, heap[c])
+            k = c
+        }
+        place(k, v)
+    }
+
+    /// The least vertex, removed; nil when empty.
+    mutating func pop() -> Int? {
+        guard let top = heap.first else { return nil }
+        let last = heap.removeLast()
+        position[Int(top)] = -1
+        if !heap.isEmpty {
+            place(0, last)
+            siftDown(0)
+        }
+        return Int(top)
+    }
+
+    /// Sets a vertex's key and tie-breaker (ignored for a vertex already popped).
+    mutating func update(_ v: Int, key: Double, tie: Double) {
+        let k = Int(position[v])
+        guard k >= 0 else { return }
+        keys[v] = key
+        ties[v] = tie
+        siftUp(k)
+        siftDown(Int(position[v]))
     }
 }

@@ -3,6 +3,13 @@ import RealModule
 import Simplex
 import Testing
 
+/// The interaction graph's neighbour lists.
+func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
+    var lists = [Set<Int32>](repeating: [], count: graph.variableCount)
+    for factor in graph.factors { for a in factor.scope { for b in factor.scope where a != b { lists[a].insert(Int32(b)) } } }
+    return lists.map { $0.sorted() }
+}
+
 /// Elimination against enumeration, and against an independent forward algorithm on long chains.
 @Suite struct ExactInferenceTests {
     @Test(arguments: 0 ..< 12)
@@ -16,6 +23,31 @@ import Testing
         #expect(abs(enumerated.mapEnergy - eliminated.mapEnergy) < 1e-10)
         #expect(eliminated.mapEnergy == model.energy(of: eliminated.map))
         for row in eliminated.marginals { #expect(abs(row.reduce(0, +) - 1) < 1e-12) }
+        let greedy = try JunctionTree.eliminate(adjacencyLists(model.graph), model.cardinalities, order: nil, heuristic: .minweight, limit: .infinity)
+        #expect(Set(greedy.order) == Set(0 ..< model.variableCount))
+        let weighted = try JunctionTree(heuristic: .minweight).solve(model)
+        #expect(abs(enumerated.logZ - weighted.logZ) < 1e-10 && maxDifference(enumerated.marginals, weighted.marginals) < 1e-10)
+    }
+
+    /// The ordering heap pops vertices by (key, tie, index) after keys change in place.
+    @Test func indexedHeapPopsInKeyOrderAfterUpdates() {
+        let random = RandomSource(seed: 77)
+        var keys = (0 ..< 200).map { _ in Double(random.integer(below: 20)) }
+        let ties = (0 ..< 200).map { _ in Double(random.integer(below: 3)) }
+        var heap = IndexedMinHeap(keys: keys, ties: ties)
+        var popped: [Int] = []
+        for step in 0 ..< 200 {
+            if step % 3 == 0, let v = heap.pop() { popped.append(v) }
+            let v = random.integer(below: 200)
+            keys[v] = Double(random.integer(below: 20))
+            heap.update(v, key: keys[v], tie: ties[v])
+        }
+        var rest: [Int] = []
+        while let v = heap.pop() { rest.append(v) }
+        #expect(Set(popped + rest) == Set(0 ..< 200) && popped.count + rest.count == 200)
+        // Once no key changes, pops come out sorted.
+        let sorted = rest.sorted { (keys[$0], ties[$0], $0) < (keys[$1], ties[$1], $1) }
+        #expect(rest == sorted)
     }
 
     @Test func longChainMatchesTheForwardAlgorithm() throws {
@@ -57,11 +89,60 @@ import Testing
                                                           coupling: 1, field: 1, couplings: .mixed, random: RandomSource(seed: 1)))
         #expect(throws: MRFError.self) { try Enumeration().solve(graph) }
         do {
-            _ = try JunctionTree().solve(graph)
-            Issue.record("elimination on K30 should refuse")
+            _ = try Enumeration().solve(graph)
         } catch {
-            #expect(error.description.contains("maxclique"))
+            #expect(error.description.contains("1073741824 labellings") && error.description.contains("maxstates=1048576"), "\(error)")
         }
+        do {
+            _ = try JunctionTree(maxBytes: 1_048_576).solve(graph)
+            Issue.record("elimination on K30 should refuse")
+        } catch let error as MRFError {
+            // One line: the bytes needed (integer and human units), the limit, and the setting that overrides it.
+            let text = error.description
+            #expect(text.contains("maxbytes is 1048576 (1.0 MiB)") && text.contains("exact[maxbytes="), "\(text)")
+            #expect(text.contains(" bytes (") && !text.contains(".0 joint") && !text.contains("\n"), "\(text)")
+        } catch {
+            Issue.record("wrong error \(error)")
+        }
+    }
+
+    /// The memory is computed from the order before any table exists: the plan's bytes follow the
+    /// documented formula, solving succeeds with exactly that limit and is refused one byte below.
+    @Test func memoryLimitIsExactAndCheckedBeforeAllocating() throws {
+        let random = RandomSource(seed: 21)
+        let graph = randomModel(variables: 9, edges: 14, triples: 2, random: random)
+        let plan = try JunctionTree().plan(graph)
+        let sizes = plan.cliques.map { $0.reduce(1.0) { $0 * Double(graph.cardinalities[$1]) } }
+        let expected = 8 * (zip(sizes, plan.order).reduce(0.0) { $0 + $1.0 + 3 * $1.0 / Double(graph.cardinalities[$1.1]) } + 4 * sizes.max()!)
+        #expect(plan.bytes == expected)
+        #expect(plan.largestCliqueStates == sizes.max()!)
+        #expect(Set(plan.order) == Set(0 ..< graph.variableCount))
+        let compiled = CompiledGraph(graph)
+        let reference = try Enumeration().solve(compiled)
+        #expect(abs(try JunctionTree(maxBytes: plan.bytes).solve(compiled).logZ - reference.logZ) < 1e-10)
+        #expect(throws: MRFError.self) { try JunctionTree(maxBytes: plan.bytes - 1).solve(compiled) }
+        // A clique of 2⁶⁴ labels (K64) would crash if allocated; it is refused at once, by the default limit too.
+        let dense = CompiledGraph(ModelGenerator.pairwise(variables: 64, edges: Topology.complete(64), potential: .ising, labels: 2,
+                                                          coupling: 1, field: 1, couplings: .mixed, random: random))
+        #expect(throws: MRFError.self) { try JunctionTree().solve(dense) }
+        #expect(throws: MRFError.self) { try ExactSettings().solve(dense) }
+    }
+
+    /// A 256×256 grid (treewidth 256) is refused by the memory limit quickly, not after ordering for minutes.
+    @Test func wideGridIsRefusedQuickly() {
+        let graph = ModelGenerator.pairwise(variables: 256 * 256, edges: Topology.grid(rows: 256, columns: 256), potential: .ising,
+                                            labels: 2, coupling: 0.5, field: 0.5, couplings: .mixed, random: RandomSource(seed: 2))
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try JunctionTree().plan(graph)
+            Issue.record("a 256×256 grid was planned")
+        } catch {
+            #expect(error.description.contains("maxbytes"), "\(error)")
+        }
+        // Generous for a debug build on a shared machine (about 13 s; the release build about 1 s, docs/mrf.md);
+        // the earlier O(n²) min-fill was still ordering after 7 minutes.
+        #expect(clock.now - start < .seconds(60))
     }
 
     @Test func impossibleModelIsAnError() {

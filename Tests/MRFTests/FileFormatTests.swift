@@ -41,7 +41,9 @@ import Testing
     }
 
     @Test(arguments: [
-        ("BAYES\n1\n2\n0\n", 1),
+        ("BAYESIAN\n1\n2\n0\n", 1),
+        ("BAYES\n2\n2 2\n1\n0\n", 5),
+        ("BAYES\n1\n2\n1\n1 0\n2\n0.5 0.6\n", 6),
         ("MARKOV\n2\n2 x\n0\n", 3),
         ("MARKOV\n2\n2 2\n1\n2 0 2\n", 5),
         ("MARKOV\n2\n2 2\n1\n2 0 0\n", 5),

@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test(arguments: ["pmf[eta=0.5,beta0=1,rho=1.05,every=10]", "mf[order=random,damping=0.3]", "bp[inference=max,schedule=parallel,tol=1e-06]",
-                      "exact[method=enumerate,maxstates=1000]", "picm[eta=0.25,order=parallel]", "sparsemax[beta0=2,maxiter=5]", "icm[init=uniform]"])
+                      "exact[method=enumerate,maxstates=1000]", "exact[maxbytes=1048576]", "exact[order=minweight,maxbytes=2048]", "trw[rho=0.5,damping=0.3]", "trw[trees=5,seed=2]", "picm[eta=0.25,order=parallel]", "sparsemax[beta0=2,maxiter=5]", "icm[init=uniform]"])
     func customSpecsRoundTrip(text: String) throws {
         let algorithm = try Algorithm(parsing: text)
         #expect(try Algorithm(parsing: algorithm.description) == algorithm)
@@ -38,7 +38,8 @@ import Testing
     @Test(arguments: [("pmf[eta=0]", "eta must be"), ("mf[color=red]", "no setting 'color'"), ("mf[order=zigzag]", "must be one of fixed, random, parallel"),
                       ("pmf[beta=2]", "no setting 'beta'; it takes eta, beta0, rho, every, cap"), ("pmf[cap=0.5]", "cap must be a finite number ≥ beta0"),
                       ("foo", "unknown algorithm 'foo'"), ("pmf[eta=1", "closing"), ("pmf[eta]", "key=value"), ("mf[eta=1]", "no setting 'eta'"),
-                      ("bp[tol=1,tol=2]", "twice")])
+                      ("bp[tol=1,tol=2]", "twice"), ("exact[maxclique=5]", "no setting 'maxclique'"),
+                      ("exact[maxbytes=0.5]", "maxbytes must be a number of bytes"), ("exact[maxbytes=8X]", "maxbytes must be"), ("trw[rho=2]", "rho must be auto or a number in (0, 1]")])
     func badSpecsSayWhatIsWrong(text: String, fragment: String) {
         do {
             _ = try Algorithm(parsing: text)
@@ -46,6 +47,17 @@ import Testing
         } catch {
             #expect(error.description.contains(fragment), "\(error)")
         }
+    }
+
+    @Test func maxBytesTakesBinaryUnits() throws {
+        for (text, bytes) in [("exact[maxbytes=8G]", 8_589_934_592.0), ("exact[maxbytes=1.5KiB]", 1536), ("exact[maxbytes=100]", 100),
+                              ("exact[maxbytes=2M]", 2_097_152)] {
+            guard case .exact(let s) = try Algorithm(parsing: text) else { Issue.record("not exact"); continue }
+            #expect(s.maxBytes == bytes && s.junctionTree.maxBytes == bytes)
+            #expect(try Algorithm(parsing: s.description) == .exact(s))
+        }
+        #expect(ExactSettings().junctionTree.maxBytes == JunctionTree.defaultMaxBytes)
+        #expect(JunctionTree.defaultMaxBytes > 0)
     }
 
     /// One grammar, one error style: a malformed algorithm is the shared grammar's error, verbatim.
