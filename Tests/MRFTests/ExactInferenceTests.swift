@@ -23,7 +23,8 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
         #expect(abs(enumerated.mapEnergy - eliminated.mapEnergy) < 1e-10)
         #expect(eliminated.mapEnergy == model.energy(of: eliminated.map))
         for row in eliminated.marginals { #expect(abs(row.reduce(0, +) - 1) < 1e-12) }
-        let greedy = try JunctionTree.eliminate(adjacencyLists(model.graph), model.cardinalities, order: nil, heuristic: .minweight, limit: .infinity)
+        let greedy = try JunctionTree.eliminate(adjacencyLists(model.graph), model.cardinalities, order: nil, heuristic: .minweight,
+                                                limit: .infinity).get()
         #expect(Set(greedy.order) == Set(0 ..< model.variableCount))
         let weighted = try JunctionTree(heuristic: .minweight).solve(model)
         #expect(abs(enumerated.logZ - weighted.logZ) < 1e-10 && maxDifference(enumerated.marginals, weighted.marginals) < 1e-10)
@@ -126,6 +127,29 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
                                                           coupling: 1, field: 1, couplings: .mixed, random: random))
         #expect(throws: MRFError.self) { try JunctionTree().solve(dense) }
         #expect(throws: MRFError.self) { try ExactSettings().solve(dense) }
+    }
+
+    /// When the index order and the greedy order both exceed the limit, the refusal quotes the smaller
+    /// of their lower bounds (a bound for the better order), as an integer.
+    @Test func refusalQuotesTheSmallerLowerBound() throws {
+        let graph = ModelGenerator.pairwise(variables: 144, edges: Topology.grid(rows: 12, columns: 12), potential: .ising, labels: 2,
+                                            coupling: 1, field: 1, couplings: .mixed, random: RandomSource(seed: 6))
+        let limit = try JunctionTree().plan(graph).bytes / 3
+        var quoted: [Double] = []
+        for order in [Array(0 ..< 144), nil] {
+            guard case .failure(let stop) = JunctionTree.eliminate(adjacencyLists(graph), graph.cardinalities, order: order,
+                                                                   heuristic: .minfill, limit: limit) else {
+                Issue.record("an order fitted in a third of the best plan's memory")
+                return
+            }
+            quoted.append(stop.bytes)
+        }
+        do {
+            _ = try JunctionTree(maxBytes: limit).plan(graph)
+            Issue.record("planned beyond the limit")
+        } catch {
+            #expect(error.description.contains("needs at least \(Int(quoted.min()!)) bytes"), "\(error) \(quoted)")
+        }
     }
 
     /// A 256×256 grid (treewidth 256) is refused by the memory limit quickly, not after ordering for minutes.
