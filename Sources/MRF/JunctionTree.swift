@@ -425,8 +425,20 @@ struct ScaledTable {
 }
 
 /// For every joint label of `cardinalities` (row-major, last fastest) the index Σ_t x_t·strides[t].
-func projection(cardinalities: [Int], strides: [Int]) -> [Int] {
-    let count = cardinalities.reduce(1, *)
+func projection(cardinalities original: [Int], strides originalStrides: [Int]) -> [Int] {
+    let count = original.reduce(1, *)
+    // Merge neighbouring dimensions that step together (both absent, or contiguous in the target),
+    // so that the inner loop runs over as many entries as possible.
+    var cardinalities: [Int] = [], strides: [Int] = []
+    for t in original.indices.reversed() {
+        if let d = cardinalities.first, let s = strides.first,
+           (s == 0 && originalStrides[t] == 0) || (s != 0 && originalStrides[t] == s * d) {
+            cardinalities[0] *= original[t]
+            continue
+        }
+        cardinalities.insert(original[t], at: 0)
+        strides.insert(originalStrides[t], at: 0)
+    }
     var out = [Int](repeating: 0, count: count)
     guard let last = cardinalities.indices.last else { return out }
     var labels = [Int](repeating: 0, count: cardinalities.count)

@@ -51,6 +51,20 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
         #expect(rest == sorted)
     }
 
+    /// The index arrays (with merged dimensions) against Σ_t x_t·stride_t computed label by label.
+    @Test func projectionMatchesTheDefinition() {
+        let random = RandomSource(seed: 78)
+        for _ in 0 ..< 50 {
+            let cards = (0 ..< 1 + random.integer(below: 5)).map { _ in 1 + random.integer(below: 3) }
+            // Strides of a random sub-table (0 for absent variables), sometimes contiguous, sometimes not.
+            var strides = [Int](repeating: 0, count: cards.count), step = 1
+            for t in cards.indices.reversed() where random.uniform() < 0.6 { strides[t] = step; step *= cards[t] * (1 + random.integer(below: 2)) }
+            var labels = [Int](repeating: 0, count: cards.count), expected: [Int] = []
+            repeat { expected.append(zip(labels, strides).reduce(0) { $0 + $1.0 * $1.1 }) } while advance(&labels, cardinalities: cards)
+            #expect(projection(cardinalities: cards, strides: strides) == expected, "\(cards) \(strides)")
+        }
+    }
+
     @Test func longChainMatchesTheForwardAlgorithm() throws {
         let random = RandomSource(seed: 3)
         let n = 300
