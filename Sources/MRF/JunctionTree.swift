@@ -82,28 +82,31 @@ public struct JunctionTree: Sendable {
         }
         // The index order first (a row-by-row sweep on grids, often near the treewidth), then the
         // greedy heuristic, which stops as soon as it needs more memory than the better of the two.
-        var best: Plan?
-        var refusal: MRFError?
-        do {
-            best = try Self.eliminate(adjacency, graph.cardinalities, order: Array(0 ..< n), heuristic: heuristic, limit: maxBytes)
-        } catch {
-            refusal = error
+        // If both exceed the limit, the refusal quotes the one that got the smaller lower bound.
+        let sweep = Self.eliminate(adjacency, graph.cardinalities, order: Array(0 ..< n), heuristic: heuristic, limit: maxBytes)
+        let bound = (try? sweep.get()).map { $0.bytes.nextDown } ?? maxBytes
+        let greedy = Self.eliminate(adjacency, graph.cardinalities, order: nil, heuristic: heuristic, limit: min(maxBytes, bound))
+        switch (sweep, greedy) {
+        case (.success(let a), .success(let b)): return b.bytes < a.bytes ? b : a
+        case (.success(let a), .failure): return a
+        case (.failure, .success(let b)): return b
+        case (.failure(let a), .failure(let b)):
+            let least = a.bytes <= b.bytes ? a : b
+            throw .tooLarge(Self.refusal(bytes: least.bytes, cliqueStates: least.largestStates, cliqueSize: least.largestSize,
+                                         limit: maxBytes, eliminated: least.eliminated, of: n))
         }
-        do {
-            let greedy = try Self.eliminate(adjacency, graph.cardinalities, order: nil, heuristic: heuristic,
-                                            limit: min(maxBytes, best.map { $0.bytes.nextDown } ?? maxBytes))
-            if greedy.bytes < best?.bytes ?? .infinity { best = greedy }
-        } catch {
-            if best == nil { refusal = error }
-        }
-        if let best { return best }
-        throw refusal ?? .tooLarge("exact: no elimination order found")
+    }
+
+    /// Where an elimination stopped: the memory so far (more than its limit) and its largest clique.
+    struct Exceeded: Error {
+        let bytes, largestStates: Double
+        let largestSize, eliminated: Int
     }
 
     /// Eliminates in the given `order`, or greedily by `heuristic` when it is nil, summing the memory;
-    /// throws `.tooLarge` once it exceeds `limit`.
+    /// stops as soon as it exceeds `limit`.
     static func eliminate(_ adjacency: [[Int32]], _ cards: [Int], order fixed: [Int]?, heuristic: Heuristic,
-                          limit maxBytes: Double) throws(MRFError) -> Plan {
+                          limit maxBytes: Double) -> Result<Plan, Exceeded> {
         var adjacency = adjacency
         let n = cards.count
         let logCard = cards.map { Double.log(Double($0)) }
@@ -145,8 +148,7 @@ public struct JunctionTree: Sendable {
             if states > largest { (largest, largestSize) = (states, neighbours.count + 1) }
             let bytes = 8 * (stored + 4 * largest)
             if bytes > maxBytes {
-                throw .tooLarge(Self.refusal(bytes: bytes, cliqueStates: largest, cliqueSize: largestSize, limit: maxBytes,
-                                             eliminated: order.count, of: n))
+                return .failure(Exceeded(bytes: bytes, largestStates: largest, largestSize: largestSize, eliminated: order.count))
             }
             order.append(v)
             cliques.append(([v] + neighbours.map { Int($0) }).sorted())
@@ -190,8 +192,8 @@ public struct JunctionTree: Sendable {
                 for u in changed { heap.update(u, key: Double(fill[u]), tie: weight[u]) }
             }
         }
-        return Plan(order: order, cliques: cliques, bytes: 8 * (stored + 4 * largest), largestCliqueStates: largest,
-                    largestCliqueSize: largestSize)
+        return .success(Plan(order: order, cliques: cliques, bytes: 8 * (stored + 4 * largest), largestCliqueStates: largest,
+                             largestCliqueSize: largestSize))
     }
 
     /// The one-line refusal: the table size in bytes and human units, the limit and how to change it.
@@ -423,8 +425,20 @@ struct ScaledTable {
 }
 
 /// For every joint label of `cardinalities` (row-major, last fastest) the index Σ_t x_t·strides[t].
-func projection(cardinalities: [Int], strides: [Int]) -> [Int] {
-    let count = cardinalities.reduce(1, *)
+func projection(cardinalities original: [Int], strides originalStrides: [Int]) -> [Int] {
+    let count = original.reduce(1, *)
+    // Merge neighbouring dimensions that step together (both absent, or contiguous in the target),
+    // so that the inner loop runs over as many entries as possible.
+    var cardinalities: [Int] = [], strides: [Int] = []
+    for t in original.indices.reversed() {
+        if let d = cardinalities.first, let s = strides.first,
+           (s == 0 && originalStrides[t] == 0) || (s != 0 && originalStrides[t] == s * d) {
+            cardinalities[0] *= original[t]
+            continue
+        }
+        cardinalities.insert(original[t], at: 0)
+        strides.insert(originalStrides[t], at: 0)
+    }
     var out = [Int](repeating: 0, count: count)
     guard let last = cardinalities.indices.last else { return out }
     var labels = [Int](repeating: 0, count: cardinalities.count)

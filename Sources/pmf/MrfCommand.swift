@@ -22,8 +22,11 @@ struct Problem {
 
     /// `model FILE: n variables, e edges, f larger factors` (of the original model), plus the evidence.
     var summary: String {
-        let original = CompiledGraph(conditioned.original)
-        var text = "model \(file): \(original.variableCount) variables, \(original.edgeCount) edges, \(original.higherOrder.count) larger factors"
+        let original = conditioned.original
+        let (edges, larger): (Int, Int) = conditioned.evidence.isEmpty ? (compiled.edgeCount, compiled.higherOrder.count) : (
+            Set(original.factors.filter { $0.scope.count == 2 }.map { [min($0.scope[0], $0.scope[1]), max($0.scope[0], $0.scope[1])] }).count,
+            original.factors.filter { $0.scope.count >= 3 }.count)
+        var text = "model \(file): \(original.variableCount) variables, \(edges) edges, \(larger) larger factors"
         let observed = conditioned.evidence.observations.count
         if observed > 0 { text += "; evidence \(conditioned.evidence.source): \(observed) observed, \(conditioned.freeVariables.count) free" }
         return text

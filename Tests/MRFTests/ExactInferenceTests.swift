@@ -23,7 +23,8 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
         #expect(abs(enumerated.mapEnergy - eliminated.mapEnergy) < 1e-10)
         #expect(eliminated.mapEnergy == model.energy(of: eliminated.map))
         for row in eliminated.marginals { #expect(abs(row.reduce(0, +) - 1) < 1e-12) }
-        let greedy = try JunctionTree.eliminate(adjacencyLists(model.graph), model.cardinalities, order: nil, heuristic: .minweight, limit: .infinity)
+        let greedy = try JunctionTree.eliminate(adjacencyLists(model.graph), model.cardinalities, order: nil, heuristic: .minweight,
+                                                limit: .infinity).get()
         #expect(Set(greedy.order) == Set(0 ..< model.variableCount))
         let weighted = try JunctionTree(heuristic: .minweight).solve(model)
         #expect(abs(enumerated.logZ - weighted.logZ) < 1e-10 && maxDifference(enumerated.marginals, weighted.marginals) < 1e-10)
@@ -48,6 +49,20 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
         // Once no key changes, pops come out sorted.
         let sorted = rest.sorted { (keys[$0], ties[$0], $0) < (keys[$1], ties[$1], $1) }
         #expect(rest == sorted)
+    }
+
+    /// The index arrays (with merged dimensions) against Σ_t x_t·stride_t computed label by label.
+    @Test func projectionMatchesTheDefinition() {
+        let random = RandomSource(seed: 78)
+        for _ in 0 ..< 50 {
+            let cards = (0 ..< 1 + random.integer(below: 5)).map { _ in 1 + random.integer(below: 3) }
+            // Strides of a random sub-table (0 for absent variables), sometimes contiguous, sometimes not.
+            var strides = [Int](repeating: 0, count: cards.count), step = 1
+            for t in cards.indices.reversed() where random.uniform() < 0.6 { strides[t] = step; step *= cards[t] * (1 + random.integer(below: 2)) }
+            var labels = [Int](repeating: 0, count: cards.count), expected: [Int] = []
+            repeat { expected.append(zip(labels, strides).reduce(0) { $0 + $1.0 * $1.1 }) } while advance(&labels, cardinalities: cards)
+            #expect(projection(cardinalities: cards, strides: strides) == expected, "\(cards) \(strides)")
+        }
     }
 
     @Test func longChainMatchesTheForwardAlgorithm() throws {
@@ -126,6 +141,29 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
                                                           coupling: 1, field: 1, couplings: .mixed, random: random))
         #expect(throws: MRFError.self) { try JunctionTree().solve(dense) }
         #expect(throws: MRFError.self) { try ExactSettings().solve(dense) }
+    }
+
+    /// When the index order and the greedy order both exceed the limit, the refusal quotes the smaller
+    /// of their lower bounds (a bound for the better order), as an integer.
+    @Test func refusalQuotesTheSmallerLowerBound() throws {
+        let graph = ModelGenerator.pairwise(variables: 144, edges: Topology.grid(rows: 12, columns: 12), potential: .ising, labels: 2,
+                                            coupling: 1, field: 1, couplings: .mixed, random: RandomSource(seed: 6))
+        let limit = try JunctionTree().plan(graph).bytes / 3
+        var quoted: [Double] = []
+        for order in [Array(0 ..< 144), nil] {
+            guard case .failure(let stop) = JunctionTree.eliminate(adjacencyLists(graph), graph.cardinalities, order: order,
+                                                                   heuristic: .minfill, limit: limit) else {
+                Issue.record("an order fitted in a third of the best plan's memory")
+                return
+            }
+            quoted.append(stop.bytes)
+        }
+        do {
+            _ = try JunctionTree(maxBytes: limit).plan(graph)
+            Issue.record("planned beyond the limit")
+        } catch {
+            #expect(error.description.contains("needs at least \(Int(quoted.min()!)) bytes"), "\(error) \(quoted)")
+        }
     }
 
     /// A 256×256 grid (treewidth 256) is refused by the memory limit quickly, not after ordering for minutes.
