@@ -42,14 +42,14 @@ let package = Package(
         .target(name: "MRF", dependencies: ["Simplex", "Support", numerics], swiftSettings: vectorSettings),
         .target(name: "NeuralNet", dependencies: ["CGSL", "CZlib", "Simplex", numerics], swiftSettings: vectorSettings),
         .target(name: "Quantization", dependencies: ["NeuralNet", "Simplex", "Support", "Gnuplot", numerics], swiftSettings: vectorSettings),
-        .target(name: "Theorems", dependencies: ["CGSL", "Simplex", "MRF", "NeuralNet", "Quantization", numerics]),
+        .target(name: "Theorems", dependencies: ["CGSL", "Support", "Simplex", "MRF", "NeuralNet", "Quantization", "Gnuplot", numerics]),
         .target(name: "Gnuplot"),
         .target(name: "Sweep", dependencies: ["Gnuplot", "Support", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Figures", dependencies: ["Simplex", "MRF", "Gnuplot", "Quantization"]),
+        .target(name: "Figures", dependencies: ["Simplex", "MRF", "NeuralNet", "Gnuplot", "Quantization", "Theorems"]),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "CGSL", "Simplex", "MRF", "NeuralNet", "Quantization", "Theorems", "Gnuplot", "Sweep", "Figures",
+                "CGSL", "Support", "Simplex", "MRF", "NeuralNet", "Quantization", "Theorems", "Gnuplot", "Sweep", "Figures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -5,6 +5,7 @@ import NeuralNet
 import Quantization
 import Simplex
 import Sweep
+import Support
 
 /// `pmf sweep`: plan a grid of `pmf train` runs, run it locally or as a Slurm job array,
 /// follow it and collect its results.
@@ -68,7 +69,7 @@ struct SweepPlanCommand: ParsableCommand {
         var order: [String] = [], members: [String: [String]] = [:], configs: [String: RunConfig] = [:]
         for run in plan.runs {
             let train = try Train.parse(Array(run.argv.dropFirst(2)))
-            let config = try train.resolve(base: try train.startingPoint().base)
+            let config = try RunConfig.resolve(preset: try train.preset.map { try Preset.named($0) }, overrides: train.overrides)
             let key = [config.arch, config.dataset, "\(config.batchSize)", config.method, config.levels].joined(separator: " ")
             if members[key] == nil { order.append(key) }
             members[key, default: []].append(run.id)
