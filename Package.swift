@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Quantization", dependencies: ["NeuralNet", "Simplex", "Support", "Gnuplot", numerics], swiftSettings: vectorSettings),
         .target(name: "Theorems", dependencies: ["CGSL", "Support", "Simplex", "MRF", "NeuralNet", "Quantization", "Gnuplot", numerics]),
         .target(name: "Gnuplot"),
-        .target(name: "Sweep", dependencies: ["Gnuplot", "Support", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Sweep", dependencies: ["Gnuplot", "Support", "NeuralNet", "Quantization", .product(name: "Yams", package: "Yams")]),
         .target(name: "Figures", dependencies: ["Simplex", "MRF", "NeuralNet", "Gnuplot", "Quantization", "Theorems"]),
         .executableTarget(
             name: "pmf",
@@ -64,10 +64,10 @@ let package = Package(
         ),
         .testTarget(name: "MRFTests", dependencies: ["MRF", "Simplex", "Support", numerics]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Simplex"]),
-        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet", "Simplex", "pmf"]),
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet", "Simplex", "Sweep", "pmf"]),
         .testTarget(name: "TheoremsTests", dependencies: ["Theorems", "Simplex"]),
         .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Gnuplot"], exclude: ["golden"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Gnuplot", "Quantization"], exclude: ["golden"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Gnuplot", "Quantization"]),
     ]
 )
