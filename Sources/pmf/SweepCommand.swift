@@ -1,11 +1,8 @@
 import ArgumentParser
 import Foundation
-import Gnuplot
-import NeuralNet
 import Quantization
 import Simplex
 import Sweep
-import Support
 
 /// `pmf sweep`: plan a grid of `pmf train` runs, run it locally or as a Slurm job array,
 /// follow it and collect its results.
@@ -200,34 +197,17 @@ struct SweepStatusCommand: ParsableCommand {
     @Argument(help: "The sweep folder.") var folder: String
     @Flag(help: "Print one JSON object.") var json = false
 
-    struct Failure: Encodable { let id: String; let log_tail: [String] }
-    struct Report: Encodable {
-        var counts: [String: Int]
-        var runs: [String: [String]]
-        var failures: [Failure]
-        var resumable: [String]
-    }
-
     func run() throws {
         let plan = try SweepPlan(folder: folder)
-        var runs: [String: [String]] = Dictionary(uniqueKeysWithValues: RunStatus.allCases.map { ($0.rawValue, []) })
-        var failures: [Failure] = [], resumable: [String] = []
-        for run in plan.runs {
-            let dir = RunFiles.folder(of: run.id, inSweep: folder).path
-            let status = RunFiles.status(of: dir)
-            runs[status.rawValue, default: []].append(run.id)
-            if status == .failed { failures.append(Failure(id: run.id, log_tail: RunFiles.logTail(of: dir, lines: 5))) }
-            if status == .pending, RunFiles.hasCheckpoint(dir) { resumable.append(run.id) }
+        let status = SweepStatus(plan, folder: folder)
+        if json { return try printJSON(status) }
+        print("\(plan.runs.count) runs: " + RunStatus.allCases.map { "\(status.counts[$0.rawValue]!) \($0.rawValue)" }.joined(separator: ", "))
+        for kind in RunStatus.allCases where !status.runs[kind.rawValue]!.isEmpty {
+            print("\(kind.rawValue): " + status.runs[kind.rawValue]!.map { status.resumable.contains($0) ? "\($0) (resumable)" : $0 }.joined(separator: " "))
         }
-        let report = Report(counts: runs.mapValues(\.count), runs: runs, failures: failures, resumable: resumable)
-        if json { return try printJSON(report) }
-        print("\(plan.runs.count) runs: " + RunStatus.allCases.map { "\(runs[$0.rawValue]!.count) \($0.rawValue)" }.joined(separator: ", "))
-        for status in RunStatus.allCases where !runs[status.rawValue]!.isEmpty {
-            print("\(status.rawValue): " + runs[status.rawValue]!.map { resumable.contains($0) ? "\($0) (resumable)" : $0 }.joined(separator: " "))
-        }
-        for failure in failures {
-            print("--- \(failure.id) (last \(failure.log_tail.count) log lines)")
-            failure.log_tail.forEach { print("    \($0)") }
+        for failure in status.failures {
+            print("--- \(failure.id) (last \(failure.logTail.count) log lines)")
+            failure.logTail.forEach { print("    \($0)") }
         }
         if !plan.removed.isEmpty { print("no longer planned (kept): \(plan.removed.joined(separator: " "))") }
     }

@@ -60,21 +60,21 @@ struct Train: ParsableCommand {
         let outFolder = out ?? resume
         if checkpointEvery != nil, outFolder == nil { throw CommandError("--checkpoint-every needs --out FOLDER for the checkpoints") }
         let chosen = try preset.map { try Preset.named($0) }
-        var job = TrainingJob(config: RunConfig(), folder: outFolder.map { URL(fileURLWithPath: $0, isDirectory: true) },
-                              checkpointEvery: checkpointEvery ?? .max, export: export.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        let data: RunData
+        let config: RunConfig, data: RunData, checkpoint: Checkpoint?
         if let resume {
-            let checkpoint = try Checkpoint(contentsOf: resume)
-            job.config = try RunConfig.resuming(checkpoint, path: resume, overrides: overrides)
-            job.resume = checkpoint
-            data = try RunData(job.config)
+            let saved = try Checkpoint(contentsOf: resume)
+            config = try RunConfig.resuming(saved, path: resume, overrides: overrides)
+            (data, checkpoint) = (try RunData(config), saved)
         } else {
             // The preset at the paper's length picks the data; its schedules are then rescaled to the run's length.
             data = try RunData(try RunConfig.resolve(preset: chosen, overrides: overrides))
-            job.config = try RunConfig.resolve(preset: chosen, overrides: overrides, trainingImages: data.train.count)
+            config = try RunConfig.resolve(preset: chosen, overrides: overrides, trainingImages: data.train.count)
+            checkpoint = nil
         }
+        let job = TrainingJob(config: config, folder: outFolder.map { URL(fileURLWithPath: $0, isDirectory: true) },
+                              checkpointEvery: checkpointEvery ?? .max, resume: checkpoint,
+                              export: export.map { URL(fileURLWithPath: $0, isDirectory: true) })
         if summary { FileHandle.standardError.write(Data((try job.modelSummary(for: data) + "\n").utf8)) }
-        let config = job.config
         let bar = ProgressBar(label: "\(config.arch)/\(try MethodSpec(parsing: config.method).kind.rawValue)")
         let (report, exported) = try job.run(on: data, progress: bar.report)
         bar.finish()

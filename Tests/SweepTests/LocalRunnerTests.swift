@@ -51,6 +51,10 @@ import Testing
         for id in ["s1", "s2", "s3"] {
             #expect(RunFiles.runningMarker(in: RunFiles.folder(of: id, inSweep: folder + "/out").path) == nil)
         }
+        let status = SweepStatus(plan, folder: folder + "/out")
+        #expect(status.counts == ["finished": 2, "failed": 1, "running": 0, "pending": 0] && status.runs["failed"] == ["s2"])
+        #expect(status.failures.count == 1 && status.failures[0].logTail.last == "seed 2 diverged" && status.resumable.isEmpty)
+        #expect(String(decoding: try JSONEncoder().encode(status.failures[0]), as: UTF8.self).contains("\"log_tail\""))
         // Run again: the finished runs are skipped, the failed one is retried.
         let again = runner.triage(plan)
         #expect(again.toRun.map(\.id) == ["s2"] && again.finished == ["s1", "s3"])
