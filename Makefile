@@ -4,7 +4,7 @@ PMF = .build/release/pmf
 VENV = .venv-notebooks
 EXAMPLES = PottsPMF CustomObjective BinaryMLP
 
-.PHONY: all deps build release test slurm-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
+.PHONY: all deps build release test slurm-test consumer-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
 
 all: run
 
@@ -25,6 +25,7 @@ test: deps
 	@$(MAKE) --no-print-directory notebooks
 	@$(MAKE) --no-print-directory figures-smoke
 	@$(MAKE) --no-print-directory slurm-test
+	@$(MAKE) --no-print-directory consumer-test
 
 ## Build and run every SwiftPM example in examples/ (debug build); fails if one exits non-zero.
 examples: deps
@@ -57,6 +58,11 @@ docs:
 ## runs when CI=true or as root (installs slurm-wlm and munge); otherwise it says it skipped.
 slurm-test:
 	scripts/slurm-test.sh .build/debug/pmf
+
+## PMFKit as a versioned SwiftPM dependency (scripts/consumer-test.sh): a tagged temporary clone
+## and a tiny package that imports Simplex and MRF through a file:// URL, built and run.
+consumer-test: deps
+	scripts/consumer-test.sh
 
 ## The main job: regenerate the paper's figures and tables into paper-figures/out, at the paper's
 ## schedule (LeNet-300 at 20k iterations, LeNet-5 shortened, 3 seeds; about 30 minutes on 2 cores).

@@ -3,16 +3,6 @@ import PackageDescription
 
 let numerics = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
 
-/// The numeric targets are compiled for Haswell-class processors (AVX2, FMA) so that `SIMD8<Float>` is one
-/// 256-bit register instead of two SSE halves. `PMFKIT_PORTABLE=1 swift build` builds for the
-/// baseline x86-64 instead (older processors, or using PMFKit as a dependency).
-let vectorSettings: [SwiftSetting] = {
-    #if arch(x86_64)
-    if Context.environment["PMFKIT_PORTABLE"] == nil { return [.unsafeFlags(["-target-cpu", "haswell"])] }
-    #endif
-    return []
-}()
-
 let package = Package(
     name: "PMFKit",
     products: [
@@ -37,11 +27,12 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev", "libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "Support"),
-        .target(name: "Simplex", dependencies: ["CGSL", numerics], swiftSettings: vectorSettings),
-        .target(name: "MRF", dependencies: ["Simplex", "Support", numerics], swiftSettings: vectorSettings),
-        .target(name: "NeuralNet", dependencies: ["CGSL", "CZlib", "Simplex", numerics], swiftSettings: vectorSettings),
-        .target(name: "Quantization", dependencies: ["NeuralNet", "Simplex", "Support", "Gnuplot", numerics], swiftSettings: vectorSettings),
+        .target(name: "CKernels"),
+        .target(name: "Support", dependencies: ["CKernels"]),
+        .target(name: "Simplex", dependencies: ["CGSL", "CKernels", "Support", numerics]),
+        .target(name: "MRF", dependencies: ["Simplex", "Support", numerics]),
+        .target(name: "NeuralNet", dependencies: ["CGSL", "CKernels", "CZlib", "Simplex", "Support", numerics]),
+        .target(name: "Quantization", dependencies: ["NeuralNet", "Simplex", "Support", "Gnuplot", numerics]),
         .target(name: "Theorems", dependencies: ["CGSL", "Support", "Simplex", "MRF", "NeuralNet", "Quantization", "Gnuplot", numerics]),
         .target(name: "Gnuplot"),
         .target(name: "Sweep", dependencies: ["Gnuplot", "Support", "NeuralNet", "Quantization", .product(name: "Yams", package: "Yams")]),
@@ -57,6 +48,7 @@ let package = Package(
         .executableTarget(name: "CustomObjective", dependencies: ["Simplex"], path: "examples/CustomObjective"),
         .executableTarget(name: "BinaryMLP", dependencies: ["NeuralNet", "Quantization", "Simplex"], path: "examples/BinaryMLP"),
         .testTarget(name: "CGSLTests", dependencies: ["CGSL"]),
+        .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(
             name: "SimplexTests",

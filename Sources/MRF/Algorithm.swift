@@ -16,7 +16,7 @@ public enum Algorithm: Equatable, Sendable, CustomStringConvertible {
         + RelaxationSettings.Method.allCases.map { .relaxation(RelaxationSettings($0)) }
         + [.beliefPropagation(BPSettings()), .beliefPropagation({ var s = BPSettings(); s.inference = .max; return s }())]
 
-    /// Parses a spec such as `pmf[eta=0.5,beta=1,rho=1.05,every=10]`; unknown names, keys or values
+    /// Parses a spec such as `pmf[eta=0.5,beta0=1,rho=1.05,every=10]`; unknown names, keys or values
     /// throw `.invalidSpec` with the allowed choices.
     public init(parsing text: String) throws(MRFError) {
         let spec: SpecText

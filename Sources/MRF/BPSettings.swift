@@ -29,7 +29,7 @@ public struct BPSettings: Equatable, Sendable, CustomStringConvertible {
     /// Settings from a property string named `bp`.
     public init(_ spec: SpecText) throws(MRFError) {
         guard spec.name == "bp" else { throw .invalidSpec("'\(spec.name)' is not bp") }
-        var reader = SettingsReader(spec)
+        var reader = SpecReader<MRFError>(spec)
         inference = try reader.choice("inference", default: inference)
         schedule = try reader.choice("schedule", default: schedule)
         damping = try reader.number("damping", default: damping, "in [0, 1)") { $0 >= 0 && $0 < 1 }

@@ -1,5 +1,6 @@
 import RealModule
 import Simplex
+import Support
 
 /// Loopy belief propagation on the pairwise part of a `CompiledGraph` (factors over at most two
 /// variables), in probability space so that zero potentials are exact zeros.

@@ -20,7 +20,7 @@ public struct ExactSettings: Equatable, Sendable, CustomStringConvertible {
     /// Settings from a property string named `exact`.
     public init(_ spec: SpecText) throws(MRFError) {
         guard spec.name == "exact" else { throw .invalidSpec("'\(spec.name)' is not exact") }
-        var reader = SettingsReader(spec)
+        var reader = SpecReader<MRFError>(spec)
         method = try reader.choice("method", default: method)
         maxStates = try reader.number("maxstates", default: maxStates, "a number ≥ 1") { $0 >= 1 }
         maxCliqueStates = try reader.number("maxclique", default: maxCliqueStates, "a number ≥ 1") { $0 >= 1 }

@@ -8,16 +8,18 @@ import Support
 /// | name | rule | defaults |
 /// |---|---|---|
 /// | `mf` | naive mean-field, u_i ← softmax(−g_i) | order=fixed, maxiter=100 |
-/// | `pmf` | proximal mean-field, softmax(β(u_i − ηg_i)) | eta=1, beta=1, rho=1.05, every=10, order=parallel, maxiter=200 |
-/// | `pgd` | softmax-PGD: PMF's rule (Theorem 3.1) with step-size defaults | eta=0.1, beta=1, rho=1.1, every=5, order=parallel, maxiter=200 |
-/// | `sparsemax` | sparsemax-PGD, sparsemax(β(u_i − ηg_i)) | eta=0.1, beta=1, rho=1, every=10, order=parallel, maxiter=200 |
-/// | `md` | exponentiated gradient, u_i ∘ exp(−βηg_i) | eta=0.5, beta=1, rho=1, every=10, order=parallel, maxiter=200 |
+/// | `pmf` | proximal mean-field, softmax(β(u_i − ηg_i)) | eta=1, beta0=1, rho=1.05, every=10, order=parallel, maxiter=200 |
+/// | `pgd` | softmax-PGD: PMF's rule (Theorem 3.1) with step-size defaults | eta=0.1, beta0=1, rho=1.1, every=5, order=parallel, maxiter=200 |
+/// | `sparsemax` | sparsemax-PGD, sparsemax(β(u_i − ηg_i)) | eta=0.1, beta0=1, rho=1, every=10, order=parallel, maxiter=200 |
+/// | `md` | exponentiated gradient, u_i ∘ exp(−βηg_i) | eta=0.5, beta0=1, rho=1, every=10, order=parallel, maxiter=200 |
 /// | `picm` | proximal ICM, hardmax(u_i − ηg_i): from a vertex, moves only for a gain > 1/η | eta=2, order=fixed, init=vertex, maxiter=100 |
 /// | `icm` | ICM, hardmax(−g_i) (PICM without the proximal term) | order=fixed, init=vertex, maxiter=100 |
 ///
 /// Shared keys: `order` (fixed | random | parallel), `damping` α ∈ [0,1) (parallel: u ← (1−α)·new + α·old),
 /// `maxiter`, `tol` (stop once the largest change of u is below it), `seed` (for order=random) and
-/// `init` (uniform | vertex: hardmax(−g) at the uniform point). β ← ρβ after every `every` iterations.
+/// `init` (uniform | vertex: hardmax(−g) at the uniform point). The annealed rules take the shared
+/// `BetaSchedule` keys `beta0`, `rho`, `every` and `cap`: iteration k (1-based) uses β(k − 1) =
+/// min(cap, β₀ρ^⌊(k−1)/every⌋).
 public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     /// Which update rule.
     public enum Method: String, CaseIterable, Sendable { case mf, pmf, pgd, sparsemax, md, picm, icm }
@@ -33,12 +35,8 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     public var order: Order
     /// Step size η > 0 (`eta`; not used by mf and icm).
     public var eta: Double
-    /// Initial inverse temperature β > 0 (`beta`).
-    public var beta: Double
-    /// Annealing factor ρ ≥ 1 (`rho`): β ← ρβ every `every` iterations.
-    public var rho: Double
-    /// Iterations between β updates (`every`).
-    public var every: Int
+    /// The inverse temperature's schedule (`beta0`, `rho`, `every`, `cap`; annealed rules only).
+    public var beta: BetaSchedule
     /// Damping α ∈ [0, 1) of each row update (`damping`).
     public var damping: Double
     /// Largest number of iterations (`maxiter`).
@@ -56,9 +54,8 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
         let annealed = switch method { case .pmf, .pgd, .sparsemax, .md: true; case .mf, .picm, .icm: false }
         order = annealed ? .parallel : .fixed
         eta = switch method { case .pmf: 1; case .pgd, .sparsemax: 0.1; case .md: 0.5; case .picm: 2; case .mf, .icm: 1 }
-        beta = 1
-        rho = switch method { case .pmf: 1.05; case .pgd: 1.1; default: 1 }
-        every = method == .pgd ? 5 : 10
+        let rho: Double = switch method { case .pmf: 1.05; case .pgd: 1.1; default: 1 }
+        beta = BetaSchedule(initial: 1, rho: rho, every: method == .pgd ? 5 : 10)
         damping = 0
         maxIterations = annealed ? 200 : 100
         tolerance = 1e-9
@@ -72,13 +69,9 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
             throw .invalidSpec("unknown relaxation method '\(spec.name)'; use one of \(Method.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self.init(method)
-        var reader = SettingsReader(spec)
+        var reader = SpecReader<MRFError>(spec)
         if usesEta { eta = try reader.number("eta", default: eta, "a number > 0") { $0 > 0 && $0.isFinite } }
-        if usesBeta {
-            beta = try reader.number("beta", default: beta, "a number > 0") { $0 > 0 && $0.isFinite }
-            rho = try reader.number("rho", default: rho, "a number ≥ 1") { $0 >= 1 && $0.isFinite }
-            every = try reader.integer("every", default: every, "an integer ≥ 1") { $0 >= 1 }
-        }
+        if usesBeta { beta = try BetaSchedule(reading: &reader, defaults: beta) }
         order = try reader.choice("order", default: order)
         damping = try reader.number("damping", default: damping, "in [0, 1)") { $0 >= 0 && $0 < 1 }
         maxIterations = try reader.integer("maxiter", default: maxIterations, "an integer ≥ 0") { $0 >= 0 }
@@ -90,7 +83,7 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
 
     /// Whether the rule has a step size η.
     public var usesEta: Bool { method != .mf && method != .icm }
-    /// Whether the rule has an inverse temperature β (and its schedule ρ, every).
+    /// Whether the rule has an inverse temperature β (and its schedule).
     public var usesBeta: Bool {
         switch method {
         case .pmf, .pgd, .sparsemax, .md: true
@@ -102,9 +95,9 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     /// mean-field).
     public var keepsProximalTerm: Bool { usesEta }
 
-    /// β in iteration k (1-based): β·ρ^⌊(k−1)/every⌋.
+    /// β in iteration k (1-based): the schedule's β at 0-based iteration k − 1.
     public func beta(atIteration k: Int) -> Double {
-        usesBeta ? beta * Double.pow(rho, Double((k - 1) / every)) : 1
+        usesBeta ? beta.beta(at: k - 1) : 1
     }
 
     /// The shared update rule at inverse temperature β.
@@ -123,13 +116,10 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         let defaults = RelaxationSettings(method)
         var settings: [(key: String, value: String, isDefault: Bool)] = []
-        if usesEta { settings.append(("eta", "\(eta)", eta == defaults.eta)) }
-        if usesBeta {
-            settings += [("beta", "\(beta)", beta == defaults.beta), ("rho", "\(rho)", rho == defaults.rho),
-                         ("every", "\(every)", every == defaults.every)]
-        }
+        if usesEta { settings.append(("eta", SpecText.number(eta), eta == defaults.eta)) }
+        if usesBeta { settings += beta.settings(comparedWith: defaults.beta) }
         settings += [
-            ("order", order.rawValue, order == defaults.order), ("damping", "\(damping)", damping == defaults.damping),
+            ("order", order.rawValue, order == defaults.order), ("damping", SpecText.number(damping), damping == defaults.damping),
             ("maxiter", "\(maxIterations)", maxIterations == defaults.maxIterations),
             ("tol", "\(tolerance)", tolerance == defaults.tolerance), ("seed", "\(seed)", seed == defaults.seed),
             ("init", start.rawValue, start == defaults.start),

@@ -1,5 +1,6 @@
 import RealModule
 import Simplex
+import Support
 
 /// Runs a relaxation method (`RelaxationSettings`) on a `RelaxedObjective`: each step computes the
 /// gradient g_i of the objective for a row and applies the shared `UpdateRule` to that row

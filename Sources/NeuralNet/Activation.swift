@@ -1,4 +1,5 @@
 import Simplex
+import Support
 
 /// Rectified linear unit y = max(x, 0); ∂x = ∂y where y > 0.
 public final class ReLU: Layer {

@@ -1,5 +1,6 @@
 import CGSL
 import Simplex
+import Support
 
 /// Products below this many multiply-adds run on one thread: splitting them costs more than it saves.
 private let parallelGemmThreshold = 1 << 17
@@ -8,9 +9,11 @@ private let parallelGemmThreshold = 1 << 17
 /// C[m×n] ← α op(A) op(B) + β C, where op(A) is m×k and op(B) is k×n, and `lda`, `ldb`, `ldc` are
 /// the row strides of A, B and C as stored.
 ///
-/// Large products are split into one block of C per core — by rows of C when m ≥ n or C is too
-/// narrow to split, else by columns — each computed by a single-threaded sgemm; every entry of C
-/// is still one dot product over all of k, so the split only decides which thread computes it.
+/// Large products are split into blocks of C — by rows of C when m ≥ n or C is too narrow to split,
+/// else by columns — each computed by a single-threaded sgemm. OpenBLAS's result for an entry
+/// depends on the shape of the block it is computed in (its kernels for small blocks sum in another
+/// order), so the blocks are `parallelFixedChunks`: their boundaries follow from m, n and k alone,
+/// never from the number of workers, and the product has the same bits on any core count.
 /// `serial` keeps the product on the calling thread (for callers already inside a parallel region).
 func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -30,8 +33,8 @@ func gemm(
     }
     guard !serial && m * n * k >= parallelGemmThreshold else { return block(rows: 0 ..< m, columns: 0 ..< n) }
     if m >= n || n < 32 {
-        parallelChunks(count: m, minimumPerChunk: 4, alignment: 2) { start, count in block(rows: start ..< start + count, columns: 0 ..< n) }
+        parallelFixedChunks(count: m, minimumPerChunk: 16, alignment: 2) { _, start, count in block(rows: start ..< start + count, columns: 0 ..< n) }
     } else {
-        parallelChunks(count: n, minimumPerChunk: 16, alignment: 16) { start, count in block(rows: 0 ..< m, columns: start ..< start + count) }
+        parallelFixedChunks(count: n, minimumPerChunk: 16, alignment: 16) { _, start, count in block(rows: 0 ..< m, columns: start ..< start + count) }
     }
 }

@@ -1,4 +1,5 @@
 import Simplex
+import Support
 
 /// Per-column work on an N×F row-major matrix (BatchNorm's statistics, bias addition and bias
 /// gradients) as full-width SIMD passes.
@@ -6,15 +7,15 @@ import Simplex
 /// With F = 20 channels a row is two and a half `SIMD8` vectors, so row-by-row loops spend most of
 /// their time on remainders. Instead the matrix is read as blocks of P = R·F floats, R = 8/gcd(F, 8)
 /// rows — a multiple of 8 — and every per-column vector is *tiled* to P floats (entry r·F + j holds
-/// column j's value). Blocks are split across the cores, each chunk accumulating into its own
-/// tiled partial sums, which `fold` adds up in a fixed order (chunks, then the R row slots), so
-/// results depend only on the matrix and the number of cores.
+/// column j's value). Blocks are split into `parallelFixedChunks`, each chunk accumulating into its
+/// own tiled partial sums, which `fold` adds up in a fixed order (chunks, then the R row slots), so
+/// results depend only on the matrix, not on the number of workers.
 final class ColumnTiling {
     /// F, the number of columns.
     let columns: Int
     /// P = R·F floats per block.
     let period: Int
-    /// Per-chunk tiled accumulators: `coreCount` × `accumulators` × P floats.
+    /// Per-chunk tiled accumulators: `fixedChunkCount` × `accumulators` × P floats.
     private let partials: Tensor
     private let accumulators: Int
     /// A row vector tiled to P floats, for `addRow`.
@@ -28,7 +29,7 @@ final class ColumnTiling {
         self.columns = columns
         period = columns * (8 / a)
         self.accumulators = accumulators
-        partials = Tensor(shape: [coreCount * accumulators * period])
+        partials = Tensor(shape: [fixedChunkCount * accumulators * period])
         tiledRow = Tensor(shape: [period])
     }
 
@@ -50,7 +51,7 @@ final class ColumnTiling {
     }
 
     /// Calls `body(offset, length)` for every block of the `count` floats (the last may be short),
-    /// blocks split across the cores.
+    /// blocks split across the workers.
     func forEachBlock(count: Int, _ body: (Int, Int) -> Void) {
         forEachBlock(count: count) { _, offset, length in body(offset, length) }
     }
@@ -63,7 +64,7 @@ final class ColumnTiling {
 
     private func forEachBlock(count: Int, _ body: (Int, Int, Int) -> Void) {
         let blocks = (count + period - 1) / period
-        parallelChunks(count: blocks, minimumPerChunk: max(1, 4_096 / period), alignment: 1) { chunk, first, blockCount in
+        parallelFixedChunks(count: blocks, minimumPerChunk: max(1, 4_096 / period)) { chunk, first, blockCount in
             for block in first ..< first + blockCount {
                 let offset = block * period
                 body(chunk, offset, min(period, count - offset))
@@ -87,7 +88,7 @@ final class ColumnTiling {
     /// sum[j] = Σ over chunks and row slots of the tiled accumulator starting at `tiled`.
     private func fold(_ tiled: UnsafePointer<Float>, into sum: UnsafeMutablePointer<Float>) {
         sum.update(repeating: 0, count: columns)
-        for chunk in 0 ..< coreCount { addFolded(tiled + chunk * accumulators * period, into: sum) }
+        for chunk in 0 ..< fixedChunkCount { addFolded(tiled + chunk * accumulators * period, into: sum) }
     }
 
     /// sum[j] += Σ_r t[r·F + j]: one tiled vector of P floats folded onto its F columns.

@@ -1,15 +1,17 @@
 import Simplex
+import Support
 /// 2-D convolution on NHWC images by im2col + GEMM, a few images at a time.
 ///
 /// Input [N, H, W, C], weight [O, K, K, C], output [N, H', W', O] with H' = (H + 2p − K)/s + 1.
 /// The patches of a group g of images form a matrix P_g of shape [n_g·H'·W', K·K·C] (zero outside
 /// the padded image), so y_g = P_g Wᵀ + b, ∂W = Σ_g ∂y_gᵀ P_g, ∂b = Σ_g Σ_rows ∂y_g and
-/// ∂P_g = ∂y_g W, which col2im sums back into ∂x. Each core takes a contiguous range of images and
-/// works through it one group at a time in its own patch buffer (about 512 KiB, so it stays in
-/// cache); the backward pass forms a group's patches again rather than keeping a whole-batch patch
-/// matrix. For that it keeps a reference to the forward pass's input, which must not change before
-/// `backward`. ∂W and ∂b are summed per core, then over the cores in order, so results depend only
-/// on the inputs and the number of cores.
+/// ∂P_g = ∂y_g W, which col2im sums back into ∂x. The batch is split into `parallelFixedChunks`
+/// (contiguous ranges of images whose boundaries do not depend on the number of workers); each
+/// chunk works through its range one group at a time in its own patch buffer (about 512 KiB, so it
+/// stays in cache); the backward pass forms a group's patches again rather than keeping a
+/// whole-batch patch matrix. For that it keeps a reference to the forward pass's input, which must
+/// not change before `backward`. ∂W and ∂b are summed per chunk, then over the chunks in order, so
+/// results depend only on the inputs, whatever the number of workers.
 public final class Conv2d: Layer {
     /// Input channels C.
     public let inChannels: Int
@@ -26,11 +28,11 @@ public final class Conv2d: Layer {
     /// b, shape [O], unless created with `bias: false`.
     public let bias: Parameter?
     private var input = Tensor(shape: [0])
-    /// One patch buffer per core, `groupFloats` each.
+    /// One patch buffer per chunk, `groupFloats` each.
     private let patchBuffers = Tensor(shape: [0])
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
-    /// Per-core partial sums of ∂W (O·K·K·C floats each) and of ∂b tiled to whole SIMD blocks.
+    /// Per-chunk partial sums of ∂W (O·K·K·C floats each) and of ∂b tiled to whole SIMD blocks.
     private let weightGradientParts = Tensor(shape: [0])
     private let biasGradientParts = Tensor(shape: [0])
     /// The bias tiled to whole SIMD blocks (`biasTiling.period` floats).
@@ -90,15 +92,15 @@ public final class Conv2d: Layer {
         return (max(group, alignment), alignment, rowsPerImage)
     }
 
-    /// y = conv(x) into the [N, H', W', O] floats at `y`, a group of images at a time on each core;
+    /// y = conv(x) into the [N, H', W', O] floats at `y`, a group of images at a time in each chunk;
     /// after each group, `body(chunk, images, rows)` sees that group's finished output (bias
-    /// added) at `rows` while it is still in cache, on the core that computed it (`chunk`).
+    /// added) at `rows` while it is still in cache, on the thread that computed it, with its chunk (`chunk`).
     func forward(_ x: Tensor, into y: UnsafeMutablePointer<Float>,
                  eachGroup body: (_ chunk: Int, _ images: Range<Int>, _ rows: UnsafeMutablePointer<Float>) -> Void) {
         input = x
         let (group, alignment, rowsPerImage) = grouping(for: x.shape)
         let groupFloats = group * rowsPerImage * patchWidth, (outChannels, patchWidth) = (outChannels, patchWidth)
-        patchBuffers.resize(to: [coreCount, groupFloats])
+        patchBuffers.resize(to: [fixedChunkCount, groupFloats])
         let (buffers, w) = (patchBuffers.data, weight.value.data)
         let tiling = biasTiling
         if let bias {
@@ -106,7 +108,7 @@ public final class Conv2d: Layer {
             tiling.tile(bias.value.data, into: tiledBias.data)
         }
         let tiled: UnsafePointer<Float>? = bias == nil ? nil : UnsafePointer(tiledBias.data)
-        parallelChunks(count: x.shape[0], minimumPerChunk: alignment, alignment: alignment) { chunk, start, count in
+        parallelFixedChunks(count: x.shape[0], minimumPerChunk: group, alignment: alignment) { chunk, start, count in
             let buffer = buffers + chunk * groupFloats
             for first in Swift.stride(from: start, to: start + count, by: group) {
                 let images = first ..< min(first + group, start + count)
@@ -125,22 +127,22 @@ public final class Conv2d: Layer {
     }
 
     /// ∂W, ∂b and (when `needsInputGradient`) ∂x, returned, for the last forward pass, in the same groups:
-    /// `gradient(chunk, images)` gives the group's ∂y rows ([n_g·H'·W', O] floats), on the core that
+    /// `gradient(chunk, images)` gives the group's ∂y rows ([n_g·H'·W', O] floats), on the thread that
     /// uses them, so a caller can form them there just in time.
     func backward(needsInputGradient: Bool,
                   gradient: (_ chunk: Int, _ images: Range<Int>) -> UnsafePointer<Float>) -> Tensor? {
         let shape = input.shape, (group, alignment, rowsPerImage) = grouping(for: shape)
         let groupFloats = group * rowsPerImage * patchWidth, (outChannels, patchWidth) = (outChannels, patchWidth)
         let weightCount = outChannels * patchWidth, tiling = biasTiling
-        weightGradientParts.resize(to: [coreCount, weightCount])
+        weightGradientParts.resize(to: [fixedChunkCount, weightCount])
         weightGradientParts.zero()
-        biasGradientParts.resize(to: [coreCount, tiling.period])
+        biasGradientParts.resize(to: [fixedChunkCount, tiling.period])
         biasGradientParts.zero()
         if needsInputGradient { inputGradient.resize(to: shape) }
         let (buffers, w, dx, x) = (patchBuffers.data, weight.value.data, inputGradient.data, input)
         let (weightParts, biasParts) = (weightGradientParts.data, biasGradientParts.data)
         let imageSize = shape[1] * shape[2] * shape[3], hasBias = bias != nil
-        parallelChunks(count: shape[0], minimumPerChunk: alignment, alignment: alignment) { chunk, start, count in
+        parallelFixedChunks(count: shape[0], minimumPerChunk: group, alignment: alignment) { chunk, start, count in
             let buffer = buffers + chunk * groupFloats
             if needsInputGradient { Kernels.fill(dx + start * imageSize, 0, count: count * imageSize) }
             for first in Swift.stride(from: start, to: start + count, by: group) {
@@ -164,10 +166,10 @@ public final class Conv2d: Layer {
         }
         let dw = weight.gradient.data
         dw.update(from: weightParts, count: weightCount)
-        for part in 1 ..< coreCount { Kernels.add(weightParts + part * weightCount, into: dw, count: weightCount) }
+        for part in 1 ..< fixedChunkCount { Kernels.add(weightParts + part * weightCount, into: dw, count: weightCount) }
         if let bias {
             bias.gradient.data.update(repeating: 0, count: outChannels)
-            for part in 0 ..< coreCount { tiling.addFolded(biasParts + part * tiling.period, into: bias.gradient.data) }
+            for part in 0 ..< fixedChunkCount { tiling.addFolded(biasParts + part * tiling.period, into: bias.gradient.data) }
         }
         return needsInputGradient ? inputGradient : nil
     }

@@ -1,9 +1,10 @@
 import Simplex
+import Support
 
 /// Convolution → BatchNorm without γ and β → ReLU → max pooling, run as one layer over the four
 /// layers' own parameters and running statistics (`Sequential` runs such sequences through it).
 ///
-/// Training-mode forward, on each core a group of images at a time while the group's convolution
+/// Training-mode forward, in each of the convolution's chunks a group of images at a time while the group's convolution
 /// output y is still in cache (`Conv2d.forward(_:into:eachGroup:)`): the group's per-channel mean
 /// and squared deviations, combined over the groups in `ChannelMoments`, and the max-pool of y
 /// itself with its winners. Normalising without γ is x̂ = (y − μ)·a with a = 1/√(σ² + ε) > 0, and
@@ -14,7 +15,7 @@ import Simplex
 ///
 /// Backward: with z = ReLU(x̂) and p the pooled output, ∂z is ∂p at the winners where p > 0 and
 /// zero elsewhere, and x̂ = p there, so BatchNorm's sums Σ∂z and Σ∂z·x̂ are sums over the pooled
-/// output. Each group's ∂y = a·(∂z − mean ∂z − x̂·mean(∂z·x̂)) is formed on its core just before
+/// output. Each group's ∂y = a·(∂z − mean ∂z − x̂·mean(∂z·x̂)) is formed by the thread that runs its chunk just before
 /// the convolution's backward pass uses it (`Conv2d.backward(needsInputGradient:gradient:)`).
 ///
 /// The results equal the four layers' up to the rounding of the statistics' sums (taken in another
@@ -36,11 +37,11 @@ final class ConvolutionBlock: Layer {
     private let tiling: ColumnTiling
     /// μ, a, mean ∂z and mean ∂z·x̂ tiled to P floats each, then Σ∂z, Σ∂z·x̂, μ and a per channel.
     private let statistics: Tensor
-    /// Per core: a tiled accumulator, a tiled group mean, and the group's sums and squared deviations per channel.
+    /// Per chunk: a tiled accumulator, a tiled group mean, and the group's sums and squared deviations per channel.
     private let scratch: Tensor
-    /// Per core: one group's ∂y.
+    /// Per chunk: one group's ∂y.
     private let gradientBuffers = Tensor(shape: [0])
-    /// Per core: the moments of the groups it convolved.
+    /// Per chunk: the moments of the groups it convolved.
     private let parts: UnsafeMutablePointer<ChannelMoments>
 
     /// The block for `layers` when they start with Conv2d, BatchNorm without affine parameters over
@@ -55,13 +56,13 @@ final class ConvolutionBlock: Layer {
         let channels = conv.outChannels
         tiling = ColumnTiling(columns: channels)
         statistics = Tensor(shape: [4 * tiling.period + 4 * channels])
-        scratch = Tensor(shape: [coreCount, 2 * tiling.period + 2 * channels])
-        parts = .allocate(capacity: coreCount)
-        parts.initialize(repeating: ChannelMoments(channels: channels), count: coreCount)
+        scratch = Tensor(shape: [fixedChunkCount, 2 * tiling.period + 2 * channels])
+        parts = .allocate(capacity: fixedChunkCount)
+        parts.initialize(repeating: ChannelMoments(channels: channels), count: fixedChunkCount)
     }
 
     deinit {
-        parts.deinitialize(count: coreCount)
+        parts.deinitialize(count: fixedChunkCount)
         parts.deallocate()
     }
 
@@ -84,7 +85,7 @@ final class ConvolutionBlock: Layer {
         let (channels, period, tiling, pool, parts) = (conv.outChannels, tiling.period, tiling, pool, parts)
         let rowsPerImage = convShape[1] * convShape[2], (y, p) = (convolved.data, output.data)
         let (scratch, scratchStride) = (scratch.data, scratch.shape[1])
-        for chunk in 0 ..< coreCount { parts[chunk].reset() }
+        for chunk in 0 ..< fixedChunkCount { parts[chunk].reset() }
         winners.withUnsafeMutableBufferPointer { buffer in
             let best = buffer.baseAddress!
             conv.forward(x, into: y) { chunk, images, groupRows in
@@ -110,7 +111,7 @@ final class ConvolutionBlock: Layer {
             }
         }
         var total = parts[0]
-        for chunk in 1 ..< coreCount { total.add(parts[chunk]) }
+        for chunk in 1 ..< fixedChunkCount { total.add(parts[chunk]) }
         let n = Double(rows), stats = statistics.data, (mu, inverse) = (stats + 4 * period + 2 * channels, stats + 4 * period + 3 * channels)
         for j in 0 ..< channels {
             mu[j] = Float(total.mean[j])
@@ -145,7 +146,7 @@ final class ConvolutionBlock: Layer {
         tiling.tile(sum, into: meanGradient)
         tiling.tile(dot, into: meanDot)
         let groupFloats = conv.grouping(for: inputShape).group * rowsPerImage * channels
-        gradientBuffers.resize(to: [coreCount, groupFloats])
+        gradientBuffers.resize(to: [fixedChunkCount, groupFloats])
         let buffers = gradientBuffers.data, pooledPerImage = dp.count / convShape[0]
         return winners.withUnsafeBufferPointer { best in
             conv.backward(needsInputGradient: needsInputGradient) { chunk, images in

@@ -1,4 +1,4 @@
-import CGSL
+import CKernels
 import Simplex
 
 /// Elementwise kernels on raw buffers, eight lanes at a time with `SIMD8<Float>`.
@@ -223,7 +223,7 @@ enum Kernels {
             let vi = b2 * load(v, i) + c2 * d * d
             store(mi, m, i)
             store(vi, v, i)
-            store(load(w, i) - size * mi / (cgsl_sqrt8(vi) * scale + eps), w, i)
+            store(load(w, i) - size * mi / (ck_sqrt8(vi) * scale + eps), w, i)
             i += 8
         }
         while i < count {

@@ -1,5 +1,6 @@
 import RealModule
 import Simplex
+import Support
 
 /// An optimizer updates a fixed list of tensors from their gradients, one step per call.
 /// The tensors are the method's own variables: the weights for float training, w̃ or ũ for the

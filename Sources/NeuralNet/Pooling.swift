@@ -1,4 +1,5 @@
 import Simplex
+import Support
 
 /// Max pooling over k×k windows with stride s on NHWC images (no padding). Backward routes each
 /// gradient to the window's largest input (the first one on ties).

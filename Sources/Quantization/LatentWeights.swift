@@ -1,6 +1,7 @@
-import RealModule
 import NeuralNet
+import RealModule
 import Simplex
+import Support
 
 /// BinaryConnect (docs/paper-notes.md §5, §10): latent float weights w̃, the network computes with
 /// w = sign(w̃) with sign(0) = −1 (hardmax's lowest-index tie rule, so Prop. 3.1 holds exactly),

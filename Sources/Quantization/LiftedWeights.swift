@@ -1,6 +1,7 @@
 import NeuralNet
 import RealModule
 import Simplex
+import Support
 import Synchronization
 
 /// Algorithm 1 of the paper (docs/paper-notes.md §4): each quantized parameter of m entries has auxiliary

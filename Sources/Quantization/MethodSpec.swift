@@ -44,47 +44,26 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
 
     public init(kind: MethodKind) { self.kind = kind }
 
-    /// Keys each method accepts.
-    public static func keys(for kind: MethodKind) -> [String] {
-        switch kind {
-        case .ref, .picm: []
-        case .bc: ["clip"]
-        case .pq: ["reg", "freeze"]
-        case .pgd, .md: ["beta0", "rho", "every", "cap"]
-        case .pmf: ["beta0", "rho", "every", "cap", "jacobian", "tilde"]
-        }
-    }
-
     public init(parsing text: String) throws(QuantizationError) {
-        let spec = try SpecText(quantization: text, what: "method")
-        guard let kind = MethodKind(rawValue: spec.name) else {
-            throw QuantizationError("unknown method '\(spec.name)'; use one of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        var reader = try SpecReader<QuantizationError>(parsing: text, what: "method")
+        guard let kind = MethodKind(rawValue: reader.spec.name) else {
+            throw QuantizationError("unknown method '\(reader.spec.name)'; use one of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self.init(kind: kind)
-        try spec.check(allowed: Self.keys(for: kind), what: "method")
-        let what = "method"
-        let defaults = BetaSchedule()
-        let initial = try spec.double("beta0", default: defaults.initial, what: what, valid: { $0 > 0 && $0.isFinite }, rule: "a positive number")
-        let rho = try spec.double("rho", default: defaults.rho, what: what, valid: { $0 >= 1 && $0.isFinite }, rule: "a number ≥ 1")
-        let every = try spec.integer("every", default: defaults.every, what: what)
-        let cap = try spec.double("cap", default: defaults.cap, what: what, valid: { $0 >= initial && $0.isFinite }, rule: "a finite number ≥ beta0")
-        beta = BetaSchedule(initial: initial, rho: rho, every: every, cap: cap)
-        reg = try spec.double("reg", default: 1e-3, what: what, valid: { $0 >= 0 && $0.isFinite }, rule: "a number ≥ 0")
-        freeze = try spec.double("freeze", default: 2.0 / 3.0, what: what, valid: { $0 > 0 && $0 <= 1 }, rule: "a fraction in (0, 1]")
-        if let text = spec.value("jacobian") {
-            guard let value = SoftmaxJacobian(rawValue: text) else {
-                throw QuantizationError("method 'pmf': jacobian=\(text) is not valid; use jacobian=exact or jacobian=reference")
+        switch kind {
+        case .ref, .picm: break
+        case .bc: clip = try reader.flag("clip", default: clip)
+        case .pq:
+            reg = try reader.number("reg", default: reg, "a number ≥ 0") { $0 >= 0 && $0.isFinite }
+            freeze = try reader.number("freeze", default: freeze, "a fraction in (0, 1]") { $0 > 0 && $0 <= 1 }
+        case .pgd, .md, .pmf:
+            beta = try BetaSchedule(reading: &reader, defaults: beta)
+            if kind == .pmf {
+                jacobian = try reader.choice("jacobian", default: jacobian)
+                tilde = try reader.flag("tilde", default: tilde)
             }
-            jacobian = value
         }
-        if let text = spec.value("clip") {
-            guard let value = Bool(text) else { throw QuantizationError("method 'bc': clip=\(text) is not valid; use clip=true or clip=false") }
-            clip = value
-        }
-        if let text = spec.value("tilde") {
-            guard let value = Bool(text) else { throw QuantizationError("method 'pmf': tilde=\(text) is not valid; use tilde=true or tilde=false") }
-            tilde = value
-        }
+        try reader.finish()
     }
 
     /// The canonical text: every setting the method takes, in a fixed order.
@@ -94,11 +73,11 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
         case .ref, .picm: break
         case .bc: if !clip { parts = ["clip=false"] }
         case .pq:
-            parts = ["reg=\(settingText(reg))"]
-            if freeze != 2.0 / 3.0 { parts.append("freeze=\(settingText(freeze))") }
+            parts = ["reg=\(SpecText.number(reg))"]
+            if freeze != 2.0 / 3.0 { parts.append("freeze=\(SpecText.number(freeze))") }
         case .pgd, .md, .pmf:
-            if beta.initial != 1 { parts.append("beta0=\(settingText(beta.initial))") }
-            parts += ["rho=\(settingText(beta.rho))", "every=\(beta.every)", "cap=\(settingText(beta.cap))"]
+            // β₀ only when it differs from 1; ρ, every and cap always, so the text shows the schedule.
+            parts = beta.settings(comparedWith: BetaSchedule()).filter { $0.key != "beta0" || !$0.isDefault }.map { "\($0.key)=\($0.value)" }
             if kind == .pmf {
                 parts.append("jacobian=\(jacobian.rawValue)")
                 if !tilde { parts.append("tilde=false") }

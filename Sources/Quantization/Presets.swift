@@ -1,5 +1,7 @@
 import Foundation
 import NeuralNet
+import Simplex
+import Support
 
 /// The hyperparameters of one cell of supp. Table 4 (docs/paper-notes.md §6): a dataset, a network
 /// and a method, with the optimizer, learning rate, schedule, weight decay, batch size and length
@@ -108,8 +110,8 @@ public struct Preset: Equatable, Sendable {
     public static var table: String {
         let header = ["name", "dataset", "arch", "method", "optimizer", "lr", "wd", "schedule", "batch", "epochs", "note"]
         let rows = all.map { p in
-            [p.name, p.dataset, p.arch, p.method, p.optimizer == .sgd ? "sgd(m=\(settingText(p.momentum)))" : "adam",
-             settingText(p.learningRate), settingText(p.weightDecay), p.schedule.description, String(p.batchSize), String(p.epochs), p.note]
+            [p.name, p.dataset, p.arch, p.method, p.optimizer == .sgd ? "sgd(m=\(SpecText.number(p.momentum)))" : "adam",
+             SpecText.number(p.learningRate), SpecText.number(p.weightDecay), p.schedule.description, String(p.batchSize), String(p.epochs), p.note]
         }
         let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }
         return ([header] + rows).map { row in

@@ -1,33 +1,33 @@
-import CGSL
+import CKernels
 
 /// Fast paths for the commonest case, binary levels in `Float` (two columns per row), eight or
 /// sixteen rows at a time, a last partial group through a zero-padded copy. They compute the same formulas as the generic row functions — for softmax,
-/// e = exp(−|z|) with z = β(x₁ − x₀), then 1/(1+e) and e/(1+e) — with `cgsl_negative_exp8` in place
+/// e = exp(−|z|) with z = β(x₁ − x₀), then 1/(1+e) and e/(1+e) — with `ck_negative_exp8` in place
 /// of `expf`, so results agree with the generic path to a few ulp.
 @usableFromInline
 enum BinaryRows {
     /// For every row j of x (two entries per row), z_j = β(x_j1 − x_j0) → (u_j0, u_j1) by softmax
-    /// or sparsemax, and w_j = u_j0 q₀ + u_j1 q₁: `cgsl_binary_lift16` (C, sixteen rows per pass),
+    /// or sparsemax, and w_j = u_j0 q₀ + u_j1 q₁: `ck_binary_lift16` (C, sixteen rows per pass),
     /// the last rows through a zero-padded copy of sixteen.
     @inlinable
     static func lift(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
                      rows: Int, beta: Float, q0: Float, q1: Float, sparsemax: Bool) {
         let full = rows / 16 * 16, flag: Int32 = sparsemax ? 1 : 0
-        cgsl_binary_lift16(x, u, w, full, beta, q0, q1, flag)
+        ck_binary_lift16(x, u, w, full, beta, q0, q1, flag)
         guard full < rows else { return }
         let valid = rows - full
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 80) { buffer in
             let (xs, us, ws) = (buffer.baseAddress!, buffer.baseAddress! + 32, buffer.baseAddress! + 64)
             xs.initialize(repeating: 0, count: 80)
             xs.update(from: x + 2 * full, count: 2 * valid)
-            cgsl_binary_lift16(xs, us, ws, 16, beta, q0, q1, flag)
+            ck_binary_lift16(xs, us, ws, 16, beta, q0, q1, flag)
             (u + 2 * full).update(from: us, count: 2 * valid)
             (w + full).update(from: ws, count: valid)
         }
     }
 
     /// softmax(βx) per row and w = u₀q₀ + u₁q₁: e = exp(−|z|), the larger entry 1/(1+e), the
-    /// smaller e/(1+e) (`cgsl_softmax_split8`).
+    /// smaller e/(1+e) (`ck_softmax_split8`).
     @inlinable
     static func softmaxLift(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
                             rows: Int, beta: Float, q0: Float, q1: Float) {
@@ -43,12 +43,12 @@ enum BinaryRows {
 
     /// The pullback of w = softmax(βx)·q to x given g = ∂L/∂w (so ∂L/∂u = g q):
     /// exact out_λ = β s_λ g (q_λ − w); reference out_λ = β g (q_λ − s_λ w), eight rows at a time in
-    /// `cgsl_softmax_pullback8`. w is formed again from u as the lift forms it.
+    /// `ck_softmax_pullback8`. w is formed again from u as the lift forms it.
     @inlinable
     static func softmaxPullback(_ u: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                                 rows: Int, beta: Float, q0: Float, q1: Float, jacobian: SoftmaxJacobian) {
         let flag: Int32 = jacobian == .exact ? 1 : 0, full = rows / 8 * 8
-        cgsl_softmax_pullback8(u, g, out, full, beta, q0, q1, flag)
+        ck_softmax_pullback8(u, g, out, full, beta, q0, q1, flag)
         guard full < rows else { return }
         let valid = rows - full
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 40) { buffer in
@@ -56,7 +56,7 @@ enum BinaryRows {
             us.initialize(repeating: 0, count: 40)
             us.update(from: u + 2 * full, count: 2 * valid)
             gs.update(from: g + full, count: valid)
-            cgsl_softmax_pullback8(us, gs, outs, 8, beta, q0, q1, flag)
+            ck_softmax_pullback8(us, gs, outs, 8, beta, q0, q1, flag)
             (out + 2 * full).update(from: outs, count: 2 * valid)
         }
     }
@@ -71,10 +71,10 @@ enum BinaryRows {
         while j + 8 <= rows {
             let a = UnsafeRawPointer(u + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
             let b = UnsafeRawPointer(u + 2 * j + 8).loadUnaligned(as: SIMD8<Float>.self)
-            let g = half * cgsl_row_order8(UnsafeRawPointer(g + j).loadUnaligned(as: SIMD8<Float>.self))
-            let value = cgsl_where_both_positive8(cgsl_first_entries8(a, b), cgsl_second_entries8(a, b), g)
-            UnsafeMutableRawPointer(out + 2 * j).storeBytes(of: cgsl_zip_low8(value, -value), as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(out + 2 * j + 8).storeBytes(of: cgsl_zip_high8(value, -value), as: SIMD8<Float>.self)
+            let g = half * ck_row_order8(UnsafeRawPointer(g + j).loadUnaligned(as: SIMD8<Float>.self))
+            let value = ck_where_both_positive8(ck_first_entries8(a, b), ck_second_entries8(a, b), g)
+            UnsafeMutableRawPointer(out + 2 * j).storeBytes(of: ck_zip_low8(value, -value), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + 2 * j + 8).storeBytes(of: ck_zip_high8(value, -value), as: SIMD8<Float>.self)
             j += 8
         }
         while j < rows {

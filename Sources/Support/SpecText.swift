@@ -1,6 +1,6 @@
 import Foundation
 
-/// The one grammar of every spec PMFKit reads and prints — MRF algorithms (`pmf[eta=0.5,beta=1]`),
+/// The one grammar of every spec PMFKit reads and prints — MRF algorithms (`pmf[eta=0.5,beta0=1]`),
 /// training methods (`pmf[rho=1.2,every=100]`), learning-rate schedules
 /// (`step[every=7000,factor=0.2]`) and the method specs sweeps compose — in libDAI's property-string
 /// style: `name` alone, or `name[key=value,key=value]`.
@@ -73,4 +73,12 @@ public struct SpecText: Equatable, Sendable, CustomStringConvertible {
 public struct SpecError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension SpecText {
+    /// The shortest text of a setting's number, as every spec prints it: integers without ".0"
+    /// (`cap=10000`), others as Swift prints them (`rho=1.05`).
+    public static func number(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
+    }
 }

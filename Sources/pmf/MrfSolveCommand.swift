@@ -9,7 +9,7 @@ struct MrfSolve: ParsableCommand {
         abstract: "Run algorithms on a model: log Z (exact, mean-field bound or Bethe), marginals, labelling, energy.",
         discussion: """
         SPEC is a name with optional settings: exact, mf, pmf, pgd, sparsemax, md, picm, icm, bp, or e.g. \
-        pmf[eta=0.5,beta=1,rho=1.05,every=10], mf[order=random,damping=0.3], bp[inference=max]. When exact is \
+        pmf[eta=0.5,beta0=1,rho=1.05,every=10], mf[order=random,damping=0.3], bp[inference=max]. When exact is \
         among the algorithms it runs first and the traces also record marginal and log Z errors.
         """)
 

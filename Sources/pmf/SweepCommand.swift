@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Quantization
-import Simplex
+import Support
 import Sweep
 
 /// `pmf sweep`: plan a grid of `pmf train` runs, run it locally or as a Slurm job array,
@@ -46,7 +46,7 @@ struct SweepPlanCommand: ParsableCommand {
         for id in outcome.staleFinished { print("  ! \(id) finished with an older command; kept as it is (delete its folder to rerun)") }
         for id in outcome.removed { print("  - \(id) no longer in the sweep file; its folder is kept") }
         guard !estimates.isEmpty else { return }
-        print("estimated CPU time per run (one iteration measured on this machine, \(coreCount) cores; evaluations included):")
+        print("estimated CPU time per run (one iteration measured on this machine, \(workerCount) cores; evaluations included):")
         for e in estimates {
             print(String(format: "  %@ %@ %@ batch %d: %.3f s/iteration × %d iterations ≈ %@ per run (%d run%@)", e.dataset, e.arch, e.method,
                          e.batchSize, e.secondsPerIteration, e.iterations, duration(e.secondsPerRun), e.runs.count, e.runs.count == 1 ? "" : "s"))

@@ -3,6 +3,7 @@ import Foundation
 import NeuralNet
 import Quantization
 import Simplex
+import Support
 
 /// `pmf bench train`: training throughput of this engine beside PyTorch's anchor script, in one run.
 struct TrainBench: ParsableCommand {
@@ -38,7 +39,7 @@ struct TrainBench: ParsableCommand {
         guard repeats >= 1, epochs >= 1 else { throw CommandError("--repeats and --epochs must be ≥ 1") }
         let (train, test) = try DatasetKind.fashionMNIST.load(from: data)
         // The floor uses OpenBLAS's own threading on every core, as `pmf bench sgemm` measures it.
-        let (gflops, _) = sgemmRate(m: 100, n: 300, k: 784, seconds: 0.5, threads: coreCount)
+        let (gflops, _) = sgemmRate(m: 100, n: 300, k: 784, seconds: 0.5, threads: workerCount)
         var rows: [Row] = []
         /// Keeps the faster of two timings of the same (network, engine, method), in the first run's order.
         func record(_ row: Row) {

@@ -1,4 +1,5 @@
 @testable import MRF
+import Simplex
 import Support
 import Testing
 
@@ -11,8 +12,8 @@ import Testing
         #expect(Algorithm.all.map(\.description).prefix(3) == ["exact", "mf", "pmf"])
     }
 
-    @Test(arguments: ["pmf[eta=0.5,beta=1,rho=1.05,every=10]", "mf[order=random,damping=0.3]", "bp[inference=max,schedule=parallel,tol=1e-06]",
-                      "exact[method=enumerate,maxstates=1000]", "picm[eta=0.25,order=parallel]", "sparsemax[beta=2,maxiter=5]", "icm[init=uniform]"])
+    @Test(arguments: ["pmf[eta=0.5,beta0=1,rho=1.05,every=10]", "mf[order=random,damping=0.3]", "bp[inference=max,schedule=parallel,tol=1e-06]",
+                      "exact[method=enumerate,maxstates=1000]", "picm[eta=0.25,order=parallel]", "sparsemax[beta0=2,maxiter=5]", "icm[init=uniform]"])
     func customSpecsRoundTrip(text: String) throws {
         let algorithm = try Algorithm(parsing: text)
         #expect(try Algorithm(parsing: algorithm.description) == algorithm)
@@ -20,13 +21,22 @@ import Testing
     }
 
     @Test func settingsAreRead() throws {
-        guard case .relaxation(let s) = try Algorithm(parsing: "pmf[eta=0.5,beta=2,rho=1.5,every=3]") else { Issue.record("not pmf"); return }
-        #expect(s.eta == 0.5 && s.beta == 2 && s.rho == 1.5 && s.every == 3)
+        guard case .relaxation(let s) = try Algorithm(parsing: "pmf[eta=0.5,beta0=2,rho=1.5,every=3]") else { Issue.record("not pmf"); return }
+        #expect(s.eta == 0.5 && s.beta == BetaSchedule(initial: 2, rho: 1.5, every: 3))
         #expect(s.beta(atIteration: 1) == 2 && s.beta(atIteration: 4) == 3 && s.beta(atIteration: 7) == 4.5)
-        #expect(s.description == "pmf[eta=0.5,beta=2.0,rho=1.5,every=3]")
+        #expect(s.description == "pmf[eta=0.5,beta0=2,rho=1.5,every=3]")
     }
 
-    @Test(arguments: [("pmf[eta=0]", "eta must be"), ("mf[color=red]", "no setting 'color'"), ("mf[order=zigzag]", "use one of fixed, random, parallel"),
+    /// MRF solvers and network training share one β schedule: iteration k (1-based) of a solver
+    /// uses the schedule's β at 0-based iteration k − 1, capped as in training.
+    @Test func betaFollowsTheSharedSchedule() throws {
+        guard case .relaxation(let s) = try Algorithm(parsing: "pgd[rho=2,every=1,cap=8]") else { Issue.record("not pgd"); return }
+        #expect((1 ... 6).map { s.beta(atIteration: $0) } == [1, 2, 4, 8, 8, 8])
+        #expect((1 ... 6).map { s.beta(atIteration: $0) } == (0 ..< 6).map { s.beta.beta(at: $0) })
+    }
+
+    @Test(arguments: [("pmf[eta=0]", "eta must be"), ("mf[color=red]", "no setting 'color'"), ("mf[order=zigzag]", "must be one of fixed, random, parallel"),
+                      ("pmf[beta=2]", "no setting 'beta'; it takes eta, beta0, rho, every, cap"), ("pmf[cap=0.5]", "cap must be a finite number ≥ beta0"),
                       ("foo", "unknown algorithm 'foo'"), ("pmf[eta=1", "closing"), ("pmf[eta]", "key=value"), ("mf[eta=1]", "no setting 'eta'"),
                       ("bp[tol=1,tol=2]", "twice")])
     func badSpecsSayWhatIsWrong(text: String, fragment: String) {

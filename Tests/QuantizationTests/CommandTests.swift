@@ -81,6 +81,6 @@ import Testing
         let presets = try runProcess(pmf, ["train", "--list-presets"])
         #expect(presets.status == 0 && presets.output.contains("mnist-lenet300-pmf") && presets.output.contains("cifar10-resnet18-pgd"))
         let bad = try runProcess(pmf, ["train", "--method", "pmf[rh=2]"])
-        #expect(bad.status != 0 && bad.error.contains("unknown key 'rh'"))
+        #expect(bad.status != 0 && bad.error.contains("has no setting 'rh'"))
     }
 }

@@ -242,8 +242,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("pmf[rh=1.2]", "unknown key 'rh'"), ("pmf[rho=abc]", "rho=abc"), ("pmf[rho=0.5]", "rho"), ("bogus", "unknown method"),
-        ("pmf[rho=1.2", "malformed"), ("pmf[rho]", "not key=value"), ("bc[rho=2]", "bc takes clip"),
+        ("pmf[rh=1.2]", "method 'pmf' has no setting 'rh'; it takes beta0, rho, every, cap, jacobian, tilde"), ("pmf[rho=abc]", "rho=abc"), ("pmf[rho=0.5]", "rho"), ("bogus", "unknown method"),
+        ("pmf[rho=1.2", "malformed"), ("pmf[rho]", "not key=value"), ("bc[rho=2]", "it takes clip"), ("ref[rho=2]", "it takes no settings"),
         ("pmf[jacobian=magic]", "jacobian"), ("pmf[tilde=maybe]", "tilde"), ("pmf[every=0]", "every"), ("", "malformed"),
         ("pmf[rho=1.1,rho=1.2]", "twice"), ("pq[reg=-1]", "reg"), ("pq[freeze=0]", "freeze"), ("pq[freeze=1.5]", "freeze"),
     ])

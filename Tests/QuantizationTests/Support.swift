@@ -49,12 +49,14 @@ func temporaryFolder(_ name: String) -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("pmfkit-\(name)-\(UUID().uuidString)")
 }
 
-/// Runs a program; returns its exit status and standard output.
+/// Runs a program (with `environment` added to this process's); returns its exit status and standard output.
 @discardableResult
-func runProcess(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+func runProcess(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws
+    -> (status: Int32, output: String, error: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
