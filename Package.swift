@@ -33,14 +33,14 @@ let package = Package(
         .target(name: "MRF", dependencies: ["Simplex", "Support", numerics]),
         .target(name: "NeuralNet", dependencies: ["CGSL", "CKernels", "CZlib", "Simplex", "Support", numerics]),
         .target(name: "Quantization", dependencies: ["NeuralNet", "Simplex", "Support", "Gnuplot", numerics]),
-        .target(name: "Theorems", dependencies: ["CGSL", "Simplex", "MRF", "NeuralNet", "Quantization", numerics]),
+        .target(name: "Theorems", dependencies: ["CGSL", "Support", "Simplex", "MRF", "NeuralNet", "Quantization", "Gnuplot", numerics]),
         .target(name: "Gnuplot", dependencies: ["Support"]),
-        .target(name: "Sweep", dependencies: ["Gnuplot", "Support", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Figures", dependencies: ["Simplex", "MRF", "Gnuplot", "Quantization", "Support"]),
+        .target(name: "Sweep", dependencies: ["Gnuplot", "Support", "NeuralNet", "Quantization", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Figures", dependencies: ["Simplex", "MRF", "NeuralNet", "Gnuplot", "Quantization", "Theorems", "Support"]),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "CGSL", "Simplex", "MRF", "NeuralNet", "Quantization", "Theorems", "Gnuplot", "Sweep", "Figures", "Support",
+                "CGSL", "Support", "Simplex", "MRF", "NeuralNet", "Quantization", "Theorems", "Gnuplot", "Sweep", "Figures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,10 +56,10 @@ let package = Package(
         ),
         .testTarget(name: "MRFTests", dependencies: ["MRF", "Simplex", "Support", numerics]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Simplex"]),
-        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet", "Simplex", "pmf"]),
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet", "Simplex", "Sweep", "pmf"]),
         .testTarget(name: "TheoremsTests", dependencies: ["Theorems", "Simplex"]),
         .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Gnuplot"], exclude: ["golden"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Gnuplot", "Quantization"], exclude: ["golden"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Gnuplot", "Quantization"]),
     ]
 )

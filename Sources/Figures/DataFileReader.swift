@@ -2,7 +2,7 @@ import Foundation
 import Gnuplot
 
 /// Reading back the data files the `Gnuplot` module writes, so figures can be built from files
-/// other commands produced (`pmf train`'s `trace.dat`, `pmf check`'s evidence).
+/// written elsewhere (a run's `trace.dat`, the checks' evidence).
 extension DataFile {
     /// Parses the text `DataFile.text()` writes: the `# [PMFKit data file] NAME.dat`,
     /// `# [command]`, `# [seed]`, `# [version]`, `# [column N] NAME [UNIT]` and `# [missing]` header

@@ -1,9 +1,10 @@
 import Foundation
 import Gnuplot
 
-/// Panels drawn from the evidence files `pmf check --out DIR` writes (`NAME.dat`, gnuplot data
-/// files with named datasets): each panel is one file, one curve per (dataset, y column). Which
-/// file, columns and scales are data (`EvidencePlot`), not a plotting routine per theorem.
+/// Panels drawn from the evidence files the checks write (`runChecks`, `pmf check --out DIR`):
+/// `NAME.dat`, gnuplot data files with named datasets. Each panel is one file, one curve per
+/// (dataset, y column). Which file, columns and scales are data (`EvidencePlot`), not a plotting
+/// routine per theorem.
 public struct EvidencePlot: Equatable, Sendable {
     /// The evidence file's base name, e.g. `theorem-3.1` (read from `DIR/NAME.dat`).
     public var file: String
@@ -69,7 +70,7 @@ public struct EvidencePlot: Equatable, Sendable {
         for plot in plots {
             let url = directory.appendingPathComponent("\(plot.file).dat")
             guard FileManager.default.fileExists(atPath: url.path) else {
-                notes.append("\(name): \(url.path) was not written by pmf check; its panel is left out")
+                notes.append("\(name): \(url.path) was not written by the checks; its panel is left out")
                 continue
             }
             if let panel = try plot.panel(for: try DataFile(contentsOf: url), source: url.path) {

@@ -1,5 +1,6 @@
 import Foundation
 import Gnuplot
+import Theorems
 
 /// The figures and tables `pmf figures` regenerates, by the names `--only` takes.
 public enum PaperFigure: String, CaseIterable, Sendable {
@@ -11,7 +12,7 @@ public enum PaperFigure: String, CaseIterable, Sendable {
     case fig3Rho = "fig3-rho"
     /// Table 2 analogue: quantized test accuracy, mean ± std over seeds.
     case table2
-    /// `pmf check` evidence for Theorem 3.1, Proposition 3.1 and the softmax limit.
+    /// The numerical checks' evidence for Theorem 3.1, Proposition 3.1 and the softmax limit.
     case theorems
     /// MF/PMF/PGD/PICM/ICM/BP on explicit grid MRFs.
     case mrf
@@ -29,7 +30,7 @@ public enum PaperFigure: String, CaseIterable, Sendable {
     }
 }
 
-/// Everything the builders need: where outputs go, how much to train, how to run `pmf`.
+/// Everything the builders need: where outputs go, how much to train, how to train.
 public struct FigureContext {
     /// The output folder; training runs go to `out/runs`, check evidence to `out/check`.
     public var out: URL
@@ -37,18 +38,18 @@ public struct FigureContext {
     public var schedule: TrainingSchedule
     /// Provenance for generated data files (command text without paths, so reruns are identical).
     public var provenance: Provenance
-    /// Runs `pmf train` and `pmf check`.
-    public var runner: any CommandRunner
+    /// Trains the runs.
+    public var backend: any TrainingBackend
     /// Progress lines.
     public var log: (String) -> Void
 
     /// Creates a context.
-    public init(out: URL, schedule: TrainingSchedule, provenance: Provenance, runner: any CommandRunner,
+    public init(out: URL, schedule: TrainingSchedule, provenance: Provenance, backend: any TrainingBackend = LibraryTraining(),
                 log: @escaping (String) -> Void = { _ in }) {
         self.out = out
         self.schedule = schedule
         self.provenance = provenance
-        self.runner = runner
+        self.backend = backend
         self.log = log
     }
 }
@@ -63,7 +64,7 @@ public final class FigureBuilder {
     public init(context: FigureContext) {
         self.context = context
         self.store = TrainingRunStore(root: context.out.appendingPathComponent("runs", isDirectory: true),
-                                      runner: context.runner, log: context.log)
+                                      backend: context.backend, log: context.log)
     }
 
     /// Every training run `figures` need, each once, in training order.
@@ -145,7 +146,7 @@ public final class FigureBuilder {
         var notes: [String] = []
         for net in schedule.nets {
             let accuracies = Dictionary(uniqueKeysWithValues: try store.runs(net, methods: schedule.methods, seeds: schedule.seeds).map {
-                ($0.method, $0.runs.map(\.result.testAccuracy))
+                ($0.method, $0.runs.map(\.report.testAccuracy))
             })
             let title = "\(net.title), \(net.summary)"
             rows.append((title: title, accuracies: accuracies))
@@ -160,7 +161,7 @@ public final class FigureBuilder {
         for row in schedule.levelRows {
             let runs = try store.runs(row.net, methods: [row.method], levels: row.levels, seeds: schedule.seeds)
             rows.append((title: "\(row.title) (levels \(row.levels)), \(row.net.summary)",
-                         accuracies: [row.method: runs[0].runs.map(\.result.testAccuracy)]))
+                         accuracies: [row.method: runs[0].runs.map(\.report.testAccuracy)]))
         }
         let caption = "Table 2 analogue: test accuracy (%) of the quantized network kept at its best validation accuracy, "
             + "mean ± std over seeds \(schedule.seedList); \(schedule.dataNote)."
@@ -168,13 +169,16 @@ public final class FigureBuilder {
                      notes: schedule.isSmokeRun ? ["This is a smoke run: the numbers say the pipeline works, not how the methods compare."] : notes)
     }
 
-    /// Runs `pmf check --out OUT/check` and draws its evidence.
+    /// Runs the checks whose evidence `EvidencePlot.paperChecks` draws (with `pmf check`'s trials
+    /// and seed), writes the evidence to `OUT/check` and draws it; a failed check is a note.
     private func theorems() throws -> FigureProduct {
         let folder = context.out.appendingPathComponent("check", isDirectory: true)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        context.log("running pmf check --out \(folder.path)")
-        let outcome = try context.runner.run(["check", "--out", folder.path])
-        var notes = outcome.status == 0 ? [] : ["theorems: pmf check exited with status \(outcome.status) (\(outcome.lastErrorLine)); drawing what it wrote"]
+        context.log("checking the paper's statements; evidence in \(folder.path)")
+        let checks = allChecks().filter { check in EvidencePlot.paperChecks.contains { $0.file == check.name } }
+        let outcomes = try runChecks(checks, trials: defaultCheckTrials, seed: defaultCheckSeed, evidenceFolder: folder)
+        var notes = outcomes.filter { !$0.passed }.map {
+            "theorems: check \($0.name) failed (max deviation \($0.maxDeviation), tolerance \($0.tolerance)); drawing its evidence"
+        }
         let (figure, missing) = try EvidencePlot.figure(named: "theorems", plots: EvidencePlot.paperChecks, from: folder)
         notes += missing
         return FigureProduct(figures: figure.map { [$0] } ?? [], notes: notes)

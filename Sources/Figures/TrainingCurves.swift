@@ -122,7 +122,7 @@ extension TrainingTrace {
         }
         let (loss, accuracy) = (moments(\.loss), moments(\.validationAccuracy))
         var mean = TrainingTrace(epochs: Array(traces[0].epochs.prefix(count)), loss: loss.mean,
-                                 validationAccuracy: accuracy.mean, accuracyColumn: traces[0].accuracyColumn)
+                                 validationAccuracy: accuracy.mean)
         mean.runs = traces.count
         mean.lossSpread = loss.spread
         mean.validationAccuracySpread = accuracy.spread

@@ -1,5 +1,6 @@
 import Foundation
 import Gnuplot
+import NeuralNet
 import Quantization
 import Support
 
@@ -9,7 +10,7 @@ public struct TrainingRequest: Hashable, Sendable {
     public var net: TrainingSchedule.Net
     /// A preset base name (`pmf`) or a method spec (`pmf[rho=1.1,…]`), run with the base name's preset.
     public var method: String
-    /// `pmf train --levels` value, or nil for the preset's (binary).
+    /// A level-set name (`k4`), or nil for the preset's (binary).
     public var levels: String?
     /// The seed.
     public var seed: UInt
@@ -28,14 +29,14 @@ public struct TrainingRequest: Hashable, Sendable {
     }
 }
 
-/// One finished `pmf train` run: what was asked and what it left in its folder.
+/// One finished training run: what was asked and what it left in its folder.
 public struct TrainingRun: Equatable, Sendable {
     /// What was asked.
     public var request: TrainingRequest
     /// `trace.dat`, read by column name.
     public var trace: TrainingTrace
     /// `results.json`.
-    public var result: RunResult
+    public var report: RunReport
 }
 
 /// Where a whole figure job is: runs done of all it needs, and the time left.
@@ -52,23 +53,25 @@ public struct JobProgress: Sendable {
     public var current: String?
 }
 
-/// Runs `pmf train` into `ROOT/ARCH-METHOD[-LEVELS]-sSEED` folders, each once. A folder counts
-/// as finished when its `request.txt` holds the arguments the run would be trained with now and
-/// its `results.json` is complete, so a rerun trains nothing and a changed schedule retrains. A
-/// run interrupted part-way resumes from its last checkpoint (`pmf train --resume`).
+/// Trains runs into `ROOT/ARCH-METHOD[-LEVELS]-sSEED` folders through a `TrainingBackend`, each
+/// once. A folder counts as finished when its `config.json` holds the settings the run would be
+/// trained with now and its `results.json` is a complete `RunReport`, so a rerun trains nothing and
+/// a changed schedule retrains. A run interrupted part-way resumes from its last checkpoint.
 public final class TrainingRunStore {
     /// Where the run folders go.
     public let root: URL
-    private let runner: any CommandRunner
+    private let backend: any TrainingBackend
     private let log: (String) -> Void
 
     /// Iterations between a run's checkpoints.
     static let checkpointEvery = 2_500
+    /// The file in a run folder recording the settings it was trained with (`RunConfig`, JSON).
+    static let configFile = "config.json"
 
-    /// A store under `root` running `pmf` through `runner`; progress lines go to `log`.
-    public init(root: URL, runner: any CommandRunner, log: @escaping (String) -> Void = { _ in }) {
+    /// A store under `root` training through `backend`; progress lines go to `log`.
+    public init(root: URL, backend: any TrainingBackend, log: @escaping (String) -> Void = { _ in }) {
         self.root = root
-        self.runner = runner
+        self.backend = backend
         self.log = log
     }
 
@@ -79,50 +82,46 @@ public final class TrainingRunStore {
                                            isDirectory: true)
     }
 
-    /// The supp. Table 4 preset of `request`'s network and method base name, rescaled to the run's length.
-    /// - Throws: `FigureError` when there is no preset for that method.
-    static func preset(_ request: TrainingRequest) throws -> Preset {
+    /// The settings of `request`: the supp. Table 4 preset of its network and method base name on
+    /// Fashion-MNIST, its schedules rescaled to the run's length, with the request's method spec,
+    /// levels, epochs, training images, trace interval and seed.
+    /// - Throws: `FigureError` when there is no preset for that method or a setting is invalid.
+    public static func config(_ request: TrainingRequest) throws -> RunConfig {
         let name = "\(request.net.presetPrefix)-\(MethodSpecText.baseName(request.method))"
         guard let preset = try? Preset.named(name) else {
             throw FigureError("no supp. Table 4 preset \(name) for method '\(request.method)'; the figures train \(TrainingSchedule.paperMethods.joined(separator: ", "))")
         }
+        var overrides = RunConfig.Overrides()
+        (overrides.dataset, overrides.epochs, overrides.seed) = (DatasetKind.fashionMNIST.rawValue, request.net.epochs, request.seed)
+        (overrides.logEvery, overrides.limit, overrides.levels) = (request.net.logEvery, request.net.limit, request.levels)
+        if request.method != MethodSpecText.baseName(request.method) { overrides.method = request.method }
         do {
-            return try preset.rescaled(toIterations: request.net.iterations(batchSize: preset.batchSize))
+            return try RunConfig.resolve(preset: preset, overrides: overrides, trainingImages: request.net.trainingImages)
         } catch {
-            throw FigureError("preset \(name): \(error)")
+            throw FigureError("\(request.label): \(error)")
         }
     }
 
     /// The PMF method of `net`'s preset with another ρ, or `pmf` itself when ρ is the preset's (so
     /// the ρ study shares that run with the table).
     public static func pmf(on net: TrainingSchedule.Net, rho: Double) throws -> String {
-        let preset = try preset(TrainingRequest(net: net, method: "pmf", seed: 1))
-        var spec = try MethodSpec(parsing: preset.method)
+        var spec = try MethodSpec(parsing: try config(TrainingRequest(net: net, method: "pmf", seed: 1)).method)
         guard spec.beta.rho != rho else { return "pmf" }
         spec.beta.rho = rho
         return spec.description
     }
 
-    /// `pmf train` arguments for `request`, without `--out`.
-    static func arguments(_ request: TrainingRequest) throws -> [String] {
-        let preset = try preset(request)
-        var arguments = ["train", "--preset", preset.name, "--dataset", "fashion-mnist", "--epochs", "\(request.net.epochs)",
-                         "--seed", "\(request.seed)", "--log-every", "\(request.net.logEvery)",
-                         "--checkpoint-every", "\(checkpointEvery)"]
-        if request.method != MethodSpecText.baseName(request.method) { arguments += ["--method", request.method] }
-        if let levels = request.levels { arguments += ["--levels", levels] }
-        if let limit = request.net.limit { arguments += ["--limit", "\(limit)"] }
-        return arguments
+    /// The settings `folder` records it was trained with, or nil.
+    private func recordedConfig(_ folder: URL) -> RunConfig? {
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(Self.configFile).path) else { return nil }
+        return try? JSONDecoder().decode(RunConfig.self, from: data)
     }
 
-    /// Whether `request`'s folder holds its finished run, trained with today's arguments.
+    /// Whether `request`'s folder holds its finished run, trained with today's settings.
     public func isFinished(_ request: TrainingRequest) -> Bool {
         let folder = self.folder(request)
-        guard let asked = try? Self.arguments(request),
-              let recorded = try? String(contentsOf: folder.appendingPathComponent("request.txt"), encoding: .utf8),
-              recorded == Self.requestText(asked),
-              let result = try? RunResult(contentsOf: folder.appendingPathComponent("results.json")) else { return false }
-        return result.epochs == request.net.epochs
+        guard let config = try? Self.config(request), recordedConfig(folder) == config else { return false }
+        return (try? RunReport(contentsOf: folder)) != nil
     }
 
     /// Trains every request whose folder does not hold it yet, in order, reporting the whole job's
@@ -153,12 +152,12 @@ public final class TrainingRunStore {
     }
 
     /// The finished run of `request`, training it first unless its folder already holds it.
-    /// - Throws: `FigureError` when `pmf train` fails or leaves unreadable files.
+    /// - Throws: `FigureError` when training fails, or the reader's error naming an unreadable file.
     public func run(_ request: TrainingRequest) throws -> TrainingRun {
         if !isFinished(request) { try train(request) }
         let folder = self.folder(request)
-        return TrainingRun(request: request, trace: try TrainingTrace(contentsOf: folder.appendingPathComponent("trace.dat")),
-                           result: try RunResult(contentsOf: folder.appendingPathComponent("results.json")))
+        return TrainingRun(request: request, trace: try TrainingTrace(contentsOf: folder.appendingPathComponent(TraceFile.fileName)),
+                           report: try RunReport(contentsOf: folder))
     }
 
     /// The finished runs of `methods` × `seeds` on `net`, grouped by method in the given order.
@@ -169,35 +168,31 @@ public final class TrainingRunStore {
         }
     }
 
-    /// Trains one run: resumes it from its checkpoint when the folder holds one of the same request,
-    /// else starts afresh in an emptied folder.
+    /// Trains one run: resumes it from its checkpoint when the folder holds one of the same
+    /// settings, else starts afresh in an emptied folder.
     private func train(_ request: TrainingRequest) throws {
         let folder = self.folder(request)
-        let arguments = try Self.arguments(request)
-        let requestURL = folder.appendingPathComponent("request.txt")
-        let sameRequest = (try? String(contentsOf: requestURL, encoding: .utf8)) == Self.requestText(arguments)
-        if sameRequest, [Checkpoint.fileName, Checkpoint.previousFileName].contains(where: {
+        let config = try Self.config(request)
+        if recordedConfig(folder) == config, [Checkpoint.fileName, Checkpoint.previousFileName].contains(where: {
             FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
         }) {
             log("resuming \(request.label) from its checkpoint")
-            let outcome = try runner.run(["train", "--resume", folder.path, "--checkpoint-every", "\(Self.checkpointEvery)"])
-            try writeAtomically(outcome.standardError, to: folder.appendingPathComponent("train.log"))
-            if outcome.status == 0 { return }
-            log("could not resume \(request.label) (\(outcome.lastErrorLine)); training it afresh")
+            do {
+                return try backend.train(config, in: folder, checkpointEvery: Self.checkpointEvery, resume: true)
+            } catch {
+                log("could not resume \(request.label) (\(error)); training it afresh")
+            }
         }
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try writeAtomically(Self.requestText(arguments), to: requestURL)
+        try writeAtomically(config.json + "\n", to: folder.appendingPathComponent(Self.configFile))
         log("training \(request.label): \(request.net.summary)")
-        let outcome = try runner.run(arguments + ["--out", folder.path])
-        try writeAtomically(outcome.standardError, to: folder.appendingPathComponent("train.log"))
-        guard outcome.status == 0 else {
-            throw FigureError("pmf \((arguments + ["--out", folder.path]).joined(separator: " ")) failed: \(outcome.lastErrorLine) (log: \(folder.path)/train.log)")
+        do {
+            try backend.train(config, in: folder, checkpointEvery: Self.checkpointEvery, resume: false)
+        } catch {
+            throw FigureError("training \(request.label) in \(folder.path) failed: \(error)")
         }
     }
-
-    /// The arguments as recorded in `request.txt`: one per line.
-    static func requestText(_ arguments: [String]) -> String { arguments.joined(separator: "\n") + "\n" }
 }
 
 private func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -1,6 +1,6 @@
 /// How much training the figures that need trained networks (Fig. 2, supp. Fig. 3, Table 2) do.
 ///
-/// Every run is `pmf train --preset mnist-ARCH-METHOD` (supp. Table 4's MNIST settings) on
+/// Every run is supp. Table 4's MNIST preset `mnist-ARCH-METHOD` on
 /// Fashion-MNIST, which stands in for MNIST here (same image size, classes and split; MNIST is
 /// not shipped). A run shorter than the paper's 20 000 iterations keeps the schedules' shape: the
 /// preset's β and learning-rate steps are rescaled to the run's length.
@@ -30,17 +30,18 @@ public struct TrainingSchedule: Equatable, Sendable {
         /// The supp. Table 4 presets of this network: `mnist-ARCH-METHOD`.
         public var presetPrefix: String { "mnist-\(arch)" }
 
-        /// Iterations per run at `batchSize`: ⌈images / batch⌉ per epoch (the Fashion-MNIST
-        /// training split is 50 000 images after holding out 10 000 for validation).
+        /// Images each epoch trains on: `limit`, or the whole Fashion-MNIST training split (50 000
+        /// images after holding out 10 000 for validation).
+        public var trainingImages: Int { limit ?? TrainingSchedule.fashionMNISTTrainingImages }
+
+        /// Iterations per run at `batchSize`: ⌈images / batch⌉ per epoch.
         public func iterations(batchSize: Int = 100) -> Int {
-            let images = limit ?? TrainingSchedule.fashionMNISTTrainingImages
-            return epochs * ((images + batchSize - 1) / batchSize)
+            epochs * ((trainingImages + batchSize - 1) / batchSize)
         }
 
         /// The schedule in words, for table headers: `40 epochs of 50 000 images (20 000 iterations)`.
         public var summary: String {
-            let images = limit ?? TrainingSchedule.fashionMNISTTrainingImages
-            return "\(epochs) epoch\(epochs == 1 ? "" : "s") of \(grouped(images)) images (\(grouped(iterations())) iterations)"
+            "\(epochs) epoch\(epochs == 1 ? "" : "s") of \(grouped(trainingImages)) images (\(grouped(iterations())) iterations)"
         }
     }
 

@@ -1,21 +1,16 @@
 import Foundation
 import Gnuplot
 
-/// The curves of one `pmf train` run (or their mean over seeds), read from its `trace.dat` by
-/// column name: `epoch`, `loss` and `validation_accuracy_quantized` (a float run's traces name the
-/// last `validation_accuracy`). Columns other than those read here are ignored.
+/// The curves of one training run (or their mean over seeds), read from its `trace.dat`
+/// (`TraceFile`) by column name: `epoch`, `loss` and `validation_accuracy_quantized`. Columns other
+/// than those read here are ignored.
 public struct TrainingTrace: Equatable, Sendable {
-    /// The validation-accuracy columns understood, in order of preference.
-    public static let accuracyColumns = ["validation_accuracy_quantized", "validation_accuracy"]
-
     /// Epoch (fractional) of each trace row.
     public var epochs: [Double]
     /// Mean training loss over the iterations since the previous row, in nats.
     public var loss: [Double]
     /// Validation accuracy of the quantized network as a fraction, NaN where the row has none.
     public var validationAccuracy: [Double]
-    /// The column `validationAccuracy` was read from.
-    public var accuracyColumn: String
     /// Runs averaged into this trace (1 for a run's own trace).
     public var runs = 1
     /// Sample standard deviation of `loss` over the averaged runs (0 for one run).
@@ -24,28 +19,24 @@ public struct TrainingTrace: Equatable, Sendable {
     public var validationAccuracySpread: [Double]
 
     /// Creates a trace from its columns (all of the same length).
-    public init(epochs: [Double], loss: [Double], validationAccuracy: [Double], accuracyColumn: String) {
+    public init(epochs: [Double], loss: [Double], validationAccuracy: [Double]) {
         precondition(epochs.count == loss.count && loss.count == validationAccuracy.count, "trace columns differ in length")
         self.epochs = epochs
         self.loss = loss
         self.validationAccuracy = validationAccuracy
-        self.accuracyColumn = accuracyColumn
         lossSpread = loss.map { _ in 0 }
         validationAccuracySpread = loss.map { _ in 0 }
     }
 
-    /// Reads the columns `epoch`, `loss` and the first of `accuracyColumns` present, from the
-    /// first dataset of `file`.
+    /// Reads the columns `epoch`, `loss` and `validation_accuracy_quantized` from the first
+    /// dataset of `file`.
     /// - Throws: `FigureError` naming `source` and the columns it has when one is missing.
     public init(_ file: DataFile, source: String) throws {
-        guard let accuracy = Self.accuracyColumns.first(where: { file.columnNumber(named: $0) != nil }) else {
-            throw FigureError("\(source): no validation accuracy column (\(Self.accuracyColumns.joined(separator: " or "))); it has \(file.columns.map(\.name).joined(separator: ", ")); rerun pmf train")
-        }
         guard !file.datasets.isEmpty else {
-            throw FigureError("\(source): the trace has no rows; rerun pmf train with a smaller --log-every")
+            throw FigureError("\(source): the trace has no rows; rerun with a smaller --log-every")
         }
         self.init(epochs: try file.values(of: "epoch", source: source), loss: try file.values(of: "loss", source: source),
-                  validationAccuracy: try file.values(of: accuracy, source: source), accuracyColumn: accuracy)
+                  validationAccuracy: try file.values(of: "validation_accuracy_quantized", source: source))
     }
 
     /// Reads `trace.dat` at `url`.

@@ -317,10 +317,7 @@ public final class Trainer {
             let stepStart = clock.now  // the step and its finiteness check are timed
             let rate = settings.schedule.rate(base: settings.learningRate, at: iteration)
             loader.load(batch: iteration % perEpoch, random: random)
-            let (batchLoss, batchCorrect) = try step(loader, iteration: iteration, epoch: epoch, rate: Float(rate), total: total)
-            if let group = method.nonFiniteStateTensor() {
-                throw TrainingError(description: "parameter group \(group) became non-finite at iteration \(iteration + 1); lower the learning rate (the last good checkpoint is kept)")
-            }
+            let (batchLoss, batchCorrect) = try step(loader, StepInfo(iteration: iteration, epoch: epoch, learningRate: Float(rate), iterations: total))
             trainingTime += clock.now - stepStart
             lossSum += batchLoss
             correct += batchCorrect
@@ -419,21 +416,20 @@ public final class Trainer {
         guard state.iteration <= loader.batchesPerEpoch * settings.epochs else { throw fail("it is past this run's last iteration") }
     }
 
-    /// One iteration: returns the batch's loss and number of correct predictions.
-    private func step(_ loader: BatchLoader, iteration: Int, epoch: Int, rate: Float, total: Int) throws -> (Double, Int) {
-        method.prepareForward(iteration: iteration)
-        let logits = model.forward(loader.images, training: true)
-        let value = loader.labels.withUnsafeBufferPointer { loss(logits, labels: $0) }
-        guard value.isFinite else {
-            let group = method.nonFiniteStateTensor().map { "; parameter group \($0) holds non-finite values" } ?? ""
-            throw TrainingError(description: "the loss became \(value) at iteration \(iteration + 1)\(group); lower the learning rate")
+    /// One iteration (`WeightMethod.step` around the network's passes): returns the batch's loss and
+    /// number of correct predictions.
+    private func step(_ loader: BatchLoader, _ info: StepInfo) throws -> (Double, Int) {
+        try method.step(info, optimizer: optimizer) {
+            let logits = model.forward(loader.images, training: true)
+            let value = loader.labels.withUnsafeBufferPointer { loss(logits, labels: $0) }
+            guard value.isFinite else {
+                let group = method.nonFiniteStateTensor().map { "; parameter group \($0) holds non-finite values" } ?? ""
+                throw TrainingError(description: "the loss became \(value) at iteration \(info.iteration + 1)\(group); lower the learning rate")
+            }
+            let correct = countCorrect(logits, loader.labels)
+            _ = model.backward(loss.gradient, needsInputGradient: false)
+            return (Double(value), correct)
         }
-        let correct = countCorrect(logits, loader.labels)
-        _ = model.backward(loss.gradient, needsInputGradient: false)
-        method.pullBack(iteration: iteration)
-        optimizer.step(learningRate: rate)
-        method.afterStep(StepInfo(iteration: iteration, epoch: epoch, learningRate: rate, iterations: total))
-        return (Double(value), correct)
     }
 
     /// Writes the network `method` evaluates (quantized or fractional) into the parameters and,

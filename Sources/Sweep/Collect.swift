@@ -1,5 +1,7 @@
 import Foundation
 import Gnuplot
+import Quantization
+import Support
 
 /// The mean and sample standard deviation (n − 1 in the denominator; 0 for a single value).
 public struct MeanStd: Equatable, Codable, Sendable {
@@ -23,15 +25,13 @@ public struct CollectedGroup: Equatable, Codable, Sendable {
     public var runs: [String]
     /// Their seeds (as written), when seed is an axis.
     public var seeds: [String]
-    /// Test accuracy (fraction) over the finished runs.
+    /// Test accuracy (fraction) of the quantized networks over the finished runs.
     public var testAccuracy: MeanStd
-    /// Quantized test accuracy, when every finished run reports `test_accuracy_quantized`.
-    public var testAccuracyQuantized: MeanStd?
     /// Planned runs of this group without results yet.
     public var unfinished: Int
 
     private enum CodingKeys: String, CodingKey {
-        case settings, runs, seeds, testAccuracy = "test_accuracy", testAccuracyQuantized = "test_accuracy_quantized", unfinished
+        case settings, runs, seeds, testAccuracy = "test_accuracy", unfinished
     }
 }
 
@@ -44,9 +44,9 @@ public struct Collection: Equatable, Codable, Sendable {
     private enum CodingKeys: String, CodingKey { case groupAxes = "group_axes", groups }
 }
 
-/// Reads every finished run's `results.json` (`test_accuracy`, and `test_accuracy_quantized` when
-/// present) and groups the runs by all axis values but the seed.
-/// - Throws: `SweepError` for a results file that is not JSON or lacks `test_accuracy`.
+/// Reads every finished run's `results.json` (`RunReport`) and groups the runs by all axis values
+/// but the seed.
+/// - Throws: `QuantizationError` naming a results file that is not a complete report.
 public func collectSweep(_ plan: SweepPlan, folder: String) throws -> Collection {
     let groupAxes = plan.axes.filter { $0 != "seed" }
     var order: [[SweepFile.Setting]] = []
@@ -58,55 +58,41 @@ public func collectSweep(_ plan: SweepPlan, folder: String) throws -> Collection
     }
     var groups: [CollectedGroup] = []
     for key in order {
-        var ids: [String] = [], seeds: [String] = [], accuracies: [Double] = [], quantized: [Double] = []
-        var allQuantized = true, unfinished = 0
+        var ids: [String] = [], seeds: [String] = [], accuracies: [Double] = [], unfinished = 0
         for run in members[key]! {
-            let path = (folder as NSString).appendingPathComponent("runs/\(run.id)/\(RunFiles.results)")
-            guard let data = FileManager.default.contents(atPath: path) else { unfinished += 1; continue }
-            guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-                throw SweepError("\(path): not a JSON object; delete it and run the sweep again")
-            }
-            guard let accuracy = (object["test_accuracy"] as? NSNumber)?.doubleValue else {
-                throw SweepError("\(path): no number 'test_accuracy'")
-            }
+            let runFolder = RunFiles.folder(of: run.id, inSweep: folder)
+            guard RunFiles.status(of: runFolder.path) == .finished else { unfinished += 1; continue }
             ids.append(run.id)
             if let seed = run.value(of: "seed") { seeds.append(seed) }
-            accuracies.append(accuracy)
-            if let q = (object["test_accuracy_quantized"] as? NSNumber)?.doubleValue { quantized.append(q) } else { allQuantized = false }
+            accuracies.append(try RunReport(contentsOf: runFolder).testAccuracy)
         }
         guard !ids.isEmpty else { continue }
-        groups.append(CollectedGroup(settings: key, runs: ids, seeds: seeds, testAccuracy: MeanStd(accuracies),
-                                     testAccuracyQuantized: allQuantized ? MeanStd(quantized) : nil, unfinished: unfinished))
+        groups.append(CollectedGroup(settings: key, runs: ids, seeds: seeds, testAccuracy: MeanStd(accuracies), unfinished: unfinished))
     }
     return Collection(groupAxes: groupAxes, groups: groups)
 }
 
 extension Collection {
     /// `88.12 ± 0.35` in percent.
-    static func percent(_ value: MeanStd?) -> String {
-        guard let value else { return "–" }
-        return String(format: "%.2f ± %.2f", 100 * value.mean, 100 * value.std)
+    static func percent(_ value: MeanStd) -> String {
+        String(format: "%.2f ± %.2f", 100 * value.mean, 100 * value.std)
     }
 
-    /// The table: one column per group axis, the number of seeds, test accuracy and (when any
-    /// group has it) quantized test accuracy, both in percent as mean ± std over seeds.
+    /// The table: one column per group axis, the number of seeds and the test accuracy of the
+    /// quantized networks in percent, mean ± std over seeds.
     public var table: Table {
-        let hasQuantized = groups.contains { $0.testAccuracyQuantized != nil }
-        var header = groupAxes + ["seeds", "test accuracy (%)"]
-        if hasQuantized { header.append("quantized (%)") }
+        let header = groupAxes + ["seeds", "test accuracy (%)"]
         let alignments: [Table.Alignment] = groupAxes.map { _ in .left } + Array(repeating: .right, count: header.count - groupAxes.count)
         let rows = groups.map { group -> [String] in
-            var row = groupAxes.map { axis in group.settings.first { $0.key == axis }?.value ?? "–" }
-            row += ["\(group.testAccuracy.count)", Self.percent(group.testAccuracy)]
-            if hasQuantized { row.append(Self.percent(group.testAccuracyQuantized)) }
-            return row
+            groupAxes.map { axis in group.settings.first { $0.key == axis }?.value ?? "–" }
+                + ["\(group.testAccuracy.count)", Self.percent(group.testAccuracy)]
         }
         return Table(header: header, alignments: alignments, rows: rows)
     }
 
     /// `collected.dat`: one dataset per combination of the non-numeric axes (named `key=value+…`,
     /// or `all`), rows sorted by the numeric axes, columns: each numeric axis, `seeds`,
-    /// `test_accuracy`, `test_accuracy_std` and, when present, `test_accuracy_quantized` and its std.
+    /// `test_accuracy` and `test_accuracy_std`.
     public func dataFile(command: String, version: String) -> DataFile {
         // An axis is numeric when every group that has a value for it (ref has no rho) has a number.
         let numeric = groupAxes.filter { axis in
@@ -114,10 +100,8 @@ extension Collection {
             return !values.isEmpty && values.allSatisfy { Double($0) != nil }
         }
         let labels = groupAxes.filter { !numeric.contains($0) }
-        let hasQuantized = groups.contains { $0.testAccuracyQuantized != nil }
-        var columns = numeric.map { DataColumn($0) } + [DataColumn("seeds"), DataColumn("test_accuracy", unit: "fraction"),
+        let columns = numeric.map { DataColumn($0) } + [DataColumn("seeds"), DataColumn("test_accuracy", unit: "fraction"),
                                                            DataColumn("test_accuracy_std", unit: "fraction")]
-        if hasQuantized { columns += [DataColumn("test_accuracy_quantized", unit: "fraction"), DataColumn("test_accuracy_quantized_std", unit: "fraction")] }
         var names: [String] = []
         var rowsByName: [String: [[Double]]] = [:]
         for group in groups {
@@ -125,9 +109,7 @@ extension Collection {
             let parts = labels.filter { !value($0).isEmpty }.map { "\($0)=\(value($0))" }
             let name = parts.isEmpty ? "all" : parts.joined(separator: "+")
             if rowsByName[name] == nil { names.append(name) }
-            var row = numeric.map { Double(value($0)) ?? .nan }
-            row += [Double(group.testAccuracy.count), group.testAccuracy.mean, group.testAccuracy.std]
-            if hasQuantized { row += [group.testAccuracyQuantized?.mean ?? .nan, group.testAccuracyQuantized?.std ?? .nan] }
+            let row = numeric.map { Double(value($0)) ?? .nan } + [Double(group.testAccuracy.count), group.testAccuracy.mean, group.testAccuracy.std]
             rowsByName[name, default: []].append(row)
         }
         // Dataset names must be plain and none a prefix of another; otherwise number them.
@@ -142,5 +124,15 @@ extension Collection {
         }
         return DataFile(name: "collected", columns: columns, provenance: Provenance(command: command, seed: nil, version: version),
                         datasets: datasets.isEmpty ? [NamedDataset(name: "all", blocks: [])] : datasets)
+    }
+
+    /// Writes `collected.md`, `collected.tex` and `collected.dat` (its provenance `command`) into
+    /// `directory`, each atomically, and returns the Markdown and LaTeX text.
+    public func write(in directory: URL, command: String) throws -> (markdown: String, latex: String) {
+        let markdown = try table.markdown(), latex = try table.latex()
+        try writeAtomically(markdown, to: directory.appendingPathComponent("collected.md"))
+        try writeAtomically(latex, to: directory.appendingPathComponent("collected.tex"))
+        try dataFile(command: command, version: toolkitVersion).write(in: directory)
+        return (markdown, latex)
     }
 }

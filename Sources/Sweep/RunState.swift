@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Quantization
 
 /// Where a run stands, read off its folder.
 public enum RunStatus: String, Codable, Sendable, CaseIterable {
@@ -17,8 +18,8 @@ public enum RunStatus: String, Codable, Sendable, CaseIterable {
 
 /// The files a run folder holds, and what they say about the run.
 public enum RunFiles {
-    /// Written by `pmf train --out` when the run completed.
-    public static let results = "results.json"
+    /// The run's `RunReport`, written by `pmf train --out` when the run completed.
+    public static let results = RunReport.fileName
     /// The planned command.
     public static let command = "command.json"
     /// Standard output and error of every attempt, appended.
@@ -27,11 +28,16 @@ public enum RunFiles {
     public static let running = "running.json"
     /// `{"exit_status", …}` after an attempt that failed.
     public static let failed = "failed.json"
-    /// The training checkpoint `pmf train --checkpoint-every N --out DIR` writes (quantization build).
-    public static let checkpoint = "checkpoint.bin"
+    /// The training checkpoint `pmf train --checkpoint-every N --out DIR` writes.
+    public static let checkpoint = Checkpoint.fileName
     /// The checkpoint before it, which `pmf train --resume` falls back to when `checkpoint.bin` is
     /// missing or damaged.
-    public static let previousCheckpoint = "checkpoint.prev.bin"
+    public static let previousCheckpoint = Checkpoint.previousFileName
+
+    /// The folder of run `id` in the sweep folder `sweep`: `SWEEP/runs/ID`.
+    public static func folder(of id: String, inSweep sweep: String) -> URL {
+        URL(fileURLWithPath: sweep, isDirectory: true).appendingPathComponent("runs/\(id)", isDirectory: true).standardizedFileURL
+    }
 
     /// The status of the run in `folder`. A `running.json` left by a process on this host that no
     /// longer exists, or by a Slurm task the scheduler no longer knows (when `squeue` is on

@@ -104,14 +104,16 @@ func mlpTrajectories(_ setting: BCPICMSetting, etaW: Float, steps: Int, batches:
         input.assign(Array(images[batch * batchSize * 16 ..< (batch + 1) * batchSize * 16]))
         let batchLabels = Array(labels[batch * batchSize ..< (batch + 1) * batchSize])
         for (index, (model, method)) in [(bcModel, bc), (picmModel, picm)].enumerated() {
-            method.prepareForward(iteration: k)
-            let logits = model.forward(input, training: true)
-            _ = batchLabels.withUnsafeBufferPointer { loss(logits, labels: $0) }
-            _ = model.backward(loss.gradient, needsInputGradient: false)
-            method.pullBack(iteration: k)
-            let eta = index == 0 ? etaW : etaU
-            optimizers[index].step(learningRate: eta)
-            method.afterStep(StepInfo(iteration: k, epoch: 0, learningRate: eta, iterations: steps))
+            let step = StepInfo(iteration: k, epoch: 0, learningRate: index == 0 ? etaW : etaU, iterations: steps)
+            do {
+                try method.step(step, optimizer: optimizers[index]) {
+                    let logits = model.forward(input, training: true)
+                    _ = batchLabels.withUnsafeBufferPointer { loss(logits, labels: $0) }
+                    _ = model.backward(loss.gradient, needsInputGradient: false)
+                }
+            } catch {
+                return [.infinity]   // a non-finite state: no trajectory to compare
+            }
         }
         projectOntoSimplex()
     }

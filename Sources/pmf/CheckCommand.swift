@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Gnuplot
 import Theorems
 
 /// `pmf check`: numerical checks of the paper's statements, one row each.
@@ -11,8 +10,8 @@ struct CheckStatements: ParsableCommand {
         discussion: "Checks: \(allChecks().map(\.name).joined(separator: ", ")).")
 
     @Argument(help: "Checks to run (default: all).") var names: [String] = []
-    @Option(help: "Random trials per check.") var trials = 200
-    @Option var seed: UInt = 1
+    @Option(help: "Random trials per check.") var trials = defaultCheckTrials
+    @Option var seed = defaultCheckSeed
     @Option(help: "Folder for the gnuplot-ready evidence of each check.") var out: String?
     @Flag(help: "Print {\"checks\": [...]} as JSON.") var json = false
 
@@ -24,12 +23,7 @@ struct CheckStatements: ParsableCommand {
         }
         guard trials >= 1 else { throw CommandError("--trials must be at least 1") }
         let selected = names.isEmpty ? catalogue : catalogue.filter { names.contains($0.name) }
-        var outcomes: [CheckOutcome] = []
-        for check in selected {
-            let (outcome, evidence) = check.run(trials: trials, seed: seed)
-            outcomes.append(outcome)
-            if let out { try write(evidence, to: out) }
-        }
+        let outcomes = try runChecks(selected, trials: trials, seed: seed, evidenceFolder: out.map { URL(fileURLWithPath: $0, isDirectory: true) })
         if json {
             struct Report: Encodable { let checks: [CheckOutcome] }
             try printJSON(Report(checks: outcomes))
@@ -43,16 +37,5 @@ struct CheckStatements: ParsableCommand {
             }
         }
         if outcomes.contains(where: { !$0.passed }) { throw ExitCode(1) }
-    }
-
-    private func write(_ evidence: [Evidence], to folder: String) throws {
-        let directory = URL(fileURLWithPath: folder, isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for item in evidence {
-            _ = try DataFile(name: item.name, columns: item.columns.map { DataColumn($0) },
-                             provenance: Provenance(command: "pmf check \(item.name) --trials \(trials) --seed \(seed)",
-                                                    seed: UInt64(seed), version: toolkitVersion),
-                             datasets: item.datasets.map { NamedDataset(name: $0.name, rows: $0.rows) }).write(in: directory)
-        }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Figures
 import Foundation
 import Gnuplot
+import Support
 
 /// `pmf figures`: regenerates the paper's figures and tables as data, gnuplot scripts and renderings.
 struct FiguresCommand: ParsableCommand {
@@ -10,9 +11,10 @@ struct FiguresCommand: ParsableCommand {
         abstract: "Regenerate the paper's figures and tables: .dat data, .gp scripts and (with gnuplot) rendered files.",
         discussion: """
         Figures: \(PaperFigure.allCases.map(\.rawValue).joined(separator: ", ")). The training figures first train \
-        every run they need with this pmf binary, as `pmf train --preset mnist-ARCH-METHOD --dataset fashion-mnist … \
-        --out OUT/runs/ARCH-METHOD-sSEED` (one progress bar for the whole job); a folder holding its finished run is \
-        reused, and an interrupted run resumes from its checkpoint. `theorems` runs `pmf check --out OUT/check`.
+        every run they need, in this process, as `pmf train --preset mnist-ARCH-METHOD --dataset fashion-mnist … \
+        --out OUT/runs/ARCH-METHOD-sSEED` would (one progress bar for the whole job); a folder holding its finished run \
+        is reused, and an interrupted run resumes from its checkpoint. `theorems` runs the checks of `pmf check` and \
+        writes their evidence to OUT/check.
         """)
 
     /// How much training.
@@ -54,7 +56,6 @@ struct FiguresCommand: ParsableCommand {
     @Option(name: .customLong("terminal"), help: "Rendered format (repeatable): png, pdf, svg.") var formats: [Format] = [.png]
     @Option(help: "Comma-separated methods for fig2-training and table2: preset names (ref, pmf) or specs (pmf[rho=1.1]).")
     var methods = TrainingSchedule.paperMethods.joined(separator: ",")
-    @Option(help: "The pmf executable that trains and checks (default: this one), e.g. another branch's build.") var pmf: String?
     @Flag(help: "Print {\"figures\": [{\"name\", \"files\", \"notes\", \"seconds\"}], \"seconds\"} instead of progress lines.") var json = false
 
     func validate() throws {
@@ -82,7 +83,6 @@ struct FiguresCommand: ParsableCommand {
             + (schedule.isSmokeRun ? " (a smoke run, not a comparison)" : "")
         let context = FigureContext(out: outURL, schedule: schedule,
                                     provenance: Provenance(command: command, seed: nil, version: "PMFKit \(toolkitVersion)"),
-                                    runner: try PMFExecutable.current(arguments: pmf.map { [$0] } ?? CommandLine.arguments),
                                     log: { line in FileHandle.standardError.write(Data("pmf figures: \(line)\n".utf8)) })
         let builder = FigureBuilder(context: context)
         let chosen = only.isEmpty ? PaperFigure.allCases : PaperFigure.allCases.filter { only.contains($0.rawValue) }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-
-/// The toolkit's version, printed by `pmf --version` and written into every data file's header.
-let toolkitVersion = "0.1.0"
+import Support
 
 @main
 struct PMF: ParsableCommand {

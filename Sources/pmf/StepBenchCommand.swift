@@ -56,11 +56,7 @@ struct StepBench: ParsableCommand {
         for tensor in gradients { for i in 0 ..< tensor.count { tensor[i] = Float(random.uniform(-1e-2, 1e-2)) } }
         let (_, elapsed) = try timed {
             for iteration in 0 ..< steps {
-                method.prepareForward(iteration: iteration)
-                method.pullBack(iteration: iteration)
-                adam.step(learningRate: 1e-3)
-                method.afterStep(StepInfo(iteration: iteration, epoch: 0, learningRate: 1e-3, iterations: steps))
-                if let group = method.nonFiniteStateTensor() { throw CommandError("\(spec): \(group) became non-finite") }
+                try method.step(StepInfo(iteration: iteration, epoch: 0, learningRate: 1e-3, iterations: steps), optimizer: adam) {}
             }
         }
         return elapsed / Double(steps)

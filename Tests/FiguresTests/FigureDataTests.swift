@@ -2,6 +2,7 @@ import Figures
 import Foundation
 import Gnuplot
 import MRF
+import Quantization
 import Testing
 
 @Suite("Each figure's data holds the series it promises")
@@ -26,7 +27,7 @@ struct FigureDataTests {
     func training() throws {
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let product = try builder(folder, runner: FakePMF()).build(.fig2Training)
+        let product = try builder(folder, backend: FakeTraining()).build(.fig2Training)
         let figure = try #require(product.figures.first)
         let data = try figure.dataFiles()
         #expect(data.map(\.name) == ["fig2-training-loss", "fig2-training-accuracy"])
@@ -34,8 +35,7 @@ struct FigureDataTests {
         #expect(data[1].columns.map(\.name) == ["epoch", "validation_accuracy", "validation_accuracy_std"])
         #expect(data[1].datasets.map(\.name) == ["lenet300", "lenet5"].flatMap { net in TrainingSchedule.paperMethods.map { "\(net)-\($0)" } })
         // The fake's seeds 1 and 2 scale the accuracy's rise by 1 and ½: mean and sample deviation of the two.
-        let seed1 = TraceFormat.quantized.trace(scale: 1), seed2 = TraceFormat.quantized.trace(scale: 0.5)
-        let (a, b) = (try seed1.values(of: "validation_accuracy_quantized", inDatasetAt: 0)[2], try seed2.values(of: "validation_accuracy_quantized", inDatasetAt: 0)[2])
+        let (a, b) = (syntheticTrace(scale: 1)[2].validationAccuracy!, syntheticTrace(scale: 0.5)[2].validationAccuracy!)
         let row = data[1].datasets[0].blocks[0][2]
         #expect(abs(row[1] - 100 * (a + b) / 2) < 1e-9 && abs(row[2] - 100 * abs(a - b) / 2.0.squareRoot()) < 1e-9)
         #expect(figure.panels.count == 4 && figure.panels.allSatisfy { $0.series.allSatisfy { if case .errorlines = $0.style { true } else { false } } })
@@ -46,14 +46,15 @@ struct FigureDataTests {
     func rho() throws {
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let fake = FakePMF()
-        let build = builder(folder, runner: fake)
+        let fake = FakeTraining()
+        let build = builder(folder, backend: fake)
         let product = try build.build(.fig3Rho)
         #expect(try product.figures[0].dataFiles()[1].datasets.map(\.name)
                 == ["lenet300-rho-1.200", "lenet300-rho-1.150", "lenet300-rho-1.100", "lenet300-rho-1.050", "lenet300-rho-1.020"])
-        let methods = fake.trainCalls.map { call in call.firstIndex(of: "--method").map { call[$0 + 1] } ?? "preset" }
         // 500 images, 1 epoch: 5 iterations of the paper's 20 000, so β ← ρβ every 100 · 5/20 000 → 1 iteration.
-        #expect(methods == ["preset"] + [1.15, 1.1, 1.05, 1.02].map { "pmf[rho=\($0),every=1,cap=10000,jacobian=reference]" })
+        #expect(fake.calls.map(\.config.method) == [1.2, 1.15, 1.1, 1.05, 1.02].map { "pmf[rho=\($0),every=1,cap=10000,jacobian=reference]" })
+        let first = try #require(fake.calls.first?.config)
+        #expect(first.schedule == "step[every=2,factor=0.2]" && first.limit == 500 && first.dataset == "fashion-mnist" && first.lr == 1e-3)
         #expect(try build.requests(for: [.fig3Rho, .table2]).filter { $0.method == "pmf" && $0.levels == nil && $0.net.arch == "lenet300" }.count == 2)
     }
 
@@ -61,7 +62,7 @@ struct FigureDataTests {
     func table() throws {
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let named = try #require(try builder(folder, runner: FakePMF()).build(.table2).tables.first)
+        let named = try #require(try builder(folder, backend: FakeTraining()).build(.table2).tables.first)
         let table = named.table
         #expect(table.header == ["network", "REF", "BC", "PQ", "PICM", "PGD", "PMF"])
         // The fake gives 0.8 + 0.01·seed + 0.001·(method's column): seeds 1, 2 → mean 81.5 + 0.1·column, std 0.71.
@@ -76,7 +77,7 @@ struct FigureDataTests {
         #expect(AccuracyTable.cell([0.9]) == "90.00")
         var smoke = tinySchedule
         smoke.isSmokeRun = true
-        let quick = try #require(try builder(folder, runner: FakePMF(), schedule: smoke).build(.table2).tables.first)
+        let quick = try #require(try builder(folder, backend: FakeTraining(), schedule: smoke).build(.table2).tables.first)
         #expect(try quick.markdown().contains("SMOKE RUN") && quick.latex().contains("SMOKE RUN"))
         #expect(!(try quick.markdown().contains("reproduces")))
     }
@@ -85,51 +86,58 @@ struct FigureDataTests {
     func reuse() throws {
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let fake = FakePMF()
+        let fake = FakeTraining()
         var reports: [JobProgress] = []
-        try builder(folder, runner: fake).train(for: PaperFigure.allCases) { reports.append($0) }
+        try builder(folder, backend: fake).train(for: PaperFigure.allCases) { reports.append($0) }
         // 2 nets × 6 methods × 2 seeds, the 2-bit row × 2 seeds, 4 more ρ values.
-        #expect(fake.trainCalls.count == 24 + 2 + 4)
+        #expect(fake.calls.count == 24 + 2 + 4 && fake.calls.allSatisfy { !$0.resume })
         #expect(reports.last!.done == 30 && reports.last!.total == 30 && reports.last!.current == nil)
         #expect(reports.first!.done == 0 && reports.first!.remaining == nil && reports[1].remaining != nil)
-        let again = FakePMF()
-        for figure in PaperFigure.allCases where figure != .theorems { _ = try builder(folder, runner: again).build(figure) }
-        try builder(folder, runner: again).train(for: PaperFigure.allCases) { reports.append($0) }
-        #expect(again.trainCalls.isEmpty)
+        let again = FakeTraining()
+        for figure in PaperFigure.allCases where figure != .theorems { _ = try builder(folder, backend: again).build(figure) }
+        try builder(folder, backend: again).train(for: PaperFigure.allCases) { reports.append($0) }
+        #expect(again.calls.isEmpty)
         #expect(reports.last!.done == 30)
         // A changed schedule is a different request: it retrains.
         var longer = tinySchedule
         longer.nets[1].epochs = 2
-        try builder(folder, runner: again).train(for: [.table2]) { _ in }
-        #expect(again.trainCalls.isEmpty)
-        try builder(folder, runner: again, schedule: longer).train(for: [.table2]) { _ in }
-        #expect(again.trainCalls.count == 12)
+        try builder(folder, backend: again).train(for: [.table2]) { _ in }
+        #expect(again.calls.isEmpty)
+        try builder(folder, backend: again, schedule: longer).train(for: [.table2]) { _ in }
+        #expect(again.calls.count == 12 && again.calls.allSatisfy { $0.config.epochs == 2 && $0.config.arch == "lenet5" })
+        // A folder whose results.json is not a complete report is not finished.
+        let broken = folder.appendingPathComponent("runs/lenet300-ref-s1/results.json")
+        try Data(#"{"epochs": 1, "test_accuracy": 0.8}"#.utf8).write(to: broken)
+        try builder(folder, backend: again, schedule: longer).train(for: [.table2]) { _ in }
+        #expect(again.calls.count == 13 && again.calls.last!.folder.lastPathComponent == "lenet300-ref-s1")
     }
 
     @Test("an interrupted run resumes from its checkpoint")
     func resume() throws {
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let fake = FakePMF(interruptFirst: true)
-        #expect(throws: FigureError.self) { try builder(folder, runner: fake).train(for: [.table2]) { _ in } }
-        try builder(folder, runner: fake).train(for: [.table2]) { _ in }
-        let calls = fake.trainCalls
-        #expect(calls[1] == ["train", "--resume", folder.appendingPathComponent("runs/lenet300-ref-s1").path,
-                             "--checkpoint-every", "2500"])
+        let fake = FakeTraining(interruptFirst: true)
+        #expect(throws: FigureError.self) { try builder(folder, backend: fake).train(for: [.table2]) { _ in } }
+        try builder(folder, backend: fake).train(for: [.table2]) { _ in }
+        let calls = fake.calls
+        let interrupted = folder.appendingPathComponent("runs/lenet300-ref-s1", isDirectory: true)
+        #expect(calls[0].folder == interrupted && !calls[0].resume)
+        #expect(calls[1] == FakeTraining.Call(config: calls[0].config, folder: interrupted, resume: true))
+        #expect(calls.dropFirst(2).allSatisfy { !$0.resume })
         #expect(calls.count == 1 + 26)   // the interrupted call, then the 26 runs of Table 2 (one of them resumed)
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs/lenet300-ref-s1/results.json").path))
     }
 
-    @Test("theorems: one panel per evidence file; a failing pmf check gives a note")
+    @Test("theorems: one panel per evidence file the checks write, all checks passing")
     func theorems() throws {
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let product = try builder(folder, runner: FakePMF(hasCheck: true)).build(.theorems)
+        let product = try builder(folder, backend: FakeTraining()).build(.theorems)
         let figure = try #require(product.figures.first)
         #expect(try figure.dataFiles().map(\.name) == ["theorem-3.1", "proposition-3.1", "softmax-limit"])
-        #expect(figure.panels.map(\.series.count) == [1, 2, 2])
-        let without = try builder(folder.appendingPathComponent("main"), runner: FakePMF()).build(.theorems)
-        #expect(without.figures.isEmpty && without.notes.contains { $0.contains("exited with status 64") })
+        #expect(figure.panels.count == 3 && figure.panels.allSatisfy { !$0.series.isEmpty })
+        #expect(product.notes.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("check/theorem-3.1.dat").path))
     }
 
     @Test("mrf: per model the seven methods and exact, with free, expected and rounded energy and marginal error")

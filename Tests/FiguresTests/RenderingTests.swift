@@ -6,9 +6,9 @@ import Testing
 
 @Suite("Every figure renders and is reproducible")
 struct RenderingTests {
-    /// Every catalogue entry built from the fake pmf (all methods known, check present), small MRFs.
+    /// Every catalogue entry built from the fake training and the real checks, small MRFs.
     func products(in folder: URL) throws -> [FigureProduct] {
-        let build = builder(folder, runner: FakePMF(hasCheck: true))
+        let build = builder(folder, backend: FakeTraining())
         return try [PaperFigure.fig1Simplex, .fig2Training, .fig3Rho, .table2, .theorems].map { try build.build($0) }
             + [FigureProduct(figures: [try MRFFigure(models: MRFFigure.paperModels(side: 4), provenance: testProvenance).figure()])]
     }

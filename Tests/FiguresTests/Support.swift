@@ -1,6 +1,8 @@
 import Figures
 import Foundation
 import Gnuplot
+import NeuralNet
+import Quantization
 import Testing
 
 /// A fresh empty folder under the system's temporary directory; the caller removes it.
@@ -22,108 +24,66 @@ func gnuplotForTest(sourceLocation: SourceLocation = #_sourceLocation) -> Gnuplo
 
 let testProvenance = Provenance(command: "pmf figures --quick", seed: nil, version: "PMFKit test")
 
-/// The columns `pmf train` writes on main (float only) and in the quantized-training build.
-enum TraceFormat: CaseIterable {
-    case floatOnly, quantized
-
-    var columns: [DataColumn] {
-        switch self {
-        case .floatOnly:
-            [DataColumn("iteration"), DataColumn("epoch"), DataColumn("loss", unit: "nats"), DataColumn("train_accuracy", unit: "fraction"),
-             DataColumn("learning_rate"), DataColumn("validation_accuracy", unit: "fraction")]
-        case .quantized:
-            [DataColumn("iteration"), DataColumn("epoch"), DataColumn("loss", unit: "nats"), DataColumn("train_accuracy", unit: "fraction"),
-             DataColumn("learning_rate"), DataColumn("validation_accuracy_quantized", unit: "fraction"),
-             DataColumn("validation_accuracy_fractional", unit: "fraction"), DataColumn("beta"),
-             DataColumn("mean_entropy", unit: "nats"), DataColumn("vertex_fraction", unit: "fraction"), DataColumn("flip_ratio", unit: "fraction")]
-        }
-    }
-
-    /// A trace of `rows` rows, two per epoch; the float-only format has validation accuracy at
-    /// epoch ends only (NaN elsewhere), the quantized one at every row.
-    func trace(rows: Int = 6, scale: Double = 1) -> DataFile {
-        let data = (1 ... rows).map { row -> [Double] in
-            let epoch = Double(row) / 2
-            let accuracy = 0.5 + 0.4 * (1 - 1 / (1 + epoch)) * scale
-            let base = [Double(row * 10), epoch, 2 / (1 + epoch), 0.8, 0.001]
-            switch self {
-            case .floatOnly: return base + [row % 2 == 0 ? accuracy : .nan]
-            case .quantized: return base + [accuracy, accuracy + 0.01, pow(1.2, Double(row)), 0.3, 0.9, 0.01]
-            }
-        }
-        return DataFile(name: "trace", columns: columns, provenance: Provenance(command: "pmf train --arch lenet300", seed: 1, version: "0.1.0"),
-                        datasets: [NamedDataset(name: "training", rows: data)])
+/// A synthetic trace of `rows` rows, two per epoch, with a validation accuracy at every row whose
+/// rise `scale` scales.
+func syntheticTrace(rows: Int = 6, scale: Double = 1) -> [TraceRow] {
+    (1 ... rows).map { row in
+        let epoch = Double(row) / 2
+        let accuracy = 0.5 + 0.4 * (1 - 1 / (1 + epoch)) * scale
+        var trace = TraceRow(iteration: row * 10, epoch: epoch, loss: 2 / (1 + epoch), trainAccuracy: 0.8, learningRate: 0.001,
+                             validationAccuracy: accuracy)
+        (trace.validationAccuracyFractional, trace.beta, trace.meanEntropy) = (accuracy + 0.01, pow(1.2, Double(row)), 0.3)
+        (trace.vertexFraction, trace.flipRatio) = (0.9, 0.01)
+        return trace
     }
 }
 
-/// A stand-in for the `pmf` binary: `train` writes a synthetic run (in `format`) into `--out`, or
-/// into the `--resume` folder; with `interruptFirst`, the first training call leaves only a
-/// checkpoint and fails, as a killed run would. `check` writes evidence files when `hasCheck`, else
-/// fails. Records the calls.
-final class FakePMF: CommandRunner, @unchecked Sendable {
-    let format: TraceFormat
-    let hasCheck: Bool
+/// A synthetic `trace.dat`, as a run writes it.
+func syntheticTraceFile(scale: Double = 1) -> DataFile {
+    TraceFile.dataFile(syntheticTrace(scale: scale), command: "pmf train --arch lenet300", seed: 1)
+}
+
+/// A stand-in for training: writes a synthetic `trace.dat` (its accuracy's rise scaled by 1/seed)
+/// and `results.json` (test accuracy 0.8 + 0.01·seed + 0.001·(the method's column in the paper's
+/// table)); with `interruptFirst`, the first call leaves only a checkpoint and fails, as a killed
+/// run would. Records the calls.
+final class FakeTraining: TrainingBackend, @unchecked Sendable {
+    struct Call: Equatable {
+        var config: RunConfig
+        var folder: URL
+        var resume: Bool
+    }
+
+    struct Killed: Error {}
+
     private let lock = NSLock()
-    private var calls: [[String]] = []
+    private var recorded: [Call] = []
     private var interruptNext: Bool
 
-    init(format: TraceFormat = .quantized, hasCheck: Bool = false, interruptFirst: Bool = false) {
-        self.format = format
-        self.hasCheck = hasCheck
+    init(interruptFirst: Bool = false) {
         interruptNext = interruptFirst
     }
 
-    var trainCalls: [[String]] { lock.withLock { calls.filter { $0.first == "train" } } }
+    var calls: [Call] { lock.withLock { recorded } }
 
-    func run(_ arguments: [String]) throws -> CommandOutcome {
-        lock.withLock { calls.append(arguments) }
-        func value(_ flag: String, in list: [String] = arguments) -> String? {
-            list.firstIndex(of: flag).map { list[$0 + 1] }
+    func train(_ config: RunConfig, in folder: URL, checkpointEvery: Int, resume: Bool) throws {
+        lock.withLock { recorded.append(Call(config: config, folder: folder, resume: resume)) }
+        if lock.withLock({ defer { interruptNext = false }; return interruptNext }) {
+            try Data([1, 2, 3]).write(to: folder.appendingPathComponent(Checkpoint.fileName))
+            throw Killed()
         }
-        switch arguments.first {
-        case "train":
-            var settings = arguments
-            if let resumed = value("--resume") {
-                settings = try String(contentsOf: URL(fileURLWithPath: resumed).appendingPathComponent("request.txt"), encoding: .utf8)
-                    .split(separator: "\n").map(String.init) + ["--out", resumed]
-            }
-            let out = URL(fileURLWithPath: value("--out", in: settings) ?? "/nonexistent", isDirectory: true)
-            if lock.withLock({ defer { interruptNext = false }; return interruptNext }) {
-                try Data([1, 2, 3]).write(to: out.appendingPathComponent("checkpoint.bin"))
-                return CommandOutcome(status: 137, standardError: "killed\n")
-            }
-            let seed = Double(value("--seed", in: settings) ?? "1") ?? 1
-            let method = value("--method", in: settings) ?? String(value("--preset", in: settings)!.split(separator: "-").last!)
-            let offset = Double(TrainingSchedule.paperMethods.firstIndex(of: method) ?? 0)
-            try format.trace(scale: 1 / seed).write(in: out)
-            let results = #"{"epochs": \#(value("--epochs", in: settings) ?? "1"), "test_accuracy": \#(0.8 + 0.01 * seed + 0.001 * offset), "method": "\#(method)"}"#
-            try Data(results.utf8).write(to: out.appendingPathComponent("results.json"))
-            return CommandOutcome(status: 0, standardError: "")
-        case "check" where hasCheck:
-            try evidenceFiles().forEach { try $0.write(in: URL(fileURLWithPath: value("--out")!, isDirectory: true)) }
-            return CommandOutcome(status: 0, standardError: "")
-        default:
-            return CommandOutcome(status: 64, standardError: "pmf: error: Unknown option '--out'\n")
-        }
-    }
-
-    /// Evidence shaped as `pmf check` is specified to write it.
-    func evidenceFiles() -> [DataFile] {
-        let betas = (0 ... 8).map { pow(10, Double($0) - 2) }
-        let provenance = Provenance(command: "pmf check", seed: 1, version: "0.1.0")
-        return [
-            DataFile(name: "theorem-3.1", columns: [DataColumn("beta"), DataColumn("deviation")], provenance: provenance,
-                     datasets: [NamedDataset(name: "random-rows", rows: betas.map { [$0, 1e-16 * $0] })]),
-            DataFile(name: "proposition-3.1", columns: [DataColumn("iteration"), DataColumn("deviation")], provenance: provenance,
-                     datasets: [NamedDataset(name: "clipped", rows: (0 ... 9).map { [Double($0), 0] }),
-                                NamedDataset(name: "unclipped", rows: (0 ... 9).map { [Double($0), 0.1 * Double($0)] })]),
-            DataFile(name: "softmax-limit", columns: [DataColumn("beta"), DataColumn("deviation"), DataColumn("bound")], provenance: provenance,
-                     datasets: [NamedDataset(name: "gap-0.5", rows: betas.map { [$0, exp(-0.5 * $0), 2 * exp(-0.5 * $0)] })]),
-        ]
+        let seed = Double(config.seed)
+        let column = Double(TrainingSchedule.paperMethods.firstIndex(of: try MethodSpec(parsing: config.method).kind.rawValue) ?? 0)
+        try syntheticTraceFile(scale: 1 / seed).write(in: folder)
+        try RunReport(arch: config.arch, method: config.method, levels: [-1, 1], dataset: config.dataset, seed: config.seed,
+                      epochs: config.epochs, testAccuracy: 0.8 + 0.01 * seed + 0.001 * column, testAccuracyFractional: 0.9,
+                      bestValidationAccuracy: 0.85, bestEpoch: 1, bestIteration: 5, seconds: 1, samplesPerSecond: 100,
+                      trainSize: config.limit ?? 50_000, validationSize: 10_000, testSize: 10_000, resumedFromIteration: nil,
+                      compressionRatio: nil, version: "test").write(to: folder)
     }
 }
 
-/// A schedule small enough for tests (the fake runner does not train anyway).
+/// A schedule small enough for tests (the fake backend does not train anyway).
 let tinySchedule = TrainingSchedule(
     nets: [.init(arch: "lenet300", title: "LeNet-300", epochs: 1, limit: 500, logEvery: 5),
            .init(arch: "lenet5", title: "LeNet-5", epochs: 1, limit: 500, logEvery: 5)],
@@ -132,7 +92,7 @@ let tinySchedule = TrainingSchedule(
                       method: "pmf", levels: "k4")],
     rhoNet: .init(arch: "lenet300", title: "LeNet-300", epochs: 1, limit: 500, logEvery: 5), rhos: TrainingSchedule.paperRhos)
 
-/// A builder writing under `folder` with `runner`.
-func builder(_ folder: URL, runner: any CommandRunner, schedule: TrainingSchedule = tinySchedule) -> FigureBuilder {
-    FigureBuilder(context: FigureContext(out: folder, schedule: schedule, provenance: testProvenance, runner: runner))
+/// A builder writing under `folder`, training through `backend`.
+func builder(_ folder: URL, backend: any TrainingBackend, schedule: TrainingSchedule = tinySchedule) -> FigureBuilder {
+    FigureBuilder(context: FigureContext(out: folder, schedule: schedule, provenance: testProvenance, backend: backend))
 }

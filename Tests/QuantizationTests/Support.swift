@@ -2,6 +2,7 @@ import Foundation
 import NeuralNet
 import Quantization
 import Simplex
+import Sweep
 import Testing
 
 /// Ten classes of `side`×`side` grey images: class c lights a 2-pixel-high band at row c mod side
@@ -69,7 +70,7 @@ func runProcess(_ path: String, _ arguments: [String], environment: [String: Str
 /// The `pmf` executable built beside this test bundle (the test target depends on it, so SwiftPM
 /// builds it before the tests run).
 func pmfExecutable() throws -> String {
-    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    let exe = runningExecutable()
     var folder = exe.deletingLastPathComponent()
     // xctest bundles on some layouts sit one or more folders below the build folder.
     for _ in 0 ..< 4 {

@@ -1,4 +1,5 @@
 import Foundation
+import Quantization
 import Testing
 @testable import Sweep
 
@@ -11,6 +12,19 @@ func temporaryFolder() throws -> String {
 
 func write(_ text: String, to path: String) throws {
     try text.write(toFile: path, atomically: true, encoding: .utf8)
+}
+
+/// A finished run's report with `testAccuracy`, as `pmf train --out FOLDER` writes it.
+func report(testAccuracy: Double) -> RunReport {
+    RunReport(arch: "lenet300", method: "ref", levels: [-1, 1], dataset: "fashion-mnist", seed: 1, epochs: 1, testAccuracy: testAccuracy,
+              testAccuracyFractional: testAccuracy, bestValidationAccuracy: 0.5, bestEpoch: 1, bestIteration: 10, seconds: 1,
+              samplesPerSecond: 100, trainSize: 600, validationSize: 100, testSize: 100, resumedFromIteration: nil,
+              compressionRatio: nil, version: "test")
+}
+
+/// Writes `report(testAccuracy:)` into the run folder `folder`.
+func writeReport(testAccuracy: Double, to folder: String) throws {
+    try report(testAccuracy: testAccuracy).write(to: URL(fileURLWithPath: folder, isDirectory: true))
 }
 
 let paperSweep = """

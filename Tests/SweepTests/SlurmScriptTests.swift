@@ -39,38 +39,34 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try write("axes:\n  method: [ref, pmf]\n  lr: [0.001, 0.01]\n  seed: [1, 2, 3]\n", to: folder + "/s.yaml")
         let (plan, _) = try planSweep(file: folder + "/s.yaml", into: folder + "/out")
-        var expected: [String: ([Double], [Double])] = [:]
+        var expected: [String: [Double]] = [:]
         for (index, run) in plan.runs.enumerated() where run.id != "pmf-lr0.01-s3" {   // one run unfinished
-            let accuracy = 0.5 + 0.037 * Double(index % 5), quantized = accuracy - 0.01 * Double(index % 3)
-            let key = "\(run.value(of: "method")!)/\(run.value(of: "lr")!)"
-            expected[key, default: ([], [])].0.append(accuracy)
-            expected[key, default: ([], [])].1.append(quantized)
-            try write("{\"test_accuracy\": \(accuracy), \"test_accuracy_quantized\": \(quantized)}",
-                      to: folder + "/out/runs/\(run.id)/results.json")
+            let accuracy = 0.5 + 0.037 * Double(index % 5)
+            expected["\(run.value(of: "method")!)/\(run.value(of: "lr")!)", default: []].append(accuracy)
+            try writeReport(testAccuracy: accuracy, to: folder + "/out/runs/\(run.id)")
         }
         let collection = try collectSweep(plan, folder: folder + "/out")
         #expect(collection.groupAxes == ["method", "lr"])
         #expect(collection.groups.count == 4)
         for group in collection.groups {
             let key = "\(group.settings[0].value)/\(group.settings[1].value)"
-            let (accuracies, quantized) = try #require(expected[key])
-            func check(_ stats: MeanStd?, _ values: [Double]) {
+            let accuracies = try #require(expected[key])
+            func check(_ stats: MeanStd, _ values: [Double]) {
                 let mean = values.reduce(0, +) / Double(values.count)
                 var sum = 0.0
                 for v in values { sum += (v - mean) * (v - mean) }
                 let std = values.count > 1 ? (sum / Double(values.count - 1)).squareRoot() : 0
-                #expect(stats?.count == values.count)
-                #expect(abs((stats?.mean ?? .nan) - mean) < 1e-12)
-                #expect(abs((stats?.std ?? .nan) - std) < 1e-12)
+                #expect(stats.count == values.count)
+                #expect(abs(stats.mean - mean) < 1e-12)
+                #expect(abs(stats.std - std) < 1e-12)
             }
             check(group.testAccuracy, accuracies)
-            check(group.testAccuracyQuantized, quantized)
         }
         let last = try #require(collection.groups.last)
         #expect(last.runs == ["pmf-lr0.01-s1", "pmf-lr0.01-s2"] && last.unfinished == 1 && last.seeds == ["1", "2"])
 
         let markdown = try collection.table.markdown()
-        #expect(markdown.hasPrefix("| method | lr    | seeds | test accuracy (%) | quantized (%) |"))
+        #expect(markdown.hasPrefix("| method | lr    | seeds | test accuracy (%) |\n"))
         #expect(try collection.table.latex().contains("\\toprule"))
         let data = try collection.dataFile(command: "pmf sweep collect out", version: "test").text()
         #expect(data.contains("# method=ref\n") && data.contains("# method=pmf\n"))
@@ -83,7 +79,7 @@ import Testing
         try write("axes:\n  method: [ref, pmf]\n  rho: [1.05, 1.2]\n  seed: [1]\n", to: folder + "/s.yaml")
         let (plan, _) = try planSweep(file: folder + "/s.yaml", into: folder + "/out")
         #expect(plan.runs.map(\.id) == ["ref-s1", "pmf-rho1.05-s1", "pmf-rho1.2-s1"])
-        for run in plan.runs { try write("{\"test_accuracy\": 0.5}", to: folder + "/out/runs/\(run.id)/results.json") }
+        for run in plan.runs { try writeReport(testAccuracy: 0.5, to: folder + "/out/runs/\(run.id)") }
         let collection = try collectSweep(plan, folder: folder + "/out")
         let data = try collection.dataFile(command: "c", version: "v").text()
         #expect(data.contains("# [column 1] rho\n") && data.contains("# method=ref\nNaN 1.0 0.5 0.0\n"))
@@ -91,14 +87,14 @@ import Testing
         #expect(try collection.table.markdown().contains("| ref    | –    |"))
     }
 
-    @Test func singleSeedHasZeroStdAndNoQuantizedColumnWithoutIt() throws {
+    @Test func singleSeedHasZeroStd() throws {
         #expect(MeanStd([0.8]) == MeanStd([0.8]))
         #expect(MeanStd([0.8]).std == 0)
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try write("{\"axes\": {\"seed\": [1]}}", to: folder + "/s.json")
         let (plan, _) = try planSweep(file: folder + "/s.json", into: folder + "/out")
-        try write("{\"test_accuracy\": 0.75}", to: folder + "/out/runs/s1/results.json")
+        try writeReport(testAccuracy: 0.75, to: folder + "/out/runs/s1")
         let collection = try collectSweep(plan, folder: folder + "/out")
         #expect(try collection.table.markdown() == "| seeds | test accuracy (%) |\n|------:|------------------:|\n|     1 |      75.00 ± 0.00 |\n")
     }

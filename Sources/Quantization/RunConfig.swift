@@ -1,0 +1,146 @@
+import Foundation
+import NeuralNet
+import Simplex
+
+/// The resolved settings of one training run: defaults, then a supp. Table 4 preset, then explicit
+/// overrides (`resolve`). Stored as JSON in every checkpoint, so that a resumed run continues with
+/// the same settings; the property names are that JSON's keys.
+public struct RunConfig: Codable, Equatable, Sendable {
+    /// `Architecture` raw value.
+    public var arch = Architecture.lenet300.rawValue
+    /// Method spec text, canonical once resolved.
+    public var method = "ref"
+    /// Level-set name (`binary`, `ternary`, `k4`, `-1,0,1`).
+    public var levels = "binary"
+    /// Parameter path prefixes kept in float.
+    public var floatLayers: [String] = []
+    /// `DatasetKind` raw value.
+    public var dataset = DatasetKind.fashionMNIST.rawValue
+    /// The dataset's folder; nil for Fashion-MNIST's package folder.
+    public var data: String?
+    /// Train on the first `limit` training images only (at least a batch).
+    public var limit: Int?
+    public var epochs = 10
+    public var batchSize = 100
+    public var seed: UInt = 1
+    /// `OptimizerKind` raw value.
+    public var optimizer = OptimizerKind.adam.rawValue
+    public var lr = 1e-3
+    public var momentum = 0.9
+    public var weightDecay = 0.0
+    /// Learning-rate schedule text, canonical once resolved.
+    public var schedule = "constant"
+    /// Iterations between trace rows.
+    public var logEvery = 100
+    /// Training batches for re-estimating each evaluated network's BatchNorm statistics.
+    public var bnBatches = TrainingSettings().normalizationBatches
+
+    /// The defaults.
+    public init() {}
+
+    /// The settings given explicitly (`pmf train` flags, a figure's request); nil keeps the value below.
+    public struct Overrides: Sendable {
+        public var arch, method, levels: String?
+        public var floatLayers: [String]?
+        public var dataset, data: String?
+        public var limit, epochs, batchSize: Int?
+        public var seed: UInt?
+        public var optimizer: String?
+        public var lr, momentum, weightDecay: Double?
+        public var schedule: String?
+        public var logEvery, bnBatches: Int?
+
+        /// No overrides.
+        public init() {}
+    }
+
+    /// Defaults ← `preset` ← `overrides`, validated, with canonical method and schedule text. With
+    /// `trainingImages` (the images the run trains on, after `limit`), the preset's β and
+    /// learning-rate schedules are rescaled to the run's length (`Preset.rescaled`); without, they
+    /// stay at the paper's length.
+    /// - Throws: `QuantizationError` naming the setting that is out of range or unparsable.
+    public static func resolve(preset: Preset?, overrides: Overrides, trainingImages: Int? = nil) throws -> RunConfig {
+        var base = RunConfig()
+        if let p = preset {
+            (base.arch, base.method, base.levels, base.dataset) = (p.arch, p.method, p.levels, p.dataset)
+            (base.epochs, base.batchSize, base.optimizer, base.lr) = (p.epochs, p.batchSize, p.optimizer.rawValue, p.learningRate)
+            (base.momentum, base.weightDecay, base.schedule) = (p.momentum, p.weightDecay, p.schedule.description)
+        }
+        let config = try base.applying(overrides)
+        guard let preset, let trainingImages else { return config }
+        let rescaled = try preset.rescaled(toIterations: config.epochs * ((trainingImages + config.batchSize - 1) / config.batchSize))
+        (base.method, base.schedule) = (rescaled.method, rescaled.schedule.description)
+        return try base.applying(overrides)
+    }
+
+    /// The settings stored in `checkpoint`, which `overrides` may repeat but not change.
+    /// - Throws: `QuantizationError` naming `path` when the settings are unreadable or `overrides` change them.
+    public static func resuming(_ checkpoint: Checkpoint, path: String, overrides: Overrides) throws -> RunConfig {
+        guard let saved = try? JSONDecoder().decode(RunConfig.self, from: Data(checkpoint.settings.utf8)) else {
+            throw QuantizationError("\(path): the checkpoint's settings are unreadable")
+        }
+        guard try saved.applying(overrides) == saved else {
+            throw QuantizationError("--resume continues the run with the settings in its checkpoint (\(saved.json)); drop the flags that change them")
+        }
+        return saved
+    }
+
+    /// `self` with `overrides` applied, validated, with canonical method and schedule text.
+    func applying(_ overrides: Overrides) throws -> RunConfig {
+        var c = self
+        let o = overrides
+        if let v = o.arch { c.arch = v }
+        if let v = o.method { c.method = v }
+        if let v = o.levels { c.levels = v }
+        if let v = o.floatLayers { c.floatLayers = v }
+        if let v = o.dataset { c.dataset = v }
+        if let v = o.data { c.data = v }
+        if let v = o.limit { c.limit = v }
+        if let v = o.epochs { c.epochs = v }
+        if let v = o.batchSize { c.batchSize = v }
+        if let v = o.seed { c.seed = v }
+        if let v = o.optimizer { c.optimizer = v }
+        if let v = o.lr { c.lr = v }
+        if let v = o.momentum { c.momentum = v }
+        if let v = o.weightDecay { c.weightDecay = v }
+        if let v = o.schedule { c.schedule = v }
+        if let v = o.logEvery { c.logEvery = v }
+        if let v = o.bnBatches { c.bnBatches = v }
+        guard c.epochs >= 1, c.batchSize >= 2, c.logEvery >= 1, c.bnBatches >= 0 else {
+            throw QuantizationError("--epochs, --log-every must be ≥ 1, --batch-size ≥ 2 and --bn-batches ≥ 0")
+        }
+        guard c.lr > 0, c.lr.isFinite, c.weightDecay >= 0, c.weightDecay.isFinite, c.momentum >= 0, c.momentum < 1 else {
+            throw QuantizationError("--lr must be positive, --weight-decay ≥ 0 and --momentum in [0, 1)")
+        }
+        _ = try c.kinds()
+        // Canonical method and schedule text, so that equal settings compare equal.
+        c.method = try MethodSpec(parsing: c.method).description
+        c.schedule = try LearningRateSchedule(parsing: c.schedule).description
+        _ = try QuantizationLevels(name: c.levels)
+        return c
+    }
+
+    /// The dataset, network and optimizer the raw values name.
+    /// - Throws: `QuantizationError` for an unknown one.
+    func kinds() throws -> (dataset: DatasetKind, arch: Architecture, optimizer: OptimizerKind) {
+        guard let dataset = DatasetKind(rawValue: dataset), let arch = Architecture(rawValue: arch),
+              let optimizer = OptimizerKind(rawValue: optimizer) else {
+            throw QuantizationError("unknown dataset, architecture or optimizer in the settings \(json)")
+        }
+        return (dataset, arch, optimizer)
+    }
+
+    /// One line of JSON, keys sorted: what a checkpoint stores.
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// The `pmf train` command of these settings (without data paths), for provenance in `trace.dat`.
+    public var commandLine: String {
+        "pmf train --arch \(arch) --method '\(method)' --levels \(levels) --dataset \(dataset) --epochs \(epochs) "
+            + "--batch-size \(batchSize) --optimizer \(optimizer) --lr \(lr) --schedule '\(schedule)' --seed \(seed)"
+            + (floatLayers.isEmpty ? "" : " --float-layers \(floatLayers.joined(separator: ","))")
+    }
+}
