@@ -68,6 +68,9 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
         let rho = try spec.double("rho", default: defaults.rho, what: what, valid: { $0 >= 1 && $0.isFinite }, rule: "a number ≥ 1")
         let every = try spec.integer("every", default: defaults.every, what: what)
         let cap = try spec.double("cap", default: defaults.cap, what: what, valid: { $0 >= initial && $0.isFinite }, rule: "a finite number ≥ beta0")
+        guard cap >= initial else {  // the default cap is not checked by the line above
+            throw QuantizationError("\(what) '\(spec.name)': beta0=\(settingText(initial)) is above the default cap \(settingText(cap)); set cap ≥ beta0 too")
+        }
         beta = BetaSchedule(initial: initial, rho: rho, every: every, cap: cap)
         reg = try spec.double("reg", default: 1e-3, what: what, valid: { $0 >= 0 && $0.isFinite }, rule: "a number ≥ 0")
         freeze = try spec.double("freeze", default: 2.0 / 3.0, what: what, valid: { $0 > 0 && $0 <= 1 }, rule: "a fraction in (0, 1]")
