@@ -20,10 +20,12 @@ for target in "${targets[@]}"; do
   log="fuzz/.logs/$target.log"
   # ASan's leak checker is off (the Swift runtime's caches look like leaks to it), and so is Swift's
   # backtracer (it reads memory that ASan reports as overflows). fuzz/dict/TARGET.dict holds tokens
-  # (keywords, huge and negative numbers) that byte mutations rarely produce.
+  # (keywords, huge and negative numbers) that byte mutations rarely produce. An input may take
+  # 60 s before it counts as a hang: a .fg table at its 2^24-entry limit takes about 7 s to read in
+  # this unoptimised ASan build.
   dict=()
   [ -f "fuzz/dict/$target.dict" ] && dict=(-dict="fuzz/dict/$target.dict")
-  if SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 "$bin/Fuzz$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 "${dict[@]}" \
+  if SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 "$bin/Fuzz$target" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -max_len=8192 "${dict[@]}" \
        -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$target-" "fuzz/.corpus/$target" "fuzz/.seeds/$target" >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     cover=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
