@@ -44,7 +44,7 @@ fuzz: fuzz-build
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 fuzz-smoke: fuzz-build
-	scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+	FUZZ_FRESH=1 scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS)
 
 ## Build and run every SwiftPM example in examples/ (debug build); fails if one exits non-zero.
 examples: deps

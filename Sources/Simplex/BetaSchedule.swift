@@ -37,6 +37,9 @@ public struct BetaSchedule: Equatable, Sendable {
         let rho = try reader.number("rho", default: defaults.rho, "a number ≥ 1") { $0 >= 1 && $0.isFinite }
         let every = try reader.integer("every", default: defaults.every, "an integer ≥ 1") { $0 >= 1 }
         let cap = try reader.number("cap", default: defaults.cap, "a finite number ≥ beta0") { $0 >= initial && $0.isFinite }
+        guard cap >= initial else {  // the default cap, which the rule above does not see
+            throw reader.error("beta0=\(SpecText.number(initial)) is above the default cap \(SpecText.number(cap)); set cap ≥ beta0 too")
+        }
         self.init(initial: initial, rho: rho, every: every, cap: cap)
     }
 

@@ -37,6 +37,7 @@ import Testing
 
     @Test(arguments: [("pmf[eta=0]", "eta must be"), ("mf[color=red]", "no setting 'color'"), ("mf[order=zigzag]", "must be one of fixed, random, parallel"),
                       ("pmf[beta=2]", "no setting 'beta'; it takes eta, beta0, rho, every, cap"), ("pmf[cap=0.5]", "cap must be a finite number ≥ beta0"),
+                      ("md[beta0=2e4]", "beta0=20000 is above the default cap 10000"),
                       ("foo", "unknown algorithm 'foo'"), ("pmf[eta=1", "closing"), ("pmf[eta]", "key=value"), ("mf[eta=1]", "no setting 'eta'"),
                       ("bp[tol=1,tol=2]", "twice"), ("exact[maxclique=5]", "no setting 'maxclique'"),
                       ("exact[maxbytes=0.5]", "maxbytes must be a number of bytes"), ("exact[maxbytes=8X]", "maxbytes must be"), ("trw[rho=2]", "rho must be auto or a number in (0, 1]")])

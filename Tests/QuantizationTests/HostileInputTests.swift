@@ -161,6 +161,14 @@ import Testing
         expectError(["w.npy", "shape entry 1 is 'x'"]) { _ = try NPY.decode(npy("(3, x)", values: 3), path: "w.npy") }
     }
 
+    /// FuzzSpec's find (fuzz/, 2 minutes): a β₀ above the default cap passed the spec reader and
+    /// trapped in `BetaSchedule`'s precondition (cap ≥ β₀); `pmf train --method` and sweep files reach it.
+    @Test func fuzzerFoundBetaAboveTheDefaultCap() throws {
+        expectError(["method 'md'", "beta0=429496729510", "cap 10000"]) { _ = try MethodSpec(parsing: "md[rho=73,beta0=429496729510]") }
+        expectError(["method 'pmf'", "beta0=20000"]) { _ = try MethodSpec(parsing: "pmf[beta0=2e4]") }
+        #expect(try MethodSpec(parsing: "pmf[beta0=2e4,cap=3e4]").beta.cap == 3e4)
+    }
+
     @Test func manifestNumbersAreChecked() throws {
         func manifest(classes: Int = 10, imageShape: String = "[28, 28, 1]", shape: String = "[3, 4]", bits: Int = 1) -> String {
             """

@@ -3,8 +3,7 @@ import Foundation
 import Quantization
 
 /// The export readers: the input as a `.npy` file, and as the `manifest.json` of an export folder
-/// (read, then summarised as `pmf eval` does).
-
+/// (read, then summarised as `pmf eval` does). A `.npy` array that parses must encode and parse back.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzExport(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let data = Data(bytes(start, count)), folder = URL(fileURLWithPath: scratchFolder("export"), isDirectory: true)
