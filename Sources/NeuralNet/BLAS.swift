@@ -5,6 +5,9 @@ import Support
 /// Products below this many multiply-adds run on one thread: splitting them costs more than it saves.
 private let parallelGemmThreshold = 1 << 17
 
+/// The most blocks a matrix product is split into.
+let gemmChunks = 4
+
 /// Row-major single-precision GEMM through OpenBLAS:
 /// C[m×n] ← α op(A) op(B) + β C, where op(A) is m×k and op(B) is k×n, and `lda`, `ldb`, `ldc` are
 /// the row strides of A, B and C as stored.
@@ -13,7 +16,9 @@ private let parallelGemmThreshold = 1 << 17
 /// else by columns — each computed by a single-threaded sgemm. OpenBLAS's result for an entry
 /// depends on the shape of the block it is computed in (its kernels for small blocks sum in another
 /// order), so the blocks are `parallelFixedChunks`: their boundaries follow from m, n and k alone,
-/// never from the number of workers, and the product has the same bits on any core count.
+/// never from the number of workers, and the product has the same bits on any core count. At most
+/// `gemmChunks` blocks: each block packs its own copy of the shared operand, so more blocks cost
+/// more packing (four keep two or four cores busy).
 /// `serial` keeps the product on the calling thread (for callers already inside a parallel region).
 func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -33,8 +38,8 @@ func gemm(
     }
     guard !serial && m * n * k >= parallelGemmThreshold else { return block(rows: 0 ..< m, columns: 0 ..< n) }
     if m >= n || n < 32 {
-        parallelFixedChunks(count: m, minimumPerChunk: 16, alignment: 2) { _, start, count in block(rows: start ..< start + count, columns: 0 ..< n) }
+        parallelFixedChunks(count: m, minimumPerChunk: 16, alignment: 2, maximumChunks: gemmChunks) { _, start, count in block(rows: start ..< start + count, columns: 0 ..< n) }
     } else {
-        parallelFixedChunks(count: n, minimumPerChunk: 16, alignment: 16) { _, start, count in block(rows: 0 ..< m, columns: start ..< start + count) }
+        parallelFixedChunks(count: n, minimumPerChunk: 16, alignment: 16, maximumChunks: gemmChunks) { _, start, count in block(rows: 0 ..< m, columns: start ..< start + count) }
     }
 }

@@ -1,5 +1,10 @@
 import Simplex
 import Support
+
+/// The most chunks a convolution splits its batch into (each chunk keeps its own ∂W; fewer, larger
+/// chunks keep more images per group).
+let imageChunks = 4
+
 /// 2-D convolution on NHWC images by im2col + GEMM, a few images at a time.
 ///
 /// Input [N, H, W, C], weight [O, K, K, C], output [N, H', W', O] with H' = (H + 2p − K)/s + 1.
@@ -108,7 +113,7 @@ public final class Conv2d: Layer {
             tiling.tile(bias.value.data, into: tiledBias.data)
         }
         let tiled: UnsafePointer<Float>? = bias == nil ? nil : UnsafePointer(tiledBias.data)
-        parallelFixedChunks(count: x.shape[0], minimumPerChunk: group, alignment: alignment) { chunk, start, count in
+        parallelFixedChunks(count: x.shape[0], minimumPerChunk: group, alignment: alignment, maximumChunks: imageChunks) { chunk, start, count in
             let buffer = buffers + chunk * groupFloats
             for first in Swift.stride(from: start, to: start + count, by: group) {
                 let images = first ..< min(first + group, start + count)
@@ -142,7 +147,7 @@ public final class Conv2d: Layer {
         let (buffers, w, dx, x) = (patchBuffers.data, weight.value.data, inputGradient.data, input)
         let (weightParts, biasParts) = (weightGradientParts.data, biasGradientParts.data)
         let imageSize = shape[1] * shape[2] * shape[3], hasBias = bias != nil
-        parallelFixedChunks(count: shape[0], minimumPerChunk: group, alignment: alignment) { chunk, start, count in
+        parallelFixedChunks(count: shape[0], minimumPerChunk: group, alignment: alignment, maximumChunks: imageChunks) { chunk, start, count in
             let buffer = buffers + chunk * groupFloats
             if needsInputGradient { Kernels.fill(dx + start * imageSize, 0, count: count * imageSize) }
             for first in Swift.stride(from: start, to: start + count, by: group) {

@@ -23,13 +23,15 @@ public func parallelChunks(count: Int, minimumPerChunk: Int = 32_768, alignment:
     }
 }
 
-/// Runs `body(chunk, start, count)` over `count` items split into at most `fixedChunkCount`
-/// contiguous chunks of at least `minimumPerChunk` items (starts rounded to multiples of
-/// `alignment`), chunk in 0 ..< `fixedChunkCount`, in parallel on the workers. The boundaries depend
-/// only on `count`, `minimumPerChunk` and `alignment` — never on the number of workers — so per-chunk
-/// partial results (sums) folded in chunk order give the same bits on any machine.
-public func parallelFixedChunks(count: Int, minimumPerChunk: Int, alignment: Int = 1, _ body: (Int, Int, Int) -> Void) {
-    split(count: count, chunks: min(fixedChunkCount, max(1, count / max(1, minimumPerChunk))), alignment: alignment, body)
+/// Runs `body(chunk, start, count)` over `count` items split into at most `maximumChunks` (at most
+/// `fixedChunkCount`) contiguous chunks of at least `minimumPerChunk` items (starts rounded to
+/// multiples of `alignment`), chunk in 0 ..< `maximumChunks`, in parallel on the workers. The
+/// boundaries depend only on the arguments — never on the number of workers — so per-chunk partial
+/// results (sums) folded in chunk order give the same bits on any machine.
+public func parallelFixedChunks(count: Int, minimumPerChunk: Int, alignment: Int = 1, maximumChunks: Int = fixedChunkCount,
+                                _ body: (Int, Int, Int) -> Void) {
+    let chunks = min(maximumChunks, fixedChunkCount, max(1, count / max(1, minimumPerChunk)))
+    split(count: count, chunks: chunks, alignment: alignment, body)
 }
 
 /// `chunks` chunks of equal size rounded up to `alignment` (the last ones may be short or empty and
