@@ -149,11 +149,6 @@ public final class BeliefPropagation: IterativeSolver {
         (0 ..< graph.variableCount).map { i in normalised(cavity(of: i, excluding: nil)) }
     }
 
-    /// argmax_a b_i(a) per variable (lowest label among ties).
-    private func argmaxLabels(_ beliefs: [[Double]]) -> [Int] {
-        beliefs.map { row in row.withUnsafeBufferPointer { argmax($0) } }
-    }
-
     /// ψ_i Π_{k ∈ N(i), entry ≠ excluded} m_{k→i}.
     private func cavity(of i: Int, excluding excluded: Int?) -> [Double] {
         var product = Array(unaryPotential[graph.offsets[i] ..< graph.offsets[i + 1]])
@@ -211,4 +206,10 @@ public final class BeliefPropagation: IterativeSolver {
     public var marginals: [[Double]] { beliefs }
     /// argmax_a b_i(a) per variable (lowest label among ties).
     public var labels: [Int] { argmaxLabels(beliefs) }
+}
+
+/// argmax_a b_i(a) per variable (lowest label among ties): the labelling BP and TRW round their
+/// beliefs to.
+func argmaxLabels(_ beliefs: [[Double]]) -> [Int] {
+    beliefs.map { row in row.withUnsafeBufferPointer { argmax($0) } }
 }

@@ -187,7 +187,7 @@ public final class TreeReweightedBP: IterativeSolver {
     /// The trace point of the current messages.
     public func tracePoint(maxChange: Double, reference: ExactResult?) -> TracePoint {
         let b = beliefs, (energy, entropy, logZ) = freeEnergy
-        let labels = b.map { row in row.withUnsafeBufferPointer { argmax($0) } }
+        let labels = argmaxLabels(b)
         return TracePoint(iteration: iteration, expectedEnergy: energy, entropy: entropy, logZEstimate: logZ,
                           roundedEnergy: graph.energy(of: labels), maxChange: maxChange, beta: 1,
                           marginalError: reference.map { marginalErrors(b, $0.marginals).max },
@@ -203,5 +203,5 @@ public final class TreeReweightedBP: IterativeSolver {
     /// The beliefs.
     public var marginals: [[Double]] { beliefs }
     /// argmax_a b_i(a) per variable (lowest label among ties).
-    public var labels: [Int] { beliefs.map { row in row.withUnsafeBufferPointer { argmax($0) } } }
+    public var labels: [Int] { argmaxLabels(beliefs) }
 }
