@@ -1,7 +1,8 @@
 import Simplex
 import Support
 
-/// The most chunks a convolution splits its batch into (each chunk keeps its own ∂W; fewer, larger
+/// The most chunks a convolution splits its batch into, and so the number of per-chunk buffers and
+/// ∂W partial sums it keeps (each chunk has its own ∂W; fewer, larger
 /// chunks keep more images per group).
 let imageChunks = 4
 
@@ -105,7 +106,7 @@ public final class Conv2d: Layer {
         input = x
         let (group, alignment, rowsPerImage) = grouping(for: x.shape)
         let groupFloats = group * rowsPerImage * patchWidth, (outChannels, patchWidth) = (outChannels, patchWidth)
-        patchBuffers.resize(to: [fixedChunkCount, groupFloats])
+        patchBuffers.resize(to: [imageChunks, groupFloats])
         let (buffers, w) = (patchBuffers.data, weight.value.data)
         let tiling = biasTiling
         if let bias {
@@ -139,9 +140,9 @@ public final class Conv2d: Layer {
         let shape = input.shape, (group, alignment, rowsPerImage) = grouping(for: shape)
         let groupFloats = group * rowsPerImage * patchWidth, (outChannels, patchWidth) = (outChannels, patchWidth)
         let weightCount = outChannels * patchWidth, tiling = biasTiling
-        weightGradientParts.resize(to: [fixedChunkCount, weightCount])
+        weightGradientParts.resize(to: [imageChunks, weightCount])
         weightGradientParts.zero()
-        biasGradientParts.resize(to: [fixedChunkCount, tiling.period])
+        biasGradientParts.resize(to: [imageChunks, tiling.period])
         biasGradientParts.zero()
         if needsInputGradient { inputGradient.resize(to: shape) }
         let (buffers, w, dx, x) = (patchBuffers.data, weight.value.data, inputGradient.data, input)
@@ -171,10 +172,10 @@ public final class Conv2d: Layer {
         }
         let dw = weight.gradient.data
         dw.update(from: weightParts, count: weightCount)
-        for part in 1 ..< fixedChunkCount { Kernels.add(weightParts + part * weightCount, into: dw, count: weightCount) }
+        for part in 1 ..< imageChunks { Kernels.add(weightParts + part * weightCount, into: dw, count: weightCount) }
         if let bias {
             bias.gradient.data.update(repeating: 0, count: outChannels)
-            for part in 0 ..< fixedChunkCount { tiling.addFolded(biasParts + part * tiling.period, into: bias.gradient.data) }
+            for part in 0 ..< imageChunks { tiling.addFolded(biasParts + part * tiling.period, into: bias.gradient.data) }
         }
         return needsInputGradient ? inputGradient : nil
     }

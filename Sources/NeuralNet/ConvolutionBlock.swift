@@ -56,13 +56,13 @@ final class ConvolutionBlock: Layer {
         let channels = conv.outChannels
         tiling = ColumnTiling(columns: channels)
         statistics = Tensor(shape: [4 * tiling.period + 4 * channels])
-        scratch = Tensor(shape: [fixedChunkCount, 2 * tiling.period + 2 * channels])
-        parts = .allocate(capacity: fixedChunkCount)
-        parts.initialize(repeating: ChannelMoments(channels: channels), count: fixedChunkCount)
+        scratch = Tensor(shape: [imageChunks, 2 * tiling.period + 2 * channels])
+        parts = .allocate(capacity: imageChunks)
+        parts.initialize(repeating: ChannelMoments(channels: channels), count: imageChunks)
     }
 
     deinit {
-        parts.deinitialize(count: fixedChunkCount)
+        parts.deinitialize(count: imageChunks)
         parts.deallocate()
     }
 
@@ -85,7 +85,7 @@ final class ConvolutionBlock: Layer {
         let (channels, period, tiling, pool, parts) = (conv.outChannels, tiling.period, tiling, pool, parts)
         let rowsPerImage = convShape[1] * convShape[2], (y, p) = (convolved.data, output.data)
         let (scratch, scratchStride) = (scratch.data, scratch.shape[1])
-        for chunk in 0 ..< fixedChunkCount { parts[chunk].reset() }
+        for chunk in 0 ..< imageChunks { parts[chunk].reset() }
         winners.withUnsafeMutableBufferPointer { buffer in
             let best = buffer.baseAddress!
             conv.forward(x, into: y) { chunk, images, groupRows in
@@ -111,7 +111,7 @@ final class ConvolutionBlock: Layer {
             }
         }
         var total = parts[0]
-        for chunk in 1 ..< fixedChunkCount { total.add(parts[chunk]) }
+        for chunk in 1 ..< imageChunks { total.add(parts[chunk]) }
         let n = Double(rows), stats = statistics.data, (mu, inverse) = (stats + 4 * period + 2 * channels, stats + 4 * period + 3 * channels)
         for j in 0 ..< channels {
             mu[j] = Float(total.mean[j])
@@ -146,7 +146,7 @@ final class ConvolutionBlock: Layer {
         tiling.tile(sum, into: meanGradient)
         tiling.tile(dot, into: meanDot)
         let groupFloats = conv.grouping(for: inputShape).group * rowsPerImage * channels
-        gradientBuffers.resize(to: [fixedChunkCount, groupFloats])
+        gradientBuffers.resize(to: [imageChunks, groupFloats])
         let buffers = gradientBuffers.data, pooledPerImage = dp.count / convShape[0]
         return winners.withUnsafeBufferPointer { best in
             conv.backward(needsInputGradient: needsInputGradient) { chunk, images in
