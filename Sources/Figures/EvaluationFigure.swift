@@ -40,7 +40,7 @@ public struct EvaluationFigure: Sendable {
             return x.isFinite ? String(format: "%.3e", x) : "\(x)"
         }
         return Table(
-            header: ["instance", "algorithm", "|Δ log Z| (nats)", "mean marg err", "max marg err", "Hellinger", "MAP gap", "iters", "seconds"],
+            header: ["instance", "algorithm", "log Z err (nats)", "mean marg err", "max marg err", "Hellinger", "MAP gap", "iters", "seconds"],
             alignments: [.left, .left] + Array(repeating: .right, count: 7),
             rows: report.rows.map { row in
                 [row.instance, row.algorithm, error(row.errors.logZ), error(row.errors.meanMarginal), error(row.errors.maxMarginal),
@@ -76,7 +76,8 @@ public struct EvaluationFigure: Sendable {
     }
 
     /// Error against seconds per algorithm, log–log: the panels that have a finite value to draw
-    /// (an algorithm whose errors are all missing or zero is left out of a panel), or `nil` when none has.
+    /// (an algorithm whose errors are all missing or zero is left out of a panel, the others keep
+    /// their colours), or `nil` when none has.
     public func figure() -> Figure? {
         let data = dataFile()
         let seconds = Axis(label: "seconds", scale: .logarithmic)
@@ -88,7 +89,7 @@ public struct EvaluationFigure: Sendable {
                 let name = Self.datasetName(k, spec)
                 guard let dataset = data.datasets.first(where: { $0.name == name }),
                       dataset.blocks.joined().contains(where: { $0[number].isFinite }) else { return nil }
-                return Series(data: data, dataset: .name(name), x: "seconds", y: .name(column), style: .points, title: spec)
+                return Series(data: data, dataset: .name(name), x: "seconds", y: .name(column), style: .points, title: spec, lineType: k + 1)
             }
             return series.isEmpty ? nil : Panel(title: "\(title) vs time", x: seconds, y: Axis(label: label, scale: .logarithmic),
                                                 key: .bottomLeft, series: series)

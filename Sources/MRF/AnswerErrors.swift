@@ -52,10 +52,13 @@ public struct AnswerErrors: Equatable, Sendable {
     }
 
     /// The Hellinger distance H(b, p) = √(1 − Σ_a √(b(a) p(a))) of two distributions over the same
-    /// labels; the Bhattacharyya sum Σ_a √(b(a) p(a)) ≤ 1 is capped at 1 against rounding. NaN when
-    /// an entry is NaN.
+    /// labels, computed as √(½ Σ_a (√b(a) − √p(a))²) — equal when both sum to 1 (the sum expands to
+    /// 1 + 1 − 2 Σ_a √(b(a) p(a))) and free of the cancellation that would make equal rows read
+    /// about 10⁻⁸ instead of 0. NaN when an entry is NaN.
     public static func hellinger(_ b: [Double], _ p: [Double]) -> Double {
-        let overlap = zip(b, p).reduce(0) { $0 + ($1.0 * $1.1).squareRoot() }
-        return overlap.isNaN ? .nan : max(0, 1 - overlap).squareRoot()
+        (zip(b, p).reduce(0) { sum, pair in
+            let gap = pair.0.squareRoot() - pair.1.squareRoot()
+            return sum + gap * gap
+        } / 2).squareRoot()
     }
 }
