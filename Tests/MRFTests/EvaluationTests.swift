@@ -160,13 +160,14 @@ struct BenchmarkFolder {
         ("m.uai.MAR", "MAR\n4 2 0.5 0.5 3 0.2 0.3 0.5 2 0.5 0.5 2 0.5 0.5\n", "m.uai.MAR: variable 1 has cardinality 3 but 2 in the model; write one probability per label"),
         ("m.uai.MPE", "MPE\n4 0 2 0 0\n", "m.uai.MPE: the label of variable 1 is 2 but it has 2 labels (0 … 1)"),
         ("m.uai.MPE", "MPE\n4 0 0 0 0\n", "m.uai.MPE: the label of variable 2 is 0 but the evidence m.uai.evid observes 1; the MPE must agree with the evidence"),
+        ("m.uai.MPE", "MPE\n4 0 1 1 0\n", "m.uai.MPE: the labelling has probability zero (it violates a hard constraint of the model); it cannot be a reference MPE"),
         ("m.uai.PR", "PR\nabc\n", "m.uai.PR:2: expected log10 Z (a number), found 'abc'"),
         ("m.uai.evid", "1 2 7\n", "m.uai.evid: observation 1 gives variable 2 the value 7 but it has 2 labels (0 … 1)"),
     ])
     func badAnswerFilesAreOneLineErrors(file: String, text: String, message: String) throws {
         let folder = try BenchmarkFolder()
         defer { folder.remove() }
-        let graph = FactorGraph(unchecked: [2, 2, 2, 2], factors: [Factor(unchecked: [0, 1], cardinalities: [2, 2], energies: [0, 1, 1, 0])])
+        let graph = FactorGraph(unchecked: [2, 2, 2, 2], factors: [Factor(unchecked: [0, 1], cardinalities: [2, 2], energies: [0, .infinity, 1, 0])])
         try folder.add("m.uai", graph, evidence: try Evidence([(2, 1)]))
         try folder.write(text, to: file)
         do {
