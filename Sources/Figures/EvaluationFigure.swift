@@ -45,7 +45,7 @@ public struct EvaluationFigure: Sendable {
             rows: report.rows.map { row in
                 [row.instance, row.algorithm, error(row.errors.logZ), error(row.errors.meanMarginal), error(row.errors.maxMarginal),
                  error(row.errors.hellinger), row.errors.mapGap.map { $0.isFinite ? String(format: "%.4f", $0) : "\($0)" } ?? "—",
-                 String(row.iterations), String(format: "%.3f", row.seconds)]
+                 String(row.iterations), String(format: "%.3g", row.seconds)]
             })
     }
 
@@ -92,7 +92,7 @@ public struct EvaluationFigure: Sendable {
                 return Series(data: data, dataset: .name(name), x: "seconds", y: .name(column), style: .points, title: spec, lineType: k + 1)
             }
             return series.isEmpty ? nil : Panel(title: "\(title) vs time", x: seconds, y: Axis(label: label, scale: .logarithmic),
-                                                key: .bottomLeft, series: series)
+                                                key: .bottomRight, series: series)
         }
         return panels.isEmpty ? nil : Figure(name: "evaluate", panels: panels)
     }
