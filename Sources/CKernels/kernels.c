@@ -1,6 +1,6 @@
 // The bulk kernels, each compiled for AVX2 + FMA and for baseline x86-64 from one body
 // (an always-inline function instantiated inside two functions with different target
-// attributes), and the run-time choice between them. See CKernels.h.
+// attributes, `CK_DISPATCHED`), and the run-time choice between them. See CKernels.h.
 #include "CKernels.h"
 #include <stddef.h>
 
@@ -63,26 +63,139 @@ CK_INLINE void softmax_pullback8_body(const float *u, const float *g, float *out
     }
 }
 
+// Elementwise training kernels. Each is a plain loop the compiler vectorizes for the instruction set
+// of the function it is inlined into; every entry gets the same operations in the same order, so the
+// result does not depend on the vector width. A "tiled" operand (see CKernels.h) has `period` floats
+// and is read or accumulated at index i mod period. The loops are marked `assume_safety`: arrays
+// are either the same (in place) or do not overlap, as CKernels.h requires of callers.
+
+CK_INLINE void relu_body(const float *x, float *y, long n) {
+    _Pragma("clang loop vectorize(assume_safety)")
+    for (long i = 0; i < n; i++) y[i] = x[i] < 0.0f ? 0.0f : x[i];
+}
+
+CK_INLINE void relu_backward_body(const float *y, const float *dy, float *dx, long n) {
+    _Pragma("clang loop vectorize(assume_safety)")
+    for (long i = 0; i < n; i++) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+CK_INLINE void adam_body(float *w, const float *g, float *m, float *v, long n, float beta1, float beta2,
+                         float epsilon, float decay, float step, float correction) {
+#pragma clang fp contract(off)
+    const float c1 = 1.0f - beta1, c2 = 1.0f - beta2;
+    _Pragma("clang loop vectorize(assume_safety)")
+    for (long i = 0; i < n; i++) {
+        const float d = g[i] + decay * w[i];
+        const float mi = beta1 * m[i] + c1 * d, vi = beta2 * v[i] + c2 * d * d;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] = w[i] - step * mi / (__builtin_elementwise_sqrt(vi) * correction + epsilon);
+    }
+}
+
+CK_INLINE int contains_non_finite_body(const float *x, long n) {
+    // 0·x is NaN exactly for NaN and ±∞, and a sum of zeros and NaNs is NaN exactly when one term
+    // is, in whatever order it is added (two vectors of sums, so the adds need not wait on each other).
+    ck_float8 probe = 0.0f, other = 0.0f;
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        ck_float8 a, b;
+        __builtin_memcpy(&a, x + i, sizeof a);
+        __builtin_memcpy(&b, x + i + 8, sizeof b);
+        probe += 0.0f * a;
+        other += 0.0f * b;
+    }
+    probe += other;
+    float tail = 0.0f;
+    for (; i < n; i++) tail += 0.0f * x[i];
+    for (int lane = 0; lane < 8; lane++) tail += probe[lane];
+    return tail != tail;
+}
+
+/// Runs `statement` for every entry i of the n floats, with t the entry's index in a tiled operand:
+/// blocks of `period` entries (the last may be short), t = 0 … at the start of each. Periods are
+/// short multiples of 8 (40 floats for 20 channels), so the loop is vectorized eight entries at a
+/// time without unrolling, which leaves no scalar remainder in a whole block, and without run-time
+/// overlap checks (`assume_safety`: an output is either its input itself, which lane-wise updates
+/// allow, or separate memory — with those checks every in-place call ran the scalar loop).
+#define CK_TILED_LOOP(n, period, statement)                                     \
+    for (long start = 0; start < (n); start += (period)) {                      \
+        const long length = (n) - start < (period) ? (n) - start : (period);    \
+        _Pragma("clang loop vectorize(assume_safety) vectorize_width(8) interleave_count(1)") \
+        for (long t = 0; t < length; t++) {                                     \
+            const long i = start + t;                                           \
+            statement;                                                          \
+        }                                                                       \
+    }
+
+CK_INLINE void tiled_sum_body(const float *x, float *sum, long n, long period) {
+    CK_TILED_LOOP(n, period, sum[t] += x[i])
+}
+
+CK_INLINE void tiled_add_body(const float *row, float *y, long n, long period) {
+    CK_TILED_LOOP(n, period, y[i] += row[t])
+}
+
+CK_INLINE void tiled_centre_body(const float *x, const float *mean, float *h, float *squares, long n, long period) {
+#pragma clang fp contract(off)
+    // Two loops rather than a test per entry, which would keep the compiler from vectorizing.
+    if (h) {
+        CK_TILED_LOOP(n, period, const float c = x[i] - mean[t]; h[i] = c; squares[t] += c * c)
+    } else {
+        CK_TILED_LOOP(n, period, const float c = x[i] - mean[t]; squares[t] += c * c)
+    }
+}
+
+CK_INLINE void tiled_multiply_body(const float *a, const float *x, float *y, long n, long period) {
+    CK_TILED_LOOP(n, period, y[i] = a[t] * x[i])
+}
+
+CK_INLINE void tiled_standardize_body(const float *x, const float *mean, const float *scale, float *y, long n,
+                                      long period, int rectify) {
+#pragma clang fp contract(off)
+    CK_TILED_LOOP(n, period, const float s = (x[i] - mean[t]) * scale[t]; y[i] = rectify && s < 0.0f ? 0.0f : s)
+}
+
+CK_INLINE void tiled_affine_body(const float *x, const float *gamma, const float *beta, float *y, long n, long period) {
+#pragma clang fp contract(off)
+    CK_TILED_LOOP(n, period, y[i] = gamma[t] * x[i] + beta[t])
+}
+
+CK_INLINE void tiled_gradient_sums_body(const float *g, const float *h, float *sum, float *dot, long n, long period,
+                                        int rectified) {
+#pragma clang fp contract(off)
+    CK_TILED_LOOP(n, period,
+                  const float passed = rectified && !(h[i] > 0.0f) ? 0.0f : g[i]; sum[t] += passed; dot[t] += passed * h[i])
+}
+
+CK_INLINE void tiled_normalized_gradient_body(const float *g, const float *x, const float *mean, const float *inverse,
+                                              const float *scale, const float *mean_gradient, const float *mean_dot,
+                                              float *dx, long n, long period) {
+#pragma clang fp contract(off)
+    if (mean) {
+        CK_TILED_LOOP(n, period,
+                      const float h = (x[i] - mean[t]) * inverse[t];
+                      dx[i] = scale[t] * (g[i] - mean_gradient[t] - h * mean_dot[t]))
+    } else {
+        CK_TILED_LOOP(n, period, dx[i] = scale[t] * (g[i] - mean_gradient[t] - x[i] * mean_dot[t]))
+    }
+}
+
+/// Defines `TYPE ck_NAME(PARAMETERS)` from NAME_body: on x86-64 compiled for AVX2 + FMA and for
+/// baseline, chosen per call by `ck_instruction_set`; elsewhere the portable body alone.
 #if defined(__x86_64__)
-#define CK_AVX2 __attribute__((target("avx2,fma")))
+#define CK_DISPATCHED_RESULT(type, name, parameters, arguments)                                          \
+    __attribute__((target("avx2,fma"))) static type name##_avx2 parameters { return name##_body arguments; } \
+    static type name##_baseline parameters { return name##_body arguments; }                            \
+    type ck_##name parameters { return (ck_instruction_set() == 2 ? name##_avx2 : name##_baseline) arguments; }
+#else
+#define CK_DISPATCHED_RESULT(type, name, parameters, arguments) \
+    type ck_##name parameters { return name##_body arguments; }
+#endif
+/// `CK_DISPATCHED_RESULT` for kernels that return nothing.
+#define CK_DISPATCHED(name, parameters, arguments) CK_DISPATCHED_RESULT(void, name, parameters, arguments)
 
-CK_AVX2 static void negative_exp_in_place_avx2(float *x, long n) { negative_exp_in_place_body(x, n); }
-static void negative_exp_in_place_baseline(float *x, long n) { negative_exp_in_place_body(x, n); }
-
-CK_AVX2 static void binary_lift16_avx2(const float *x, float *u, float *w, long rows, float beta, float q0, float q1, int sparsemax) {
-    binary_lift16_body(x, u, w, rows, beta, q0, q1, sparsemax);
-}
-static void binary_lift16_baseline(const float *x, float *u, float *w, long rows, float beta, float q0, float q1, int sparsemax) {
-    binary_lift16_body(x, u, w, rows, beta, q0, q1, sparsemax);
-}
-
-CK_AVX2 static void softmax_pullback8_avx2(const float *u, const float *g, float *out, long rows, float beta, float q0, float q1, int exact) {
-    softmax_pullback8_body(u, g, out, rows, beta, q0, q1, exact);
-}
-static void softmax_pullback8_baseline(const float *u, const float *g, float *out, long rows, float beta, float q0, float q1, int exact) {
-    softmax_pullback8_body(u, g, out, rows, beta, q0, q1, exact);
-}
-
+#if defined(__x86_64__)
 /// 2 when the processor has AVX2 and FMA, else 1; read once.
 static int processor_level(void) {
     static int level = 0;
@@ -99,24 +212,34 @@ static int force_baseline = 0;
 
 int ck_instruction_set(void) { return __atomic_load_n(&force_baseline, __ATOMIC_RELAXED) ? 1 : processor_level(); }
 void ck_set_baseline(int baseline) { __atomic_store_n(&force_baseline, baseline != 0, __ATOMIC_RELAXED); }
-
-void ck_negative_exp_in_place(float *x, long n) {
-    (ck_instruction_set() == 2 ? negative_exp_in_place_avx2 : negative_exp_in_place_baseline)(x, n);
-}
-void ck_binary_lift16(const float *x, float *u, float *w, long rows, float beta, float q0, float q1, int sparsemax) {
-    (ck_instruction_set() == 2 ? binary_lift16_avx2 : binary_lift16_baseline)(x, u, w, rows, beta, q0, q1, sparsemax);
-}
-void ck_softmax_pullback8(const float *u, const float *g, float *out, long rows, float beta, float q0, float q1, int exact) {
-    (ck_instruction_set() == 2 ? softmax_pullback8_avx2 : softmax_pullback8_baseline)(u, g, out, rows, beta, q0, q1, exact);
-}
 #else
 int ck_instruction_set(void) { return 1; }
 void ck_set_baseline(int baseline) { (void)baseline; }
-void ck_negative_exp_in_place(float *x, long n) { negative_exp_in_place_body(x, n); }
-void ck_binary_lift16(const float *x, float *u, float *w, long rows, float beta, float q0, float q1, int sparsemax) {
-    binary_lift16_body(x, u, w, rows, beta, q0, q1, sparsemax);
-}
-void ck_softmax_pullback8(const float *u, const float *g, float *out, long rows, float beta, float q0, float q1, int exact) {
-    softmax_pullback8_body(u, g, out, rows, beta, q0, q1, exact);
-}
 #endif
+
+CK_DISPATCHED(negative_exp_in_place, (float *x, long n), (x, n))
+CK_DISPATCHED(binary_lift16, (const float *x, float *u, float *w, long rows, float beta, float q0, float q1, int sparsemax),
+              (x, u, w, rows, beta, q0, q1, sparsemax))
+CK_DISPATCHED(softmax_pullback8, (const float *u, const float *g, float *out, long rows, float beta, float q0, float q1, int exact),
+              (u, g, out, rows, beta, q0, q1, exact))
+CK_DISPATCHED_RESULT(int, contains_non_finite, (const float *x, long n), (x, n))
+CK_DISPATCHED(relu, (const float *x, float *y, long n), (x, y, n))
+CK_DISPATCHED(relu_backward, (const float *y, const float *dy, float *dx, long n), (y, dy, dx, n))
+CK_DISPATCHED(adam, (float *w, const float *g, float *m, float *v, long n, float beta1, float beta2, float epsilon, float decay,
+                     float step, float correction),
+              (w, g, m, v, n, beta1, beta2, epsilon, decay, step, correction))
+CK_DISPATCHED(tiled_sum, (const float *x, float *sum, long n, long period), (x, sum, n, period))
+CK_DISPATCHED(tiled_add, (const float *row, float *y, long n, long period), (row, y, n, period))
+CK_DISPATCHED(tiled_centre, (const float *x, const float *mean, float *h, float *squares, long n, long period),
+              (x, mean, h, squares, n, period))
+CK_DISPATCHED(tiled_multiply, (const float *a, const float *x, float *y, long n, long period), (a, x, y, n, period))
+CK_DISPATCHED(tiled_standardize, (const float *x, const float *mean, const float *scale, float *y, long n, long period, int rectify),
+              (x, mean, scale, y, n, period, rectify))
+CK_DISPATCHED(tiled_affine, (const float *x, const float *gamma, const float *beta, float *y, long n, long period),
+              (x, gamma, beta, y, n, period))
+CK_DISPATCHED(tiled_gradient_sums, (const float *g, const float *h, float *sum, float *dot, long n, long period, int rectified),
+              (g, h, sum, dot, n, period, rectified))
+CK_DISPATCHED(tiled_normalized_gradient,
+              (const float *g, const float *x, const float *mean, const float *inverse, const float *scale,
+               const float *mean_gradient, const float *mean_dot, float *dx, long n, long period),
+              (g, x, mean, inverse, scale, mean_gradient, mean_dot, dx, n, period))

@@ -1,3 +1,4 @@
+import CKernels
 import Simplex
 import Support
 
@@ -15,7 +16,7 @@ public final class ReLU: Layer {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         output.resize(to: x.shape)
         let (xs, ys) = (x.data, output.data)
-        parallelChunks(count: x.count, minimumPerChunk: 16_384) { start, count in Kernels.relu(xs + start, ys + start, count: count) }
+        parallelChunks(count: x.count, minimumPerChunk: 16_384) { start, count in ck_relu(xs + start, ys + start, count) }
         return output
     }
 
@@ -24,7 +25,7 @@ public final class ReLU: Layer {
         inputGradient.resize(to: dy.shape)
         let (ys, dys, dxs) = (output.data, dy.data, inputGradient.data)
         parallelChunks(count: dy.count, minimumPerChunk: 16_384) { start, count in
-            Kernels.reluBackward(output: ys + start, dys + start, dxs + start, count: count)
+            ck_relu_backward(ys + start, dys + start, dxs + start, count)
         }
         return inputGradient
     }

@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 
 /// Batch normalisation over the last axis: BatchNorm1d on [N, F] and BatchNorm2d on NHWC images
@@ -114,12 +115,12 @@ public final class BatchNorm: Layer {
         let period = tiling.period
         let (tMean, tScale, tGamma, tBeta) = (tiled.data, tiled.data + period, tiled.data + 2 * period, tiled.data + 3 * period)
         if training {
-            tiling.sum(count: count, into: mu) { offset, length, sum in Kernels.add(xs + offset, into: sum, count: length) }
+            tiling.sum(count: count, into: mu) { offset, length, sum in ck_tiled_sum(xs + offset, sum, length, period) }
             for j in 0 ..< f { mu[j] /= n }
             tiling.tile(mu, into: tMean)
             // x̂ first holds x − μ so the variance is summed from centred values.
             tiling.sum(count: count, into: squares) { offset, length, sum in
-                Kernels.centre(xs + offset, mean: tMean, into: xh + offset, squares: sum, count: length)
+                ck_tiled_centre(xs + offset, tMean, xh + offset, sum, length, period)
             }
             for j in 0 ..< f { inv[j] = 1 / (squares[j] / n + epsilon).squareRoot() }
             updateRunningStatistics(mean: mu) { squares[$0] / (n - 1) }
@@ -133,17 +134,17 @@ public final class BatchNorm: Layer {
             tiling.tile(weight.value.data, into: tGamma)
             tiling.tile(bias.value.data, into: tBeta)
         }
-        tiling.forEachBlock(count: count) { offset, length in
+        tiling.forEachChunk(count: count) { offset, length in
             let (x, h, y) = (xs + offset, xh + offset, ys + offset)
             if training {
-                Kernels.multiply(tScale, h, into: h, count: length)
+                ck_tiled_multiply(tScale, h, h, length, period)
             } else {
-                Kernels.standardize(x, mean: tMean, scale: tScale, into: h, count: length)
+                ck_tiled_standardize(x, tMean, tScale, h, length, period, 0)
             }
             if affine {
-                Kernels.affine(h, scale: tGamma, shift: tBeta, into: y, count: length)
+                ck_tiled_affine(h, tGamma, tBeta, y, length, period)
             } else {
-                Kernels.copy(h, to: y, count: length)
+                y.update(from: h, count: length)
             }
         }
         return output
@@ -153,8 +154,9 @@ public final class BatchNorm: Layer {
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
         let f = features, rows = dy.count / f, count = dy.count
         let dys = dy.data, xh = normalized.data, sum = gradientSum.data, dot = gradientDot.data
+        let period = tiling.period
         tiling.sum(count: count, into: sum, dot) { offset, length, sums in
-            Kernels.accumulateGradient(dys + offset, xh + offset, sum: sums, dot: sums + self.tiling.period, count: length)
+            ck_tiled_gradient_sums(dys + offset, xh + offset, sums, sums + period, length, period, 0)
         }
         if let weight, let bias {
             weight.gradient.data.update(from: dot, count: f)
@@ -164,18 +166,16 @@ public final class BatchNorm: Layer {
         inputGradient.resize(to: dy.shape)
         let dx = inputGradient.data, k = scale.data, inv = inverseDeviation.data, n = Float(rows)
         for j in 0 ..< f { (k[j], sum[j], dot[j]) = (inv[j] * (weight?.value[j] ?? 1), sum[j] / n, dot[j] / n) }
-        let period = tiling.period
         let (tScale, tSum, tDot) = (tiled.data + period, tiled.data + 4 * period, tiled.data + 5 * period)
         tiling.tile(k, into: tScale)
         tiling.tile(sum, into: tSum)
         tiling.tile(dot, into: tDot)
         let batchStatistics = usedBatchStatistics
-        tiling.forEachBlock(count: count) { offset, length in
+        tiling.forEachChunk(count: count) { offset, length in
             if batchStatistics {
-                Kernels.normalizedGradient(dys + offset, xh + offset, scale: tScale, meanGradient: tSum, meanDot: tDot,
-                                           into: dx + offset, count: length)
+                ck_tiled_normalized_gradient(dys + offset, xh + offset, nil, nil, tScale, tSum, tDot, dx + offset, length, period)
             } else {
-                Kernels.multiply(tScale, dys + offset, into: dx + offset, count: length)
+                ck_tiled_multiply(tScale, dys + offset, dx + offset, length, period)
             }
         }
         return inputGradient

@@ -1,3 +1,4 @@
+import CKernels
 import Simplex
 import Support
 
@@ -7,9 +8,10 @@ import Support
 /// With F = 20 channels a row is two and a half `SIMD8` vectors, so row-by-row loops spend most of
 /// their time on remainders. Instead the matrix is read as blocks of P = R·F floats, R = 8/gcd(F, 8)
 /// rows — a multiple of 8 — and every per-column vector is *tiled* to P floats (entry r·F + j holds
-/// column j's value). Blocks are split into `parallelFixedChunks`, each chunk accumulating into its
-/// own tiled partial sums, which `fold` adds up in a fixed order (chunks, then the R row slots), so
-/// results depend only on the matrix, not on the number of workers.
+/// column j's value). The CKernels `ck_tiled_*` kernels then run over any whole number of blocks in
+/// one call. Blocks are split into `parallelFixedChunks`, each chunk accumulating into its own tiled
+/// partial sums, which `fold` adds up in a fixed order (chunks, then the R row slots), so results
+/// depend only on the matrix, not on the number of workers.
 final class ColumnTiling {
     /// F, the number of columns.
     let columns: Int
@@ -37,12 +39,12 @@ final class ColumnTiling {
     func addRow(_ values: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int) {
         let tiled = tiledRow.data
         tile(values, into: tiled)
-        forEachBlock(count: count) { offset, length in Kernels.add(tiled, into: y + offset, count: length) }
+        forEachChunk(count: count) { offset, length in ck_tiled_add(tiled, y + offset, length, self.period) }
     }
 
     /// sums[j] = Σ_r x[r, j] over the `count` floats of x (a bias gradient).
     func columnSums(_ x: UnsafePointer<Float>, count: Int, into sums: UnsafeMutablePointer<Float>) {
-        sum(count: count, into: sums) { offset, length, sum in Kernels.add(x + offset, into: sum, count: length) }
+        sum(count: count, into: sums) { offset, length, sum in ck_tiled_sum(x + offset, sum, length, self.period) }
     }
 
     /// t[r·F + j] = v[j] for every row slot r.
@@ -50,29 +52,21 @@ final class ColumnTiling {
         for slot in stride(from: 0, to: period, by: columns) { (tiled + slot).update(from: values, count: columns) }
     }
 
-    /// Calls `body(offset, length)` for every block of the `count` floats (the last may be short),
-    /// blocks split across the workers.
-    func forEachBlock(count: Int, _ body: (Int, Int) -> Void) {
-        forEachBlock(count: count) { _, offset, length in body(offset, length) }
+    /// Calls `body(offset, length)` once per chunk of whole blocks of the `count` floats (the last
+    /// block may be short), chunks split across the workers; `offset` is a multiple of P.
+    func forEachChunk(count: Int, _ body: (Int, Int) -> Void) {
+        forEachChunk(count: count) { _, offset, length in body(offset, length) }
     }
 
-    /// Calls `body(offset, length)` for every block of the `count` floats in order, on the calling
-    /// thread (for work inside a parallel region, on rows that start at a whole block).
-    func forEachBlockSerially(count: Int, _ body: (Int, Int) -> Void) {
-        for offset in Swift.stride(from: 0, to: count, by: period) { body(offset, min(period, count - offset)) }
-    }
-
-    private func forEachBlock(count: Int, _ body: (Int, Int, Int) -> Void) {
+    private func forEachChunk(count: Int, _ body: (Int, Int, Int) -> Void) {
         let blocks = (count + period - 1) / period
         parallelFixedChunks(count: blocks, minimumPerChunk: max(1, 4_096 / period)) { chunk, first, blockCount in
-            for block in first ..< first + blockCount {
-                let offset = block * period
-                body(chunk, offset, min(period, count - offset))
-            }
+            let offset = first * period
+            body(chunk, offset, min(blockCount * period, count - offset))
         }
     }
 
-    /// Column sums: `body(offset, length, accumulator)` adds each block into the chunk's tiled
+    /// Column sums: `body(offset, length, accumulator)` adds each chunk's blocks into its tiled
     /// accumulators (zero at the start; accumulator a is P floats at `accumulator + a·P`); then
     /// `first[j]` (and `second[j]`) receive accumulator 0 (and 1) folded to one value per column.
     func sum(count: Int, into first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>? = nil,
@@ -80,7 +74,7 @@ final class ColumnTiling {
         precondition(accumulators >= (second == nil ? 1 : 2), "more sums than the tiling has accumulators")
         partials.zero()
         let base = partials.data, stride = accumulators * period
-        forEachBlock(count: count) { chunk, offset, length in body(offset, length, base + chunk * stride) }
+        forEachChunk(count: count) { chunk, offset, length in body(offset, length, base + chunk * stride) }
         fold(base, into: first)
         if let second { fold(base + period, into: second) }
     }

@@ -1,3 +1,4 @@
+import CKernels
 import Simplex
 import Support
 
@@ -123,9 +124,7 @@ public final class Conv2d: Layer {
                 gemm(transposeA: false, transposeB: true, m: rowCount, n: outChannels, k: patchWidth,
                      buffer, lda: patchWidth, w, ldb: patchWidth, rows, ldc: outChannels, serial: true)
                 if let tiled {
-                    tiling.forEachBlockSerially(count: rowCount * outChannels) { offset, length in
-                        Kernels.add(tiled, into: rows + offset, count: length)
-                    }
+                    ck_tiled_add(tiled, rows, rowCount * outChannels, tiling.period)
                 }
                 body(chunk, images, rows)
             }
@@ -160,9 +159,7 @@ public final class Conv2d: Layer {
                      serial: true)
                 if hasBias {
                     let sum = biasParts + chunk * tiling.period
-                    tiling.forEachBlockSerially(count: rowCount * outChannels) { offset, length in
-                        Kernels.add(dy + offset, into: sum, count: length)
-                    }
+                    ck_tiled_sum(dy, sum, rowCount * outChannels, tiling.period)
                 }
                 guard needsInputGradient else { continue }
                 gemm(transposeA: false, transposeB: false, m: rowCount, n: patchWidth, k: outChannels,

@@ -1,3 +1,4 @@
+import CKernels
 import Simplex
 import Support
 
@@ -93,17 +94,13 @@ final class ConvolutionBlock: Layer {
                 let s = scratch + chunk * scratchStride
                 let (accumulator, tiledMean, means, squares) = (s, s + period, s + 2 * period, s + 2 * period + channels)
                 Kernels.fill(accumulator, 0, count: period)
-                tiling.forEachBlockSerially(count: count) { offset, length in
-                    Kernels.add(groupRows + offset, into: accumulator, count: length)
-                }
+                ck_tiled_sum(groupRows, accumulator, count, period)
                 Kernels.fill(means, 0, count: channels)
                 tiling.addFolded(accumulator, into: means)
                 for j in 0 ..< channels { means[j] /= n }
                 tiling.tile(means, into: tiledMean)
                 Kernels.fill(accumulator, 0, count: period)
-                tiling.forEachBlockSerially(count: count) { offset, length in
-                    Kernels.accumulateSquaredDeviations(groupRows + offset, mean: tiledMean, squares: accumulator, count: length)
-                }
+                ck_tiled_centre(groupRows, tiledMean, nil, accumulator, count, period)
                 Kernels.fill(squares, 0, count: channels)
                 tiling.addFolded(accumulator, into: squares)
                 parts[chunk].add(rows: images.count * rowsPerImage, mean: { Double(means[$0]) }, squares: { Double(squares[$0]) })
@@ -121,9 +118,8 @@ final class ConvolutionBlock: Layer {
         let (tiledMean, tiledInverse) = (stats, stats + period)
         tiling.tile(mu, into: tiledMean)
         tiling.tile(inverse, into: tiledInverse)
-        tiling.forEachBlock(count: output.count) { offset, length in
-            Kernels.standardize(p + offset, mean: tiledMean, scale: tiledInverse, into: p + offset, count: length)
-            Kernels.relu(p + offset, p + offset, count: length)
+        tiling.forEachChunk(count: output.count) { offset, length in
+            ck_tiled_standardize(p + offset, tiledMean, tiledInverse, p + offset, length, period, 1)
         }
         return output
     }
@@ -137,7 +133,7 @@ final class ConvolutionBlock: Layer {
         let stats = statistics.data, (sum, dot) = (stats + 4 * period, stats + 4 * period + channels)
         let (dps, p, y) = (dp.data, output.data, convolved.data)
         tiling.sum(count: dp.count, into: sum, dot) { offset, length, sums in
-            Kernels.accumulateRectifiedGradient(dps + offset, p + offset, sum: sums, dot: sums + period, count: length)
+            ck_tiled_gradient_sums(dps + offset, p + offset, sums, sums + period, length, period, 1)
         }
         let convShape = convolved.shape, rowsPerImage = convShape[1] * convShape[2]
         let n = Float(convShape[0] * rowsPerImage)
@@ -156,11 +152,8 @@ final class ConvolutionBlock: Layer {
                 for i in images.lowerBound * pooledPerImage ..< images.upperBound * pooledPerImage where p[i] > 0 {
                     buffer[Int(best[i]) - first] += dps[i]
                 }
-                tiling.forEachBlockSerially(count: count) { offset, length in
-                    Kernels.normalizedGradient(buffer + offset, input: y + first + offset, mean: tiledMean,
-                                               inverseDeviation: tiledInverse, scale: tiledInverse, meanGradient: meanGradient,
-                                               meanDot: meanDot, into: buffer + offset, count: length)
-                }
+                ck_tiled_normalized_gradient(buffer, y + first, tiledMean, tiledInverse, tiledInverse, meanGradient, meanDot,
+                                             buffer, count, period)
                 return UnsafePointer(buffer)
             }
         }

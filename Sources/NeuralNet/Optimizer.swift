@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 import Simplex
 import Support
@@ -218,8 +219,8 @@ public final class Adam: Optimizer {
         let w = variables.map(\.value.data), m = first.map(\.data), v = second.map(\.data)
         let (beta1, beta2, epsilon, weightDecay) = (beta1, beta2, epsilon, weightDecay)
         forEachGradientBlock(variables) { index, start, count, g in
-            Kernels.adam(w[index] + start, g, m[index] + start, v[index] + start, count: count, beta1: beta1,
-                         beta2: beta2, epsilon: epsilon, decay: weightDecay, step: step, correction: correction)
+            ck_adam(w[index] + start, g, m[index] + start, v[index] + start, count, beta1, beta2, epsilon, weightDecay, step,
+                    correction)
         }
     }
 

@@ -1,3 +1,4 @@
+import CKernels
 /// Where the training loop is when it calls a method's post-step work.
 public struct StepInfo: Sendable, Equatable {
     /// The iteration just completed, 0-based.
@@ -87,9 +88,8 @@ public func firstNonFinite(_ tensors: some Collection<(name: String, tensor: Ten
     tensors.first { containsNonFinite($0.tensor.data, count: $0.tensor.count) }?.name
 }
 
-/// Whether any of `count` floats at x is NaN or ±∞, in one vectorised pass (Σ 0·x is NaN exactly
-/// when some x is NaN or infinite).
-public func containsNonFinite(_ x: UnsafePointer<Float>, count: Int) -> Bool { Kernels.containsNonFinite(x, count: count) }
+/// Whether any of `count` floats at x is NaN or ±∞, in one vectorised pass (`ck_contains_non_finite`).
+public func containsNonFinite(_ x: UnsafePointer<Float>, count: Int) -> Bool { ck_contains_non_finite(x, count) != 0 }
 
 /// Float training (the paper's REF): the optimizer steps the network's parameters directly.
 public final class FloatWeights: WeightMethod {

@@ -82,6 +82,126 @@ import Testing
         #expect(ck_instruction_set() >= 1)
     }
 
+    /// The training kernels against the same formulas written as scalar Swift (each operation
+    /// rounded once, as Swift never fuses), bit for bit on both paths, with a count that is not a
+    /// multiple of the vector width and a tiled period that does not divide it.
+    @Test func trainingKernelsMatchScalarFormulasBitForBit() {
+        let n = 5 * 12 + 7, period = 12
+        let x = Self.inputs(n), g = Self.inputs(n + 5).suffix(n).map { $0 / 7 }
+        let a = Self.inputs(period + 9).suffix(period).map { $0 / 3 }, b = Self.inputs(period + 2).suffix(period).map { $0 }
+        let positive = Self.inputs(n + 11).suffix(n).map { abs($0) + 0.5 }
+        func check(_ name: String, _ kernel: () -> [Float], _ reference: [Float]) {
+            let (dispatched, baseline) = Self.bothPaths(kernel)
+            #expect(dispatched.map(\.bitPattern) == reference.map(\.bitPattern), "\(name), dispatched")
+            #expect(baseline.map(\.bitPattern) == reference.map(\.bitPattern), "\(name), baseline")
+        }
+        check("relu", { var y = x; y.withUnsafeMutableBufferPointer { ck_relu($0.baseAddress!, $0.baseAddress!, n) }; return y }, x.map { $0 < 0 ? 0 : $0 })
+        check("relu backward", { var dx = [Float](repeating: 1, count: n); ck_relu_backward(x, g, &dx, n); return dx },
+              (0 ..< n).map { x[$0] > 0 ? g[$0] : 0 })
+        // Second moments small beside (1 − β₂)d², so that every term of the update shows in the bits.
+        let small = positive.map { $0 / 10_000 }
+        let (b1, b2, eps, decay, step, correction): (Float, Float, Float, Float, Float, Float) = (0.9, 0.999, 1e-8, 1e-4, 1e-3, 1.3)
+        check("adam", {
+            var (w, m, v) = (x, g, small)
+            ck_adam(&w, g, &m, &v, n, b1, b2, eps, decay, step, correction)
+            return w + m + v
+        }, {
+            var (w, m, v) = (x, g, small)
+            for i in 0 ..< n {
+                let d = g[i] + decay * w[i]
+                m[i] = b1 * m[i] + (1 - b1) * d
+                v[i] = b2 * v[i] + (1 - b2) * d * d
+                w[i] = w[i] - step * m[i] / (v[i].squareRoot() * correction + eps)
+            }
+            return w + m + v
+        }())
+        check("tiled sum", { var s = a; ck_tiled_sum(x, &s, n, period); return s }, {
+            var s = a
+            for i in 0 ..< n { s[i % period] += x[i] }
+            return s
+        }())
+        check("tiled add", { var y = x; ck_tiled_add(a, &y, n, period); return y }, (0 ..< n).map { x[$0] + a[$0 % period] })
+        check("tiled centre", {
+            var (h, s) = ([Float](repeating: 0, count: n), b)
+            ck_tiled_centre(x, a, &h, &s, n, period)
+            var t = b
+            ck_tiled_centre(x, a, nil, &t, n, period)
+            return h + s + t
+        }, {
+            var (h, s) = ([Float](repeating: 0, count: n), b)
+            for i in 0 ..< n {
+                h[i] = x[i] - a[i % period]
+                s[i % period] += h[i] * h[i]
+            }
+            return h + s + s
+        }())
+        check("tiled multiply", {
+            var y = x
+            y.withUnsafeMutableBufferPointer { ck_tiled_multiply(a, $0.baseAddress!, $0.baseAddress!, n, period) }
+            return y
+        }, (0 ..< n).map { a[$0 % period] * x[$0] })
+        for rectify in [false, true] {
+            check("tiled standardize \(rectify)", {
+                var y = x
+                y.withUnsafeMutableBufferPointer { ck_tiled_standardize($0.baseAddress!, a, b, $0.baseAddress!, n, period, rectify ? 1 : 0) }
+                return y
+            },
+                  (0 ..< n).map { i in
+                      let s = (x[i] - a[i % period]) * b[i % period]
+                      return rectify && s < 0 ? 0 : s
+                  })
+            check("tiled gradient sums \(rectify)", {
+                var sums = a + b
+                sums.withUnsafeMutableBufferPointer {
+                    ck_tiled_gradient_sums(g, x, $0.baseAddress!, $0.baseAddress! + period, n, period, rectify ? 1 : 0)
+                }
+                return sums
+            }, {
+                var (sum, dot) = (a, b)
+                for i in 0 ..< n {
+                    let passed = rectify && !(x[i] > 0) ? 0 : g[i]
+                    sum[i % period] += passed
+                    dot[i % period] += passed * x[i]
+                }
+                return sum + dot
+            }())
+        }
+        let (k, m, d) = (b, a.map { $0 / 5 }, b.map { $0 / 9 })
+        check("tiled normalized gradient", {
+            var given = g, formed = g
+            given.withUnsafeMutableBufferPointer { ck_tiled_normalized_gradient($0.baseAddress!, x, nil, nil, k, m, d, $0.baseAddress!, n, period) }
+            formed.withUnsafeMutableBufferPointer {
+                ck_tiled_normalized_gradient($0.baseAddress!, positive, a, b, k, m, d, $0.baseAddress!, n, period)
+            }
+            return given + formed
+        }, (0 ..< n).map { i in
+            let t = i % period
+            return k[t] * (g[i] - m[t] - x[i] * d[t])
+        } + (0 ..< n).map { i in
+            let t = i % period, h = (positive[i] - a[t]) * b[t]
+            return k[t] * (g[i] - m[t] - h * d[t])
+        })
+    }
+
+    /// The non-finite scan against `isFinite`, with one NaN, +∞ or −∞ at every position of arrays
+    /// of several lengths (vector body and scalar tail), large finite values (whose 0·x is 0), on
+    /// both paths.
+    @Test func nonFiniteScanFindsEveryPosition() {
+        for n in [0, 1, 7, 8, 15, 16, 17, 40, 43] {
+            let finite = Self.inputs(n).map { $0 * 1e36 }
+            let clean = Self.bothPaths { ck_contains_non_finite(finite, n) }
+            #expect(clean.dispatched == 0 && clean.baseline == 0, "n = \(n)")
+            for position in 0 ..< n {
+                for bad in [Float.nan, .infinity, -.infinity] {
+                    var x = finite
+                    x[position] = bad
+                    let found = Self.bothPaths { ck_contains_non_finite(x, n) }
+                    #expect(found.dispatched == 1 && found.baseline == 1, "n = \(n), \(bad) at \(position)")
+                }
+            }
+        }
+    }
+
     /// The choice can be forced to the baseline and given back to the processor.
     @Test func baselineCanBeForced() {
         ck_set_baseline(1)

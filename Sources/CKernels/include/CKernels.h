@@ -1,9 +1,9 @@
 // PMFKit's own vector kernels (the GSL and OpenBLAS declarations live in CGSL).
 //
 // The small eight-lane helpers below are inline, for Swift loops and the kernels alike. The bulk
-// kernels (`ck_binary_lift16`, `ck_softmax_pullback8`, `ck_negative_exp_in_place`) are compiled twice
-// in kernels.c, for AVX2 + FMA and for baseline x86-64, and pick one at run time: the AVX2 version
-// on processors that have it, the baseline one otherwise or when `ck_set_baseline(1)` asks for it.
+// kernels (the functions declared without a body) are compiled twice in kernels.c, for AVX2 + FMA
+// and for baseline x86-64, and pick one at run time: the AVX2 version on processors that have it,
+// the baseline one otherwise or when `ck_set_baseline(1)` asks for it.
 // Both give the same bits: every multiply-add is an explicit fused one (one rounding, which the
 // baseline version gets from libm's `fmaf`), division and square root are correctly rounded, and
 // nothing is contracted (`#pragma clang fp contract(off)`).
@@ -136,6 +136,43 @@ void ck_binary_lift16(const float *x, float *u, float *w, long rows, float beta,
 /// out_λ = β g (q_λ − s_λ w). w is formed again from u as `ck_binary_lift16` forms it, the same
 /// value bit for bit, which is cheaper than reading it back from memory.
 void ck_softmax_pullback8(const float *u, const float *g, float *out, long rows, float beta, float q0, float q1, int exact);
+
+// Elementwise training kernels (the optimizer, ReLU, BatchNorm and bias passes). Entry by entry they
+// compute what their comments say with each operation rounded once (no fused multiply-add), so all
+// instruction sets and vector widths give the same bits. A *tiled* operand holds `period` floats
+// that repeat along the n entries — entry i reads or accumulates index i mod period — which is how
+// per-column vectors of a row-major matrix are laid out by the NeuralNet module's ColumnTiling.
+// Arrays passed to one call either are the same array (where a comment says "may be") or do not
+// overlap at all.
+
+/// Non-zero when any of the n floats is NaN or ±∞.
+int ck_contains_non_finite(const float *x, long n);
+/// y = max(x, 0) (y may be x).
+void ck_relu(const float *x, float *y, long n);
+/// dx = dy where y > 0, else 0.
+void ck_relu_backward(const float *y, const float *dy, float *dx, long n);
+/// One Adam update: d = g + decay·w; m ← β₁m + (1−β₁)d; v ← β₂v + (1−β₂)d·d;
+/// w ← w − step·m / (√v·correction + ε).
+void ck_adam(float *w, const float *g, float *m, float *v, long n, float beta1, float beta2, float epsilon, float decay,
+             float step, float correction);
+/// sum (tiled) += x.
+void ck_tiled_sum(const float *x, float *sum, long n, long period);
+/// y += row (tiled).
+void ck_tiled_add(const float *row, float *y, long n, long period);
+/// c = x − mean (tiled); h = c (unless h is NULL); squares (tiled) += c·c.
+void ck_tiled_centre(const float *x, const float *mean, float *h, float *squares, long n, long period);
+/// y = a (tiled) · x (y may be x).
+void ck_tiled_multiply(const float *a, const float *x, float *y, long n, long period);
+/// y = (x − mean)·scale (mean, scale tiled), then max(y, 0) when `rectify` is non-zero (y may be x).
+void ck_tiled_standardize(const float *x, const float *mean, const float *scale, float *y, long n, long period, int rectify);
+/// y = γ·x + β (γ, β tiled).
+void ck_tiled_affine(const float *x, const float *gamma, const float *beta, float *y, long n, long period);
+/// p = g, or with `rectified` p = g where h > 0 and 0 elsewhere; sum (tiled) += p and dot (tiled) += p·h.
+void ck_tiled_gradient_sums(const float *g, const float *h, float *sum, float *dot, long n, long period, int rectified);
+/// dx = scale·(g − mean_gradient − h·mean_dot) (all but g, x, dx tiled), with h = (x − mean)·inverse,
+/// or h = x when mean is NULL (dx may be g).
+void ck_tiled_normalized_gradient(const float *g, const float *x, const float *mean, const float *inverse, const float *scale,
+                                  const float *mean_gradient, const float *mean_dot, float *dx, long n, long period);
 
 /// The instruction set the bulk kernels run with: 2 for AVX2 + FMA, 1 for baseline x86-64 (or
 /// another architecture's portable C).
