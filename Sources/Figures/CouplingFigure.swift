@@ -37,13 +37,16 @@ public struct CouplingFigure: Sendable {
         public var couplings: CouplingKind
         /// The generator's seed, the same for every J.
         public var seed: UInt
+        /// Where the key of the log Z error panel sits clear of the curves.
+        public var errorKey: Panel.KeyPosition
 
         /// Creates a grid family.
-        public init(name: String, title: String, couplings: CouplingKind, seed: UInt) {
+        public init(name: String, title: String, couplings: CouplingKind, seed: UInt, errorKey: Panel.KeyPosition = .bottomLeft) {
             self.name = name
             self.title = title
             self.couplings = couplings
             self.seed = seed
+            self.errorKey = errorKey
         }
     }
 
@@ -109,7 +112,7 @@ public struct CouplingFigure: Sendable {
     /// A ferromagnet (every coupling J, seed 3) and a frustrated grid (couplings U(−J, J), seed 5).
     public static let paperGrids = [
         Grid(name: "attractive", title: "attractive", couplings: .attractive, seed: 3),
-        Grid(name: "mixed", title: "mixed (frustrated)", couplings: .mixed, seed: 5),
+        Grid(name: "mixed", title: "mixed (frustrated)", couplings: .mixed, seed: 5, errorKey: .topLeft),
     ]
 
     /// The side × side Ising grid of `grid` at strength J.
@@ -139,25 +142,26 @@ public struct CouplingFigure: Sendable {
         }
     }
 
-    /// The columns of each grid's data file (log Z values and their errors per variable).
+    /// The columns of each grid's data file: log Z values per variable, their errors against exact
+    /// (`exact_error` is exact against itself, 0, the reference line of the two error rows), max
+    /// marginal errors and the iterations BP and TRW ran.
     public static let columns = [
         DataColumn("J"), DataColumn("exact"), DataColumn("mf"), DataColumn("bethe"), DataColumn("trw"),
-        DataColumn("mf_error"), DataColumn("bethe_error"), DataColumn("trw_error"),
+        DataColumn("exact_error"), DataColumn("mf_error"), DataColumn("bethe_error"), DataColumn("trw_error"),
         DataColumn("mf_marginal_error"), DataColumn("bp_marginal_error"), DataColumn("trw_marginal_error"),
         DataColumn("bp_iterations"), DataColumn("trw_iterations"),
     ]
 
     /// The data file of one grid: dataset `sweep` with a row per J, BP's (TRW's) columns missing
     /// where it did not converge, and datasets `bp-unconverged` (`trw-unconverged`) holding just
-    /// those rows in full, present only when there are any. A marginal error ≤ 0 is missing (log axis).
+    /// those rows in full, present only when there are any.
     public func dataFile(_ grid: Grid, _ points: [Point]) -> DataFile {
         func row(_ p: Point, bp: Bool, trw: Bool) -> [Double] {
-            func positive(_ x: Double) -> Double { x > 0 ? x : .nan }
-            let (bethe, betheError, betheMarginal) = bp ? (p.bethe, p.bethe - p.exact, positive(p.betheMarginalError)) : (.nan, .nan, .nan)
+            let (bethe, betheError, betheMarginal) = bp ? (p.bethe, p.bethe - p.exact, p.betheMarginalError) : (.nan, .nan, .nan)
             let (tree, treeError, treeMarginal) = trw
-                ? (p.treeReweighted, p.treeReweighted - p.exact, positive(p.treeReweightedMarginalError)) : (.nan, .nan, .nan)
-            return [p.strength, p.exact, p.meanField, bethe, tree, p.meanField - p.exact, betheError, treeError,
-                    positive(p.meanFieldMarginalError), betheMarginal, treeMarginal, Double(p.bpIterations), Double(p.trwIterations)]
+                ? (p.treeReweighted, p.treeReweighted - p.exact, p.treeReweightedMarginalError) : (.nan, .nan, .nan)
+            return [p.strength, p.exact, p.meanField, bethe, tree, 0, p.meanField - p.exact, betheError, treeError,
+                    p.meanFieldMarginalError, betheMarginal, treeMarginal, Double(p.bpIterations), Double(p.trwIterations)]
         }
         var datasets = [NamedDataset(name: "sweep", rows: points.map { row($0, bp: $0.bpConverged, trw: $0.trwConverged) })]
         let bpStopped = points.filter { !$0.bpConverged }, trwStopped = points.filter { !$0.trwConverged }
@@ -166,8 +170,8 @@ public struct CouplingFigure: Sendable {
         return DataFile(name: "mrf-coupling-\(grid.name)", columns: Self.columns, provenance: provenance, datasets: datasets)
     }
 
-    /// The figure (three rows: log Z / n, error of log Z / n, max marginal error on a log axis; a
-    /// column per grid) and a note per grid and method that stopped at its iteration cap somewhere.
+    /// The figure (three rows: log Z / n, error of log Z / n, max marginal error; a column per grid,
+    /// each method in the same colour in every panel) and a note per grid and method that stopped at its iteration cap somewhere.
     /// - Throws: `MRFError` when exact inference refuses the grid.
     public func product() throws -> FigureProduct {
         var notes: [String] = []
@@ -189,18 +193,19 @@ public struct CouplingFigure: Sendable {
                                   title: "\(column.title), \(method) not converged")
                 }
         }
-        let rows: [(title: String, y: Axis, columns: [(name: String, title: String, method: String?)])] = [
-            ("log Z per variable", Axis(label: "log Z / n"),
+        let rows: [(title: String, y: Axis, key: Panel.KeyPosition?, columns: [(name: String, title: String, method: String?)])] = [
+            ("log Z per variable", Axis(label: "log Z / n"), .topLeft,
              [("exact", "exact (junction tree)", nil), ("mf", "mean-field (lower bound)", nil), ("bethe", "Bethe (BP)", "bp"),
               ("trw", "TRW (upper bound)", "trw")]),
-            ("estimate − exact log Z, per variable", Axis(label: "(estimate − log Z) / n"),
-             [("mf_error", "mean-field", nil), ("bethe_error", "Bethe (BP)", "bp"), ("trw_error", "TRW", "trw")]),
-            ("max marginal error vs exact", Axis(label: "max |b − p|", scale: .logarithmic),
-             [("mf_marginal_error", "mean-field", nil), ("bp_marginal_error", "BP", "bp"), ("trw_marginal_error", "TRW", "trw")]),
+            ("estimate − exact log Z, per variable", Axis(label: "(estimate − log Z) / n"), nil,
+             [("exact_error", "exact", nil), ("mf_error", "mean-field", nil), ("bethe_error", "Bethe (BP)", "bp"), ("trw_error", "TRW", "trw")]),
+            ("max marginal error vs exact", Axis(label: "max |b − p|", lower: 0, upper: 1.3), .topLeft,
+             [("exact_error", "exact", nil), ("mf_marginal_error", "mean-field", nil), ("bp_marginal_error", "BP", "bp"),
+              ("trw_marginal_error", "TRW", "trw")]),
         ]
         let panels = rows.flatMap { row in
             zip(grids, files).map { grid, file in
-                Panel(title: "\(grid.title) \(side)×\(side) Ising: \(row.title)", x: strength, y: row.y, key: .topLeft, series: series(file, row.columns))
+                Panel(title: "\(grid.title) \(side)×\(side) Ising: \(row.title)", x: strength, y: row.y, key: row.key ?? grid.errorKey, series: series(file, row.columns))
             }
         }
         let title = "Bounds and approximations of log Z against coupling strength (fields U(−\(gnuplotNumber(field)), \(gnuplotNumber(field))));"
