@@ -3,11 +3,11 @@ import MRF
 import Simplex
 
 /// What each relaxation gives up, against coupling strength: on small Ising grids, log Z per
-/// variable for exact inference (junction tree), naive mean-field (−min_u E_u[E] − H(u), a lower
-/// bound for every u by the Gibbs inequality), the Bethe approximation at loopy BP's fixed point
-/// (neither bound in general) and tree-reweighted BP (an upper bound at its fixed point), so that
-/// MF ≤ log Z ≤ TRW at every J; beside it each estimate minus the exact log Z, and each method's
-/// largest marginal error max_{i,a} |b_i(a) − P(x_i = a)|.
+/// variable for exact inference (junction tree), naive mean-field (−E_u[E] + H(u) at its final u, a
+/// lower bound for every fully factorised u by the Gibbs inequality), the Bethe approximation
+/// −U + H_B at loopy BP's fixed point (neither bound in general) and tree-reweighted BP (an upper
+/// bound at its fixed point), so MF ≤ log Z ≤ TRW wherever TRW converged; below, each estimate
+/// minus the exact log Z, and each method's largest marginal error max_{i,a} |b_i(a) − P(x_i = a)|.
 ///
 /// **One model per grid, scaled.** Every strength J regenerates the grid with the same seed. The
 /// generator draws the fields first and then one coupling per edge (`mixed`: −J + 2J·r_e with r_e
@@ -16,16 +16,17 @@ import Simplex
 /// curves are smooth in J and J = 0 is the fields alone, where every method is exact.
 ///
 /// **Convergence.** BP runs damped (`bp[damping=0.5,maxiter=1000,tol=1e-06]`): a run counts as
-/// converged once no message moves by 10⁻⁶ in an iteration (both free energies are stationary at a
-/// fixed point, so the log Z values are then settled far below a line's width; 10⁻⁹ would take TRW
-/// thousands of iterations at strong coupling for no visible change). Where BP still stops at its
-/// iteration cap — on the frustrated grid at strong coupling its messages oscillate — its Bethe
+/// converged once no message moves by 10⁻⁶ in an iteration, and so does TRW (the free energies
+/// are stationary at a fixed point, so log Z is then settled far below a line's width; at 10⁻⁹
+/// TRW stops at 1000 iterations on the attractive grid from J = 1.5 on, still creeping). Where BP
+/// stops at its iteration cap — on the frustrated grid at strong coupling its messages oscillate — its Bethe
 /// value, error and marginals are not a fixed point's: they are left out of the lines (missing
 /// values) and written to a second dataset `bp-unconverged`, drawn as separate markers, and the
 /// product's notes name those J. TRW is treated the same way (its bound is a fixed point's), in
 /// `trw-unconverged`. Mean-field's value is a bound at any u, converged or not; coordinate ascent
-/// from the uniform point can end in a poorer local optimum (on the ferromagnet, domains of
-/// opposite magnetisation), where its curve drops.
+/// from the uniform point can end in a poorer local optimum (on the ferromagnet, the less likely of
+/// the two magnetised states, or two domains with a wall of broken bonds between them), where its
+/// curve drops.
 public struct CouplingFigure: Sendable {
     /// A family of grids: how couplings are drawn from J, and the seed shared by every J.
     public struct Grid: Sendable {
@@ -83,8 +84,9 @@ public struct CouplingFigure: Sendable {
     /// BP's settings (sum-product).
     public var beliefPropagation: BPSettings
     /// TRW's settings: one ρ = (n − 1)/|E| on every edge, the grid's uniform point of the
-    /// spanning-tree polytope (tighter here than `rho=auto`'s 20 random trees, and it converges in a
-    /// few hundred iterations where `auto` still moves after a thousand at J ≥ 0.9).
+    /// spanning-tree polytope. It is tighter here than `rho=auto`'s 20 random trees and converges
+    /// faster: on the attractive 8×8 grid at J = 1.2, log Z/n 2.1264 after 143 iterations to
+    /// tol=1e-5, against 2.1315 after 1019 for `auto`.
     public var treeReweighted: TRWSettings
     /// Written into the data files.
     public var provenance: Provenance
@@ -171,7 +173,8 @@ public struct CouplingFigure: Sendable {
     }
 
     /// The figure (three rows: log Z / n, error of log Z / n, max marginal error; a column per grid,
-    /// each method in the same colour in every panel) and a note per grid and method that stopped at its iteration cap somewhere.
+    /// each method in the same colour in every panel) and a note per grid and method that stopped
+    /// at its iteration cap somewhere.
     /// - Throws: `MRFError` when exact inference refuses the grid.
     public func product() throws -> FigureProduct {
         var notes: [String] = []
