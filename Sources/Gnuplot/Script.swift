@@ -71,7 +71,7 @@ extension Figure {
             }
             lines.append("set label \(position + 1) \(quoted(label.text)) at \(gnuplotNumber(label.x)),\(gnuplotNumber(label.y)) \(placement(label.placement)) front")
         }
-        let plots = try panel.series.enumerated().map { try plotClause($0.element, lineType: $0.offset + 1, panel: number) }
+        let plots = try panel.series.enumerated().map { try plotClause($0.element, lineType: $0.element.lineType ?? $0.offset + 1, panel: number) }
         lines.append("plot " + plots.joined(separator: ", \\\n     "))
         return lines
     }
@@ -111,6 +111,7 @@ extension Figure {
     }
 
     private func plotClause(_ series: Series, lineType: Int, panel: Int) throws -> String {
+        guard lineType >= 1 else { throw fail("panel \(panel): a series has lineType \(lineType); palette entries start at 1") }
         let data = series.data
         let selection: String
         switch series.dataset {

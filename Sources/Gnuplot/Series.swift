@@ -51,15 +51,20 @@ public struct Series: Equatable, Sendable {
     public var style: SeriesStyle
     /// The text in the key, or `nil` to leave the series out of the key.
     public var title: String?
+    /// The palette entry (colour and point type, 1-based, cycling after 8), or `nil` for the
+    /// series' position in its panel. Give it when panels leave out different series, so that one
+    /// curve keeps its colour across panels.
+    public var lineType: Int?
 
     /// Creates a series; columns and dataset are checked against `data` when the script is made.
     public init(data: DataFile, dataset: DatasetSelector, x: ColumnReference, y: ColumnReference,
-                style: SeriesStyle = .lines, title: String? = nil) {
+                style: SeriesStyle = .lines, title: String? = nil, lineType: Int? = nil) {
         self.data = data
         self.dataset = dataset
         self.x = x
         self.y = y
         self.style = style
         self.title = title
+        self.lineType = lineType
     }
 }

@@ -60,7 +60,7 @@ public struct Evidence: Equatable, Sendable {
     /// Parses the text of a UAI `.evid` file (either form, see the type's documentation).
     public static func parseUAI(_ text: String, file: String) throws(MRFError) -> Evidence {
         var reader = TokenReader(text: text, file: file)
-        let tokenCount = reader.remaining
+        let tokenCount = reader.tokensLeft
         if tokenCount == 0 { return Evidence(checked: [], source: file) }
         var pairs: [(variable: Int, label: Int)] = []
         let first = try reader.integer("the number of observed variables (2014 form) or of samples (older form), an integer ≥ 0")

@@ -119,6 +119,17 @@ struct TokenReader {
     /// what a header number may allocate.
     var remaining: Int { (bytes.count - position + 1) / 2 }
 
+    /// The exact number of tokens not yet read, by scanning the rest of the file (for short files
+    /// such as evidence, where the count decides the format).
+    var tokensLeft: Int {
+        var rest = self, count = 0
+        while !rest.isAtEnd {
+            rest.advance(to: rest.tokenEnd)
+            count += 1
+        }
+        return count
+    }
+
     /// The number of entries of a table over variables of cardinalities `cards`, computed with
     /// checked arithmetic and at most `limit` (`what` names the table in the error, which names the
     /// cardinality that takes the product past the limit or past `Int.max`).

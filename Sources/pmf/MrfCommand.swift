@@ -4,8 +4,8 @@ import MRF
 /// `pmf mrf`: explicit discrete MRFs — generate, solve, compare against exact inference.
 struct Mrf: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Explicit MRFs: generate models, run exact inference and MF/PMF/PGD/PICM/ICM/BP/TRW solvers, compare them.",
-        subcommands: [MrfGenerate.self, MrfSolve.self, MrfCompare.self])
+        abstract: "Explicit MRFs: generate models, run exact inference and MF/PMF/PGD/PICM/ICM/BP/TRW solvers, compare them, evaluate them on a benchmark folder.",
+        subcommands: [MrfGenerate.self, MrfSolve.self, MrfCompare.self, MrfEvaluate.self])
 }
 
 /// A Double for JSON: non-finite values (an infinite energy, a NaN error) become `null`.

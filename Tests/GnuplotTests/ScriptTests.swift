@@ -68,6 +68,17 @@ import Testing
         #expect(try lossAndAccuracyFigure().script(for: .pdfcairo).contains("set terminal pdfcairo size 10.0in,3.75in "))
     }
 
+    @Test func aSeriesCanKeepItsPaletteEntryAcrossPanels() throws {
+        let data = DataFile(name: "errors", columns: [DataColumn("t"), DataColumn("e")], provenance: provenance,
+                            datasets: [NamedDataset(name: "mf", rows: [[1, 0.5]]), NamedDataset(name: "bp", rows: [[2, 0.1]])])
+        let only = Series(data: data, dataset: "bp", x: "t", y: "e", style: .points, title: "bp", lineType: 2)
+        let script = try Figure(name: "kept", panels: [Panel(series: [only])]).script(for: .svg)
+        #expect(script.contains("plot \"errors.dat\" index \"bp\" using 1:2 with points linetype 2 title \"bp\""))
+        var zero = only
+        zero.lineType = 0
+        #expect(throws: GnuplotError.self) { try Figure(name: "bad", panels: [Panel(series: [zero])]).script(for: .svg) }
+    }
+
     @Test func scriptsAreByteIdenticalAcrossRuns() throws {
         let folders = [try makeTemporaryFolder(), try makeTemporaryFolder()]
         defer { folders.forEach { try? FileManager.default.removeItem(at: $0) } }

@@ -65,27 +65,6 @@ import Testing
         #expect(abs(try ExactSettings().solve(CompiledGraph(given.reduced)).logZ - Double.log(0.5745)) < 1e-12)
     }
 
-    /// A random network: each variable a CPT given up to two earlier variables, some zero entries.
-    func randomNetwork(seed: UInt) -> FactorGraph {
-        let random = RandomSource(seed: seed)
-        let n = 7
-        let cards = (0 ..< n).map { _ in 2 + random.integer(below: 2) }
-        let factors = (0 ..< n).map { child -> Factor in
-            let parents = child == 0 ? [] : Array(random.permutation(child).prefix(random.integer(below: 3))).sorted()
-            let scope = parents + [child]
-            let rows = parents.reduce(1) { $0 * cards[$1] }
-            var energies: [Double] = []
-            for _ in 0 ..< rows {
-                var row = (0 ..< cards[child]).map { _ in random.uniform(0.05, 1) }
-                if random.uniform() < 0.3 { row[random.integer(below: row.count)] = 0 }
-                let total = row.reduce(0, +)
-                energies += row.map { energy(ofPotential: $0 / total) }
-            }
-            return Factor(unchecked: scope, cardinalities: scope.map { cards[$0] }, energies: energies)
-        }
-        return FactorGraph(unchecked: cards, factors: factors)
-    }
-
     @Test(arguments: 0 ..< 6)
     func randomNetworkRoundTripsAsBayesAndMarkov(seed: Int) throws {
         let network = randomNetwork(seed: UInt(700 + seed))

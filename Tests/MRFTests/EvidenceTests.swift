@@ -132,6 +132,11 @@ func restrictedByEnumeration(_ graph: FactorGraph, _ evidence: Evidence) -> (log
         #expect(try Evidence.parseList("1=0 2=1") == new)
         #expect(try Evidence.parseUAI(new.uaiText, file: "f.evid") == new)
         #expect(Evidence.looksLikeList("3=1,7=0") && !Evidence.looksLikeList("run/grid.uai.evid") && !Evidence.looksLikeList("17"))
+        // Multi-digit indices: the form is decided by the exact token count (7 = 1 + 2·3), not by the
+        // file's length (an estimate of 8 tokens read this file as three samples and failed).
+        let wide = try Evidence.parseUAI("3 0 1 27 0 63 1\n", file: "g.evid")
+        #expect(wide.observations.map(\.variable) == [0, 27, 63] && wide.observations.map(\.label) == [1, 0, 1])
+        #expect(try Evidence.parseUAI("# a comment\n1 105 2\n", file: "h.evid").observations.map(\.variable) == [105])
     }
 
     @Test(arguments: [
