@@ -49,7 +49,7 @@ plot "mrf-coupling-mixed.dat" index "sweep" using 1:2 with linespoints linetype 
      "mrf-coupling-mixed.dat" index "sweep" using 1:3 with linespoints linetype 2 title "mean-field (lower bound)", \
      "mrf-coupling-mixed.dat" index "sweep" using 1:4 with linespoints linetype 3 title "Bethe (BP)", \
      "mrf-coupling-mixed.dat" index "sweep" using 1:5 with linespoints linetype 4 title "TRW (upper bound)", \
-     "mrf-coupling-mixed.dat" index "bp-unconverged" using 1:4 with points linetype 5 title "Bethe (BP), bp not converged"
+     "mrf-coupling-mixed.dat" index "bp-unconverged" using 1:4 with points linetype 3 title "Bethe (BP), bp not converged"
 # panel 3
 set title "attractive 8×8 Ising: estimate − exact log Z, per variable"
 set xlabel "coupling strength J"
@@ -86,7 +86,7 @@ plot "mrf-coupling-mixed.dat" index "sweep" using 1:6 with linespoints linetype 
      "mrf-coupling-mixed.dat" index "sweep" using 1:7 with linespoints linetype 2 title "mean-field", \
      "mrf-coupling-mixed.dat" index "sweep" using 1:8 with linespoints linetype 3 title "Bethe (BP)", \
      "mrf-coupling-mixed.dat" index "sweep" using 1:9 with linespoints linetype 4 title "TRW", \
-     "mrf-coupling-mixed.dat" index "bp-unconverged" using 1:8 with points linetype 5 title "Bethe (BP), bp not converged"
+     "mrf-coupling-mixed.dat" index "bp-unconverged" using 1:8 with points linetype 3 title "Bethe (BP), bp not converged"
 # panel 5
 set title "attractive 8×8 Ising: max marginal error vs exact"
 set xlabel "coupling strength J"
@@ -123,6 +123,6 @@ plot "mrf-coupling-mixed.dat" index "sweep" using 1:6 with linespoints linetype 
      "mrf-coupling-mixed.dat" index "sweep" using 1:10 with linespoints linetype 2 title "mean-field", \
      "mrf-coupling-mixed.dat" index "sweep" using 1:11 with linespoints linetype 3 title "BP", \
      "mrf-coupling-mixed.dat" index "sweep" using 1:12 with linespoints linetype 4 title "TRW", \
-     "mrf-coupling-mixed.dat" index "bp-unconverged" using 1:11 with points linetype 5 title "BP, bp not converged"
+     "mrf-coupling-mixed.dat" index "bp-unconverged" using 1:11 with points linetype 3 title "BP, bp not converged"
 unset multiplot
 set output

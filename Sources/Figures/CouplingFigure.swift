@@ -19,10 +19,10 @@ import Simplex
 /// converged once no message moves by 10⁻⁶ in an iteration, and so does TRW (the free energies
 /// are stationary at a fixed point, so log Z is then settled far below a line's width; at 10⁻⁹
 /// TRW stops at 1000 iterations on the attractive grid from J = 1.5 on, still creeping). Where BP
-/// stops at its iteration cap — on the frustrated grid at strong coupling its messages oscillate — its Bethe
-/// value, error and marginals are not a fixed point's: they are left out of the lines (missing
-/// values) and written to a second dataset `bp-unconverged`, drawn as separate markers, and the
-/// product's notes name those J. TRW is treated the same way (its bound is a fixed point's), in
+/// stops at its iteration cap — on the frustrated grid at strong coupling its messages oscillate —
+/// its Bethe value, error and marginals are not a fixed point's: they are left out of the lines
+/// (missing values) and written to a second dataset `bp-unconverged`, drawn as bare markers in BP's
+/// colour, and the product's notes name those J. TRW is treated the same way (its bound is a fixed point's), in
 /// `trw-unconverged`. Mean-field's value is a bound at any u, converged or not; coordinate ascent
 /// from the uniform point can end in a poorer local optimum (on the ferromagnet, the less likely of
 /// the two magnetised states, or two domains with a wall of broken bonds between them), where its
@@ -187,14 +187,17 @@ public struct CouplingFigure: Sendable {
             return dataFile(grid, points)
         }
         let strength = Axis(label: "coupling strength J", lower: strengths.min(), upper: strengths.max())
-        /// A line per column from `sweep`, and markers from the unconverged dataset of the column's method.
+        /// A line per column from `sweep`, and markers in the same colour from the unconverged dataset
+        /// of the column's method.
         func series(_ file: DataFile, _ columns: [(name: String, title: String, method: String?)]) -> [Series] {
-            columns.map { Series(data: file, dataset: "sweep", x: "J", y: .name($0.name), style: .linespoints, title: $0.title) }
-                + columns.compactMap { column in
-                    guard let method = column.method, file.datasetIndex(named: "\(method)-unconverged") != nil else { return nil }
-                    return Series(data: file, dataset: .name("\(method)-unconverged"), x: "J", y: .name(column.name), style: .points,
-                                  title: "\(column.title), \(method) not converged")
-                }
+            let numbered = columns.enumerated().map { (lineType: $0.offset + 1, column: $0.element) }
+            return numbered.map {
+                Series(data: file, dataset: "sweep", x: "J", y: .name($0.column.name), style: .linespoints, title: $0.column.title, lineType: $0.lineType)
+            } + numbered.compactMap { lineType, column in
+                guard let method = column.method, file.datasetIndex(named: "\(method)-unconverged") != nil else { return nil }
+                return Series(data: file, dataset: .name("\(method)-unconverged"), x: "J", y: .name(column.name), style: .points,
+                              title: "\(column.title), \(method) not converged", lineType: lineType)
+            }
         }
         let rows: [(title: String, y: Axis, key: Panel.KeyPosition?, columns: [(name: String, title: String, method: String?)])] = [
             ("log Z per variable", Axis(label: "log Z / n"), .topLeft,
