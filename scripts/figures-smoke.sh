@@ -9,7 +9,7 @@ trap 'rm -rf "$out"' EXIT
 start=$(date +%s)
 "$PMF" figures --quick --out "$out" > "$out/first.txt" 2> "$out/first.err" || { cat "$out/first.err" >&2; exit 1; }
 grep -q "SMOKE RUN" "$out/table2.md" || { echo "figures-smoke: table2.md does not say it is a smoke run" >&2; exit 1; }
-for f in fig1-simplex fig2-training fig3-rho theorems mrf; do
+for f in fig1-simplex fig2-training fig3-rho theorems mrf mrf-coupling; do
   [ -s "$out/$f.png.gp" ] || { echo "figures-smoke: $f.png.gp missing" >&2; exit 1; }
 done
 middle=$(date +%s)

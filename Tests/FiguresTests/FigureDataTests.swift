@@ -94,7 +94,8 @@ struct FigureDataTests {
         #expect(reports.last!.done == 30 && reports.last!.total == 30 && reports.last!.current == nil)
         #expect(reports.first!.done == 0 && reports.first!.remaining == nil && reports[1].remaining != nil)
         let again = FakeTraining()
-        for figure in PaperFigure.allCases where figure != .theorems { _ = try builder(folder, backend: again).build(figure) }
+        // The MRF sweeps train nothing; the coupling sweep is tested on smaller grids below.
+        for figure in PaperFigure.allCases where figure != .theorems && figure != .mrfCoupling { _ = try builder(folder, backend: again).build(figure) }
         try builder(folder, backend: again).train(for: PaperFigure.allCases) { reports.append($0) }
         #expect(again.calls.isEmpty)
         #expect(reports.last!.done == 30)
@@ -151,5 +152,62 @@ struct FigureDataTests {
         // The mean-field free energy never goes below −log Z (the bound of the Gibbs inequality).
         let exact = data[0].datasets[7].blocks[0][0][1]
         #expect(try data[0].values(of: "free_energy", inDatasetAt: 0).allSatisfy { $0 >= exact - 1e-9 })
+    }
+
+    /// A 4×4 sweep over J = 0, 0.25, …, 2 (fast in a debug build).
+    static let smallCoupling = CouplingFigure(side: 4, strengths: (0 ... 8).map { Double($0) / 4 }, provenance: testProvenance)
+
+    @Test("mrf-coupling: mean-field ≤ exact log Z ≤ TRW at every J on both grids, all four equal at J = 0")
+    func couplingSandwich() throws {
+        let figure = Self.smallCoupling
+        for grid in figure.grids {
+            let points = try figure.sweep(grid)
+            #expect(points.map(\.strength) == figure.strengths)
+            // TRW's bound holds at its fixed points; on these grids it reaches one at every J.
+            #expect(points.allSatisfy { $0.trwConverged }, "\(grid.name): TRW stopped at its cap")
+            for p in points {
+                #expect(p.meanField <= p.exact + 1e-12, "\(grid.name) J = \(p.strength): mean-field \(p.meanField) above exact \(p.exact)")
+                #expect(p.exact <= p.treeReweighted + 1e-12, "\(grid.name) J = \(p.strength): TRW \(p.treeReweighted) below exact \(p.exact)")
+            }
+            let free = try #require(points.first)
+            #expect([free.meanField, free.bethe, free.treeReweighted].allSatisfy { abs($0 - free.exact) < 1e-12 })
+            #expect(points.dropFirst().contains { $0.treeReweighted - $0.exact > 1e-3 && $0.exact - $0.meanField > 1e-3 })
+        }
+    }
+
+    @Test("mrf-coupling: every J scales one draw of the couplings, and exact log Z matches enumeration of a 3×3 grid")
+    func couplingModels() throws {
+        let figure = CouplingFigure(side: 3, strengths: [1.5], provenance: testProvenance)
+        for grid in figure.grids {
+            let unit = figure.model(grid, strength: 1), scaled = figure.model(grid, strength: 1.5)
+            for (a, b) in zip(unit.factors, scaled.factors) {
+                let factor = a.scope.count == 2 ? 1.5 : 1   // couplings scale with J, fields do not
+                #expect(zip(a.energies, b.energies).allSatisfy { abs(factor * $0 - $1) < 1e-12 })
+            }
+            // log Σ_x exp(−E(x)) over all 2⁹ labellings, bit i of x the label of variable i.
+            let energies = (0 ..< 512).map { x in scaled.energy(of: (0 ..< 9).map { (x >> $0) & 1 }) }
+            let low = try #require(energies.min())
+            let logZ = -low + Foundation.log(energies.reduce(0) { $0 + Foundation.exp(low - $1) })
+            let point = try #require(try figure.sweep(grid).first)
+            #expect(abs(9 * point.exact - logZ) < 1e-10, "\(grid.name): exact \(9 * point.exact), enumeration \(logZ)")
+        }
+    }
+
+    @Test("mrf-coupling: a data file per grid with the promised columns, unconverged runs moved to their own dataset")
+    func couplingData() throws {
+        let figure = Self.smallCoupling
+        let product = try figure.product()
+        let data = try #require(product.figures.first).dataFiles()
+        #expect(data.map(\.name) == ["mrf-coupling-attractive", "mrf-coupling-mixed"])
+        #expect(data[0].columns.map(\.name) == CouplingFigure.columns.map(\.name))
+        #expect(data[0].datasets[0].name == "sweep" && data[0].datasets[0].blocks[0].count == figure.strengths.count)
+        #expect(product.figures[0].panels.count == 6)
+        // A point BP did not finish is missing from the lines and present in full in bp-unconverged.
+        var point = try figure.sweep(figure.grids[1])[4]
+        point.bpConverged = false
+        let file = figure.dataFile(figure.grids[1], [point])
+        #expect(file.datasets.map(\.name) == ["sweep", "bp-unconverged"])
+        let bethe = try #require(file.columnNumber(named: "bethe")) - 1
+        #expect(file.datasets[0].blocks[0][0][bethe].isNaN && file.datasets[1].blocks[0][0][bethe] == point.bethe)
     }
 }

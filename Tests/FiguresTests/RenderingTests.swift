@@ -11,6 +11,7 @@ struct RenderingTests {
         let build = builder(folder, backend: FakeTraining())
         return try [PaperFigure.fig1Simplex, .fig2Training, .fig3Rho, .table2, .theorems].map { try build.build($0) }
             + [FigureProduct(figures: [try MRFFigure(models: MRFFigure.paperModels(side: 4), provenance: testProvenance).figure()])]
+            + [try FigureDataTests.smallCoupling.product()]
     }
 
     @Test("every script renders with gnuplot to png, pdf and svg without a warning")
