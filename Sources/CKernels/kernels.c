@@ -112,6 +112,61 @@ CK_INLINE int contains_non_finite_body(const float *x, long n) {
     return tail != tail;
 }
 
+/// Copies n floats (src and dst apart): whole vectors of eight and one last vector ending at the
+/// end, or for fewer than eight two overlapping halves; fixed-size copies the compiler turns into
+/// vector moves, where a copy loop would become a call to `memcpy` per short run.
+CK_INLINE void copy_floats(float *dst, const float *src, long n) {
+    if (n >= 8) {
+        for (long i = 0; i + 8 <= n; i += 8) __builtin_memcpy(dst + i, src + i, 32);
+        __builtin_memcpy(dst + n - 8, src + n - 8, 32);
+    } else if (n >= 4) {
+        __builtin_memcpy(dst, src, 16);
+        __builtin_memcpy(dst + n - 4, src + n - 4, 16);
+    } else if (n >= 2) {
+        __builtin_memcpy(dst, src, 8);
+        __builtin_memcpy(dst + n - 2, src + n - 2, 8);
+    } else if (n == 1) {
+        dst[0] = src[0];
+    }
+}
+
+/// Sets n floats to zero, in the same pieces as `copy_floats`.
+CK_INLINE void zero_floats(float *dst, long n) {
+    static const float zeros[8] = {0};
+    if (n < 8) {
+        copy_floats(dst, zeros, n);
+        return;
+    }
+    for (long i = 0; i + 8 <= n; i += 8) __builtin_memcpy(dst + i, zeros, 32);
+    __builtin_memcpy(dst + n - 8, zeros, 32);
+}
+
+CK_INLINE void im2col_body(const float *x, long height, long width, long channels, long kernel, long stride,
+                           long padding, long out_height, long out_width, long images, float *patches) {
+    const long run = kernel * channels;
+    float *row = patches;
+    for (long image = 0; image < images; image++) {
+        const float *pixels = x + image * height * width * channels;
+        for (long oy = 0; oy < out_height; oy++) {
+            for (long ox = 0; ox < out_width; ox++, row += kernel * run) {
+                const long x0 = ox * stride - padding;
+                const long lo = x0 < 0 ? -x0 : 0, hi = width - x0 < kernel ? width - x0 : kernel;
+                for (long ky = 0; ky < kernel; ky++) {
+                    const long iy = oy * stride - padding + ky;
+                    float *target = row + ky * run;
+                    if (iy < 0 || iy >= height || hi <= lo) {
+                        zero_floats(target, run);
+                        continue;
+                    }
+                    zero_floats(target, lo * channels);
+                    copy_floats(target + lo * channels, pixels + (iy * width + x0 + lo) * channels, (hi - lo) * channels);
+                    zero_floats(target + hi * channels, (kernel - hi) * channels);
+                }
+            }
+        }
+    }
+}
+
 /// Runs `statement` for every entry i of the n floats, with t the entry's index in a tiled operand:
 /// blocks of `period` entries (the last may be short), t = 0 … at the start of each. Periods are
 /// short multiples of 8 (40 floats for 20 channels), so the loop is vectorized eight entries at a
@@ -223,6 +278,9 @@ CK_DISPATCHED(binary_lift16, (const float *x, float *u, float *w, long rows, flo
 CK_DISPATCHED(softmax_pullback8, (const float *u, const float *g, float *out, long rows, float beta, float q0, float q1, int exact),
               (u, g, out, rows, beta, q0, q1, exact))
 CK_DISPATCHED_RESULT(int, contains_non_finite, (const float *x, long n), (x, n))
+CK_DISPATCHED(im2col, (const float *x, long height, long width, long channels, long kernel, long stride, long padding,
+                       long out_height, long out_width, long images, float *patches),
+              (x, height, width, channels, kernel, stride, padding, out_height, out_width, images, patches))
 CK_DISPATCHED(relu, (const float *x, float *y, long n), (x, y, n))
 CK_DISPATCHED(relu_backward, (const float *y, const float *dy, float *dx, long n), (y, dy, dx, n))
 CK_DISPATCHED(adam, (float *w, const float *g, float *m, float *v, long n, float beta1, float beta2, float epsilon, float decay,

@@ -219,24 +219,11 @@ public final class Conv2d: Layer {
         }
     }
 
-    /// The patches of `images` into `buffer` (the group's first patch row first), on the calling thread.
-    ///
-    /// Runs shorter than eight floats (K·C = 5 for LeNet-5's first layer) that end at their run's
-    /// end are copied as one eight-float vector when both ends stay inside the group's rows and the
-    /// input: the extra floats land in the next run's place, which is written after this one.
+    /// The patches of `images` into `buffer` (the group's first patch row first), on the calling
+    /// thread (`ck_im2col`).
     private func im2col(_ x: Tensor, images: Range<Int>, into buffer: UnsafeMutablePointer<Float>) {
-        let shape = x.shape, out = outputShape(for: shape), xs = x.data
-        let run = kernel * inChannels, inputCount = x.count, padded = padding > 0
-        let rowsPerImage = out[1] * out[2], patchWidth = patchWidth
-        let p = buffer - images.lowerBound * rowsPerImage * patchWidth, groupEnd = images.upperBound * rowsPerImage * patchWidth
-        forEachRun(shape: shape, images: images, outHeight: out[1], outWidth: out[2]) { patch, pixel, first, count in
-            if padded && count < run { Kernels.fill(p + patch, 0, count: run) }
-            let (source, target) = (pixel + first, patch + first)
-            if count < 8 && count > 0 && first + count == run && target + 8 <= groupEnd && source + 8 <= inputCount {
-                Kernels.store(Kernels.load(xs, source), p, target)
-            } else {
-                Kernels.copy(xs + source, to: p + target, count: count)
-            }
-        }
+        let shape = x.shape, out = outputShape(for: shape), imageSize = shape[1] * shape[2] * shape[3]
+        ck_im2col(x.data + images.lowerBound * imageSize, shape[1], shape[2], shape[3], kernel, stride, padding, out[1], out[2],
+                  images.count, buffer)
     }
 }

@@ -1,5 +1,5 @@
 /// Short elementwise helpers on raw buffers, eight lanes at a time with `SIMD8<Float>`, inlined into
-/// their callers (the bulk elementwise passes of training are the CKernels `ck_*` functions).
+/// their callers (the bulk elementwise passes of training and im2col are the CKernels `ck_*` functions).
 enum Kernels {
     typealias Vector = SIMD8<Float>
 
@@ -11,21 +11,6 @@ enum Kernels {
     @inline(__always)
     static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
         UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: Vector.self)
-    }
-
-    /// Copies `count` floats; vector moves rather than a `memmove` call, since runs are short.
-    @inline(__always)
-    static func copy(_ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 8 <= count {
-            store(load(x, i), y, i)
-            i += 8
-        }
-        while i + 4 <= count {
-            UnsafeMutableRawPointer(y + i).storeBytes(of: UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-            i += 4
-        }
-        while i < count { y[i] = x[i]; i += 1 }
     }
 
     /// Sets `count` floats to `value`.

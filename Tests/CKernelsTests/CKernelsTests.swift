@@ -202,6 +202,45 @@ import Testing
         }
     }
 
+    /// im2col against its definition, entry by entry — pixel (oy·s − p + ky, ox·s − p + kx) or 0 —
+    /// for runs shorter than, equal to and longer than eight floats, with padding and strides, and a
+    /// guard band after the patches that must stay untouched; on both paths.
+    @Test func im2colMatchesItsDefinition() {
+        for (height, width, channels, kernel, stride, padding) in [(9, 7, 1, 5, 1, 0), (9, 7, 1, 5, 1, 2), (6, 8, 3, 3, 2, 1),
+                                                                   (5, 5, 8, 2, 1, 1), (7, 6, 5, 3, 3, 2), (4, 4, 1, 1, 1, 0)] {
+            let images = 2, outHeight = (height + 2 * padding - kernel) / stride + 1
+            let outWidth = (width + 2 * padding - kernel) / stride + 1
+            let x = Self.inputs(images * height * width * channels), patchWidth = kernel * kernel * channels
+            let count = images * outHeight * outWidth * patchWidth, guardValue: Float = 12345
+            var expected = [Float](repeating: 0, count: count)
+            for image in 0 ..< images {
+                for oy in 0 ..< outHeight {
+                    for ox in 0 ..< outWidth {
+                        let row = (image * outHeight + oy) * outWidth + ox
+                        for ky in 0 ..< kernel {
+                            for kx in 0 ..< kernel {
+                                let (iy, ix) = (oy * stride - padding + ky, ox * stride - padding + kx)
+                                guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
+                                for c in 0 ..< channels {
+                                    expected[row * patchWidth + (ky * kernel + kx) * channels + c] =
+                                        x[((image * height + iy) * width + ix) * channels + c]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let (dispatched, baseline) = Self.bothPaths { () -> [Float] in
+                var patches = [Float](repeating: .nan, count: count) + [Float](repeating: guardValue, count: 8)
+                ck_im2col(x, height, width, channels, kernel, stride, padding, outHeight, outWidth, images, &patches)
+                return patches
+            }
+            let shape = "\(height)×\(width)×\(channels), kernel \(kernel), stride \(stride), padding \(padding)"
+            #expect(dispatched == expected + [Float](repeating: guardValue, count: 8), "\(shape)")
+            #expect(baseline == dispatched, "\(shape)")
+        }
+    }
+
     /// The choice can be forced to the baseline and given back to the processor.
     @Test func baselineCanBeForced() {
         ck_set_baseline(1)

@@ -145,6 +145,12 @@ void ck_softmax_pullback8(const float *u, const float *g, float *out, long rows,
 // Arrays passed to one call either are the same array (where a comment says "may be") or do not
 // overlap at all.
 
+/// The patch matrix of `images` NHWC images of height×width×channels at x for a kernel×kernel
+/// convolution with `stride` and zero `padding`: row (image, oy, ox) of kernel·kernel·channels floats
+/// holds, for ky and then kx, the pixel (oy·stride − padding + ky, ox·stride − padding + kx), or zeros
+/// outside the image; out_height × out_width rows per image.
+void ck_im2col(const float *x, long height, long width, long channels, long kernel, long stride, long padding,
+               long out_height, long out_width, long images, float *patches);
 /// Non-zero when any of the n floats is NaN or ±∞.
 int ck_contains_non_finite(const float *x, long n);
 /// y = max(x, 0) (y may be x).
