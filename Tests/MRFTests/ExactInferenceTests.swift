@@ -23,11 +23,21 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
         #expect(abs(enumerated.mapEnergy - eliminated.mapEnergy) < 1e-10)
         #expect(eliminated.mapEnergy == model.energy(of: eliminated.map))
         for row in eliminated.marginals { #expect(abs(row.reduce(0, +) - 1) < 1e-12) }
-        let greedy = try JunctionTree.eliminate(adjacencyLists(model.graph), model.cardinalities, order: nil, heuristic: .minweight,
+        let greedy = try JunctionTree.eliminate(Adjacency(model.graph), model.cardinalities, order: nil, heuristic: .minweight,
                                                 limit: .infinity).get()
         #expect(Set(greedy.order) == Set(0 ..< model.variableCount))
         let weighted = try JunctionTree(heuristic: .minweight).solve(model)
         #expect(abs(enumerated.logZ - weighted.logZ) < 1e-10 && maxDifference(enumerated.marginals, weighted.marginals) < 1e-10)
+    }
+
+    /// The compressed rows hold each variable's distinct neighbours, sorted, as a set-based construction does.
+    @Test(arguments: 0 ..< 6)
+    func adjacencyRowsMatchTheInteractionGraph(seed: Int) {
+        let graph = randomModel(variables: 4 + 3 * seed, edges: 5 + 4 * seed, triples: seed % 3, random: RandomSource(seed: UInt(40 + seed)))
+        let rows = Adjacency(graph)
+        #expect(rows.count == graph.variableCount)
+        let lists = (0 ..< rows.count).map { Array(rows.neighbours[rows.offsets[$0] ..< rows.offsets[$0 + 1]]) }
+        #expect(lists == adjacencyLists(graph))
     }
 
     /// The ordering heap pops vertices by (key, tie, index) after keys change in place.
@@ -151,7 +161,7 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
         let limit = try JunctionTree().plan(graph).bytes / 3
         var quoted: [Double] = []
         for order in [Array(0 ..< 144), nil] {
-            guard case .failure(let stop) = JunctionTree.eliminate(adjacencyLists(graph), graph.cardinalities, order: order,
+            guard case .failure(let stop) = JunctionTree.eliminate(Adjacency(graph), graph.cardinalities, order: order,
                                                                    heuristic: .minfill, limit: limit) else {
                 Issue.record("an order fitted in a third of the best plan's memory")
                 return
