@@ -133,21 +133,26 @@ public struct JunctionTree: Sendable {
         }
         func cardinalities(_ scope: [Int]) -> [Int] { scope.map { cards[$0] } }
 
-        // Clique potentials: exp of the summed log-potentials, largest entry 1, with its log scale.
-        var potentials: [ScaledTable] = []
+        // Clique potentials, stored over the union U_k of the assigned factors' scopes (U_k ⊆ C_k):
+        // exp of the summed log-potentials, largest entry 1, with its log scale — one `exp` per entry
+        // of U_k rather than of C_k; a clique table starts as this table broadcast over C_k.
+        var potentials: [ScaledTable] = [], potentialScopes: [[Int]] = []
         potentials.reserveCapacity(n)
+        potentialScopes.reserveCapacity(n)
         for k in 0 ..< n {
-            let scope = cliques[k], ccards = cardinalities(scope)
-            var energy = [Double](repeating: 0, count: ccards.reduce(1, *))
+            let scope = Set(assigned[k].flatMap { graph.factors[$0].scope }).sorted(), ucards = cardinalities(scope)
+            var energy = [Double](repeating: 0, count: ucards.reduce(1, *))
             for f in assigned[k] {
                 let factor = graph.factors[f], own = factor.strides
                 let strides = scope.map { v in factor.scope.firstIndex(of: v).map { own[$0] } ?? 0 }
-                let index = projection(cardinalities: ccards, strides: strides)
                 factor.energies.withUnsafeBufferPointer { e in
-                    for j in energy.indices { energy[j] += e[index[j]] }
+                    energy.withUnsafeMutableBufferPointer { t in
+                        Broadcast(cardinalities: ucards, strides: strides).apply(t.baseAddress!, e.baseAddress!, +)
+                    }
                 }
             }
             let low = energy.min() ?? 0
+            potentialScopes.append(scope)
             if low == .infinity {
                 potentials.append(ScaledTable(values: [Double](repeating: 0, count: energy.count), scale: 0))
             } else {
@@ -155,52 +160,66 @@ public struct JunctionTree: Sendable {
             }
         }
 
-        // Upward passes (children are eliminated before their parents).
-        var up = [ScaledTable](repeating: .one, count: n), upMax = up
-        for k in 0 ..< n {
-            let scope = cliques[k], ccards = cardinalities(scope)
-            let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
-            // At most two clique tables and one index array live at a time (the memory plan allows four).
-            var sum = potentials[k], maximum = potentials[k]
-            for c in children[k] {
-                let index = projection(from: scope, cardinalities: ccards, to: separators[c])
-                sum.multiply(by: up[c], at: index)
-                maximum.multiply(by: upMax[c], at: index)
-            }
-            up[k] = sum.summingOut(inner: inner, width: width, maximise: false)
-            upMax[k] = maximum.summingOut(inner: inner, width: width, maximise: true)
-        }
-        var logZ = -constant
-        for k in 0 ..< n where parent[k] < 0 { logZ += up[k].logValue(0) }
-        guard logZ > -.infinity else { throw .zeroPartition }
-
-        // Downward pass, parents before children; each clique gives the marginal of its own variable.
-        var down = [ScaledTable](repeating: .one, count: n)
+        // Two clique-sized work tables serve every clique in turn (the memory plan allows four).
+        let largest = Int(plan.largestCliqueStates)
+        var first = [Double](repeating: 0, count: largest), second = first
+        var up = [ScaledTable](repeating: .one, count: n), upMax = up, down = up
         var marginals = [[Double]](repeating: [], count: n)
-        for k in stride(from: n - 1, through: 0, by: -1) {
-            let scope = cliques[k], ccards = cardinalities(scope)
-            var base = potentials[k]
-            if parent[k] >= 0 { base.multiply(by: down[k], at: projection(from: scope, cardinalities: ccards, to: separators[k])) }
-            // As upward: base, one more clique table and one index array at a time; index arrays are
-            // recomputed rather than kept (one clique with many children would otherwise hold many).
-            func index(_ c: Int) -> [Int] { projection(from: scope, cardinalities: ccards, to: separators[c]) }
-            var full = base, last: [Int] = []
-            for c in children[k] {
-                last = index(c)
-                full.multiply(by: up[c], at: last)
-            }
-            let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
-            let belief = full.marginal(inner: inner, width: width)
-            full = .one
-            let total = belief.reduce(0, +)
-            marginals[order[k]] = total > 0 ? belief.map { $0 / total } : belief.map { _ in 1 / Double(belief.count) }
-            for c in children[k] {
-                var others = base
-                for c2 in children[k] where c2 != c { others.multiply(by: up[c2], at: index(c2)) }
-                down[c] = others.projected(to: children[k].count == 1 ? last : index(c), count: separators[c].reduce(1) { $0 * cards[$1] },
-                                           maximise: false)
+        var logZ = -constant
+        first.withUnsafeMutableBufferPointer { first in
+            second.withUnsafeMutableBufferPointer { second in
+                let (a, b) = (first.baseAddress!, second.baseAddress!)
+                // Upward passes (children are eliminated before their parents): the clique's potential
+                // times its children's messages, summed (and maximised) over its own variable.
+                for k in 0 ..< n {
+                    let scope = cliques[k], ccards = cardinalities(scope)
+                    let count = ccards.reduce(1, *)
+                    let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
+                    let into = { (c: Int) in Broadcast(scope: scope, cardinalities: ccards, subset: separators[c]) }
+                    var sumScale = potentials[k].broadcast(into: a, Broadcast(scope: scope, cardinalities: ccards, subset: potentialScopes[k]))
+                    b.update(from: a, count: count)
+                    var maxScale = sumScale
+                    for c in children[k] {
+                        let alignment = into(c)
+                        sumScale += up[c].multiply(a, alignment)
+                        maxScale += upMax[c].multiply(b, alignment)
+                    }
+                    up[k] = ScaledTable.summingOut(a, count: count, scale: sumScale, inner: inner, width: width, maximise: false)
+                    upMax[k] = ScaledTable.summingOut(b, count: count, scale: maxScale, inner: inner, width: width, maximise: true)
+                }
+                for k in 0 ..< n where parent[k] < 0 { logZ += up[k].logValue(0) }
+                guard logZ > -.infinity else { return }
+
+                // Downward pass, parents before children; each clique gives the marginal of its own
+                // variable. `a` holds the potential times the parent's message, `b` that times children's.
+                for k in stride(from: n - 1, through: 0, by: -1) {
+                    let scope = cliques[k], ccards = cardinalities(scope)
+                    let count = ccards.reduce(1, *)
+                    let into = { (c: Int) in Broadcast(scope: scope, cardinalities: ccards, subset: separators[c]) }
+                    var baseScale = potentials[k].broadcast(into: a, Broadcast(scope: scope, cardinalities: ccards, subset: potentialScopes[k]))
+                    if parent[k] >= 0 { baseScale += down[k].multiply(a, into(k)) }
+                    b.update(from: a, count: count)
+                    for c in children[k] { _ = up[c].multiply(b, into(c)) }
+                    let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
+                    let belief = ScaledTable.marginal(b, count: count, inner: inner, width: width)
+                    let total = belief.reduce(0, +)
+                    marginals[order[k]] = total > 0 ? belief.map { $0 / total } : belief.map { _ in 1 / Double(belief.count) }
+                    for c in children[k] {
+                        var scale = baseScale
+                        let source: UnsafeMutablePointer<Double>
+                        if children[k].count == 1 {
+                            source = a
+                        } else {
+                            b.update(from: a, count: count)
+                            for c2 in children[k] where c2 != c { scale += up[c2].multiply(b, into(c2)) }
+                            source = b
+                        }
+                        down[c] = ScaledTable.projected(source, into(c), count: separators[c].reduce(1) { $0 * cards[$1] }, scale: scale)
+                    }
+                }
             }
         }
+        guard logZ > -.infinity else { throw .zeroPartition }
 
         // MAP by backtracking: every other member of clique k is decided before order[k].
         var labels = [Int](repeating: 0, count: n)
@@ -209,7 +228,7 @@ public struct JunctionTree: Sendable {
             var bestLabel = 0, bestValue = -1.0
             for a in 0 ..< cards[v] {
                 labels[v] = a
-                var value = potentials[k].values[tableIndex(cliques[k], labels, cards)]
+                var value = potentials[k].values[tableIndex(potentialScopes[k], labels, cards)]
                 for c in children[k] where value > 0 { value *= upMax[c].values[tableIndex(separators[c], labels, cards)] }
                 if value > bestValue { (bestLabel, bestValue) = (a, value) }
             }
@@ -227,7 +246,8 @@ extension JunctionTree {
     }
 }
 
-/// Entries in linear space times e^scale; the largest entry is 1 after each projection.
+/// Entries in linear space times e^scale; the largest entry is 1 after each projection. Clique-sized
+/// tables are not ScaledTables but work buffers with their scale beside them.
 struct ScaledTable {
     var values: [Double]
     var scale: Double
@@ -237,34 +257,35 @@ struct ScaledTable {
     /// log of entry j including the scale (−∞ for a zero entry).
     func logValue(_ j: Int) -> Double { values[j] > 0 ? scale + Double.log(values[j]) : -.infinity }
 
-    /// Multiplies entry j by `message.values[index[j]]` and adds the message's scale.
-    mutating func multiply(by message: ScaledTable, at index: [Int]) {
-        message.values.withUnsafeBufferPointer { m in
-            index.withUnsafeBufferPointer { index in
-                values.withUnsafeMutableBufferPointer { t in
-                    for j in 0 ..< t.count { t[j] *= m[index[j]] }
-                }
-            }
-        }
-        scale += message.scale
+    /// Writes this table broadcast over a clique table (`alignment` from the clique to this table's
+    /// scope) into `table`; returns the scale.
+    func broadcast(into table: UnsafeMutablePointer<Double>, _ alignment: Broadcast) -> Double {
+        values.withUnsafeBufferPointer { alignment.apply(table, $0.baseAddress!) { _, x in x } }
+        return scale
     }
 
-    /// Σ (or max) over the variable of stride `inner` and cardinality `width` (the table's entries are
-    /// (outer, x, inner) row-major), renormalised to largest entry 1.
-    func summingOut(inner: Int, width: Int, maximise: Bool) -> ScaledTable {
-        let outer = values.count / (inner * width)
+    /// Multiplies every clique entry j by this message's entry at `alignment`'s index of j; returns
+    /// the scale to add to the clique's.
+    func multiply(_ table: UnsafeMutablePointer<Double>, _ alignment: Broadcast) -> Double {
+        values.withUnsafeBufferPointer { alignment.apply(table, $0.baseAddress!, *) }
+        return scale
+    }
+
+    /// Σ (or max) of a clique table over the variable of stride `inner` and cardinality `width` (the
+    /// entries are (outer, x, inner) row-major), renormalised to largest entry 1.
+    static func summingOut(_ table: UnsafePointer<Double>, count: Int, scale: Double, inner: Int, width: Int,
+                           maximise: Bool) -> ScaledTable {
+        let outer = count / (inner * width)
         var out = [Double](repeating: 0, count: outer * inner)
         out.withUnsafeMutableBufferPointer { o in
-            values.withUnsafeBufferPointer { t in
-                for a in 0 ..< outer {
-                    let target = o.baseAddress! + a * inner
-                    for x in 0 ..< width {
-                        let source = t.baseAddress! + (a * width + x) * inner
-                        if maximise {
-                            for i in 0 ..< inner where source[i] > target[i] { target[i] = source[i] }
-                        } else {
-                            for i in 0 ..< inner { target[i] += source[i] }
-                        }
+            for a in 0 ..< outer {
+                let target = o.baseAddress! + a * inner
+                for x in 0 ..< width {
+                    let source = table + (a * width + x) * inner
+                    if maximise {
+                        for i in 0 ..< inner where source[i] > target[i] { target[i] = source[i] }
+                    } else {
+                        for i in 0 ..< inner { target[i] += source[i] }
                     }
                 }
             }
@@ -272,18 +293,16 @@ struct ScaledTable {
         return ScaledTable(values: out, scale: scale).renormalised()
     }
 
-    /// Σ of the entries per label of the variable of stride `inner` and cardinality `width`.
-    func marginal(inner: Int, width: Int) -> [Double] {
-        let outer = values.count / (inner * width)
+    /// Σ of a clique table's entries per label of the variable of stride `inner` and cardinality `width`.
+    static func marginal(_ table: UnsafePointer<Double>, count: Int, inner: Int, width: Int) -> [Double] {
+        let outer = count / (inner * width)
         var out = [Double](repeating: 0, count: width)
-        values.withUnsafeBufferPointer { t in
-            for a in 0 ..< outer {
-                for x in 0 ..< width {
-                    let source = t.baseAddress! + (a * width + x) * inner
-                    var sum = 0.0
-                    for i in 0 ..< inner { sum += source[i] }
-                    out[x] += sum
-                }
+        for a in 0 ..< outer {
+            for x in 0 ..< width {
+                let source = table + (a * width + x) * inner
+                var sum = 0.0
+                for i in 0 ..< inner { sum += source[i] }
+                out[x] += sum
             }
         }
         return out
@@ -297,74 +316,13 @@ struct ScaledTable {
         return ScaledTable(values: values.map { $0 * inverse }, scale: scale + Double.log(top))
     }
 
-    /// Σ (or max) of the entries with equal `index[j]`, renormalised to largest entry 1.
-    func projected(to index: [Int], count: Int, maximise: Bool) -> ScaledTable {
+    /// Σ of a clique table's entries over those with equal index in the `count`-entry table
+    /// `alignment` leads to, renormalised to largest entry 1.
+    static func projected(_ table: UnsafePointer<Double>, _ alignment: Broadcast, count: Int, scale: Double) -> ScaledTable {
         var out = [Double](repeating: 0, count: count)
-        out.withUnsafeMutableBufferPointer { o in
-            index.withUnsafeBufferPointer { index in
-                values.withUnsafeBufferPointer { t in
-                    if maximise {
-                        for j in 0 ..< t.count where t[j] > o[index[j]] { o[index[j]] = t[j] }
-                    } else {
-                        for j in 0 ..< t.count { o[index[j]] += t[j] }
-                    }
-                }
-            }
-        }
-        let top = out.max() ?? 0
-        guard top > 0, top.isFinite else { return ScaledTable(values: out, scale: scale) }
-        let inverse = 1 / top
-        for j in out.indices { out[j] *= inverse }
-        return ScaledTable(values: out, scale: scale + Double.log(top))
+        out.withUnsafeMutableBufferPointer { alignment.reduce(table, into: $0.baseAddress!, +) }
+        return ScaledTable(values: out, scale: scale).renormalised()
     }
-}
-
-/// For every joint label of `cardinalities` (row-major, last fastest) the index Σ_t x_t·strides[t].
-func projection(cardinalities original: [Int], strides originalStrides: [Int]) -> [Int] {
-    let count = original.reduce(1, *)
-    // Merge neighbouring dimensions that step together (both absent, or contiguous in the target),
-    // so that the inner loop runs over as many entries as possible.
-    var cardinalities: [Int] = [], strides: [Int] = []
-    for t in original.indices.reversed() {
-        if let d = cardinalities.first, let s = strides.first,
-           (s == 0 && originalStrides[t] == 0) || (s != 0 && originalStrides[t] == s * d) {
-            cardinalities[0] *= original[t]
-            continue
-        }
-        cardinalities.insert(original[t], at: 0)
-        strides.insert(originalStrides[t], at: 0)
-    }
-    var out = [Int](repeating: 0, count: count)
-    guard let last = cardinalities.indices.last else { return out }
-    var labels = [Int](repeating: 0, count: cardinalities.count)
-    let (width, step) = (cardinalities[last], strides[last])
-    out.withUnsafeMutableBufferPointer { o in
-        var index = 0, k = 0
-        while k < count {
-            for a in 0 ..< width { o[k + a] = index + a * step }
-            k += width
-            var t = last - 1
-            while t >= 0 {
-                labels[t] += 1
-                index += strides[t]
-                if labels[t] < cardinalities[t] { break }
-                index -= strides[t] * labels[t]
-                labels[t] = 0
-                t -= 1
-            }
-        }
-    }
-    return out
-}
-
-/// The index into a table over `subset` (sorted, row-major) of every joint label of `scope` (sorted).
-func projection(from scope: [Int], cardinalities: [Int], to subset: [Int]) -> [Int] {
-    var strides = [Int](repeating: 0, count: scope.count)
-    var stride = 1
-    for v in subset.reversed() {
-        if let t = scope.firstIndex(of: v) { strides[t] = stride; stride *= cardinalities[t] }
-    }
-    return projection(cardinalities: cardinalities, strides: strides)
 }
 
 /// The row-major index into a table over `scope` of a full labelling.

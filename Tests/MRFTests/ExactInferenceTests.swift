@@ -61,8 +61,9 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
         #expect(rest == sorted)
     }
 
-    /// The index arrays (with merged dimensions) against Σ_t x_t·stride_t computed label by label.
-    @Test func projectionMatchesTheDefinition() {
+    /// The runs (with merged dimensions) against Σ_t x_t·stride_t computed label by label: walking
+    /// them visits every entry in order, `apply` gathers small[index(j)] and `reduce` sums into it.
+    @Test func broadcastMatchesTheDefinition() {
         let random = RandomSource(seed: 78)
         for _ in 0 ..< 50 {
             let cards = (0 ..< 1 + random.integer(below: 5)).map { _ in 1 + random.integer(below: 3) }
@@ -71,7 +72,21 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
             for t in cards.indices.reversed() where random.uniform() < 0.6 { strides[t] = step; step *= cards[t] * (1 + random.integer(below: 2)) }
             var labels = [Int](repeating: 0, count: cards.count), expected: [Int] = []
             repeat { expected.append(zip(labels, strides).reduce(0) { $0 + $1.0 * $1.1 }) } while advance(&labels, cardinalities: cards)
-            #expect(projection(cardinalities: cards, strides: strides) == expected, "\(cards) \(strides)")
+            let alignment = Broadcast(cardinalities: cards, strides: strides)
+            var walked: [Int] = []
+            alignment.forEachRun { j, i in
+                #expect(j == walked.count)
+                for a in 0 ..< alignment.run { walked.append(i + a * alignment.step) }
+            }
+            #expect(walked == expected, "\(cards) \(strides)")
+            let small = (0 ... (expected.max() ?? 0)).map { _ in random.uniform() }
+            var table = [Double](repeating: 1, count: expected.count), sums = [Double](repeating: 0, count: small.count)
+            alignment.apply(&table, small) { $0 * $1 }
+            #expect(table == expected.map { small[$0] })
+            alignment.reduce(table, into: &sums, +)
+            var reference = [Double](repeating: 0, count: small.count)
+            for (j, i) in expected.enumerated() { reference[i] += table[j] }
+            #expect(sums == reference)
         }
     }
 
