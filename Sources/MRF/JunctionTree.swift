@@ -290,7 +290,9 @@ struct ScaledTable {
                 }
             }
         }
-        return ScaledTable(values: out, scale: scale).renormalised()
+        var table = ScaledTable(values: out, scale: scale)
+        table.renormalise()
+        return table
     }
 
     /// Σ of a clique table's entries per label of the variable of stride `inner` and cardinality `width`.
@@ -308,12 +310,13 @@ struct ScaledTable {
         return out
     }
 
-    /// The same table with its largest entry 1 (unchanged when all zero).
-    func renormalised() -> ScaledTable {
-        let top = values.max() ?? 0
-        guard top > 0, top.isFinite, top != 1 else { return self }
+    /// Rescales to largest entry 1, in place (unchanged when all zero).
+    mutating func renormalise() {
+        let top = values.withUnsafeBufferPointer { $0.reduce(0) { Swift.max($0, $1) } }
+        guard top > 0, top.isFinite, top != 1 else { return }
         let inverse = 1 / top
-        return ScaledTable(values: values.map { $0 * inverse }, scale: scale + Double.log(top))
+        values.withUnsafeMutableBufferPointer { for j in $0.indices { $0[j] *= inverse } }
+        scale += Double.log(top)
     }
 
     /// Σ of a clique table's entries over those with equal index in the `count`-entry table
@@ -321,7 +324,9 @@ struct ScaledTable {
     static func projected(_ table: UnsafePointer<Double>, _ alignment: Broadcast, count: Int, scale: Double) -> ScaledTable {
         var out = [Double](repeating: 0, count: count)
         out.withUnsafeMutableBufferPointer { alignment.reduce(table, into: $0.baseAddress!, +) }
-        return ScaledTable(values: out, scale: scale).renormalised()
+        var table = ScaledTable(values: out, scale: scale)
+        table.renormalise()
+        return table
     }
 }
 
