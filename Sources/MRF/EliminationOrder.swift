@@ -144,15 +144,38 @@ extension JunctionTree {
         let minFill = heuristic == .minfill && greedy
         let logCard = cards.map { Double.log(Double($0)) }
         var weight = [Double](repeating: 0, count: greedy ? n : 0)
-        var mark = [Int32](repeating: -1, count: n), stamp: Int32 = 0
+        /// Per-vertex scratch in one entry, so that a lookup costs one cache miss rather than three: a
+        /// marking stamp, the step whose clique holds the vertex, the step that last queued it.
+        struct Tag { var mark: Int32 = -1, clique: Int32 = -1, touched: Int32 = -1 }
+        var tags = [Tag](repeating: Tag(), count: n), stamp: Int32 = 0
         /// The number of non-adjacent pairs among u's neighbours, O(Σ_{x ∈ N(u)} deg x).
         func fillIn(_ u: Int, _ graph: borrowing EliminationGraph) -> Int {
             stamp &+= 1
             let around = graph.neighbours(u)
-            for x in around { mark[Int(x)] = stamp }
+            for x in around { tags[Int(x)].mark = stamp }
             var linked = 0
-            for x in around { for y in graph.neighbours(Int(x)) where mark[Int(y)] == stamp { linked += 1 } }
+            for x in around { for y in graph.neighbours(Int(x)) where tags[Int(y)].mark == stamp { linked += 1 } }
             return around.count * (around.count - 1) / 2 - linked / 2
+        }
+        var outside: [Int32] = []
+        /// fillIn(u) for a member u of the clique K just formed (`tags[·].clique == step`): the pairs
+        /// inside K are all adjacent now, so only pairs with a member of R = N(u) ∖ K can be missing —
+        /// |R|(|R| − 1)/2 + |R|(|K| − 1) pairs minus the edges found scanning R's lists alone.
+        func cliqueMemberFillIn(_ u: Int, _ graph: borrowing EliminationGraph, cliqueSize: Int, step: Int32) -> Int {
+            stamp &+= 1
+            outside.removeAll(keepingCapacity: true)
+            for x in graph.neighbours(u) where tags[Int(x)].clique != step {
+                tags[Int(x)].mark = stamp
+                outside.append(x)
+            }
+            var linkedInside = 0, linkedAcross = 0
+            for r in outside {
+                for y in graph.neighbours(Int(r)) {
+                    if tags[Int(y)].mark == stamp { linkedInside += 1 } else if tags[Int(y)].clique == step && Int(y) != u { linkedAcross += 1 }
+                }
+            }
+            let r = outside.count
+            return r * (r - 1) / 2 - linkedInside / 2 + r * (cliqueSize - 1) - linkedAcross
         }
         var fill = [Int](repeating: 0, count: minFill ? n : 0)
         if greedy {
@@ -162,7 +185,6 @@ extension JunctionTree {
         var heap = IndexedMinHeap(keys: greedy ? (minFill ? fill.map(Double.init) : [Double](repeating: 0, count: n)) : [],
                                   ties: weight)
         var next = 0
-        var inClique = [Int32](repeating: -1, count: n), touched = [Int32](repeating: -1, count: n)
         var changed: [Int] = [], clique: [Int32] = []
         var order: [Int] = [], members: [Int32] = [], memberStarts = [0]
         order.reserveCapacity(n)
@@ -194,7 +216,7 @@ extension JunctionTree {
             graph.clear(v)
             let step = Int32(order.count)
             for u in clique {
-                inClique[Int(u)] = step
+                tags[Int(u)].clique = step
                 graph.remove(Int32(v), from: Int(u))
             }
             // Connect the neighbours; each new edge (a, b) completes one pair in the neighbourhood of
@@ -203,15 +225,15 @@ extension JunctionTree {
             for i in clique.indices {
                 let a32 = clique[i], a = Int(a32)
                 stamp &+= 1
-                for x in graph.neighbours(a) { mark[Int(x)] = stamp }
-                for b32 in clique[(i + 1)...] where mark[Int(b32)] != stamp {
+                for x in graph.neighbours(a) { tags[Int(x)].mark = stamp }
+                for b32 in clique[(i + 1)...] where tags[Int(b32)].mark != stamp {
                     let b = Int(b32)
                     if minFill {
                         for w32 in graph.neighbours(b) {
                             let w = Int(w32)
-                            guard mark[w] == stamp, inClique[w] != step else { continue }
+                            guard tags[w].mark == stamp, tags[w].clique != step else { continue }
                             fill[w] -= 1
-                            if touched[w] != step { touched[w] = step; changed.append(w) }
+                            if tags[w].touched != step { tags[w].touched = step; changed.append(w) }
                         }
                     }
                     graph.append(b32, to: a)
@@ -226,7 +248,7 @@ extension JunctionTree {
             for u in clique {
                 let u = Int(u)
                 weight[u] -= logCard[v]
-                if minFill { fill[u] = fillIn(u, graph) }
+                if minFill { fill[u] = cliqueMemberFillIn(u, graph, cliqueSize: clique.count, step: step) }
                 changed.append(u)
             }
             for u in changed { heap.update(u, key: minFill ? Double(fill[u]) : 0, tie: weight[u]) }
@@ -237,7 +259,7 @@ extension JunctionTree {
     }
 }
 
-/// A binary min-heap over the vertices 0 ..< n ordered by (key, tie, vertex), each vertex at most
+/// A 4-ary min-heap (half a binary heap's depth; a node's children are adjacent) over the vertices 0 ..< n ordered by (key, tie, vertex), each vertex at most
 /// once, with its position tracked so that a vertex's key can change in place. The keys sit in the
 /// heap's own entries, so a comparison reads neighbouring memory rather than two lookups per side.
 struct IndexedMinHeap {
@@ -257,7 +279,7 @@ struct IndexedMinHeap {
     init(keys: [Double], ties: [Double]) {
         heap = keys.indices.map { Entry(key: keys[$0], tie: ties[$0], vertex: Int32($0)) }
         position = keys.indices.map { Int32($0) }
-        for k in stride(from: keys.count / 2 - 1, through: 0, by: -1) { siftDown(k) }
+        for k in stride(from: (keys.count + 2) / 4 - 1, through: 0, by: -1) { siftDown(k) }
     }
 
     private mutating func place(_ k: Int, _ e: Entry) {
@@ -269,7 +291,7 @@ struct IndexedMinHeap {
         var k = start
         let e = heap[k]
         while k > 0 {
-            let p = (k - 1) / 2
+            let p = (k - 1) / 4
             guard e < heap[p] else { break }
             place(k, heap[p])
             k = p
@@ -281,9 +303,10 @@ struct IndexedMinHeap {
         var k = start
         let e = heap[k]
         while true {
-            let l = 2 * k + 1
+            let l = 4 * k + 1
             guard l < heap.count else { break }
-            let c = l + 1 < heap.count && heap[l + 1] < heap[l] ? l + 1 : l
+            var c = l
+            for d in l + 1 ..< min(l + 4, heap.count) where heap[d] < heap[c] { c = d }
             guard heap[c] < e else { break }
             place(k, heap[c])
             k = c
