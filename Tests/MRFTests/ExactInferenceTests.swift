@@ -40,6 +40,44 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
         #expect(lists == adjacencyLists(graph))
     }
 
+    /// The greedy orders replayed on a set-based elimination graph: every step takes a vertex least by
+    /// (fill-in or 0, log clique size, index) with the fill-in counted from scratch — a check of the
+    /// incremental fill updates — and the plan's cliques are the replay's neighbourhoods.
+    @Test(arguments: 0 ..< 8)
+    func greedyOrdersPickTheLeastVertexEachStep(seed: Int) throws {
+        let random = RandomSource(seed: UInt(60 + seed))
+        let graph = seed < 6
+            ? randomModel(variables: 8 + 4 * seed, edges: 12 + 9 * seed, triples: seed % 3, random: random)
+            : ModelGenerator.pairwise(variables: 42, edges: Topology.grid(rows: 6, columns: 7), potential: .potts, labels: 2 + seed % 2,
+                                      coupling: 1, field: 1, couplings: .mixed, random: random)
+        let cards = graph.cardinalities
+        for heuristic in JunctionTree.Heuristic.allCases {
+            let plan = try JunctionTree.eliminate(Adjacency(graph), cards, order: nil, heuristic: heuristic, limit: .infinity).get()
+            var neighbours = adjacencyLists(graph).map { Set($0.map(Int.init)) }
+            var remaining = Set(0 ..< graph.variableCount)
+            func key(_ u: Int) -> (Int, Double, Int) {
+                let around = Array(neighbours[u])
+                var missing = 0
+                for i in around.indices { for j in around.indices where i < j && !neighbours[around[i]].contains(around[j]) { missing += 1 } }
+                let weight = around.reduce(Double.log(Double(cards[u]))) { $0 + Double.log(Double(cards[$1])) }
+                return (heuristic == .minfill ? missing : 0, weight, u)
+            }
+            for (k, v) in plan.order.enumerated() {
+                let best = remaining.map(key).min { $0 < $1 }!
+                let chosen = key(v)
+                // Weights are sums of logs in another order: equal up to rounding.
+                #expect(chosen.0 == best.0 && abs(chosen.1 - best.1) < 1e-9, "step \(k): \(chosen) vs \(best)")
+                #expect(plan.cliques[k] == ([v] + neighbours[v]).sorted())
+                for a in neighbours[v] {
+                    neighbours[a].remove(v)
+                    for b in neighbours[v] where a != b { neighbours[a].insert(b) }
+                }
+                neighbours[v] = []
+                remaining.remove(v)
+            }
+        }
+    }
+
     /// The ordering heap pops vertices by (key, tie, index) after keys change in place.
     @Test func indexedHeapPopsInKeyOrderAfterUpdates() {
         let random = RandomSource(seed: 77)
