@@ -5,10 +5,11 @@ import RealModule
 ///
 /// **Order.** Greedy min-fill (default: eliminate the variable whose neighbours lack the fewest
 /// edges among themselves; ties to the smaller clique table, then the lower index) or min-weight
-/// (the smallest clique table {v} ∪ neighbours), kept in an indexed binary heap. Fill-in
-/// counts are updated incrementally — an added edge (a, b) lowers the count of each common
-/// neighbour of a and b, and only the eliminated variable's neighbours are recounted — so one
-/// elimination costs about O(|N(v)|²·deg) rather than a pass over all variables. While ordering,
+/// (the smallest clique table {v} ∪ neighbours), kept in an indexed 4-ary heap over a graph whose
+/// neighbour lists share one pool (see EliminationOrder.swift). Fill-in counts are updated
+/// incrementally — an added edge (a, b) lowers the count of each common neighbour of a and b, and
+/// only the eliminated variable's neighbours are recounted, from their neighbours outside the new
+/// clique — so one elimination costs about O(|N(v)|²·deg) rather than a pass over all variables. While ordering,
 /// the memory the junction tree will hold is summed; as soon as it exceeds `maxBytes` the order
 /// stops and `.tooLarge` is thrown — before any table is allocated. The variables' index order is
 /// tried first (on a grid numbered row by row it sweeps with a frontier of one row, about the
@@ -19,15 +20,18 @@ import RealModule
 /// is the clique of the earliest-eliminated variable of the separator S_v = C_v ∖ {v}, and each
 /// factor goes to the clique of its first-eliminated variable.
 ///
-/// **Tables** are in linear space with one log scale each (value = e^scale · entry, largest entry 1):
-/// a clique potential is exp of its summed log-potentials (one `exp` per entry, once); messages are
-/// products and sums (sum-product upward for log Z, downward for every marginal; max-product upward
-/// with backtracking for a MAP labelling), renormalised after each step. Entries smaller than
-/// 1e-308 of a table's largest entry underflow to 0.
+/// **Tables** are in linear space with one log scale each (value = e^scale · entry, largest entry 1).
+/// A clique's potential is stored over the union U_v ⊆ C_v of its factors' scopes: exp of the summed
+/// log-potentials, one `exp` per entry of U_v; it is broadcast over C_v when the clique is worked
+/// on. Messages are products and sums (sum-product upward for log Z, downward for every marginal;
+/// max-product upward with backtracking for a MAP labelling), renormalised after each step; a
+/// message meets a clique table through `Broadcast`'s strided runs, not an index array. Entries
+/// smaller than 1e-308 of a table's largest entry underflow to 0.
 ///
-/// **Memory** held at once, in bytes: 8·(Σ_v (|C_v| + 3·|S_v|) + 4·max_v |C_v|) — a stored potential
-/// per clique, the upward sum, upward max and downward messages per separator, and the working
-/// tables of the largest clique (|·| counts joint labels).
+/// **Memory** held at once, in bytes, at most 8·(Σ_v (|C_v| + 3·|S_v|) + 4·max_v |C_v|) — a stored
+/// potential per clique (over U_v, at most |C_v|), the upward sum, upward max and downward messages
+/// per separator, and the two work tables of the largest clique (the bound allows four); |·| counts
+/// joint labels. Plans and refusals use this bound.
 public struct JunctionTree: Sendable {
     /// The most memory (bytes) the tables may take; `exact[maxbytes=…]`.
     public var maxBytes: Double
