@@ -259,9 +259,10 @@ extension JunctionTree {
     }
 }
 
-/// A 4-ary min-heap (half a binary heap's depth; a node's children are adjacent) over the vertices 0 ..< n ordered by (key, tie, vertex), each vertex at most
-/// once, with its position tracked so that a vertex's key can change in place. The keys sit in the
-/// heap's own entries, so a comparison reads neighbouring memory rather than two lookups per side.
+/// A 4-ary min-heap (half a binary heap's depth; a node's children are adjacent) over the vertices
+/// 0 ..< n ordered by (key, tie, vertex), each vertex at most once, with its position tracked so that
+/// a vertex's key can change in place. The keys sit in the heap's own entries, so a comparison reads
+/// neighbouring memory rather than two lookups per side.
 struct IndexedMinHeap {
     private struct Entry {
         var key: Double, tie: Double
