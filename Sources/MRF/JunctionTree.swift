@@ -5,10 +5,11 @@ import RealModule
 ///
 /// **Order.** Greedy min-fill (default: eliminate the variable whose neighbours lack the fewest
 /// edges among themselves; ties to the smaller clique table, then the lower index) or min-weight
-/// (the smallest clique table {v} ∪ neighbours), kept in an indexed binary heap. Fill-in
-/// counts are updated incrementally — an added edge (a, b) lowers the count of each common
-/// neighbour of a and b, and only the eliminated variable's neighbours are recounted — so one
-/// elimination costs about O(|N(v)|²·deg) rather than a pass over all variables. While ordering,
+/// (the smallest clique table {v} ∪ neighbours), kept in an indexed 4-ary heap over a graph whose
+/// neighbour lists share one pool (see EliminationOrder.swift). Fill-in counts are updated
+/// incrementally — an added edge (a, b) lowers the count of each common neighbour of a and b, and
+/// only the eliminated variable's neighbours are recounted, from their neighbours outside the new
+/// clique — so one elimination costs about O(|N(v)|²·deg) rather than a pass over all variables. While ordering,
 /// the memory the junction tree will hold is summed; as soon as it exceeds `maxBytes` the order
 /// stops and `.tooLarge` is thrown — before any table is allocated. The variables' index order is
 /// tried first (on a grid numbered row by row it sweeps with a frontier of one row, about the
@@ -19,15 +20,18 @@ import RealModule
 /// is the clique of the earliest-eliminated variable of the separator S_v = C_v ∖ {v}, and each
 /// factor goes to the clique of its first-eliminated variable.
 ///
-/// **Tables** are in linear space with one log scale each (value = e^scale · entry, largest entry 1):
-/// a clique potential is exp of its summed log-potentials (one `exp` per entry, once); messages are
-/// products and sums (sum-product upward for log Z, downward for every marginal; max-product upward
-/// with backtracking for a MAP labelling), renormalised after each step. Entries smaller than
-/// 1e-308 of a table's largest entry underflow to 0.
+/// **Tables** are in linear space with one log scale each (value = e^scale · entry, largest entry 1).
+/// A clique's potential is stored over the union U_v ⊆ C_v of its factors' scopes: exp of the summed
+/// log-potentials, one `exp` per entry of U_v; it is broadcast over C_v when the clique is worked
+/// on. Messages are products and sums (sum-product upward for log Z, downward for every marginal;
+/// max-product upward with backtracking for a MAP labelling), renormalised after each step; a
+/// message meets a clique table through `Broadcast`'s strided runs, not an index array. Entries
+/// smaller than 1e-308 of a table's largest entry underflow to 0.
 ///
-/// **Memory** held at once, in bytes: 8·(Σ_v (|C_v| + 3·|S_v|) + 4·max_v |C_v|) — a stored potential
-/// per clique, the upward sum, upward max and downward messages per separator, and the working
-/// tables of the largest clique (|·| counts joint labels).
+/// **Memory** held at once, in bytes, at most 8·(Σ_v (|C_v| + 3·|S_v|) + 4·max_v |C_v|) — a stored
+/// potential per clique (over U_v, at most |C_v|), the upward sum, upward max and downward messages
+/// per separator, and the two work tables of the largest clique (the bound allows four); |·| counts
+/// joint labels. Plans and refusals use this bound.
 public struct JunctionTree: Sendable {
     /// The most memory (bytes) the tables may take; `exact[maxbytes=…]`.
     public var maxBytes: Double
@@ -67,19 +71,7 @@ public struct JunctionTree: Sendable {
     /// The order, cliques and memory, or `.tooLarge` as soon as the memory exceeds `maxBytes`.
     public func plan(_ graph: FactorGraph) throws(MRFError) -> Plan {
         let n = graph.variableCount
-        var adjacency = [[Int32]](repeating: [], count: n)
-        for factor in graph.factors where factor.scope.count >= 2 {
-            for a in factor.scope { for b in factor.scope where a != b { adjacency[a].append(Int32(b)) } }
-        }
-        for v in 0 ..< n where adjacency[v].count > 1 {
-            adjacency[v].sort()
-            var kept = 1
-            for k in 1 ..< adjacency[v].count where adjacency[v][k] != adjacency[v][kept - 1] {
-                adjacency[v][kept] = adjacency[v][k]
-                kept += 1
-            }
-            adjacency[v].removeLast(adjacency[v].count - kept)
-        }
+        let adjacency = Adjacency(graph)
         // The index order first (a row-by-row sweep on grids, often near the treewidth), then the
         // greedy heuristic, which stops as soon as it needs more memory than the better of the two.
         // If both exceed the limit, the refusal quotes the one that got the smaller lower bound.
@@ -101,99 +93,6 @@ public struct JunctionTree: Sendable {
     struct Exceeded: Error {
         let bytes, largestStates: Double
         let largestSize, eliminated: Int
-    }
-
-    /// Eliminates in the given `order`, or greedily by `heuristic` when it is nil, summing the memory;
-    /// stops as soon as it exceeds `limit`.
-    static func eliminate(_ adjacency: [[Int32]], _ cards: [Int], order fixed: [Int]?, heuristic: Heuristic,
-                          limit maxBytes: Double) -> Result<Plan, Exceeded> {
-        var adjacency = adjacency
-        let n = cards.count
-        let logCard = cards.map { Double.log(Double($0)) }
-        let minFill = heuristic == .minfill && fixed == nil
-        var weight = (0 ..< n).map { v in adjacency[v].reduce(logCard[v]) { $0 + logCard[Int($1)] } }
-        var mark = [Int](repeating: -1, count: n), stamp = 0
-        /// The number of non-adjacent pairs among u's neighbours, O(Σ_{x ∈ N(u)} deg x).
-        func fillIn(_ u: Int) -> Int {
-            stamp += 1
-            for x in adjacency[u] { mark[Int(x)] = stamp }
-            var linked = 0
-            for x in adjacency[u] { for y in adjacency[Int(x)] where mark[Int(y)] == stamp { linked += 1 } }
-            let d = adjacency[u].count
-            return d * (d - 1) / 2 - linked / 2
-        }
-        var fill = [Int](repeating: 0, count: n)
-        if minFill { for v in 0 ..< n { fill[v] = fillIn(v) } }
-        var heap = IndexedMinHeap(keys: fixed == nil ? fill.map(Double.init) : [], ties: fixed == nil ? weight : [])
-        var next = 0
-        /// The next variable: from the fixed order, or the heap's best current entry.
-        func pop() -> Int? {
-            if let fixed {
-                defer { next += 1 }
-                return next < fixed.count ? fixed[next] : nil
-            }
-            return heap.pop()
-        }
-        var inClique = [Int](repeating: -1, count: n), touched = [Int](repeating: -1, count: n)
-        var changed: [Int] = []
-        var order: [Int] = [], cliques: [[Int]] = []
-        order.reserveCapacity(n)
-        cliques.reserveCapacity(n)
-        var stored = 0.0, largest = 0.0, largestSize = 0
-        while let v = pop() {
-            let neighbours = adjacency[v]
-            var states = Double(cards[v])
-            for u in neighbours { states *= Double(cards[Int(u)]) }
-            stored += states + 3 * states / Double(cards[v])
-            if states > largest { (largest, largestSize) = (states, neighbours.count + 1) }
-            let bytes = 8 * (stored + 4 * largest)
-            if bytes > maxBytes {
-                return .failure(Exceeded(bytes: bytes, largestStates: largest, largestSize: largestSize, eliminated: order.count))
-            }
-            order.append(v)
-            cliques.append(([v] + neighbours.map { Int($0) }).sorted())
-            adjacency[v] = []
-            let step = order.count
-            for u in neighbours {
-                let u = Int(u)
-                inClique[u] = step
-                if let at = adjacency[u].firstIndex(of: Int32(v)) { adjacency[u].swapAt(at, adjacency[u].count - 1); adjacency[u].removeLast() }
-            }
-            // Connect the neighbours; each new edge (a, b) completes one pair in the neighbourhood of
-            // every common neighbour w outside the clique, whose fill-in drops by one.
-            changed.removeAll(keepingCapacity: true)
-            for (i, a32) in neighbours.enumerated() {
-                let a = Int(a32)
-                stamp += 1
-                for x in adjacency[a] { mark[Int(x)] = stamp }
-                for b32 in neighbours[(i + 1)...] where mark[Int(b32)] != stamp {
-                    let b = Int(b32)
-                    if minFill {
-                        for w32 in adjacency[b] {
-                            let w = Int(w32)
-                            guard mark[w] == stamp, inClique[w] != step else { continue }
-                            fill[w] -= 1
-                            if touched[w] != step { touched[w] = step; changed.append(w) }
-                        }
-                    }
-                    adjacency[a].append(b32)
-                    adjacency[b].append(a32)
-                    weight[a] += logCard[b]
-                    weight[b] += logCard[a]
-                }
-            }
-            for u in neighbours {
-                let u = Int(u)
-                weight[u] -= logCard[v]
-                if minFill { fill[u] = fillIn(u) }
-                changed.append(u)
-            }
-            if fixed == nil {
-                for u in changed { heap.update(u, key: Double(fill[u]), tie: weight[u]) }
-            }
-        }
-        return .success(Plan(order: order, cliques: cliques, bytes: 8 * (stored + 4 * largest), largestCliqueStates: largest,
-                             largestCliqueSize: largestSize))
     }
 
     /// The one-line refusal: the table size in bytes and human units, the limit and how to change it.
@@ -238,21 +137,26 @@ public struct JunctionTree: Sendable {
         }
         func cardinalities(_ scope: [Int]) -> [Int] { scope.map { cards[$0] } }
 
-        // Clique potentials: exp of the summed log-potentials, largest entry 1, with its log scale.
-        var potentials: [ScaledTable] = []
+        // Clique potentials, stored over the union U_k of the assigned factors' scopes (U_k ⊆ C_k):
+        // exp of the summed log-potentials, largest entry 1, with its log scale — one `exp` per entry
+        // of U_k rather than of C_k; a clique table starts as this table broadcast over C_k.
+        var potentials: [ScaledTable] = [], potentialScopes: [[Int]] = []
         potentials.reserveCapacity(n)
+        potentialScopes.reserveCapacity(n)
         for k in 0 ..< n {
-            let scope = cliques[k], ccards = cardinalities(scope)
-            var energy = [Double](repeating: 0, count: ccards.reduce(1, *))
+            let scope = Set(assigned[k].flatMap { graph.factors[$0].scope }).sorted(), ucards = cardinalities(scope)
+            var energy = [Double](repeating: 0, count: ucards.reduce(1, *))
             for f in assigned[k] {
                 let factor = graph.factors[f], own = factor.strides
                 let strides = scope.map { v in factor.scope.firstIndex(of: v).map { own[$0] } ?? 0 }
-                let index = projection(cardinalities: ccards, strides: strides)
                 factor.energies.withUnsafeBufferPointer { e in
-                    for j in energy.indices { energy[j] += e[index[j]] }
+                    energy.withUnsafeMutableBufferPointer { t in
+                        Broadcast(cardinalities: ucards, strides: strides).apply(t.baseAddress!, e.baseAddress!, +)
+                    }
                 }
             }
             let low = energy.min() ?? 0
+            potentialScopes.append(scope)
             if low == .infinity {
                 potentials.append(ScaledTable(values: [Double](repeating: 0, count: energy.count), scale: 0))
             } else {
@@ -260,52 +164,66 @@ public struct JunctionTree: Sendable {
             }
         }
 
-        // Upward passes (children are eliminated before their parents).
-        var up = [ScaledTable](repeating: .one, count: n), upMax = up
-        for k in 0 ..< n {
-            let scope = cliques[k], ccards = cardinalities(scope)
-            let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
-            // At most two clique tables and one index array live at a time (the memory plan allows four).
-            var sum = potentials[k], maximum = potentials[k]
-            for c in children[k] {
-                let index = projection(from: scope, cardinalities: ccards, to: separators[c])
-                sum.multiply(by: up[c], at: index)
-                maximum.multiply(by: upMax[c], at: index)
-            }
-            up[k] = sum.summingOut(inner: inner, width: width, maximise: false)
-            upMax[k] = maximum.summingOut(inner: inner, width: width, maximise: true)
-        }
-        var logZ = -constant
-        for k in 0 ..< n where parent[k] < 0 { logZ += up[k].logValue(0) }
-        guard logZ > -.infinity else { throw .zeroPartition }
-
-        // Downward pass, parents before children; each clique gives the marginal of its own variable.
-        var down = [ScaledTable](repeating: .one, count: n)
+        // Two clique-sized work tables serve every clique in turn (the memory plan allows four).
+        let largest = Int(plan.largestCliqueStates)
+        var first = [Double](repeating: 0, count: largest), second = first
+        var up = [ScaledTable](repeating: .one, count: n), upMax = up, down = up
         var marginals = [[Double]](repeating: [], count: n)
-        for k in stride(from: n - 1, through: 0, by: -1) {
-            let scope = cliques[k], ccards = cardinalities(scope)
-            var base = potentials[k]
-            if parent[k] >= 0 { base.multiply(by: down[k], at: projection(from: scope, cardinalities: ccards, to: separators[k])) }
-            // As upward: base, one more clique table and one index array at a time; index arrays are
-            // recomputed rather than kept (one clique with many children would otherwise hold many).
-            func index(_ c: Int) -> [Int] { projection(from: scope, cardinalities: ccards, to: separators[c]) }
-            var full = base, last: [Int] = []
-            for c in children[k] {
-                last = index(c)
-                full.multiply(by: up[c], at: last)
-            }
-            let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
-            let belief = full.marginal(inner: inner, width: width)
-            full = .one
-            let total = belief.reduce(0, +)
-            marginals[order[k]] = total > 0 ? belief.map { $0 / total } : belief.map { _ in 1 / Double(belief.count) }
-            for c in children[k] {
-                var others = base
-                for c2 in children[k] where c2 != c { others.multiply(by: up[c2], at: index(c2)) }
-                down[c] = others.projected(to: children[k].count == 1 ? last : index(c), count: separators[c].reduce(1) { $0 * cards[$1] },
-                                           maximise: false)
+        var logZ = -constant
+        first.withUnsafeMutableBufferPointer { first in
+            second.withUnsafeMutableBufferPointer { second in
+                let (a, b) = (first.baseAddress!, second.baseAddress!)
+                // Upward passes (children are eliminated before their parents): the clique's potential
+                // times its children's messages, summed (and maximised) over its own variable.
+                for k in 0 ..< n {
+                    let scope = cliques[k], ccards = cardinalities(scope)
+                    let count = ccards.reduce(1, *)
+                    let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
+                    let into = { (c: Int) in Broadcast(scope: scope, cardinalities: ccards, subset: separators[c]) }
+                    var sumScale = potentials[k].broadcast(into: a, Broadcast(scope: scope, cardinalities: ccards, subset: potentialScopes[k]))
+                    b.update(from: a, count: count)
+                    var maxScale = sumScale
+                    for c in children[k] {
+                        let alignment = into(c)
+                        sumScale += up[c].multiply(a, alignment)
+                        maxScale += upMax[c].multiply(b, alignment)
+                    }
+                    up[k] = ScaledTable.summingOut(a, count: count, scale: sumScale, inner: inner, width: width, maximise: false)
+                    upMax[k] = ScaledTable.summingOut(b, count: count, scale: maxScale, inner: inner, width: width, maximise: true)
+                }
+                for k in 0 ..< n where parent[k] < 0 { logZ += up[k].logValue(0) }
+                guard logZ > -.infinity else { return }
+
+                // Downward pass, parents before children; each clique gives the marginal of its own
+                // variable. `a` holds the potential times the parent's message, `b` that times children's.
+                for k in stride(from: n - 1, through: 0, by: -1) {
+                    let scope = cliques[k], ccards = cardinalities(scope)
+                    let count = ccards.reduce(1, *)
+                    let into = { (c: Int) in Broadcast(scope: scope, cardinalities: ccards, subset: separators[c]) }
+                    var baseScale = potentials[k].broadcast(into: a, Broadcast(scope: scope, cardinalities: ccards, subset: potentialScopes[k]))
+                    if parent[k] >= 0 { baseScale += down[k].multiply(a, into(k)) }
+                    b.update(from: a, count: count)
+                    for c in children[k] { _ = up[c].multiply(b, into(c)) }
+                    let (inner, width) = Self.layout(of: order[k], in: scope, ccards)
+                    let belief = ScaledTable.marginal(b, count: count, inner: inner, width: width)
+                    let total = belief.reduce(0, +)
+                    marginals[order[k]] = total > 0 ? belief.map { $0 / total } : belief.map { _ in 1 / Double(belief.count) }
+                    for c in children[k] {
+                        var scale = baseScale
+                        let source: UnsafeMutablePointer<Double>
+                        if children[k].count == 1 {
+                            source = a
+                        } else {
+                            b.update(from: a, count: count)
+                            for c2 in children[k] where c2 != c { scale += up[c2].multiply(b, into(c2)) }
+                            source = b
+                        }
+                        down[c] = ScaledTable.projected(source, into(c), count: separators[c].reduce(1) { $0 * cards[$1] }, scale: scale)
+                    }
+                }
             }
         }
+        guard logZ > -.infinity else { throw .zeroPartition }
 
         // MAP by backtracking: every other member of clique k is decided before order[k].
         var labels = [Int](repeating: 0, count: n)
@@ -314,7 +232,7 @@ public struct JunctionTree: Sendable {
             var bestLabel = 0, bestValue = -1.0
             for a in 0 ..< cards[v] {
                 labels[v] = a
-                var value = potentials[k].values[tableIndex(cliques[k], labels, cards)]
+                var value = potentials[k].values[tableIndex(potentialScopes[k], labels, cards)]
                 for c in children[k] where value > 0 { value *= upMax[c].values[tableIndex(separators[c], labels, cards)] }
                 if value > bestValue { (bestLabel, bestValue) = (a, value) }
             }
@@ -332,7 +250,8 @@ extension JunctionTree {
     }
 }
 
-/// Entries in linear space times e^scale; the largest entry is 1 after each projection.
+/// Entries in linear space times e^scale; the largest entry is 1 after each projection. Clique-sized
+/// tables are not ScaledTables but work buffers with their scale beside them.
 struct ScaledTable {
     var values: [Double]
     var scale: Double
@@ -342,134 +261,77 @@ struct ScaledTable {
     /// log of entry j including the scale (−∞ for a zero entry).
     func logValue(_ j: Int) -> Double { values[j] > 0 ? scale + Double.log(values[j]) : -.infinity }
 
-    /// Multiplies entry j by `message.values[index[j]]` and adds the message's scale.
-    mutating func multiply(by message: ScaledTable, at index: [Int]) {
-        message.values.withUnsafeBufferPointer { m in
-            index.withUnsafeBufferPointer { index in
-                values.withUnsafeMutableBufferPointer { t in
-                    for j in 0 ..< t.count { t[j] *= m[index[j]] }
-                }
-            }
-        }
-        scale += message.scale
+    /// Writes this table broadcast over a clique table (`alignment` from the clique to this table's
+    /// scope) into `table`; returns the scale.
+    func broadcast(into table: UnsafeMutablePointer<Double>, _ alignment: Broadcast) -> Double {
+        values.withUnsafeBufferPointer { alignment.apply(table, $0.baseAddress!) { _, x in x } }
+        return scale
     }
 
-    /// Σ (or max) over the variable of stride `inner` and cardinality `width` (the table's entries are
-    /// (outer, x, inner) row-major), renormalised to largest entry 1.
-    func summingOut(inner: Int, width: Int, maximise: Bool) -> ScaledTable {
-        let outer = values.count / (inner * width)
+    /// Multiplies every clique entry j by this message's entry at `alignment`'s index of j; returns
+    /// the scale to add to the clique's.
+    func multiply(_ table: UnsafeMutablePointer<Double>, _ alignment: Broadcast) -> Double {
+        values.withUnsafeBufferPointer { alignment.apply(table, $0.baseAddress!, *) }
+        return scale
+    }
+
+    /// Σ (or max) of a clique table over the variable of stride `inner` and cardinality `width` (the
+    /// entries are (outer, x, inner) row-major), renormalised to largest entry 1.
+    static func summingOut(_ table: UnsafePointer<Double>, count: Int, scale: Double, inner: Int, width: Int,
+                           maximise: Bool) -> ScaledTable {
+        let outer = count / (inner * width)
         var out = [Double](repeating: 0, count: outer * inner)
         out.withUnsafeMutableBufferPointer { o in
-            values.withUnsafeBufferPointer { t in
-                for a in 0 ..< outer {
-                    let target = o.baseAddress! + a * inner
-                    for x in 0 ..< width {
-                        let source = t.baseAddress! + (a * width + x) * inner
-                        if maximise {
-                            for i in 0 ..< inner where source[i] > target[i] { target[i] = source[i] }
-                        } else {
-                            for i in 0 ..< inner { target[i] += source[i] }
-                        }
+            for a in 0 ..< outer {
+                let target = o.baseAddress! + a * inner
+                for x in 0 ..< width {
+                    let source = table + (a * width + x) * inner
+                    if maximise {
+                        for i in 0 ..< inner where source[i] > target[i] { target[i] = source[i] }
+                    } else {
+                        for i in 0 ..< inner { target[i] += source[i] }
                     }
                 }
             }
         }
-        return ScaledTable(values: out, scale: scale).renormalised()
+        var table = ScaledTable(values: out, scale: scale)
+        table.renormalise()
+        return table
     }
 
-    /// Σ of the entries per label of the variable of stride `inner` and cardinality `width`.
-    func marginal(inner: Int, width: Int) -> [Double] {
-        let outer = values.count / (inner * width)
+    /// Σ of a clique table's entries per label of the variable of stride `inner` and cardinality `width`.
+    static func marginal(_ table: UnsafePointer<Double>, count: Int, inner: Int, width: Int) -> [Double] {
+        let outer = count / (inner * width)
         var out = [Double](repeating: 0, count: width)
-        values.withUnsafeBufferPointer { t in
-            for a in 0 ..< outer {
-                for x in 0 ..< width {
-                    let source = t.baseAddress! + (a * width + x) * inner
-                    var sum = 0.0
-                    for i in 0 ..< inner { sum += source[i] }
-                    out[x] += sum
-                }
+        for a in 0 ..< outer {
+            for x in 0 ..< width {
+                let source = table + (a * width + x) * inner
+                var sum = 0.0
+                for i in 0 ..< inner { sum += source[i] }
+                out[x] += sum
             }
         }
         return out
     }
 
-    /// The same table with its largest entry 1 (unchanged when all zero).
-    func renormalised() -> ScaledTable {
-        let top = values.max() ?? 0
-        guard top > 0, top.isFinite, top != 1 else { return self }
+    /// Rescales to largest entry 1, in place (unchanged when all zero).
+    mutating func renormalise() {
+        let top = values.withUnsafeBufferPointer { $0.reduce(0) { Swift.max($0, $1) } }
+        guard top > 0, top.isFinite, top != 1 else { return }
         let inverse = 1 / top
-        return ScaledTable(values: values.map { $0 * inverse }, scale: scale + Double.log(top))
+        values.withUnsafeMutableBufferPointer { for j in $0.indices { $0[j] *= inverse } }
+        scale += Double.log(top)
     }
 
-    /// Σ (or max) of the entries with equal `index[j]`, renormalised to largest entry 1.
-    func projected(to index: [Int], count: Int, maximise: Bool) -> ScaledTable {
+    /// Σ of a clique table's entries over those with equal index in the `count`-entry table
+    /// `alignment` leads to, renormalised to largest entry 1.
+    static func projected(_ table: UnsafePointer<Double>, _ alignment: Broadcast, count: Int, scale: Double) -> ScaledTable {
         var out = [Double](repeating: 0, count: count)
-        out.withUnsafeMutableBufferPointer { o in
-            index.withUnsafeBufferPointer { index in
-                values.withUnsafeBufferPointer { t in
-                    if maximise {
-                        for j in 0 ..< t.count where t[j] > o[index[j]] { o[index[j]] = t[j] }
-                    } else {
-                        for j in 0 ..< t.count { o[index[j]] += t[j] }
-                    }
-                }
-            }
-        }
-        let top = out.max() ?? 0
-        guard top > 0, top.isFinite else { return ScaledTable(values: out, scale: scale) }
-        let inverse = 1 / top
-        for j in out.indices { out[j] *= inverse }
-        return ScaledTable(values: out, scale: scale + Double.log(top))
+        out.withUnsafeMutableBufferPointer { alignment.reduce(table, into: $0.baseAddress!, +) }
+        var table = ScaledTable(values: out, scale: scale)
+        table.renormalise()
+        return table
     }
-}
-
-/// For every joint label of `cardinalities` (row-major, last fastest) the index Σ_t x_t·strides[t].
-func projection(cardinalities original: [Int], strides originalStrides: [Int]) -> [Int] {
-    let count = original.reduce(1, *)
-    // Merge neighbouring dimensions that step together (both absent, or contiguous in the target),
-    // so that the inner loop runs over as many entries as possible.
-    var cardinalities: [Int] = [], strides: [Int] = []
-    for t in original.indices.reversed() {
-        if let d = cardinalities.first, let s = strides.first,
-           (s == 0 && originalStrides[t] == 0) || (s != 0 && originalStrides[t] == s * d) {
-            cardinalities[0] *= original[t]
-            continue
-        }
-        cardinalities.insert(original[t], at: 0)
-        strides.insert(originalStrides[t], at: 0)
-    }
-    var out = [Int](repeating: 0, count: count)
-    guard let last = cardinalities.indices.last else { return out }
-    var labels = [Int](repeating: 0, count: cardinalities.count)
-    let (width, step) = (cardinalities[last], strides[last])
-    out.withUnsafeMutableBufferPointer { o in
-        var index = 0, k = 0
-        while k < count {
-            for a in 0 ..< width { o[k + a] = index + a * step }
-            k += width
-            var t = last - 1
-            while t >= 0 {
-                labels[t] += 1
-                index += strides[t]
-                if labels[t] < cardinalities[t] { break }
-                index -= strides[t] * labels[t]
-                labels[t] = 0
-                t -= 1
-            }
-        }
-    }
-    return out
-}
-
-/// The index into a table over `subset` (sorted, row-major) of every joint label of `scope` (sorted).
-func projection(from scope: [Int], cardinalities: [Int], to subset: [Int]) -> [Int] {
-    var strides = [Int](repeating: 0, count: scope.count)
-    var stride = 1
-    for v in subset.reversed() {
-        if let t = scope.firstIndex(of: v) { strides[t] = stride; stride *= cardinalities[t] }
-    }
-    return projection(cardinalities: cardinalities, strides: strides)
 }
 
 /// The row-major index into a table over `scope` of a full labelling.
@@ -490,80 +352,4 @@ public func byteText(_ bytes: Double) -> String {
     var value = bytes, k = 0
     while value >= 1024 && k < units.count - 1 { value /= 1024; k += 1 }
     return k == 0 ? "\(countText(value)) B" : String(format: "%.1f %@", value, units[k])
-}
-
-/// A binary min-heap over the vertices 0 ..< n ordered by (key, tie, vertex), each vertex at most
-/// once, with its position tracked so that a vertex's key can change in place.
-struct IndexedMinHeap {
-    private var heap: [Int32]
-    private var position: [Int32]
-    private var keys: [Double]
-    private var ties: [Double]
-
-    /// Every vertex with its key and tie-breaker (O(n) heapify).
-    init(keys: [Double], ties: [Double]) {
-        self.keys = keys
-        self.ties = ties
-        heap = (0 ..< Int32(keys.count)).map { $0 }
-        position = heap
-        for k in stride(from: keys.count / 2 - 1, through: 0, by: -1) { siftDown(k) }
-    }
-
-    private func less(_ a: Int32, _ b: Int32) -> Bool {
-        let (i, j) = (Int(a), Int(b))
-        return keys[i] < keys[j] || (keys[i] == keys[j] && (ties[i] < ties[j] || (ties[i] == ties[j] && a < b)))
-    }
-
-    private mutating func place(_ k: Int, _ v: Int32) {
-        heap[k] = v
-        position[Int(v)] = Int32(k)
-    }
-
-    private mutating func siftUp(_ start: Int) {
-        var k = start
-        let v = heap[k]
-        while k > 0 {
-            let p = (k - 1) / 2
-            guard less(v, heap[p]) else { break }
-            place(k, heap[p])
-            k = p
-        }
-        place(k, v)
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var k = start
-        let v = heap[k]
-        while true {
-            let l = 2 * k + 1
-            guard l < heap.count else { break }
-            let c = l + 1 < heap.count && less(heap[l + 1], heap[l]) ? l + 1 : l
-            guard less(heap[c], v) else { break }
-            place(k, heap[c])
-            k = c
-        }
-        place(k, v)
-    }
-
-    /// The least vertex, removed; nil when empty.
-    mutating func pop() -> Int? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        position[Int(top)] = -1
-        if !heap.isEmpty {
-            place(0, last)
-            siftDown(0)
-        }
-        return Int(top)
-    }
-
-    /// Sets a vertex's key and tie-breaker (ignored for a vertex already popped).
-    mutating func update(_ v: Int, key: Double, tie: Double) {
-        let k = Int(position[v])
-        guard k >= 0 else { return }
-        keys[v] = key
-        ties[v] = tie
-        siftUp(k)
-        siftDown(Int(position[v]))
-    }
 }

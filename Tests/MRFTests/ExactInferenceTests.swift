@@ -23,11 +23,59 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
         #expect(abs(enumerated.mapEnergy - eliminated.mapEnergy) < 1e-10)
         #expect(eliminated.mapEnergy == model.energy(of: eliminated.map))
         for row in eliminated.marginals { #expect(abs(row.reduce(0, +) - 1) < 1e-12) }
-        let greedy = try JunctionTree.eliminate(adjacencyLists(model.graph), model.cardinalities, order: nil, heuristic: .minweight,
+        let greedy = try JunctionTree.eliminate(Adjacency(model.graph), model.cardinalities, order: nil, heuristic: .minweight,
                                                 limit: .infinity).get()
         #expect(Set(greedy.order) == Set(0 ..< model.variableCount))
         let weighted = try JunctionTree(heuristic: .minweight).solve(model)
         #expect(abs(enumerated.logZ - weighted.logZ) < 1e-10 && maxDifference(enumerated.marginals, weighted.marginals) < 1e-10)
+    }
+
+    /// The compressed rows hold each variable's distinct neighbours, sorted, as a set-based construction does.
+    @Test(arguments: 0 ..< 6)
+    func adjacencyRowsMatchTheInteractionGraph(seed: Int) {
+        let graph = randomModel(variables: 4 + 3 * seed, edges: 5 + 4 * seed, triples: seed % 3, random: RandomSource(seed: UInt(40 + seed)))
+        let rows = Adjacency(graph)
+        #expect(rows.count == graph.variableCount)
+        let lists = (0 ..< rows.count).map { Array(rows.neighbours[rows.offsets[$0] ..< rows.offsets[$0 + 1]]) }
+        #expect(lists == adjacencyLists(graph))
+    }
+
+    /// The greedy orders replayed on a set-based elimination graph: every step takes a vertex least by
+    /// (fill-in or 0, log clique size, index) with the fill-in counted from scratch — a check of the
+    /// incremental fill updates — and the plan's cliques are the replay's neighbourhoods.
+    @Test(arguments: 0 ..< 8)
+    func greedyOrdersPickTheLeastVertexEachStep(seed: Int) throws {
+        let random = RandomSource(seed: UInt(60 + seed))
+        let graph = seed < 6
+            ? randomModel(variables: 8 + 4 * seed, edges: 12 + 9 * seed, triples: seed % 3, random: random)
+            : ModelGenerator.pairwise(variables: 42, edges: Topology.grid(rows: 6, columns: 7), potential: .potts, labels: 2 + seed % 2,
+                                      coupling: 1, field: 1, couplings: .mixed, random: random)
+        let cards = graph.cardinalities
+        for heuristic in JunctionTree.Heuristic.allCases {
+            let plan = try JunctionTree.eliminate(Adjacency(graph), cards, order: nil, heuristic: heuristic, limit: .infinity).get()
+            var neighbours = adjacencyLists(graph).map { Set($0.map(Int.init)) }
+            var remaining = Set(0 ..< graph.variableCount)
+            func key(_ u: Int) -> (Int, Double, Int) {
+                let around = Array(neighbours[u])
+                var missing = 0
+                for i in around.indices { for j in around.indices where i < j && !neighbours[around[i]].contains(around[j]) { missing += 1 } }
+                let weight = around.reduce(Double.log(Double(cards[u]))) { $0 + Double.log(Double(cards[$1])) }
+                return (heuristic == .minfill ? missing : 0, weight, u)
+            }
+            for (k, v) in plan.order.enumerated() {
+                let best = remaining.map(key).min { $0 < $1 }!
+                let chosen = key(v)
+                // Weights are sums of logs in another order: equal up to rounding.
+                #expect(chosen.0 == best.0 && abs(chosen.1 - best.1) < 1e-9, "step \(k): \(chosen) vs \(best)")
+                #expect(plan.cliques[k] == ([v] + neighbours[v]).sorted())
+                for a in neighbours[v] {
+                    neighbours[a].remove(v)
+                    for b in neighbours[v] where a != b { neighbours[a].insert(b) }
+                }
+                neighbours[v] = []
+                remaining.remove(v)
+            }
+        }
     }
 
     /// The ordering heap pops vertices by (key, tie, index) after keys change in place.
@@ -51,8 +99,9 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
         #expect(rest == sorted)
     }
 
-    /// The index arrays (with merged dimensions) against Σ_t x_t·stride_t computed label by label.
-    @Test func projectionMatchesTheDefinition() {
+    /// The runs (with merged dimensions) against Σ_t x_t·stride_t computed label by label: walking
+    /// them visits every entry in order, `apply` gathers small[index(j)] and `reduce` sums into it.
+    @Test func broadcastMatchesTheDefinition() {
         let random = RandomSource(seed: 78)
         for _ in 0 ..< 50 {
             let cards = (0 ..< 1 + random.integer(below: 5)).map { _ in 1 + random.integer(below: 3) }
@@ -61,7 +110,21 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
             for t in cards.indices.reversed() where random.uniform() < 0.6 { strides[t] = step; step *= cards[t] * (1 + random.integer(below: 2)) }
             var labels = [Int](repeating: 0, count: cards.count), expected: [Int] = []
             repeat { expected.append(zip(labels, strides).reduce(0) { $0 + $1.0 * $1.1 }) } while advance(&labels, cardinalities: cards)
-            #expect(projection(cardinalities: cards, strides: strides) == expected, "\(cards) \(strides)")
+            let alignment = Broadcast(cardinalities: cards, strides: strides)
+            var walked: [Int] = []
+            alignment.forEachRun { j, i in
+                #expect(j == walked.count)
+                for a in 0 ..< alignment.run { walked.append(i + a * alignment.step) }
+            }
+            #expect(walked == expected, "\(cards) \(strides)")
+            let small = (0 ... (expected.max() ?? 0)).map { _ in random.uniform() }
+            var table = [Double](repeating: 1, count: expected.count), sums = [Double](repeating: 0, count: small.count)
+            alignment.apply(&table, small) { $0 * $1 }
+            #expect(table == expected.map { small[$0] })
+            alignment.reduce(table, into: &sums, +)
+            var reference = [Double](repeating: 0, count: small.count)
+            for (j, i) in expected.enumerated() { reference[i] += table[j] }
+            #expect(sums == reference)
         }
     }
 
@@ -151,7 +214,7 @@ func adjacencyLists(_ graph: FactorGraph) -> [[Int32]] {
         let limit = try JunctionTree().plan(graph).bytes / 3
         var quoted: [Double] = []
         for order in [Array(0 ..< 144), nil] {
-            guard case .failure(let stop) = JunctionTree.eliminate(adjacencyLists(graph), graph.cardinalities, order: order,
+            guard case .failure(let stop) = JunctionTree.eliminate(Adjacency(graph), graph.cardinalities, order: order,
                                                                    heuristic: .minfill, limit: limit) else {
                 Issue.record("an order fitted in a third of the best plan's memory")
                 return
