@@ -93,6 +93,16 @@ CK_INLINE void adam_body(float *w, const float *g, float *m, float *v, long n, f
     }
 }
 
+CK_INLINE void sparsemax_pullback_body(const float *u, const float *g, float *out, long rows, float half) {
+#pragma clang fp contract(off)
+    _Pragma("clang loop vectorize(assume_safety)")
+    for (long j = 0; j < rows; j++) {
+        const float value = u[2 * j] > 0.0f && u[2 * j + 1] > 0.0f ? half * g[j] : 0.0f;
+        out[2 * j] = value;
+        out[2 * j + 1] = -value;
+    }
+}
+
 CK_INLINE int contains_non_finite_body(const float *x, long n) {
     // 0·x is NaN exactly for NaN and ±∞, and a sum of zeros and NaNs is NaN exactly when one term
     // is, in whatever order it is added (two vectors of sums, so the adds need not wait on each other).
@@ -281,6 +291,7 @@ CK_DISPATCHED_RESULT(int, contains_non_finite, (const float *x, long n), (x, n))
 CK_DISPATCHED(im2col, (const float *x, long height, long width, long channels, long kernel, long stride, long padding,
                        long out_height, long out_width, long images, float *patches),
               (x, height, width, channels, kernel, stride, padding, out_height, out_width, images, patches))
+CK_DISPATCHED(sparsemax_pullback, (const float *u, const float *g, float *out, long rows, float half), (u, g, out, rows, half))
 CK_DISPATCHED(relu, (const float *x, float *y, long n), (x, y, n))
 CK_DISPATCHED(relu_backward, (const float *y, const float *dy, float *dx, long n), (y, dy, dx, n))
 CK_DISPATCHED(adam, (float *w, const float *g, float *m, float *v, long n, float beta1, float beta2, float epsilon, float decay,

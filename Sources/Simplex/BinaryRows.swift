@@ -62,27 +62,10 @@ enum BinaryRows {
     }
 
     /// The pullback of w = sparsemax(βx)·q: β g (q₀ − q₁)/2 · (1, −1) inside the simplex, 0 at a
-    /// vertex; eight rows at a time.
+    /// vertex (`ck_sparsemax_pullback`).
     @inlinable
     static func sparsemaxPullback(_ u: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                                   rows: Int, beta: Float, q0: Float, q1: Float) {
-        let half = beta * (q0 - q1) / 2
-        var j = 0
-        while j + 8 <= rows {
-            let a = UnsafeRawPointer(u + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
-            let b = UnsafeRawPointer(u + 2 * j + 8).loadUnaligned(as: SIMD8<Float>.self)
-            let g = half * ck_row_order8(UnsafeRawPointer(g + j).loadUnaligned(as: SIMD8<Float>.self))
-            let value = ck_where_both_positive8(ck_first_entries8(a, b), ck_second_entries8(a, b), g)
-            UnsafeMutableRawPointer(out + 2 * j).storeBytes(of: ck_zip_low8(value, -value), as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(out + 2 * j + 8).storeBytes(of: ck_zip_high8(value, -value), as: SIMD8<Float>.self)
-            j += 8
-        }
-        while j < rows {
-            let inside = u[2 * j] > 0 && u[2 * j + 1] > 0
-            let value = inside ? half * g[j] : 0
-            out[2 * j] = value
-            out[2 * j + 1] = -value
-            j += 1
-        }
+        ck_sparsemax_pullback(u, g, out, rows, beta * (q0 - q1) / 2)
     }
 }

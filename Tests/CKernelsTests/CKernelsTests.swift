@@ -166,6 +166,15 @@ import Testing
                 return sum + dot
             }())
         }
+        let rows = n / 2, pairs = Self.inputs(2 * rows).enumerated().map { $0.offset % 3 == 0 ? max(0, $0.element) : abs($0.element) }
+        check("sparsemax pullback", {
+            var out = [Float](repeating: 1, count: 2 * rows)
+            ck_sparsemax_pullback(pairs, g, &out, rows, 0.85)
+            return out
+        }, (0 ..< rows).flatMap { j -> [Float] in
+            let value: Float = pairs[2 * j] > 0 && pairs[2 * j + 1] > 0 ? 0.85 * g[j] : 0
+            return [value, -value]
+        })
         let (k, m, d) = (b, a.map { $0 / 5 }, b.map { $0 / 9 })
         check("tiled normalized gradient", {
             var given = g, formed = g

@@ -22,10 +22,6 @@ CK_INLINE void ck_cpu_relax(void) {
 /// Eight single-precision lanes; Swift imports this type as `SIMD8<Float>`.
 typedef float ck_float8 __attribute__((ext_vector_type(8)));
 
-/// Lane-wise square root as one vector instruction (`SIMD8.squareRoot()` in Swift becomes eight
-/// scalar calls to libm's `sqrtf` here), correctly rounded as IEEE 754 requires.
-CK_INLINE ck_float8 ck_sqrt8(ck_float8 x) { return __builtin_elementwise_sqrt(x); }
-
 // Eight two-entry rows held in two vectors a (rows 0–3) and b (rows 4–7) are split into their first
 // and second entries without crossing the 128-bit halves of a register (one `vshufps` each): the
 // rows then sit in the lane order 0 1 4 5 2 3 6 7. `ck_zip_low8`/`ck_zip_high8` put such split
@@ -58,12 +54,6 @@ CK_INLINE ck_float8 ck_select8(ck_int8 mask, ck_float8 a, ck_float8 b) {
 CK_INLINE ck_float8 ck_clamp_unit8(ck_float8 x) {
     const ck_float8 zero = 0.0f, one = 1.0f;
     return ck_select8(x < zero, zero, ck_select8(x > one, one, x));
-}
-
-/// v where both a > 0 and b > 0, else 0, lane by lane.
-CK_INLINE ck_float8 ck_where_both_positive8(ck_float8 a, ck_float8 b, ck_float8 v) {
-    const ck_float8 zero = 0.0f;
-    return ck_select8((a > zero) & (b > zero), v, zero);
 }
 
 /// exp(x) for eight non-positive floats at once (Cephes' expf: x = n·ln 2 + r with |r| ≤ ln2/2, a
@@ -179,6 +169,11 @@ void ck_tiled_gradient_sums(const float *g, const float *h, float *sum, float *d
 /// or h = x when mean is NULL (dx may be g).
 void ck_tiled_normalized_gradient(const float *g, const float *x, const float *mean, const float *inverse, const float *scale,
                                   const float *mean_gradient, const float *mean_dot, float *dx, long n, long period);
+
+/// The pullback of w = sparsemax(βx)·q to x for `rows` binary rows (u and out hold interleaved
+/// pairs) given g = ∂L/∂w: out = (v, −v) with v = half·g inside the simplex (both u entries
+/// positive) and 0 at a vertex, where the caller passes half = β(q₀ − q₁)/2.
+void ck_sparsemax_pullback(const float *u, const float *g, float *out, long rows, float half);
 
 /// The instruction set the bulk kernels run with: 2 for AVX2 + FMA, 1 for baseline x86-64 (or
 /// another architecture's portable C).
