@@ -81,7 +81,7 @@ struct MrfSolve: ParsableCommand {
             }
         }
         for (k, algorithm) in algorithms.enumerated() where !done[k] {
-            results[k] = try attempt(k) { () throws(MRFError) in try algorithm.run(on: graph, reference: reference) }
+            results[k] = try attempt(k) { () throws(MRFError) in try algorithm.run(on: graph, reference: reference, recording: trace == nil ? .final : .everyIteration) }
         }
         let ran = results.indices.filter { results[$0] != nil }
         let finished = ran.map { problem.conditioned.expand(results[$0]!) }
