@@ -12,7 +12,13 @@ public enum FGFormat {
 
     /// Parses a `.fg` file's text; `file` names it in error messages.
     public static func parse(_ text: String, file: String) throws(MRFError) -> FactorGraph {
-        var reader = TokenReader(text: text, file: file)
+        try parse(TokenReader(text: text, file: file))
+    }
+
+    /// Parses the tokens of a `.fg` file.
+    static func parse(_ tokens: TokenReader) throws(MRFError) -> FactorGraph {
+        var reader = tokens
+        let file = reader.file
         let count = try reader.integer("the number of factors (an integer ≥ 0)")
         var raw: [(labels: [Int], cards: [Int], energies: [Double])] = []
         var cardinalityOf: [Int: (card: Int, line: Int)] = [:]

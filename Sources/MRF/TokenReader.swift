@@ -18,9 +18,12 @@ struct TokenReader {
     /// The line of the next token (at the end of the file, the line of the last token).
     private(set) var line = 1
 
-    init(text: String, file: String) {
+    init(text: String, file: String) { self.init(bytes: Array(text.utf8), file: file) }
+
+    /// A reader of a file's bytes as read from disk (no `String` in between).
+    init(bytes: [UInt8], file: String) {
         self.file = file
-        bytes = Array(text.utf8)
+        self.bytes = bytes
         skipToToken()
     }
 
