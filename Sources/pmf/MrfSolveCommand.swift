@@ -56,7 +56,7 @@ struct MrfSolve: ParsableCommand {
             }
         }
         if json {
-            FileHandle.standardOutput.write(Data(outcome.json + [UInt8(ascii: "\n")]))
+            try FileHandle.standardOutput.write(contentsOf: outcome.json + [UInt8(ascii: "\n")])
             return
         }
         print(problem.summary)
