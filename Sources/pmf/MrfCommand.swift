@@ -16,12 +16,6 @@ func parseAlgorithms(_ specs: [String]) throws -> [Algorithm] {
     try specs.map { text in try Algorithm(parsing: text) }
 }
 
-/// Seconds from `start` to now.
-func secondsSince(_ start: ContinuousClock.Instant, _ clock: ContinuousClock) -> Double {
-    let elapsed = clock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-}
-
 /// Seconds elapsed while running `body`.
 func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     let clock = ContinuousClock()
