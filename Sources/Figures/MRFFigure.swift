@@ -80,7 +80,7 @@ public struct MRFFigure: Sendable {
             var datasets: [NamedDataset] = []
             var lastIteration = 1
             for method in methods {
-                let points = try method.algorithm.run(on: compiled, reference: exact).trace.points
+                let points = try method.algorithm.run(on: compiled, reference: exact, recording: .everyIteration).trace.points
                 lastIteration = max(lastIteration, points.last?.iteration ?? 0)
                 datasets.append(NamedDataset(name: method.name, rows: points.map {
                     [Double($0.iteration), $0.expectedEnergy - $0.entropy, $0.expectedEnergy, $0.roundedEnergy,

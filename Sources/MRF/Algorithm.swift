@@ -45,17 +45,18 @@ public enum Algorithm: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Runs on a model, the relaxation methods on its expected energy. With `reference` (the exact
-    /// answer) the trace also records marginal and log Z errors.
-    public func run(on graph: CompiledGraph, reference: ExactResult? = nil) throws(MRFError) -> SolverResult {
+    /// answer) the trace also records marginal and log Z errors; `recording` chooses between the
+    /// final trace point only and one per iteration (`IterativeSolver.run`).
+    public func run(on graph: CompiledGraph, reference: ExactResult? = nil, recording: TraceRecording = .final) throws(MRFError) -> SolverResult {
         switch self {
         case .exact(let settings):
             return SolverResult(exact: try settings.solve(graph), algorithm: description)
         case .relaxation(let settings):
-            return RelaxationSolver(settings, objective: ExpectedEnergy(graph)).run(reference: reference)
+            return RelaxationSolver(settings, objective: ExpectedEnergy(graph)).run(reference: reference, recording: recording)
         case .beliefPropagation(let settings):
-            return try BeliefPropagation(settings, graph: graph).run(reference: reference)
+            return try BeliefPropagation(settings, graph: graph).run(reference: reference, recording: recording)
         case .treeReweighted(let settings):
-            return try TreeReweightedBP(settings, graph: graph).run(reference: reference)
+            return try TreeReweightedBP(settings, graph: graph).run(reference: reference, recording: recording)
         }
     }
 }

@@ -46,22 +46,30 @@ public final class BeliefPropagation: IterativeSolver {
         }
         messageStart = starts
         maxDegree = degree
-        messages = starts.indices.flatMap { e in
-            let d = graph.cardinalities[graph.neighbor[graph.reverse[e]]]
-            return [Double](repeating: 1 / Double(d), count: d)
+        var messages: [Double] = [], unaryPotential: [Double] = [], pairPotential: [Double] = []
+        messages.reserveCapacity(total)
+        unaryPotential.reserveCapacity(graph.offsets[graph.variableCount])
+        for i in 0 ..< graph.variableCount {
+            Self.appendShiftedExp(graph.unary[graph.offsets[i] ..< graph.offsets[i + 1]], to: &unaryPotential)
+            for e in graph.adjacencyStart[i] ..< graph.adjacencyStart[i + 1] {
+                let (di, dj) = (graph.cardinalities[i], graph.cardinalities[graph.neighbor[e]])
+                messages.append(contentsOf: repeatElement(1 / Double(di), count: di))
+                Self.appendShiftedExp(graph.tables[graph.tableStart[e] ..< graph.tableStart[e] + di * dj], to: &pairPotential)
+            }
         }
+        self.messages = messages
         next = messages
-        unaryPotential = graph.cardinalities.indices.flatMap { i in Self.shiftedExp(graph.unaryEnergies(of: i)) }
-        pairPotential = starts.indices.flatMap { e in
-            let size = graph.cardinalities[graph.neighbor[graph.reverse[e]]] * graph.cardinalities[graph.neighbor[e]]
-            return Self.shiftedExp(Array(graph.tables[graph.tableStart[e] ..< graph.tableStart[e] + size]))
-        }
+        self.unaryPotential = unaryPotential
+        self.pairPotential = pairPotential
     }
 
-    /// exp(−(θ − min θ)), with min over finite entries (all-infinite stays all zero).
-    private static func shiftedExp(_ energies: [Double]) -> [Double] {
-        let low = energies.filter(\.isFinite).min() ?? 0
-        return energies.map { Double.exp(-($0 - low)) }
+    /// Appends exp(−(θ − min θ)) of `energies` to `out`, the min over finite entries (all-infinite
+    /// appends zeros).
+    private static func appendShiftedExp(_ energies: Slice<UnsafeMutableBufferPointer<Double>>, to out: inout [Double]) {
+        var low = Double.infinity
+        for x in energies where x.isFinite { low = min(low, x) }
+        if low == .infinity { low = 0 }
+        for x in energies { out.append(Double.exp(-(x - low))) }
     }
 
     /// One iteration: every variable sends all its messages. Returns the largest message change.
@@ -146,16 +154,20 @@ public final class BeliefPropagation: IterativeSolver {
 
     /// b_i ∝ ψ_i Π_k m_{k→i} (max-marginals for max-product), normalised.
     public var beliefs: [[Double]] {
-        (0 ..< graph.variableCount).map { i in normalised(cavity(of: i, excluding: nil)) }
+        (0 ..< graph.variableCount).map { i in
+            var product = [Double](repeating: 0, count: graph.cardinalities[i])
+            cavity(of: i, excluding: nil, into: &product)
+            return normalised(product)
+        }
     }
 
-    /// ψ_i Π_{k ∈ N(i), entry ≠ excluded} m_{k→i}.
-    private func cavity(of i: Int, excluding excluded: Int?) -> [Double] {
-        var product = Array(unaryPotential[graph.offsets[i] ..< graph.offsets[i + 1]])
+    /// Writes ψ_i Π_{k ∈ N(i), entry ≠ excluded} m_{k→i} into the first d_i entries of `product`.
+    private func cavity(of i: Int, excluding excluded: Int?, into product: inout [Double]) {
+        let start = graph.offsets[i], di = graph.cardinalities[i]
+        for a in 0 ..< di { product[a] = unaryPotential[start + a] }
         for e in graph.adjacencyStart[i] ..< graph.adjacencyStart[i + 1] where e != excluded {
-            for a in product.indices { product[a] *= messages[messageStart[e] + a] }
+            for a in 0 ..< di { product[a] *= messages[messageStart[e] + a] }
         }
-        return product
     }
 
     private func normalised(_ x: [Double]) -> [Double] {
@@ -164,9 +176,13 @@ public final class BeliefPropagation: IterativeSolver {
     }
 
     /// The Bethe approximation (U, H_B, log Z_B = −U + H_B) at the current messages.
-    public var bethe: (energy: Double, entropy: Double, logZ: Double) {
-        let b = beliefs
+    public var bethe: (energy: Double, entropy: Double, logZ: Double) { bethe(beliefs: beliefs) }
+
+    /// The Bethe approximation given the current `beliefs`.
+    private func bethe(beliefs b: [[Double]]) -> (energy: Double, entropy: Double, logZ: Double) {
         var energy = graph.constant, entropy = 0.0
+        let dMax = graph.maxCardinality
+        var left = [Double](repeating: 0, count: dMax), right = left, joint = [Double](repeating: 0, count: dMax * dMax)
         for i in 0 ..< graph.variableCount {
             let unary = graph.unaryEnergies(of: i)
             energy += zip(unary, b[i]).reduce(0) { $0 + weighted($1.0, $1.1) }
@@ -174,12 +190,20 @@ public final class BeliefPropagation: IterativeSolver {
             entropy -= Double(degree - 1) * Simplex.entropy(b[i])
             for e in graph.adjacencyStart[i] ..< graph.adjacencyStart[i + 1] where graph.neighbor[e] > i {
                 let j = graph.neighbor[e], (di, dj) = (graph.cardinalities[i], graph.cardinalities[j])
-                let left = cavity(of: i, excluding: e), right = cavity(of: j, excluding: graph.reverse[e])
-                var joint = [Double](repeating: 0, count: di * dj)
-                for a in 0 ..< di { for c in 0 ..< dj { joint[a * dj + c] = left[a] * pairPotential[graph.tableStart[e] + a * dj + c] * right[c] } }
-                joint = normalised(joint)
-                for k in joint.indices { energy += weighted(graph.tables[graph.tableStart[e] + k], joint[k]) }
-                entropy += Simplex.entropy(joint)
+                cavity(of: i, excluding: e, into: &left)
+                cavity(of: j, excluding: graph.reverse[e], into: &right)
+                let size = di * dj
+                var total = 0.0
+                for a in 0 ..< di {
+                    for c in 0 ..< dj {
+                        joint[a * dj + c] = left[a] * pairPotential[graph.tableStart[e] + a * dj + c] * right[c]
+                        total += joint[a * dj + c]
+                    }
+                }
+                // Normalised (uniform when the product vanishes).
+                for k in 0 ..< size { joint[k] = total > 0 ? joint[k] / total : 1 / Double(size) }
+                for k in 0 ..< size { energy += weighted(graph.tables[graph.tableStart[e] + k], joint[k]) }
+                entropy += Simplex.entropy(joint[0 ..< size])
             }
         }
         return (energy, entropy, -energy + entropy)
@@ -187,11 +211,12 @@ public final class BeliefPropagation: IterativeSolver {
 
     /// The trace point of the current messages.
     public func tracePoint(maxChange: Double, reference: ExactResult?) -> TracePoint {
-        let b = beliefs, (energy, entropy, logZ) = bethe
+        let b = beliefs, (energy, entropy, logZ) = bethe(beliefs: b)
         let labels = argmaxLabels(b)
-        let estimate = settings.inference == .sum ? logZ : -graph.energy(of: labels)
+        let rounded = graph.energy(of: labels)
+        let estimate = settings.inference == .sum ? logZ : -rounded
         return TracePoint(iteration: iteration, expectedEnergy: energy, entropy: entropy, logZEstimate: estimate,
-                          roundedEnergy: graph.energy(of: labels), maxChange: maxChange, beta: 1,
+                          roundedEnergy: rounded, maxChange: maxChange, beta: 1,
                           marginalError: reference.map { marginalErrors(b, $0.marginals).max },
                           logZError: reference.map { estimate - $0.logZ })
     }

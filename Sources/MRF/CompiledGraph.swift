@@ -32,37 +32,31 @@ public final class CompiledGraph: @unchecked Sendable {
     let tables: UnsafeMutableBufferPointer<Double>
     let offsetBuffer: UnsafeMutableBufferPointer<Int>
 
-    /// Compiles a graph (O(size of the factors)).
+    /// Compiles a graph in O(size of the factors + n): the pairwise factors are bucketed by their
+    /// lower variable, ordered by the higher one within a bucket, and the tables of factors on the
+    /// same pair summed in the graph's factor order.
     public init(_ graph: FactorGraph) {
         self.graph = graph
         let n = graph.variableCount
         cardinalities = graph.cardinalities
-        var offsets = [0]
-        for d in cardinalities { offsets.append(offsets.last! + d) }
+        var offsets = [Int](repeating: 0, count: n + 1)
+        for i in 0 ..< n { offsets[i + 1] = offsets[i] + cardinalities[i] }
         self.offsets = offsets
         maxCardinality = cardinalities.max() ?? 1
 
         var unaryRows = [Double](repeating: 0, count: offsets[n])
         var constant = 0.0
-        var pairTables: [Pair: [Double]] = [:]
         var higherOrder: [Factor] = []
-        for factor in graph.factors {
+        var pairwise: [Int] = []  // indices of the two-variable factors
+        var bucketStart = [Int](repeating: 0, count: n + 1)  // counts, then starts, of factors per lower variable
+        for (f, factor) in graph.factors.enumerated() {
             switch factor.scope.count {
             case 0: constant += factor.energies[0]
             case 1:
                 for a in 0 ..< factor.energies.count { unaryRows[offsets[factor.scope[0]] + a] += factor.energies[a] }
             case 2:
-                let (i, j) = (factor.scope[0], factor.scope[1])
-                let pair = Pair(low: min(i, j), high: max(i, j))
-                let (dLow, dHigh) = (cardinalities[pair.low], cardinalities[pair.high])
-                var table = pairTables[pair] ?? [Double](repeating: 0, count: dLow * dHigh)
-                for a in 0 ..< factor.cardinalities[0] {
-                    for b in 0 ..< factor.cardinalities[1] {
-                        let value = factor.energies[a * factor.cardinalities[1] + b]
-                        table[i < j ? a * dHigh + b : b * dHigh + a] += value
-                    }
-                }
-                pairTables[pair] = table
+                pairwise.append(f)
+                bucketStart[min(factor.scope[0], factor.scope[1]) + 1] += 1
             default: higherOrder.append(factor)
             }
         }
@@ -72,37 +66,69 @@ public final class CompiledGraph: @unchecked Sendable {
         for (f, factor) in higherOrder.enumerated() { for v in factor.scope { higherOrderOf[v].append(f) } }
         self.higherOrderOf = higherOrderOf
 
-        // CSR: each undirected pair becomes two directed entries, neighbours in increasing order.
-        var lists = [[Int]](repeating: [], count: n)
-        for pair in pairTables.keys {
-            lists[pair.low].append(pair.high)
-            lists[pair.high].append(pair.low)
+        // Pairwise factors as (higher variable, factor) in buckets by the lower variable, each
+        // bucket sorted: equal pairs become adjacent, in factor order.
+        for i in 0 ..< n { bucketStart[i + 1] += bucketStart[i] }
+        var bucket = [(high: Int, factor: Int)](repeating: (0, 0), count: pairwise.count)
+        var fill = bucketStart
+        for f in pairwise {
+            let scope = graph.factors[f].scope
+            let low = min(scope[0], scope[1])
+            bucket[fill[low]] = (max(scope[0], scope[1]), f)
+            fill[low] += 1
         }
-        for i in 0 ..< n { lists[i].sort() }
-        var start = [0], neighbors: [Int] = [], tableStarts: [Int] = [], flat: [Double] = []
-        for i in 0 ..< n {
-            for j in lists[i] {
-                neighbors.append(j)
-                tableStarts.append(flat.count)
-                let table = pairTables[Pair(low: min(i, j), high: max(i, j))]!
-                let (di, dj) = (cardinalities[i], cardinalities[j])
-                for a in 0 ..< di {
-                    for b in 0 ..< dj { flat.append(i < j ? table[a * dj + b] : table[b * di + a]) }
+        // The distinct pairs in (low, high) order, each table d_low×d_high summed over its factors.
+        var pairLow: [Int] = [], pairHigh: [Int] = [], pairTable: [Int] = [], summed: [Double] = []
+        var degree = [Int](repeating: 0, count: n)
+        for low in 0 ..< n {
+            bucket[bucketStart[low] ..< bucketStart[low + 1]].sort { ($0.high, $0.factor) < ($1.high, $1.factor) }
+            for k in bucketStart[low] ..< bucketStart[low + 1] {
+                let (high, f) = bucket[k], factor = graph.factors[f]
+                let dHigh = cardinalities[high]
+                if pairLow.last != low || pairHigh.last != high {  // a new pair
+                    pairLow.append(low)
+                    pairHigh.append(high)
+                    pairTable.append(summed.count)
+                    summed.append(contentsOf: repeatElement(0, count: cardinalities[low] * dHigh))
+                    degree[low] += 1
+                    degree[high] += 1
+                }
+                let table = pairTable[pairTable.count - 1], lowFirst = factor.scope[0] == low
+                for a in 0 ..< factor.cardinalities[0] {
+                    for b in 0 ..< factor.cardinalities[1] {
+                        summed[table + (lowFirst ? a * dHigh + b : b * dHigh + a)] += factor.energies[a * factor.cardinalities[1] + b]
+                    }
                 }
             }
-            start.append(neighbors.count)
         }
-        var reverseEntries = [Int](repeating: 0, count: neighbors.count)
+
+        // CSR: each pair becomes two directed entries. Pairs come in increasing (low, high), so
+        // filling each variable's list in that order puts its lower neighbours (as the pair's high
+        // end) before its higher ones, both increasing.
+        var start = [Int](repeating: 0, count: n + 1)
+        for i in 0 ..< n { start[i + 1] = start[i] + degree[i] }
+        let entries = start[n]
+        var neighbors = [Int](repeating: 0, count: entries), reverseEntries = [Int](repeating: 0, count: entries)
+        var pairOf = [Int](repeating: 0, count: entries)
+        var next = start
+        for p in pairLow.indices {
+            let (low, high) = (pairLow[p], pairHigh[p])
+            let (forward, backward) = (next[low], next[high])
+            (neighbors[forward], neighbors[backward]) = (high, low)
+            (reverseEntries[forward], reverseEntries[backward]) = (backward, forward)
+            (pairOf[forward], pairOf[backward]) = (p, p)
+            next[low] += 1
+            next[high] += 1
+        }
+        var tableStarts = [Int](repeating: 0, count: entries), flat: [Double] = []
         for i in 0 ..< n {
             for e in start[i] ..< start[i + 1] {
-                let j = neighbors[e]
-                // Binary search for i in j's sorted list.
-                var (lo, hi) = (start[j], start[j + 1])
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if neighbors[mid] < i { lo = mid + 1 } else { hi = mid }
+                let j = neighbors[e], table = pairTable[pairOf[e]]
+                let (di, dj) = (cardinalities[i], cardinalities[j])
+                tableStarts[e] = flat.count
+                for a in 0 ..< di {
+                    for b in 0 ..< dj { flat.append(i < j ? summed[table + a * dj + b] : summed[table + b * di + a]) }
                 }
-                reverseEntries[e] = lo
             }
         }
         unary = .copy(unaryRows)
@@ -145,7 +171,6 @@ public final class CompiledGraph: @unchecked Sendable {
         return total
     }
 
-    private struct Pair: Hashable { let low: Int; let high: Int }
 }
 
 extension UnsafeMutableBufferPointer {

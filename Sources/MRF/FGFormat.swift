@@ -12,50 +12,58 @@ public enum FGFormat {
 
     /// Parses a `.fg` file's text; `file` names it in error messages.
     public static func parse(_ text: String, file: String) throws(MRFError) -> FactorGraph {
-        var reader = TokenReader(text: text, file: file)
+        try parse(TokenReader(text: text, file: file))
+    }
+
+    /// Parses the tokens of a `.fg` file.
+    static func parse(_ tokens: TokenReader) throws(MRFError) -> FactorGraph {
+        var reader = tokens
+        let file = reader.file
         let count = try reader.integer("the number of factors (an integer ≥ 0)")
-        var raw: [(labels: [Int], cards: [Int], table: [Double])] = []
+        var raw: [(labels: [Int], cards: [Int], energies: [Double])] = []
         var cardinalityOf: [Int: (card: Int, line: Int)] = [:]
         for f in 0 ..< count {
             let arity = try reader.integer("the number of variables of factor \(f)", in: 0 ... 1 << 20)
             var labels: [Int] = []
             let labelLine = reader.line
             for _ in 0 ..< arity { labels.append(try reader.integer("a variable label of factor \(f) (an integer ≥ 0)")) }
-            guard Set(labels).count == labels.count else {
+            guard !repeatsAnElement(labels) else {
                 throw .malformedFile(file: file, line: labelLine, expected: "distinct variable labels in factor \(f)", found: "\(labels)")
             }
             var cards: [Int] = []
             for label in labels {
                 let line = reader.line
                 let card = try reader.integer("the cardinality of variable \(label) in factor \(f) (a positive integer)", in: 1 ... 1 << 20)
-                if let known = cardinalityOf[label], known.card != card {
-                    throw .malformedFile(file: file, line: line, expected: "cardinality \(known.card) for variable \(label) (as on line \(known.line))", found: "\(card)")
+                if let known = cardinalityOf[label] {
+                    guard known.card == card else {
+                        throw .malformedFile(file: file, line: line, expected: "cardinality \(known.card) for variable \(label) (as on line \(known.line))", found: "\(card)")
+                    }
+                } else {
+                    cardinalityOf[label] = (card, line)
                 }
-                cardinalityOf[label] = (card, line)
                 cards.append(card)
             }
             let size = try reader.tableSize(cards, of: "factor \(f)", limit: maximumTableSize)
             let entries = try reader.integer("the number of listed entries of factor \(f) (0 … \(size))", in: 0 ... size)
-            var table = [Double](repeating: 0, count: size)
+            // File index: first variable fastest; Factor index: last variable fastest. Unlisted entries are ψ = 0.
+            let rowMajor = rowMajorIndices(cardinalities: cards)
+            var energies = [Double](repeating: .infinity, count: size)
             for _ in 0 ..< entries {
                 let index = try reader.integer("an entry index of factor \(f) (0 … \(size - 1))", in: 0 ... size - 1)
-                table[index] = try reader.potential("a potential ≥ 0 of factor \(f)")
+                energies[rowMajor[index]] = energy(ofPotential: try reader.potential("a potential ≥ 0 of factor \(f)"))
             }
-            raw.append((labels, cards, table))
+            raw.append((labels, cards, energies))
         }
         try reader.expectEnd()
         let sortedLabels = cardinalityOf.keys.sorted()
         guard !sortedLabels.isEmpty else {
             throw .malformedFile(file: file, line: reader.line, expected: "at least one factor with a variable", found: "none")
         }
-        let indexOf = Dictionary(uniqueKeysWithValues: sortedLabels.enumerated().map { ($1, $0) })
+        // Labels 0 … n−1 (the usual case) are their own indices; others go through a dictionary.
+        let identity = sortedLabels.last! == sortedLabels.count - 1
+        let indexOf = identity ? [:] : Dictionary(uniqueKeysWithValues: sortedLabels.enumerated().map { ($1, $0) })
         let factors = raw.map { factor in
-            // File index: first variable fastest; Factor index: last variable fastest.
-            var energies = [Double](repeating: .infinity, count: factor.table.count)
-            for fileIndex in factor.table.indices {
-                energies[rowMajorIndex(ofFileIndex: fileIndex, cardinalities: factor.cards)] = energy(ofPotential: factor.table[fileIndex])
-            }
-            return Factor(unchecked: factor.labels.map { indexOf[$0]! }, cardinalities: factor.cards, energies: energies)
+            Factor(unchecked: identity ? factor.labels : factor.labels.map { indexOf[$0]! }, cardinalities: factor.cards, energies: factor.energies)
         }
         return FactorGraph(unchecked: sortedLabels.map { cardinalityOf[$0]!.card }, factors: factors)
     }
@@ -76,8 +84,8 @@ public enum FGFormat {
             out += factor.scope.map(String.init).joined(separator: " ") + "\n"
             out += factor.cardinalities.map(String.init).joined(separator: " ") + "\n"
             var lines: [String] = []
-            for fileIndex in factor.energies.indices {
-                let p = potential(ofEnergy: factor.energies[rowMajorIndex(ofFileIndex: fileIndex, cardinalities: factor.cardinalities)])
+            for (fileIndex, index) in rowMajorIndices(cardinalities: factor.cardinalities).enumerated() {
+                let p = potential(ofEnergy: factor.energies[index])
                 if p > 0 { lines.append("\(fileIndex) \(p)") }
             }
             out += "\(lines.count)\n" + lines.map { $0 + "\n" }.joined()
@@ -85,15 +93,36 @@ public enum FGFormat {
         return out
     }
 
-    /// The `Factor` (last variable fastest) index of the entry at a file index (first variable fastest).
-    static func rowMajorIndex(ofFileIndex fileIndex: Int, cardinalities: [Int]) -> Int {
-        var rest = fileIndex, index = 0
+    /// For every file index (first variable fastest) the `Factor` index (last variable fastest) of
+    /// the same joint label: entry x sits at Σ_t x_t·Π_{s<t} d_s in the file and at
+    /// Σ_t x_t·Π_{s>t} d_s in the factor. Walks the labels as an odometer, first digit fastest.
+    static func rowMajorIndices(cardinalities: [Int]) -> [Int] {
+        let size = cardinalities.reduce(1, *)
+        guard cardinalities.count > 1 else { return Array(0 ..< size) }
+        var strides = [Int](repeating: 1, count: cardinalities.count)
+        for t in stride(from: cardinalities.count - 2, through: 0, by: -1) { strides[t] = strides[t + 1] * cardinalities[t + 1] }
         var labels = [Int](repeating: 0, count: cardinalities.count)
-        for t in cardinalities.indices {
-            labels[t] = rest % cardinalities[t]
-            rest /= cardinalities[t]
+        var indices = [Int](repeating: 0, count: size)
+        var index = 0
+        for fileIndex in 0 ..< size {
+            indices[fileIndex] = index
+            for t in cardinalities.indices {
+                labels[t] += 1
+                index += strides[t]
+                if labels[t] < cardinalities[t] { break }
+                index -= labels[t] * strides[t]
+                labels[t] = 0
+            }
         }
-        for t in cardinalities.indices { index = index * cardinalities[t] + labels[t] }
-        return index
+        return indices
+    }
+
+    /// Whether `labels` lists some label twice (pairwise comparison for the short scopes of real
+    /// files, a set beyond).
+    private static func repeatsAnElement(_ labels: [Int]) -> Bool {
+        guard labels.count > 8 else {
+            return labels.indices.contains { t in labels[..<t].contains(labels[t]) }
+        }
+        return Set(labels).count != labels.count
     }
 }

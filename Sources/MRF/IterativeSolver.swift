@@ -19,17 +19,31 @@ public protocol IterativeSolver: AnyObject {
     var labels: [Int] { get }
 }
 
+/// Which states of a run `IterativeSolver.run` records as trace points. A trace point costs about
+/// as much as an iteration or more (the objective or the Bethe free energy, the rounded labelling's
+/// energy, errors against a reference), so only runs that want the curve pay for it.
+public enum TraceRecording: Sendable {
+    /// Only the state the run ends in (its log Z estimate and energy become the result's).
+    case final
+    /// The starting point and every iteration.
+    case everyIteration
+}
+
 extension IterativeSolver {
-    /// Iterates until the largest change is below `tolerance` or `maxIterations` is reached,
-    /// recording the trace; the result's log Z and energy are those of the last trace point.
-    public func run(reference: ExactResult? = nil) -> SolverResult {
-        var trace = Trace(points: [tracePoint(maxChange: .nan, reference: reference)])
+    /// Iterates until the largest change is below `tolerance` or `maxIterations` is reached. The
+    /// result's log Z and energy are those of the final state's trace point; `recording` says
+    /// whether the trace also holds the starting point and every iteration before it (the final
+    /// point is the same either way).
+    public func run(reference: ExactResult? = nil, recording: TraceRecording = .final) -> SolverResult {
+        var trace = Trace()
+        var change = Double.nan
         while iteration < maxIterations {
-            let change = step()
-            trace.points.append(tracePoint(maxChange: change, reference: reference))
+            if recording == .everyIteration { trace.points.append(tracePoint(maxChange: change, reference: reference)) }
+            change = step()
             if change < tolerance { break }
         }
-        let last = trace.points[trace.points.count - 1]
+        let last = tracePoint(maxChange: change, reference: reference)
+        trace.points.append(last)
         return SolverResult(algorithm: name, logZ: last.logZEstimate, marginals: marginals, labels: labels,
                             energy: last.roundedEnergy, iterations: iteration, trace: trace)
     }

@@ -11,8 +11,8 @@ public enum ModelFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .io("cannot read \(path); check that the file exists and is readable")
         }
-        let text = String(decoding: data, as: UTF8.self)
-        let graph = format == "uai" ? try UAIFormat.parse(text, file: path) : try FGFormat.parse(text, file: path)
+        let tokens = TokenReader(bytes: [UInt8](data), file: path)
+        let graph = format == "uai" ? try UAIFormat.parseNetwork(tokens).graph : try FGFormat.parse(tokens)
         try checkSize(graph, file: path)
         return graph
     }

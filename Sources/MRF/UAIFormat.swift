@@ -25,7 +25,13 @@ public enum UAIFormat {
     /// Parses a `MARKOV` or `BAYES` file's text, returning the network type as well. A `BAYES` table
     /// whose rows do not sum to 1 is an error naming the file, the table's line and the factor.
     public static func parseNetwork(_ text: String, file: String) throws(MRFError) -> (graph: FactorGraph, network: Network) {
-        var reader = TokenReader(text: text, file: file)
+        try parseNetwork(TokenReader(text: text, file: file))
+    }
+
+    /// Parses the tokens of a `MARKOV` or `BAYES` file.
+    static func parseNetwork(_ tokens: TokenReader) throws(MRFError) -> (graph: FactorGraph, network: Network) {
+        var reader = tokens
+        let file = reader.file
         let firstLine = reader.line
         let type = try reader.word("the network type MARKOV or BAYES")
         guard let network = Network(rawValue: String(type)) else {

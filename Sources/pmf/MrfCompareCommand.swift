@@ -30,7 +30,7 @@ struct MrfCompare: ParsableCommand {
     }
 
     func run() throws {
-        let problem = try loadProblem(model, evidence: evidence)
+        let problem = try LoadedModel(file: model, evidence: evidence)
         let graph = problem.compiled
         guard case .exact(let exactSettings) = try Algorithm(parsing: exact) else {
             throw CommandError("--exact must be an exact spec such as exact or exact[method=enumerate], got \(exact)")

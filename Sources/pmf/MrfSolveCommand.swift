@@ -30,62 +30,16 @@ struct MrfSolve: ParsableCommand {
     @Option(help: "Model file, .uai (MARKOV or BAYES) or .fg.") var model: String
     @Option(name: .customLong("algo"), help: "Algorithm spec (repeatable; default: exact, mf, pmf, bp).") var algorithms: [String] = []
     @Option(help: "Evidence: a UAI .evid file or a list like 3=1,7=0.") var evidence: String?
-    @Option(help: "Directory for per-algorithm traces (gnuplot columns).") var trace: String?
+    @Option(help: "Directory for per-algorithm traces (gnuplot columns), one row per iteration; without it only the final state is evaluated, which keeps iterations as fast as pmf bench mrf.") var trace: String?
     @Option(name: .customLong("uai-output"), help: "Directory for UAI result files, DIR/ALGO/MODEL.{PR,MAR,MPE}.") var uaiOutput: String?
     @Flag(help: "Print {\"results\": [{\"algo\", \"logZ\", \"marginals\", \"map\", \"energy\", \"iterations\", \"seconds\"}], \"skipped\": [{\"algo\", \"reason\", \"seconds\"}], \"observed\": N}.")
     var json = false
 
-    struct Row: Encodable {
-        let algo: String
-        let logZ: Double?
-        let marginals: [[Double]]
-        let map: [Int]
-        let energy: Double?
-        let iterations: Int
-        let seconds: Double
-    }
-
-    struct Skipped: Encodable { let algo, reason: String; let seconds: Double }
-
     func run() throws {
-        let problem = try loadProblem(model, evidence: evidence)
-        let graph = problem.compiled
+        let problem = try LoadedModel(file: model, evidence: evidence)
         let algorithms = try parseAlgorithms(self.algorithms.isEmpty ? Self.defaultAlgorithms : self.algorithms)
-        var skipped: [Skipped] = []
-        var seconds = [Double](repeating: 0, count: algorithms.count)
-        /// Runs algorithm k, timing it; with several algorithms a failure (other than contradictory evidence) is recorded as skipped.
-        func attempt(_ k: Int, _ body: () throws(MRFError) -> SolverResult) throws -> SolverResult? {
-            let clock = ContinuousClock(), start = clock.now
-            defer { seconds[k] = secondsSince(start, clock) }
-            do {
-                return try body()
-            } catch {
-                let explained = problem.conditioned.explain(error)
-                if algorithms.count == 1 || problem.isFatal(explained) { throw explained }
-                skipped.append(Skipped(algo: algorithms[k].description, reason: explained.description, seconds: secondsSince(start, clock)))
-                return nil
-            }
-        }
-        // Exact first, so that the others can be measured against it; output keeps the given order.
-        var reference: ExactResult?
-        var results = [SolverResult?](repeating: nil, count: algorithms.count)
-        var done = [Bool](repeating: false, count: algorithms.count)
-        for (k, algorithm) in algorithms.enumerated() {
-            if case .exact(let settings) = algorithm, reference == nil {
-                done[k] = true
-                results[k] = try attempt(k) { () throws(MRFError) in
-                    let exact = try settings.solve(graph)
-                    reference = exact
-                    return SolverResult(exact: exact, algorithm: algorithm.description)
-                }
-            }
-        }
-        for (k, algorithm) in algorithms.enumerated() where !done[k] {
-            results[k] = try attempt(k) { () throws(MRFError) in try algorithm.run(on: graph, reference: reference) }
-        }
-        let ran = results.indices.filter { results[$0] != nil }
-        let finished = ran.map { problem.conditioned.expand(results[$0]!) }
-        let times = ran.map { seconds[$0] }
+        let outcome = try problem.solve(algorithms, recording: trace == nil ? .final : .everyIteration)
+        let finished = outcome.runs.map(\.result)
         if let trace { try writeTraces(finished, to: trace) }
         if let uaiOutput {
             let name = (model as NSString).lastPathComponent
@@ -102,20 +56,16 @@ struct MrfSolve: ParsableCommand {
             }
         }
         if json {
-            struct Output: Encodable { let results: [Row]; let skipped: [Skipped]; let observed: Int }
-            try printJSON(Output(results: zip(finished, times).map {
-                Row(algo: $0.algorithm, logZ: jsonNumber($0.logZ), marginals: $0.marginals, map: $0.labels,
-                    energy: jsonNumber($0.energy), iterations: $0.iterations, seconds: $1)
-            }, skipped: skipped, observed: problem.conditioned.evidence.observations.count))
+            try FileHandle.standardOutput.write(contentsOf: outcome.json + [UInt8(ascii: "\n")])
             return
         }
         print(problem.summary)
         print("algorithm".padding(toLength: 44, withPad: " ", startingAt: 0) + "      log Z        energy  iterations   seconds")
-        for (r, t) in zip(finished, times) {
+        for (r, t) in outcome.runs {
             print(r.algorithm.padding(toLength: 44, withPad: " ", startingAt: 0)
                   + String(format: " %12.6f  %12.6f  %10d  %8.3f", r.logZ, r.energy, r.iterations, t))
         }
-        for s in skipped { print("\(s.algo): skipped after \(String(format: "%.3f", s.seconds)) s — \(s.reason)") }
+        for s in outcome.skipped { print("\(s.algorithm): skipped after \(String(format: "%.3f", s.seconds)) s — \(s.reason)") }
     }
 
     /// One `.dat` file per iterative algorithm, written through a temporary file and a rename.

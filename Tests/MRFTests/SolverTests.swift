@@ -31,7 +31,7 @@ import Testing
             var settings = RelaxationSettings(.mf)
             settings.order = order
             settings.damping = order == .parallel ? 0.5 : 0
-            let result = RelaxationSolver(settings, objective: ExpectedEnergy(graph)).run(reference: exact)
+            let result = RelaxationSolver(settings, objective: ExpectedEnergy(graph)).run(reference: exact, recording: .everyIteration)
             #expect(result.trace.points.allSatisfy { $0.logZEstimate <= exact.logZ + 1e-12 })
             #expect(result.logZ > exact.logZ - 2)
         }
@@ -42,7 +42,8 @@ import Testing
             var settings = RelaxationSettings(.mf)
             settings.order = seed % 2 == 0 ? .fixed : .random
             settings.seed = Int(seed)
-            let bounds = RelaxationSolver(settings, objective: ExpectedEnergy(grid(seed: seed, couplings: .spinglass))).run().trace.points.map(\.logZEstimate)
+            let bounds = RelaxationSolver(settings, objective: ExpectedEnergy(grid(seed: seed, couplings: .spinglass)))
+                .run(recording: .everyIteration).trace.points.map(\.logZEstimate)
             #expect(zip(bounds, bounds.dropFirst()).allSatisfy { $1 >= $0 - 1e-12 })
         }
     }
@@ -51,7 +52,7 @@ import Testing
     func labellingEnergyNeverRises(method: RelaxationSettings.Method) {
         for seed in 0 ..< 6 as Range<UInt> {
             let energies = RelaxationSolver(RelaxationSettings(method), objective: ExpectedEnergy(grid(seed: seed, couplings: .spinglass)))
-                .run().trace.points.map(\.roundedEnergy)
+                .run(recording: .everyIteration).trace.points.map(\.roundedEnergy)
             #expect(energies.count >= 2)
             #expect(zip(energies, energies.dropFirst()).allSatisfy { $1 <= $0 + 1e-12 })
         }
@@ -94,6 +95,37 @@ import Testing
         let result = try Algorithm(parsing: "pmf[eta=0.5,rho=1.2,every=5,maxiter=150]").run(on: graph)
         #expect(result.marginals.allSatisfy { ($0.max() ?? 0) > 0.99 })
         #expect(result.energy >= (try JunctionTree().solve(graph)).mapEnergy)
+    }
+
+    /// Recording only the final trace point changes no result: the same log Z, energy, marginals,
+    /// labelling and iterations, and that point is the last of the per-iteration trace, which in turn
+    /// is the starting point and one point after each step, taken by hand.
+    @Test func finalOnlyTraceGivesTheSameResult() throws {
+        let graph = grid(seed: 4)
+        let exact = try JunctionTree().solve(graph)
+        for algorithm in Algorithm.all {
+            if case .exact = algorithm { continue }
+            for reference in [nil, exact] {
+                let final = try algorithm.run(on: graph, reference: reference)
+                let every = try algorithm.run(on: graph, reference: reference, recording: .everyIteration)
+                #expect(final.logZ == every.logZ && final.energy == every.energy, "\(algorithm)")
+                #expect(final.marginals == every.marginals && final.labels == every.labels, "\(algorithm)")
+                #expect(final.iterations == every.iterations && every.iterations > 0, "\(algorithm)")
+                #expect(final.trace.points == [every.trace.points.last!], "\(algorithm)")
+                #expect(every.trace.points.map(\.iteration) == Array(0 ... every.iterations), "\(algorithm)")
+            }
+        }
+        var settings = BPSettings()
+        settings.maxIterations = 7
+        settings.tolerance = 0
+        let bp = try BeliefPropagation(settings, graph: graph)
+        var byHand = [bp.tracePoint(maxChange: .nan, reference: exact)]
+        for _ in 0 ..< 7 { byHand.append(bp.tracePoint(maxChange: bp.step(), reference: exact)) }
+        let every = try BeliefPropagation(settings, graph: graph).run(reference: exact, recording: .everyIteration)
+        #expect(Array(every.trace.points.dropFirst()) == Array(byHand.dropFirst()))  // the first has maxChange NaN ≠ NaN
+        #expect(every.trace.points[0].logZEstimate == byHand[0].logZEstimate && every.trace.points[0].maxChange.isNaN)
+        let zero = try Algorithm(parsing: "mf[maxiter=0]").run(on: graph)
+        #expect(zero.iterations == 0 && zero.trace.points.count == 1 && zero.trace.points[0].maxChange.isNaN)
     }
 
     @Test(arguments: ["chain", "tree"])
