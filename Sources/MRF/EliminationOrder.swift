@@ -133,9 +133,15 @@ extension JunctionTree {
     /// stops as soon as it exceeds `limit`.
     ///
     /// Greedy min-fill keeps fill(u), the number of non-adjacent pairs among u's neighbours, up to
-    /// date: eliminating v joins its neighbours into a clique, and each new edge (a, b) completes one
-    /// pair in the neighbourhood of every common neighbour w of a and b outside the clique; the
-    /// clique's members themselves are recounted. Min-weight keys on log |{u} ∪ N(u)| alone.
+    /// date without recounting. Eliminating v from K = N(v) is done as: remove v, then add the missing
+    /// edges of K one at a time. Removing v takes from each u ∈ K the pairs (v, x) with x ∈ R(u) =
+    /// N(u) ∖ K ∖ {v}: fill(u) −= |R(u)|, and R(u) is untouched by edges inside K, so |R(u)| =
+    /// deg(u) − (|K| − 1) at the end. Adding an edge (a, b) with c = |N(a) ∩ N(b)| common neighbours
+    /// completes one pair around each of them (fill(w) −= 1) and opens the pairs (b, x), x ∈ N(a) ∖
+    /// N(b), around a (fill(a) += deg(a) − c), and symmetrically around b. The counts are exact
+    /// integers, so the order is the one a recount from scratch gives; since fill(v) is the number
+    /// of edges K lacks, the search for them stops once fill(v) are added. Min-weight keys on
+    /// log |{u} ∪ N(u)| alone.
     static func eliminate(_ adjacency: Adjacency, _ cards: [Int], order fixed: [Int]?, heuristic: Heuristic,
                           limit maxBytes: Double) -> Result<Plan, Exceeded> {
         var graph = EliminationGraph(adjacency)
@@ -144,9 +150,9 @@ extension JunctionTree {
         let minFill = heuristic == .minfill && greedy
         let logCard = cards.map { Double.log(Double($0)) }
         var weight = [Double](repeating: 0, count: greedy ? n : 0)
-        /// Per-vertex scratch in one entry, so that a lookup costs one cache miss rather than three: a
-        /// marking stamp, the step whose clique holds the vertex, the step that last queued it.
-        struct Tag { var mark: Int32 = -1, clique: Int32 = -1, touched: Int32 = -1 }
+        /// Per-vertex scratch in one entry, so that a lookup costs one cache miss rather than two: a
+        /// marking stamp and the step that last queued the vertex.
+        struct Tag { var mark: Int32 = -1, touched: Int32 = -1 }
         var tags = [Tag](repeating: Tag(), count: n), stamp: Int32 = 0
         /// The number of non-adjacent pairs among u's neighbours, O(Σ_{x ∈ N(u)} deg x).
         func fillIn(_ u: Int, _ graph: borrowing EliminationGraph) -> Int {
@@ -156,26 +162,6 @@ extension JunctionTree {
             var linked = 0
             for x in around { for y in graph.neighbours(Int(x)) where tags[Int(y)].mark == stamp { linked += 1 } }
             return around.count * (around.count - 1) / 2 - linked / 2
-        }
-        var outside: [Int32] = []
-        /// fillIn(u) for a member u of the clique K just formed (`tags[·].clique == step`): the pairs
-        /// inside K are all adjacent now, so only pairs with a member of R = N(u) ∖ K can be missing —
-        /// |R|(|R| − 1)/2 + |R|(|K| − 1) pairs minus the edges found scanning R's lists alone.
-        func cliqueMemberFillIn(_ u: Int, _ graph: borrowing EliminationGraph, cliqueSize: Int, step: Int32) -> Int {
-            stamp &+= 1
-            outside.removeAll(keepingCapacity: true)
-            for x in graph.neighbours(u) where tags[Int(x)].clique != step {
-                tags[Int(x)].mark = stamp
-                outside.append(x)
-            }
-            var linkedInside = 0, linkedAcross = 0
-            for r in outside {
-                for y in graph.neighbours(Int(r)) {
-                    if tags[Int(y)].mark == stamp { linkedInside += 1 } else if tags[Int(y)].clique == step && Int(y) != u { linkedAcross += 1 }
-                }
-            }
-            let r = outside.count
-            return r * (r - 1) / 2 - linkedInside / 2 + r * (cliqueSize - 1) - linkedAcross
         }
         var fill = [Int](repeating: 0, count: minFill ? n : 0)
         if greedy {
@@ -215,29 +201,34 @@ extension JunctionTree {
             memberStarts.append(members.count)
             graph.clear(v)
             let step = Int32(order.count)
-            for u in clique {
-                tags[Int(u)].clique = step
-                graph.remove(Int32(v), from: Int(u))
-            }
-            // Connect the neighbours; each new edge (a, b) completes one pair in the neighbourhood of
-            // every common neighbour w outside the clique, whose fill-in drops by one.
+            for u in clique { graph.remove(Int32(v), from: Int(u)) }
+            // Connect the neighbours (see above for the fill-in bookkeeping); min-fill knows how many
+            // edges are missing and stops once they are all in.
             changed.removeAll(keepingCapacity: true)
-            for i in clique.indices {
+            func queue(_ w: Int) {
+                if tags[w].touched != step { tags[w].touched = step; changed.append(w) }
+            }
+            var missing = minFill ? fill[v] : Int.max
+            for i in clique.indices where missing > 0 {
                 let a32 = clique[i], a = Int(a32)
                 stamp &+= 1
                 for x in graph.neighbours(a) { tags[Int(x)].mark = stamp }
                 for b32 in clique[(i + 1)...] where tags[Int(b32)].mark != stamp {
                     let b = Int(b32)
                     if minFill {
-                        for w32 in graph.neighbours(b) {
-                            let w = Int(w32)
-                            guard tags[w].mark == stamp, tags[w].clique != step else { continue }
-                            fill[w] -= 1
-                            if tags[w].touched != step { tags[w].touched = step; changed.append(w) }
+                        var common = 0
+                        for w32 in graph.neighbours(b) where tags[Int(w32)].mark == stamp {
+                            fill[Int(w32)] -= 1
+                            queue(Int(w32))
+                            common += 1
                         }
+                        fill[a] += graph.neighbours(a).count - common
+                        fill[b] += graph.neighbours(b).count - common
                     }
                     graph.append(b32, to: a)
                     graph.append(a32, to: b)
+                    tags[b].mark = stamp
+                    missing -= 1
                     if greedy {
                         weight[a] += logCard[b]
                         weight[b] += logCard[a]
@@ -248,8 +239,8 @@ extension JunctionTree {
             for u in clique {
                 let u = Int(u)
                 weight[u] -= logCard[v]
-                if minFill { fill[u] = cliqueMemberFillIn(u, graph, cliqueSize: clique.count, step: step) }
-                changed.append(u)
+                if minFill { fill[u] -= graph.neighbours(u).count - (clique.count - 1) }
+                queue(u)
             }
             for u in changed { heap.update(u, key: minFill ? Double(fill[u]) : 0, tie: weight[u]) }
         }
