@@ -168,8 +168,7 @@ extension JunctionTree {
             for v in 0 ..< n { weight[v] = graph.neighbours(v).reduce(logCard[v]) { $0 + logCard[Int($1)] } }
         }
         if minFill { for v in 0 ..< n { fill[v] = fillIn(v, graph) } }
-        var heap = IndexedMinHeap(keys: greedy ? (minFill ? fill.map(Double.init) : [Double](repeating: 0, count: n)) : [],
-                                  ties: weight)
+        var queue = BucketQueue(keys: greedy ? (minFill ? fill : [Int](repeating: 0, count: n)) : [], ties: weight)
         var next = 0
         var changed: [Int] = [], clique: [Int32] = []
         var order: [Int] = [], members: [Int32] = [], memberStarts = [0]
@@ -182,7 +181,7 @@ extension JunctionTree {
                 popped = next < fixed.count ? fixed[next] : nil
                 next += 1
             } else {
-                popped = heap.pop()
+                popped = queue.pop()
             }
             guard let v = popped else { break }
             clique.removeAll(keepingCapacity: true)
@@ -205,7 +204,7 @@ extension JunctionTree {
             // Connect the neighbours (see above for the fill-in bookkeeping); min-fill knows how many
             // edges are missing and stops once they are all in.
             changed.removeAll(keepingCapacity: true)
-            func queue(_ w: Int) {
+            func touch(_ w: Int) {
                 if tags[w].touched != step { tags[w].touched = step; changed.append(w) }
             }
             var missing = minFill ? fill[v] : Int.max
@@ -219,7 +218,7 @@ extension JunctionTree {
                         var common = 0
                         for w32 in graph.neighbours(b) where tags[Int(w32)].mark == stamp {
                             fill[Int(w32)] -= 1
-                            queue(Int(w32))
+                            touch(Int(w32))
                             common += 1
                         }
                         fill[a] += graph.neighbours(a).count - common
@@ -240,9 +239,9 @@ extension JunctionTree {
                 let u = Int(u)
                 weight[u] -= logCard[v]
                 if minFill { fill[u] -= graph.neighbours(u).count - (clique.count - 1) }
-                queue(u)
+                touch(u)
             }
-            for u in changed { heap.update(u, key: minFill ? Double(fill[u]) : 0, tie: weight[u]) }
+            for u in changed { queue.update(u, key: minFill ? fill[u] : 0, tie: weight[u]) }
         }
         let cliques = (0 ..< order.count).map { k in members[memberStarts[k] ..< memberStarts[k + 1]].map { Int($0) }.sorted() }
         return .success(Plan(order: order, cliques: cliques, bytes: 8 * (stored + 4 * largest), largestCliqueStates: largest,
@@ -250,81 +249,139 @@ extension JunctionTree {
     }
 }
 
-/// A 4-ary min-heap (half a binary heap's depth; a node's children are adjacent) over the vertices
-/// 0 ..< n ordered by (key, tie, vertex), each vertex at most once, with its position tracked so that
-/// a vertex's key can change in place. The keys sit in the heap's own entries, so a comparison reads
-/// neighbouring memory rather than two lookups per side.
-struct IndexedMinHeap {
+/// The vertices 0 ..< n ordered by (key, tie, vertex), each at most once, where the key is a small
+/// integer (the fill-in, or 0) and the tie a Double: one bucket per key, each a 4-ary min-heap (half a
+/// binary heap's depth, a node's children adjacent) of 16-byte (tie, vertex) entries, with every
+/// vertex's bucket and position tracked so that its key and tie can change in place. Popping takes the
+/// root of the least non-empty bucket. Elimination touches mostly the vertices of the low keys, whose
+/// heaps are small and stay in cache, while the many untouched vertices wait in their own bucket.
+struct BucketQueue: ~Copyable {
     private struct Entry {
-        var key: Double, tie: Double
+        var tie: Double
         var vertex: Int32
 
-        static func < (a: Entry, b: Entry) -> Bool {
-            a.key < b.key || (a.key == b.key && (a.tie < b.tie || (a.tie == b.tie && a.vertex < b.vertex)))
+        static func < (a: Entry, b: Entry) -> Bool { a.tie < b.tie || (a.tie == b.tie && a.vertex < b.vertex) }
+    }
+
+    /// One key's heap: `entries[0 ..< count]` in room for `capacity`.
+    private struct Bucket {
+        var entries: UnsafeMutablePointer<Entry>
+        var count = 0, capacity: Int
+
+        init(capacity: Int) {
+            entries = .allocate(capacity: capacity)
+            self.capacity = capacity
         }
     }
 
-    private var heap: [Entry]
-    private var position: [Int32]
+    private var buckets: [Bucket] = []
+    /// Each vertex's key (its bucket), −1 once popped.
+    private let key: UnsafeMutablePointer<Int32>
+    private let position: UnsafeMutablePointer<Int32>
+    /// No bucket below this one holds a vertex.
+    private var least = 0
 
-    /// Every vertex with its key and tie-breaker (O(n) heapify).
-    init(keys: [Double], ties: [Double]) {
-        heap = keys.indices.map { Entry(key: keys[$0], tie: ties[$0], vertex: Int32($0)) }
-        position = keys.indices.map { Int32($0) }
-        for k in stride(from: (keys.count + 2) / 4 - 1, through: 0, by: -1) { siftDown(k) }
+    /// Every vertex with its key (≥ 0) and tie-breaker (O(n) heapify per bucket).
+    init(keys: [Int], ties: [Double]) {
+        key = .allocate(capacity: max(keys.count, 1))
+        position = .allocate(capacity: max(keys.count, 1))
+        for v in keys.indices {
+            append(v, key: keys[v], tie: ties[v])
+        }
+        for b in buckets.indices {
+            for k in stride(from: (buckets[b].count + 2) / 4 - 1, through: 0, by: -1) { siftDown(b, k) }
+        }
     }
 
-    private mutating func place(_ k: Int, _ e: Entry) {
-        heap[k] = e
-        position[Int(e.vertex)] = Int32(k)
+    deinit {
+        for bucket in buckets { bucket.entries.deallocate() }
+        key.deallocate()
+        position.deallocate()
     }
 
-    private mutating func siftUp(_ start: Int) {
+    /// Puts v last in bucket k's heap, growing the bucket (or adding buckets) as needed.
+    private mutating func append(_ v: Int, key k: Int, tie: Double) {
+        while buckets.count <= k { buckets.append(Bucket(capacity: 16)) }
+        if buckets[k].count == buckets[k].capacity {
+            let grown = UnsafeMutablePointer<Entry>.allocate(capacity: 2 * buckets[k].capacity)
+            grown.moveInitialize(from: buckets[k].entries, count: buckets[k].count)
+            buckets[k].entries.deallocate()
+            buckets[k].entries = grown
+            buckets[k].capacity *= 2
+        }
+        key[v] = Int32(k)
+        position[v] = Int32(buckets[k].count)
+        (buckets[k].entries + buckets[k].count).initialize(to: Entry(tie: tie, vertex: Int32(v)))
+        buckets[k].count += 1
+    }
+
+    private func siftUp(_ b: Int, _ start: Int) {
+        let heap = buckets[b].entries
         var k = start
         let e = heap[k]
         while k > 0 {
             let p = (k - 1) / 4
             guard e < heap[p] else { break }
-            place(k, heap[p])
+            heap[k] = heap[p]
+            position[Int(heap[k].vertex)] = Int32(k)
             k = p
         }
-        place(k, e)
+        heap[k] = e
+        position[Int(e.vertex)] = Int32(k)
     }
 
-    private mutating func siftDown(_ start: Int) {
+    private func siftDown(_ b: Int, _ start: Int) {
+        let heap = buckets[b].entries, count = buckets[b].count
         var k = start
         let e = heap[k]
         while true {
             let l = 4 * k + 1
-            guard l < heap.count else { break }
+            guard l < count else { break }
             var c = l
-            for d in l + 1 ..< min(l + 4, heap.count) where heap[d] < heap[c] { c = d }
+            for d in l + 1 ..< min(l + 4, count) where heap[d] < heap[c] { c = d }
             guard heap[c] < e else { break }
-            place(k, heap[c])
+            heap[k] = heap[c]
+            position[Int(heap[k].vertex)] = Int32(k)
             k = c
         }
-        place(k, e)
+        heap[k] = e
+        position[Int(e.vertex)] = Int32(k)
+    }
+
+    /// Takes the entry at position k out of bucket b, moving the bucket's last entry into its place.
+    private mutating func remove(_ b: Int, _ k: Int) {
+        buckets[b].count -= 1
+        let heap = buckets[b].entries, last = heap[buckets[b].count]
+        guard k < buckets[b].count else { return }
+        heap[k] = last
+        siftUp(b, k)
+        siftDown(b, Int(position[Int(last.vertex)]))
     }
 
     /// The least vertex, removed; nil when empty.
     mutating func pop() -> Int? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        position[Int(top.vertex)] = -1
-        if !heap.isEmpty {
-            place(0, last)
-            siftDown(0)
-        }
-        return Int(top.vertex)
+        while least < buckets.count && buckets[least].count == 0 { least += 1 }
+        guard least < buckets.count else { return nil }
+        let v = Int(buckets[least].entries[0].vertex)
+        remove(least, 0)
+        key[v] = -1
+        return v
     }
 
-    /// Sets a vertex's key and tie-breaker (ignored for a vertex already popped).
-    mutating func update(_ v: Int, key: Double, tie: Double) {
+    /// Sets a vertex's key (≥ 0) and tie-breaker (ignored for a vertex already popped).
+    mutating func update(_ v: Int, key newKey: Int, tie: Double) {
+        let b = Int(key[v])
+        guard b >= 0 else { return }
         let k = Int(position[v])
-        guard k >= 0 else { return }
-        heap[k].key = key
-        heap[k].tie = tie
-        siftUp(k)
-        siftDown(Int(position[v]))
+        if newKey == b {
+            buckets[b].entries[k].tie = tie
+            siftUp(b, k)
+            siftDown(b, Int(position[v]))
+            return
+        }
+        remove(b, k)
+        append(v, key: newKey, tie: tie)
+        siftUp(newKey, buckets[newKey].count - 1)
+        least = min(least, newKey)
     }
 }
