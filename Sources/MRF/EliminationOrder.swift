@@ -51,48 +51,47 @@ struct Adjacency: Sendable {
 /// and a list that outgrows its slot moves to the pool's end with twice the room (no allocation
 /// per vertex; the pool at most doubles the room of the lists it ever held).
 struct EliminationGraph: ~Copyable {
+    /// Where a vertex's list sits in the pool, how long it is and how long it may grow in place, in
+    /// one 16-byte entry (one cache miss per vertex).
+    private struct Row {
+        var start: Int
+        var degree: Int32, room: Int32
+    }
+
     private var pool: UnsafeMutablePointer<Int32>
     private var poolCapacity: Int
     private var poolEnd: Int
-    private let start: UnsafeMutablePointer<Int>
-    private let degree: UnsafeMutablePointer<Int32>
-    private let room: UnsafeMutablePointer<Int32>
+    private let rows: UnsafeMutablePointer<Row>
 
     /// The graph of `adjacency`, each list with room for twice its neighbours (at least 4).
     init(_ adjacency: Adjacency) {
         let n = adjacency.count
-        start = .allocate(capacity: n)
-        degree = .allocate(capacity: n)
-        room = .allocate(capacity: n)
+        rows = .allocate(capacity: max(n, 1))
         var end = 0
         for v in 0 ..< n {
             let d = adjacency.offsets[v + 1] - adjacency.offsets[v]
-            start[v] = end
-            degree[v] = Int32(d)
-            room[v] = Int32(max(4, 2 * d))
+            rows[v] = Row(start: end, degree: Int32(d), room: Int32(max(4, 2 * d)))
             end += max(4, 2 * d)
         }
         poolCapacity = max(end, 1)
         poolEnd = end
         pool = .allocate(capacity: poolCapacity)
-        adjacency.neighbours.withUnsafeBufferPointer { rows in
+        adjacency.neighbours.withUnsafeBufferPointer { lists in
             for v in 0 ..< n {
-                let row = adjacency.offsets[v]
-                for k in 0 ..< Int(degree[v]) { pool[start[v] + k] = rows[row + k] }
+                let list = adjacency.offsets[v]
+                for k in 0 ..< Int(rows[v].degree) { pool[rows[v].start + k] = lists[list + k] }
             }
         }
     }
 
     deinit {
         pool.deallocate()
-        start.deallocate()
-        degree.deallocate()
-        room.deallocate()
+        rows.deallocate()
     }
 
     /// v's current neighbours; valid until the next `append`.
     func neighbours(_ v: Int) -> UnsafeMutableBufferPointer<Int32> {
-        UnsafeMutableBufferPointer(start: pool + start[v], count: Int(degree[v]))
+        UnsafeMutableBufferPointer(start: pool + rows[v].start, count: Int(rows[v].degree))
     }
 
     /// Removes u from v's list (swapping the last neighbour into its place).
@@ -100,16 +99,17 @@ struct EliminationGraph: ~Copyable {
         let list = neighbours(v)
         guard let at = list.firstIndex(of: u) else { return }
         list.swapAt(at, list.count - 1)
-        degree[v] -= 1
+        rows[v].degree -= 1
     }
 
     /// Forgets every neighbour of v.
-    mutating func clear(_ v: Int) { degree[v] = 0 }
+    mutating func clear(_ v: Int) { rows[v].degree = 0 }
 
     /// Appends u to v's list.
     mutating func append(_ u: Int32, to v: Int) {
-        if degree[v] == room[v] {
-            let newRoom = 2 * Int(room[v])
+        var row = rows[v]
+        if row.degree == row.room {
+            let newRoom = 2 * Int(row.room)
             if poolEnd + newRoom > poolCapacity {
                 let capacity = 2 * (poolEnd + newRoom)
                 let grown = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
@@ -118,13 +118,14 @@ struct EliminationGraph: ~Copyable {
                 pool = grown
                 poolCapacity = capacity
             }
-            (pool + poolEnd).update(from: pool + start[v], count: Int(degree[v]))
-            start[v] = poolEnd
-            room[v] = Int32(newRoom)
+            (pool + poolEnd).update(from: pool + row.start, count: Int(row.degree))
+            row.start = poolEnd
+            row.room = Int32(newRoom)
             poolEnd += newRoom
         }
-        pool[start[v] + Int(degree[v])] = u
-        degree[v] += 1
+        pool[row.start + Int(row.degree)] = u
+        row.degree += 1
+        rows[v] = row
     }
 }
 
@@ -275,16 +276,15 @@ struct BucketQueue: ~Copyable {
     }
 
     private var buckets: [Bucket] = []
-    /// Each vertex's key (its bucket), −1 once popped.
-    private let key: UnsafeMutablePointer<Int32>
-    private let position: UnsafeMutablePointer<Int32>
+    /// Each vertex's key (its bucket, −1 once popped) and position in that bucket's heap, side by side.
+    private struct Place { var key: Int32, position: Int32 }
+    private let places: UnsafeMutablePointer<Place>
     /// No bucket below this one holds a vertex.
     private var least = 0
 
     /// Every vertex with its key (≥ 0) and tie-breaker (O(n) heapify per bucket).
     init(keys: [Int], ties: [Double]) {
-        key = .allocate(capacity: max(keys.count, 1))
-        position = .allocate(capacity: max(keys.count, 1))
+        places = .allocate(capacity: max(keys.count, 1))
         for v in keys.indices {
             append(v, key: keys[v], tie: ties[v])
         }
@@ -295,8 +295,7 @@ struct BucketQueue: ~Copyable {
 
     deinit {
         for bucket in buckets { bucket.entries.deallocate() }
-        key.deallocate()
-        position.deallocate()
+        places.deallocate()
     }
 
     /// Puts v last in bucket k's heap, growing the bucket (or adding buckets) as needed.
@@ -309,8 +308,7 @@ struct BucketQueue: ~Copyable {
             buckets[k].entries = grown
             buckets[k].capacity *= 2
         }
-        key[v] = Int32(k)
-        position[v] = Int32(buckets[k].count)
+        places[v] = Place(key: Int32(k), position: Int32(buckets[k].count))
         (buckets[k].entries + buckets[k].count).initialize(to: Entry(tie: tie, vertex: Int32(v)))
         buckets[k].count += 1
     }
@@ -323,11 +321,11 @@ struct BucketQueue: ~Copyable {
             let p = (k - 1) / 4
             guard e < heap[p] else { break }
             heap[k] = heap[p]
-            position[Int(heap[k].vertex)] = Int32(k)
+            places[Int(heap[k].vertex)].position = Int32(k)
             k = p
         }
         heap[k] = e
-        position[Int(e.vertex)] = Int32(k)
+        places[Int(e.vertex)].position = Int32(k)
     }
 
     private func siftDown(_ b: Int, _ start: Int) {
@@ -341,11 +339,11 @@ struct BucketQueue: ~Copyable {
             for d in l + 1 ..< min(l + 4, count) where heap[d] < heap[c] { c = d }
             guard heap[c] < e else { break }
             heap[k] = heap[c]
-            position[Int(heap[k].vertex)] = Int32(k)
+            places[Int(heap[k].vertex)].position = Int32(k)
             k = c
         }
         heap[k] = e
-        position[Int(e.vertex)] = Int32(k)
+        places[Int(e.vertex)].position = Int32(k)
     }
 
     /// Takes the entry at position k out of bucket b, moving the bucket's last entry into its place.
@@ -355,7 +353,7 @@ struct BucketQueue: ~Copyable {
         guard k < buckets[b].count else { return }
         heap[k] = last
         siftUp(b, k)
-        siftDown(b, Int(position[Int(last.vertex)]))
+        siftDown(b, Int(places[Int(last.vertex)].position))
     }
 
     /// The least vertex, removed; nil when empty.
@@ -364,19 +362,18 @@ struct BucketQueue: ~Copyable {
         guard least < buckets.count else { return nil }
         let v = Int(buckets[least].entries[0].vertex)
         remove(least, 0)
-        key[v] = -1
+        places[v].key = -1
         return v
     }
 
     /// Sets a vertex's key (≥ 0) and tie-breaker (ignored for a vertex already popped).
     mutating func update(_ v: Int, key newKey: Int, tie: Double) {
-        let b = Int(key[v])
+        let place = places[v], b = Int(place.key), k = Int(place.position)
         guard b >= 0 else { return }
-        let k = Int(position[v])
         if newKey == b {
             buckets[b].entries[k].tie = tie
             siftUp(b, k)
-            siftDown(b, Int(position[v]))
+            siftDown(b, Int(places[v].position))
             return
         }
         remove(b, k)
