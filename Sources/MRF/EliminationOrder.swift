@@ -251,11 +251,13 @@ extension JunctionTree {
 }
 
 /// The vertices 0 ..< n ordered by (key, tie, vertex), each at most once, where the key is a small
-/// integer (the fill-in, or 0) and the tie a Double: one bucket per key, each a 4-ary min-heap (half a
-/// binary heap's depth, a node's children adjacent) of 16-byte (tie, vertex) entries, with every
-/// vertex's bucket and position tracked so that its key and tie can change in place. Popping takes the
-/// root of the least non-empty bucket. Elimination touches mostly the vertices of the low keys, whose
-/// heaps are small and stay in cache, while the many untouched vertices wait in their own bucket.
+/// integer (the fill-in, or 0) and the tie a Double. A vertex whose key and tie never changed waits in
+/// a list sorted once (by key, counting; then by tie and vertex); the first update moves it for good
+/// into the bucket of its key, each bucket a 4-ary min-heap (half a binary heap's depth, a node's
+/// children adjacent) of 16-byte (tie, vertex) entries, with every moved vertex's bucket and position
+/// tracked so that its key and tie can change in place. Popping takes the lesser of the list's first
+/// vertex still waiting and the root of the least non-empty bucket. Elimination touches a front of
+/// vertices whose heaps stay small and in cache, while the untouched majority never enters a heap.
 struct BucketQueue: ~Copyable {
     private struct Entry {
         var tie: Double
@@ -276,21 +278,32 @@ struct BucketQueue: ~Copyable {
     }
 
     private var buckets: [Bucket] = []
-    /// Each vertex's key (its bucket, −1 once popped) and position in that bucket's heap, side by side.
+    /// Each vertex's key (its bucket; `waiting` while in the list, −1 once popped) and position in
+    /// that bucket's heap, side by side.
     private struct Place { var key: Int32, position: Int32 }
     private let places: UnsafeMutablePointer<Place>
+    private static let waiting: Int32 = -2
     /// No bucket below this one holds a vertex.
     private var least = 0
+    /// The vertices with their first key and tie, sorted; those before `front` are gone, and an entry
+    /// whose vertex no longer waits is skipped.
+    private var list: [(key: Int32, tie: Double, vertex: Int32)]
+    private var front = 0
 
-    /// Every vertex with its key (≥ 0) and tie-breaker (O(n) heapify per bucket).
+    /// Every vertex with its key (≥ 0) and tie-breaker, waiting in the list.
     init(keys: [Int], ties: [Double]) {
         places = .allocate(capacity: max(keys.count, 1))
+        var starts = [Int](repeating: 0, count: (keys.max() ?? -1) + 2)
+        for k in keys { starts[k + 1] += 1 }
+        for k in starts.indices.dropFirst() { starts[k] += starts[k - 1] }
+        list = Array(repeating: (0, 0, 0), count: keys.count)
+        var cursor = starts
         for v in keys.indices {
-            append(v, key: keys[v], tie: ties[v])
+            places[v] = Place(key: Self.waiting, position: 0)
+            list[cursor[keys[v]]] = (Int32(keys[v]), ties[v], Int32(v))
+            cursor[keys[v]] += 1
         }
-        for b in buckets.indices {
-            for k in stride(from: (buckets[b].count + 2) / 4 - 1, through: 0, by: -1) { siftDown(b, k) }
-        }
+        for k in starts.indices.dropLast() { list[starts[k] ..< starts[k + 1]].sort { ($0.tie, $0.vertex) < ($1.tie, $1.vertex) } }
     }
 
     deinit {
@@ -358,10 +371,26 @@ struct BucketQueue: ~Copyable {
 
     /// The least vertex, removed; nil when empty.
     mutating func pop() -> Int? {
+        while front < list.count && places[Int(list[front].vertex)].key != Self.waiting { front += 1 }
         while least < buckets.count && buckets[least].count == 0 { least += 1 }
-        guard least < buckets.count else { return nil }
-        let v = Int(buckets[least].entries[0].vertex)
-        remove(least, 0)
+        let fromBucket: Bool
+        if least == buckets.count {
+            guard front < list.count else { return nil }
+            fromBucket = false
+        } else if front == list.count {
+            fromBucket = true
+        } else {
+            let top = buckets[least].entries[0], first = list[front]
+            fromBucket = (Int32(least), top.tie, top.vertex) < (first.key, first.tie, first.vertex)
+        }
+        let v: Int
+        if fromBucket {
+            v = Int(buckets[least].entries[0].vertex)
+            remove(least, 0)
+        } else {
+            v = Int(list[front].vertex)
+            front += 1
+        }
         places[v].key = -1
         return v
     }
@@ -369,14 +398,14 @@ struct BucketQueue: ~Copyable {
     /// Sets a vertex's key (≥ 0) and tie-breaker (ignored for a vertex already popped).
     mutating func update(_ v: Int, key newKey: Int, tie: Double) {
         let place = places[v], b = Int(place.key), k = Int(place.position)
-        guard b >= 0 else { return }
+        guard b >= 0 || place.key == Self.waiting else { return }
         if newKey == b {
             buckets[b].entries[k].tie = tie
             siftUp(b, k)
             siftDown(b, Int(places[v].position))
             return
         }
-        remove(b, k)
+        if place.key != Self.waiting { remove(b, k) }
         append(v, key: newKey, tie: tie)
         siftUp(newKey, buckets[newKey].count - 1)
         least = min(least, newKey)
