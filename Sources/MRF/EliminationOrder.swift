@@ -150,26 +150,28 @@ extension JunctionTree {
         let greedy = fixed == nil
         let minFill = heuristic == .minfill && greedy
         let logCard = cards.map { Double.log(Double($0)) }
-        var weight = [Double](repeating: 0, count: greedy ? n : 0)
-        /// Per-vertex scratch in one entry, so that a lookup costs one cache miss rather than two: a
-        /// marking stamp and the step that last queued the vertex.
-        struct Tag { var mark: Int32 = -1, touched: Int32 = -1 }
-        var tags = [Tag](repeating: Tag(), count: n), stamp: Int32 = 0
+        /// Per-vertex state in one 32-byte entry, so that touching a vertex costs one cache miss: its
+        /// cardinality, the greedy keys (weight and fill-in), a marking stamp and the step that last
+        /// queued it.
+        struct Vertex {
+            var weight = 0.0, fill = 0
+            var card: Int32, mark: Int32 = -1, touched: Int32 = -1
+        }
+        var vertices = cards.map { Vertex(card: Int32($0)) }, stamp: Int32 = 0
         /// The number of non-adjacent pairs among u's neighbours, O(Σ_{x ∈ N(u)} deg x).
         func fillIn(_ u: Int, _ graph: borrowing EliminationGraph) -> Int {
             stamp &+= 1
             let around = graph.neighbours(u)
-            for x in around { tags[Int(x)].mark = stamp }
+            for x in around { vertices[Int(x)].mark = stamp }
             var linked = 0
-            for x in around { for y in graph.neighbours(Int(x)) where tags[Int(y)].mark == stamp { linked += 1 } }
+            for x in around { for y in graph.neighbours(Int(x)) where vertices[Int(y)].mark == stamp { linked += 1 } }
             return around.count * (around.count - 1) / 2 - linked / 2
         }
-        var fill = [Int](repeating: 0, count: minFill ? n : 0)
         if greedy {
-            for v in 0 ..< n { weight[v] = graph.neighbours(v).reduce(logCard[v]) { $0 + logCard[Int($1)] } }
+            for v in 0 ..< n { vertices[v].weight = graph.neighbours(v).reduce(logCard[v]) { $0 + logCard[Int($1)] } }
         }
-        if minFill { for v in 0 ..< n { fill[v] = fillIn(v, graph) } }
-        var queue = BucketQueue(keys: greedy ? (minFill ? fill : [Int](repeating: 0, count: n)) : [], ties: weight)
+        if minFill { for v in 0 ..< n { vertices[v].fill = fillIn(v, graph) } }
+        var queue = BucketQueue(keys: greedy ? vertices.map { minFill ? $0.fill : 0 } : [], ties: greedy ? vertices.map(\.weight) : [])
         var next = 0
         var changed: [Int] = [], clique: [Int32] = []
         var order: [Int] = [], members: [Int32] = [], memberStarts = [0]
@@ -188,7 +190,7 @@ extension JunctionTree {
             clique.removeAll(keepingCapacity: true)
             clique.append(contentsOf: graph.neighbours(v))
             var states = Double(cards[v])
-            for u in clique { states *= Double(cards[Int(u)]) }
+            for u in clique { states *= Double(vertices[Int(u)].card) }
             stored += states + 3 * states / Double(cards[v])
             if states > largest { (largest, largestSize) = (states, clique.count + 1) }
             let bytes = 8 * (stored + 4 * largest)
@@ -206,43 +208,43 @@ extension JunctionTree {
             // edges are missing and stops once they are all in.
             changed.removeAll(keepingCapacity: true)
             func touch(_ w: Int) {
-                if tags[w].touched != step { tags[w].touched = step; changed.append(w) }
+                if vertices[w].touched != step { vertices[w].touched = step; changed.append(w) }
             }
-            var missing = minFill ? fill[v] : Int.max
+            var missing = minFill ? vertices[v].fill : Int.max
             for i in clique.indices where missing > 0 {
                 let a32 = clique[i], a = Int(a32)
                 stamp &+= 1
-                for x in graph.neighbours(a) { tags[Int(x)].mark = stamp }
-                for b32 in clique[(i + 1)...] where tags[Int(b32)].mark != stamp {
+                for x in graph.neighbours(a) { vertices[Int(x)].mark = stamp }
+                for b32 in clique[(i + 1)...] where vertices[Int(b32)].mark != stamp {
                     let b = Int(b32)
                     if minFill {
                         var common = 0
-                        for w32 in graph.neighbours(b) where tags[Int(w32)].mark == stamp {
-                            fill[Int(w32)] -= 1
+                        for w32 in graph.neighbours(b) where vertices[Int(w32)].mark == stamp {
+                            vertices[Int(w32)].fill -= 1
                             touch(Int(w32))
                             common += 1
                         }
-                        fill[a] += graph.neighbours(a).count - common
-                        fill[b] += graph.neighbours(b).count - common
+                        vertices[a].fill += graph.neighbours(a).count - common
+                        vertices[b].fill += graph.neighbours(b).count - common
                     }
                     graph.append(b32, to: a)
                     graph.append(a32, to: b)
-                    tags[b].mark = stamp
+                    vertices[b].mark = stamp
                     missing -= 1
                     if greedy {
-                        weight[a] += logCard[b]
-                        weight[b] += logCard[a]
+                        vertices[a].weight += logCard[b]
+                        vertices[b].weight += logCard[a]
                     }
                 }
             }
             guard greedy else { continue }
             for u in clique {
                 let u = Int(u)
-                weight[u] -= logCard[v]
-                if minFill { fill[u] -= graph.neighbours(u).count - (clique.count - 1) }
+                vertices[u].weight -= logCard[v]
+                if minFill { vertices[u].fill -= graph.neighbours(u).count - (clique.count - 1) }
                 touch(u)
             }
-            for u in changed { queue.update(u, key: minFill ? fill[u] : 0, tie: weight[u]) }
+            for u in changed { queue.update(u, key: minFill ? vertices[u].fill : 0, tie: vertices[u].weight) }
         }
         let cliques = (0 ..< order.count).map { k in members[memberStarts[k] ..< memberStarts[k + 1]].map { Int($0) }.sorted() }
         return .success(Plan(order: order, cliques: cliques, bytes: 8 * (stored + 4 * largest), largestCliqueStates: largest,
