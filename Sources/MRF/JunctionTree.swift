@@ -5,11 +5,13 @@ import RealModule
 ///
 /// **Order.** Greedy min-fill (default: eliminate the variable whose neighbours lack the fewest
 /// edges among themselves; ties to the smaller clique table, then the lower index) or min-weight
-/// (the smallest clique table {v} ∪ neighbours), kept in an indexed 4-ary heap over a graph whose
-/// neighbour lists share one pool (see EliminationOrder.swift). Fill-in counts are updated
-/// incrementally — an added edge (a, b) lowers the count of each common neighbour of a and b, and
-/// only the eliminated variable's neighbours are recounted, from their neighbours outside the new
-/// clique — so one elimination costs about O(|N(v)|²·deg) rather than a pass over all variables. While ordering,
+/// (the smallest clique table {v} ∪ neighbours), kept in buckets by fill-in, each an indexed 4-ary
+/// heap, over a graph whose neighbour lists share one pool (see EliminationOrder.swift). Fill-in
+/// counts are updated by exact increments, never recounted — an added edge (a, b) lowers the count
+/// of each common neighbour of a and b and raises a's and b's by their neighbours the other lacks,
+/// and removing v lowers each neighbour's by its neighbours outside the new clique — so one
+/// elimination reads about Σ_{u ∈ N(v)} deg u + fill(v)·deg list entries (plus a heap update per
+/// changed count) rather than a pass over all variables. While ordering,
 /// the memory the junction tree will hold is summed; as soon as it exceeds `maxBytes` the order
 /// stops and `.tooLarge` is thrown — before any table is allocated. The variables' index order is
 /// tried first (on a grid numbered row by row it sweeps with a frontier of one row, about the
