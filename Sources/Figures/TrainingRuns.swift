@@ -137,7 +137,7 @@ public final class TrainingRunStore {
         let start = ContinuousClock.now
         var (spentUnits, leftUnits) = (0.0, missing.map(units).reduce(0, +))
         func report(_ current: String?) {
-            let elapsed = seconds(since: start)
+            let elapsed = (ContinuousClock.now - start).inSeconds
             progress(JobProgress(done: done, total: requests.count, elapsed: elapsed,
                                  remaining: spentUnits > 0 ? leftUnits * elapsed / spentUnits : nil, current: current))
         }
@@ -195,7 +195,3 @@ public final class TrainingRunStore {
     }
 }
 
-private func seconds(since start: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-}

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Runs inference algorithms over a folder of models with reference answers beside them (the UAI
 /// 2014 layout, see `BenchmarkInstance`) and measures each result against the answers
@@ -56,8 +57,7 @@ public struct Evaluation: Sendable {
         for algorithm in algorithms {
             let start = clock.now
             let outcome = Result { () throws(MRFError) in try algorithm.run(on: compiled) }
-            let elapsed = clock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds = (clock.now - start).inSeconds
             switch outcome {
             case .success(let reduced):
                 let result = conditioned.expand(reduced)

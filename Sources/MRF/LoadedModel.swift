@@ -49,13 +49,13 @@ public struct LoadedModel: Sendable {
         func attempt(_ k: Int, _ body: () throws(MRFError) -> SolverResult) throws(MRFError) {
             let start = clock.now
             do {
-                let result = try body(), elapsed = seconds(since: start, clock)
+                let result = try body(), elapsed = (clock.now - start).inSeconds
                 slots[k] = (conditioned.expand(result), elapsed)
             } catch {
                 let explained = conditioned.explain(error)
                 if algorithms.count == 1 || isFatal(explained) { throw explained }
                 outcome.skipped.append(.init(algorithm: algorithms[k].description, reason: explained.description,
-                                             seconds: seconds(since: start, clock)))
+                                             seconds: (clock.now - start).inSeconds))
             }
         }
         let firstExact = algorithms.firstIndex { if case .exact = $0 { true } else { false } }
@@ -71,11 +71,6 @@ public struct LoadedModel: Sendable {
         }
         outcome.runs = slots.compactMap { $0 }
         return outcome
-    }
-
-    private func seconds(since start: ContinuousClock.Instant, _ clock: ContinuousClock) -> Double {
-        let elapsed = clock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Simplex
+import Support
 
 /// The optimizer families of docs/paper-notes.md §6.
 public enum OptimizerKind: String, CaseIterable, Sendable { case adam, sgd }
@@ -308,7 +309,7 @@ public final class Trainer {
                                 optimizerBuffers: saved.buffers, optimizerSteps: saved.steps, random: random.state, order: loader.currentOrder,
                                 windowLoss: lossSum, windowCorrect: correct, windowSeen: seen, windowSteps: windowSteps,
                                 previousQuantized: previousQuantized, trace: trace, best: best,
-                                trainingSeconds: seconds(trainingTime))
+                                trainingSeconds: trainingTime.inSeconds)
         }
         var iteration = first
         while iteration < total {
@@ -333,7 +334,7 @@ public final class Trainer {
                     best = BestModel(accuracy: row.validationAccuracy!, iteration: iteration, quantized: candidate.quantized,
                                      fractional: candidate.fractional)
                 }
-                let elapsed = seconds(trainingTime - resumedTime)
+                let elapsed = (trainingTime - resumedTime).inSeconds
                 let speed = Double((iteration - first) * settings.batchSize) / max(elapsed, 1e-9)
                 progress(TrainingProgress(iteration: iteration, totalIterations: total, loss: row.loss, accuracy: row.trainAccuracy,
                                           samplesPerSecond: speed,
@@ -354,8 +355,8 @@ public final class Trainer {
         return TrainingResult(trace: trace, bestValidationAccuracy: best.accuracy,
                               bestEpoch: (best.iteration + perEpoch - 1) / perEpoch, bestIteration: best.iteration,
                               testAccuracy: testAccuracy, testAccuracyFractional: fractionalTest, epochs: settings.epochs,
-                              seconds: seconds(clock.now - start),
-                              samplesPerSecond: samples / max(seconds(trainingTime - resumedTime), 1e-9))
+                              seconds: (clock.now - start).inSeconds,
+                              samplesPerSecond: samples / max((trainingTime - resumedTime).inSeconds, 1e-9))
     }
 
     /// Fills a trace row's validation accuracies and u statistics; returns both networks.
@@ -476,4 +477,3 @@ func countCorrect(_ logits: Tensor, _ labels: [Int32]) -> Int {
     }
 }
 
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CGSL
 import Foundation
+import Support
 
 /// `pmf bench`: speed figures printed by the tool itself (no timed tests).
 struct Bench: ParsableCommand {
@@ -72,6 +73,6 @@ func sgemmRate(m: Int, n: Int, k: Int, seconds: Double, threads: Int? = nil, sge
         best = min(best, clock.now - t0)
         calls += 1
     } while clock.now - start < .seconds(seconds) || calls < 2
-    let elapsed = Double(best.components.seconds) + Double(best.components.attoseconds) * 1e-18
+    let elapsed = best.inSeconds
     return (2 * Double(m * n * k) / elapsed / 1e9, calls)
 }

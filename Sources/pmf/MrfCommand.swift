@@ -1,5 +1,6 @@
 import ArgumentParser
 import MRF
+import Support
 
 /// `pmf mrf`: explicit discrete MRFs — generate, solve, compare against exact inference.
 struct Mrf: ParsableCommand {
@@ -21,6 +22,5 @@ func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     let clock = ContinuousClock()
     let start = clock.now
     let value = try body()
-    let elapsed = clock.now - start
-    return (value, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    return (value, (clock.now - start).inSeconds)
 }
