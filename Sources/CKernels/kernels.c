@@ -154,15 +154,35 @@ CK_INLINE void zero_floats(float *dst, long n) {
 CK_INLINE void im2col_body(const float *x, long height, long width, long channels, long kernel, long stride,
                            long padding, long out_height, long out_width, long images, float *patches) {
     const long run = kernel * channels;
+    const float *const x_end = x + images * height * width * channels;
+    float *const patches_end = patches + images * out_height * out_width * kernel * run;
     float *row = patches;
     for (long image = 0; image < images; image++) {
         const float *pixels = x + image * height * width * channels;
         for (long oy = 0; oy < out_height; oy++) {
+            const long y0 = oy * stride - padding;
+            const int rows_inside = y0 >= 0 && y0 + kernel <= height;
             for (long ox = 0; ox < out_width; ox++, row += kernel * run) {
                 const long x0 = ox * stride - padding;
                 const long lo = x0 < 0 ? -x0 : 0, hi = width - x0 < kernel ? width - x0 : kernel;
+                if (rows_inside && lo == 0 && hi == kernel) {
+                    // The whole window is inside: K runs, no zeros. A run shorter than a vector
+                    // (a 5×5 kernel on one channel) is copied as one whole vector where source and
+                    // buffer have room; the floats written past the run belong to the next run or
+                    // patch row, which is written after it.
+                    const float *source = pixels + (y0 * width + x0) * channels;
+                    float *target = row;
+                    for (long ky = 0; ky < kernel; ky++, source += width * channels, target += run) {
+                        if (run < 8 && source + 8 <= x_end && target + 8 <= patches_end) {
+                            __builtin_memcpy(target, source, 32);
+                        } else {
+                            copy_floats(target, source, run);
+                        }
+                    }
+                    continue;
+                }
                 for (long ky = 0; ky < kernel; ky++) {
-                    const long iy = oy * stride - padding + ky;
+                    const long iy = y0 + ky;
                     float *target = row + ky * run;
                     if (iy < 0 || iy >= height || hi <= lo) {
                         zero_floats(target, run);
@@ -174,6 +194,73 @@ CK_INLINE void im2col_body(const float *x, long height, long width, long channel
                 }
             }
         }
+    }
+}
+
+CK_INLINE void add_floats(float *dst, const float *src, long n) {
+    _Pragma("clang loop vectorize(assume_safety)")
+    for (long i = 0; i < n; i++) dst[i] += src[i];
+}
+
+CK_INLINE void col2im_body(const float *patches, long height, long width, long channels, long kernel, long stride,
+                           long padding, long out_height, long out_width, long images, float *dx) {
+    const long run = kernel * channels;
+    const float *row = patches;
+    for (long image = 0; image < images; image++) {
+        float *pixels = dx + image * height * width * channels;
+        for (long oy = 0; oy < out_height; oy++) {
+            for (long ox = 0; ox < out_width; ox++, row += kernel * run) {
+                const long x0 = ox * stride - padding;
+                const long lo = x0 < 0 ? -x0 : 0, hi = width - x0 < kernel ? width - x0 : kernel;
+                if (hi <= lo) continue;
+                for (long ky = 0; ky < kernel; ky++) {
+                    const long iy = oy * stride - padding + ky;
+                    if (iy < 0 || iy >= height) continue;
+                    add_floats(pixels + (iy * width + x0 + lo) * channels, row + ky * run + lo * channels, (hi - lo) * channels);
+                }
+            }
+        }
+    }
+}
+
+CK_INLINE void max_pool_body(const float *x, long height, long width, long channels, long kernel, long stride,
+                             long first_image, long images, float *y, int *winners) {
+    const long out_height = (height - kernel) / stride + 1, out_width = (width - kernel) / stride + 1;
+    for (long n = first_image; n < first_image + images; n++) {
+        for (long oy = 0; oy < out_height; oy++) {
+            for (long ox = 0; ox < out_width; ox++) {
+                const long first = ((n * height + oy * stride) * width + ox * stride) * channels;
+                float *top = y + ((n * out_height + oy) * out_width + ox) * channels;
+                int *best = winners + ((n * out_height + oy) * out_width + ox) * channels;
+                _Pragma("clang loop vectorize(assume_safety)")
+                for (long c = 0; c < channels; c++) {
+                    top[c] = x[first + c];
+                    best[c] = (int)(first + c);
+                }
+                for (long ky = 0; ky < kernel; ky++) {
+                    for (long kx = ky == 0 ? 1 : 0; kx < kernel; kx++) {
+                        const long at = first + (ky * width + kx) * channels;
+                        _Pragma("clang loop vectorize(assume_safety)")
+                        for (long c = 0; c < channels; c++) {
+                            const float v = x[at + c];
+                            const int larger = v > top[c];
+                            top[c] = larger ? v : top[c];
+                            best[c] = larger ? (int)(at + c) : best[c];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+CK_INLINE void unpool_body(const float *g, const float *mask, const int *winners, long n, long base, float *dx) {
+    // Adding +0 where the mask is not positive leaves every sum as skipping it would: the sums start
+    // at +0 and so are never −0, and v + 0 = v for every other v.
+    if (mask) {
+        for (long i = 0; i < n; i++) dx[winners[i] - base] += mask[i] > 0.0f ? g[i] : 0.0f;
+    } else {
+        for (long i = 0; i < n; i++) dx[winners[i] - base] += g[i];
     }
 }
 
@@ -291,6 +378,14 @@ CK_DISPATCHED_RESULT(int, contains_non_finite, (const float *x, long n), (x, n))
 CK_DISPATCHED(im2col, (const float *x, long height, long width, long channels, long kernel, long stride, long padding,
                        long out_height, long out_width, long images, float *patches),
               (x, height, width, channels, kernel, stride, padding, out_height, out_width, images, patches))
+CK_DISPATCHED(col2im, (const float *patches, long height, long width, long channels, long kernel, long stride, long padding,
+                       long out_height, long out_width, long images, float *dx),
+              (patches, height, width, channels, kernel, stride, padding, out_height, out_width, images, dx))
+CK_DISPATCHED(max_pool, (const float *x, long height, long width, long channels, long kernel, long stride, long first_image,
+                         long images, float *y, int *winners),
+              (x, height, width, channels, kernel, stride, first_image, images, y, winners))
+CK_DISPATCHED(unpool, (const float *g, const float *mask, const int *winners, long n, long base, float *dx),
+              (g, mask, winners, n, base, dx))
 CK_DISPATCHED(sparsemax_pullback, (const float *u, const float *g, float *out, long rows, float half), (u, g, out, rows, half))
 CK_DISPATCHED(relu, (const float *x, float *y, long n), (x, y, n))
 CK_DISPATCHED(relu_backward, (const float *y, const float *dy, float *dx, long n), (y, dy, dx, n))

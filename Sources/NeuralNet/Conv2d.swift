@@ -178,45 +178,11 @@ public final class Conv2d: Layer {
     }
 
     /// Sums the patch gradients of `images` (rows of `buffer`, the group's first patch row first)
-    /// into their places in ∂x.
+    /// into their places in ∂x (`ck_col2im`).
     private func col2im(_ buffer: UnsafePointer<Float>, images: Range<Int>, into dx: UnsafeMutablePointer<Float>) {
-        let shape = input.shape, out = outputShape(for: shape)
-        // forEachRun addresses patch rows of the whole batch; the buffer holds those of `images`.
-        let base = buffer - images.lowerBound * out[1] * out[2] * patchWidth
-        forEachRun(shape: shape, images: images, outHeight: out[1], outWidth: out[2]) { patch, pixel, first, count in
-            Kernels.add(base + patch + first, into: dx + pixel + first, count: count)
-        }
-    }
-
-    /// Visits every (patch row, kernel row) pair of the images in `images`. For output pixel
-    /// (oy, ox) and kernel row ky the K source pixels (iy, ox·s − p + kx) are adjacent in NHWC
-    /// memory, so each visit is one run of K·C floats, clipped to the image:
-    /// `body(patch offset, pixel offset, first, count)` where `first` and `count` give the part of
-    /// the run (in floats) that lies inside the image. Rows entirely outside are visited with count 0.
-    @inline(__always)
-    private func forEachRun(shape: [Int], images: Range<Int>, outHeight: Int, outWidth: Int,
-                            _ body: (_ patch: Int, _ pixel: Int, _ first: Int, _ count: Int) -> Void) {
-        let (h, w, c) = (shape[1], shape[2], shape[3])
-        let run = kernel * c
-        var row = images.lowerBound * outHeight * outWidth
-        for image in images {
-            for oy in 0 ..< outHeight {
-                for ox in 0 ..< outWidth {
-                    let x0 = ox * stride - padding
-                    let lo = max(0, -x0), hi = min(kernel, w - x0)
-                    for ky in 0 ..< kernel {
-                        let iy = oy * stride - padding + ky
-                        let patch = row * patchWidth + ky * run
-                        if iy < 0 || iy >= h || hi <= lo {
-                            body(patch, 0, 0, 0)
-                        } else {
-                            body(patch, ((image * h + iy) * w + x0) * c, lo * c, (hi - lo) * c)
-                        }
-                    }
-                    row += 1
-                }
-            }
-        }
+        let shape = input.shape, out = outputShape(for: shape), imageSize = shape[1] * shape[2] * shape[3]
+        ck_col2im(buffer, shape[1], shape[2], shape[3], kernel, stride, padding, out[1], out[2], images.count,
+                  dx + images.lowerBound * imageSize)
     }
 
     /// The patches of `images` into `buffer` (the group's first patch row first), on the calling

@@ -149,9 +149,8 @@ final class ConvolutionBlock: Layer {
                 let buffer = buffers + chunk * groupFloats, first = images.lowerBound * rowsPerImage * channels
                 let count = images.count * rowsPerImage * channels
                 Kernels.fill(buffer, 0, count: count)
-                for i in images.lowerBound * pooledPerImage ..< images.upperBound * pooledPerImage where p[i] > 0 {
-                    buffer[Int(best[i]) - first] += dps[i]
-                }
+                let pooled = images.lowerBound * pooledPerImage
+                ck_unpool(dps + pooled, p + pooled, best.baseAddress! + pooled, images.count * pooledPerImage, first, buffer)
                 ck_tiled_normalized_gradient(buffer, y + first, tiledMean, tiledInverse, tiledInverse, meanGradient, meanDot,
                                              buffer, count, period)
                 return UnsafePointer(buffer)

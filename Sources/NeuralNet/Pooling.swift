@@ -1,3 +1,4 @@
+import CKernels
 import Simplex
 import Support
 
@@ -42,56 +43,10 @@ public final class MaxPool2d: Layer {
 
     /// Pools the images `images` of x (NHWC, shape `shape`) on the calling thread: y holds each
     /// window's maximum and `winners` the offset in x of the input it came from (the first one on
-    /// ties), both at the output offsets of those images.
+    /// ties), both at the output offsets of those images (`ck_max_pool`).
     func pool(_ xs: UnsafePointer<Float>, shape: [Int], images: Range<Int>, into ys: UnsafeMutablePointer<Float>,
               winners best: UnsafeMutablePointer<Int32>) {
-        let (h, w, c) = (shape[1], shape[2], shape[3])
-        let (oh, ow) = ((h - kernel) / stride + 1, (w - kernel) / stride + 1)
-        for n in images {
-            for oy in 0 ..< oh {
-                for ox in 0 ..< ow {
-                    let out = ((n * oh + oy) * ow + ox) * c
-                    let first = ((n * h + oy * stride) * w + ox * stride) * c
-                    var ch = 0
-                    while ch + 8 <= c {
-                        maxOfWindow8(xs, first + ch, rowStride: w * c, pixelStride: c, into: ys + out + ch, best + out + ch)
-                        ch += 8
-                    }
-                    while ch < c {
-                        var (top, winner) = (xs[first + ch], first + ch)
-                        for ky in 0 ..< kernel {
-                            for kx in 0 ..< kernel {
-                                let at = first + ch + ky * w * c + kx * c
-                                if xs[at] > top { (top, winner) = (xs[at], at) }
-                            }
-                        }
-                        ys[out + ch] = top
-                        best[out + ch] = Int32(winner)
-                        ch += 1
-                    }
-                }
-            }
-        }
-    }
-
-    /// Max and arg-max over one k×k window for eight adjacent channels starting at `first`.
-    @inline(__always)
-    private func maxOfWindow8(_ xs: UnsafePointer<Float>, _ first: Int, rowStride: Int, pixelStride: Int,
-                              into top: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<Int32>) {
-        let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
-        var best = Kernels.load(xs, first)
-        var index = lanes &+ Int32(first)
-        for ky in 0 ..< kernel {
-            for kx in 0 ..< kernel where ky + kx > 0 {
-                let at = first + ky * rowStride + kx * pixelStride
-                let v = Kernels.load(xs, at)
-                let larger = v .> best
-                best.replace(with: v, where: larger)
-                index.replace(with: lanes &+ Int32(at), where: larger)
-            }
-        }
-        Kernels.store(best, top, 0)
-        UnsafeMutableRawPointer(winner).storeBytes(of: index, as: SIMD8<Int32>.self)
+        ck_max_pool(xs, shape[1], shape[2], shape[3], kernel, stride, images.lowerBound, images.count, ys, best)
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
@@ -103,7 +58,7 @@ public final class MaxPool2d: Layer {
             // Each image's winners lie in that image, so images are split across the cores.
             parallelChunks(count: inputShape[0], minimumPerChunk: 1, alignment: 1) { start, images in
                 Kernels.fill(dx + start * imageSize, 0, count: images * imageSize)
-                for i in start * outputSize ..< (start + images) * outputSize { dx[Int(best[i])] += dys[i] }
+                ck_unpool(dys + start * outputSize, nil, best.baseAddress! + start * outputSize, images * outputSize, 0, dx)
             }
         }
         return inputGradient

@@ -213,10 +213,12 @@ import Testing
 
     /// im2col against its definition, entry by entry — pixel (oy·s − p + ky, ox·s − p + kx) or 0 —
     /// for runs shorter than, equal to and longer than eight floats, with padding and strides, and a
-    /// guard band after the patches that must stay untouched; on both paths.
+    /// guard band after the patches that must stay untouched (the last case copies its last short run
+    /// from inside the input, so only the buffer's end stops a whole-vector copy); on both paths.
     @Test func im2colMatchesItsDefinition() {
         for (height, width, channels, kernel, stride, padding) in [(9, 7, 1, 5, 1, 0), (9, 7, 1, 5, 1, 2), (6, 8, 3, 3, 2, 1),
-                                                                   (5, 5, 8, 2, 1, 1), (7, 6, 5, 3, 3, 2), (4, 4, 1, 1, 1, 0)] {
+                                                                   (5, 5, 8, 2, 1, 1), (7, 6, 5, 3, 3, 2), (4, 4, 1, 1, 1, 0),
+                                                                   (10, 8, 1, 5, 2, 0)] {
             let images = 2, outHeight = (height + 2 * padding - kernel) / stride + 1
             let outWidth = (width + 2 * padding - kernel) / stride + 1
             let x = Self.inputs(images * height * width * channels), patchWidth = kernel * kernel * channels
@@ -247,6 +249,108 @@ import Testing
             let shape = "\(height)×\(width)×\(channels), kernel \(kernel), stride \(stride), padding \(padding)"
             #expect(dispatched == expected + [Float](repeating: guardValue, count: 8), "\(shape)")
             #expect(baseline == dispatched, "\(shape)")
+        }
+    }
+
+    /// col2im against its definition: every patch entry added to its pixel, patch row by patch row
+    /// and ky, kx, c within a row (so the sums are bit for bit those of this loop), entries outside
+    /// the image dropped, pixels of other images untouched; on both paths.
+    @Test func col2imMatchesItsDefinition() {
+        for (height, width, channels, kernel, stride, padding) in [(9, 7, 1, 5, 1, 0), (9, 7, 1, 5, 1, 2), (6, 8, 3, 3, 2, 1),
+                                                                   (5, 5, 8, 2, 1, 1), (7, 6, 5, 3, 3, 2), (12, 12, 20, 5, 1, 0)] {
+            let images = 2, outHeight = (height + 2 * padding - kernel) / stride + 1
+            let outWidth = (width + 2 * padding - kernel) / stride + 1, patchWidth = kernel * kernel * channels
+            let patches = Self.inputs(images * outHeight * outWidth * patchWidth), imageSize = height * width * channels
+            let start = Self.inputs(imageSize * (images + 1)).map { $0 / 7 }
+            var expected = start
+            for image in 0 ..< images {
+                for oy in 0 ..< outHeight {
+                    for ox in 0 ..< outWidth {
+                        let row = (image * outHeight + oy) * outWidth + ox
+                        for ky in 0 ..< kernel {
+                            for kx in 0 ..< kernel {
+                                let (iy, ix) = (oy * stride - padding + ky, ox * stride - padding + kx)
+                                guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
+                                for c in 0 ..< channels {
+                                    expected[((image * height + iy) * width + ix) * channels + c] +=
+                                        patches[row * patchWidth + (ky * kernel + kx) * channels + c]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let (dispatched, baseline) = Self.bothPaths { () -> [Float] in
+                var dx = start
+                ck_col2im(patches, height, width, channels, kernel, stride, padding, outHeight, outWidth, images, &dx)
+                return dx
+            }
+            let shape = "\(height)×\(width)×\(channels), kernel \(kernel), stride \(stride), padding \(padding)"
+            #expect(dispatched == expected, "\(shape)")
+            #expect(baseline == dispatched, "\(shape)")
+        }
+    }
+
+    /// Max pooling against a scalar scan of each window in ky, kx order that keeps the first
+    /// maximum (strictly larger replaces it), with exact ties, a NaN and ±∞ in the input, overlapping
+    /// and non-overlapping windows, channel counts below, at and above eight; on both paths. Then
+    /// unpooling against `dx[winner] += g` with and without a mask.
+    @Test func maxPoolAndUnpoolMatchTheirDefinitions() {
+        for (height, width, channels, kernel, stride) in [(8, 8, 20, 2, 2), (7, 9, 3, 3, 2), (6, 6, 8, 2, 1), (5, 4, 50, 2, 2)] {
+            let images = 3, firstImage = 1, count = 2
+            let outHeight = (height - kernel) / stride + 1, outWidth = (width - kernel) / stride + 1
+            var x = Self.inputs(images * height * width * channels).map { ($0 * 2).rounded() / 2 }
+            (x[5], x[17], x[x.count / 2]) = (.nan, .infinity, -.infinity)
+            let outputs = images * outHeight * outWidth * channels
+            var expectedTop = [Float](repeating: -1, count: outputs), expectedBest = [Int32](repeating: -1, count: outputs)
+            for n in firstImage ..< firstImage + count {
+                for oy in 0 ..< outHeight {
+                    for ox in 0 ..< outWidth {
+                        for c in 0 ..< channels {
+                            let out = ((n * outHeight + oy) * outWidth + ox) * channels + c
+                            var best = ((n * height + oy * stride) * width + ox * stride) * channels + c
+                            for ky in 0 ..< kernel {
+                                for kx in 0 ..< kernel {
+                                    let at = ((n * height + oy * stride + ky) * width + ox * stride + kx) * channels + c
+                                    if x[at] > x[best] { best = at }
+                                }
+                            }
+                            (expectedTop[out], expectedBest[out]) = (x[best], Int32(best))
+                        }
+                    }
+                }
+            }
+            let (dispatched, baseline) = Self.bothPaths { () -> ([UInt32], [Int32]) in
+                var top = [Float](repeating: -1, count: outputs), best = [Int32](repeating: -1, count: outputs)
+                ck_max_pool(x, height, width, channels, kernel, stride, firstImage, count, &top, &best)
+                return (top.map(\.bitPattern), best)
+            }
+            let shape = "\(height)×\(width)×\(channels), kernel \(kernel), stride \(stride)"
+            #expect(dispatched.0 == expectedTop.map(\.bitPattern), "\(shape)")
+            #expect(dispatched.1 == expectedBest, "\(shape)")
+            #expect(baseline.0 == dispatched.0 && baseline.1 == dispatched.1, "\(shape)")
+
+            // Unpooling the pooled images: base is the offset of the first pooled image's input.
+            let base = firstImage * height * width * channels, pooled = count * outHeight * outWidth * channels
+            let first = firstImage * outHeight * outWidth * channels
+            let g = Self.inputs(pooled + 5).suffix(pooled).map { $0 == 0 ? -0.0 : $0 }
+            let mask = Self.inputs(pooled + 9).suffix(pooled).map { $0 }
+            for masked in [false, true] {
+                var expected = [Float](repeating: 0, count: count * height * width * channels)
+                for i in 0 ..< pooled where !masked || mask[i] > 0 { expected[Int(expectedBest[first + i]) - base] += g[i] }
+                let (unpooled, unpooledBaseline) = Self.bothPaths { () -> [UInt32] in
+                    var dx = [Float](repeating: 0, count: count * height * width * channels)
+                    let winners = Array(expectedBest[first...])
+                    if masked {
+                        ck_unpool(g, mask, winners, pooled, base, &dx)
+                    } else {
+                        ck_unpool(g, nil, winners, pooled, base, &dx)
+                    }
+                    return dx.map(\.bitPattern)
+                }
+                #expect(unpooled == expected.map(\.bitPattern), "\(shape), masked \(masked)")
+                #expect(unpooledBaseline == unpooled, "\(shape), masked \(masked)")
+            }
         }
     }
 

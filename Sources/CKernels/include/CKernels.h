@@ -141,6 +141,18 @@ void ck_softmax_pullback8(const float *u, const float *g, float *out, long rows,
 /// outside the image; out_height × out_width rows per image.
 void ck_im2col(const float *x, long height, long width, long channels, long kernel, long stride, long padding,
                long out_height, long out_width, long images, float *patches);
+/// The adjoint of `ck_im2col`: every patch entry of `images` images is added to the pixel it was
+/// copied from in dx (entries outside the image are dropped), patch row by patch row, ky then kx.
+void ck_col2im(const float *patches, long height, long width, long channels, long kernel, long stride, long padding,
+               long out_height, long out_width, long images, float *dx);
+/// Max pooling of the NHWC images first_image ..< first_image + images of x (height×width×channels,
+/// kernel×kernel windows, `stride`, no padding): y holds each window's maximum and `winners` the
+/// offset in x of the input it came from, the first in ky-then-kx order on ties (a NaN never wins
+/// over the first entry), both at the output offsets of those images.
+void ck_max_pool(const float *x, long height, long width, long channels, long kernel, long stride, long first_image,
+                 long images, float *y, int *winners);
+/// dx[winners[i] − base] += g[i] for i < n, or with a mask only where mask[i] > 0.
+void ck_unpool(const float *g, const float *mask, const int *winners, long n, long base, float *dx);
 /// Non-zero when any of the n floats is NaN or ±∞.
 int ck_contains_non_finite(const float *x, long n);
 /// y = max(x, 0) (y may be x).
