@@ -223,6 +223,27 @@ CK_INLINE void col2im_body(const float *patches, long height, long width, long c
     }
 }
 
+/// The maximum and its offset over one window for eight channels from `first` (window offsets
+/// `row` and `pixel` apart), kept in registers across the window.
+CK_INLINE void max_of_window8(const float *x, long first, long kernel, long row, long pixel, float *top, int *best) {
+    const ck_int8 lanes = {0, 1, 2, 3, 4, 5, 6, 7};
+    ck_float8 m;
+    __builtin_memcpy(&m, x + first, 32);
+    ck_int8 index = lanes + (int)first;
+    for (long ky = 0; ky < kernel; ky++) {
+        for (long kx = ky == 0 ? 1 : 0; kx < kernel; kx++) {
+            const long at = first + ky * row + kx * pixel;
+            ck_float8 v;
+            __builtin_memcpy(&v, x + at, 32);
+            const ck_int8 larger = v > m;
+            m = ck_select8(larger, v, m);
+            index = (index & ~larger) | ((lanes + (int)at) & larger);
+        }
+    }
+    __builtin_memcpy(top, &m, 32);
+    __builtin_memcpy(best, &index, 32);
+}
+
 CK_INLINE void max_pool_body(const float *x, long height, long width, long channels, long kernel, long stride,
                              long first_image, long images, float *y, int *winners) {
     const long out_height = (height - kernel) / stride + 1, out_width = (width - kernel) / stride + 1;
@@ -232,22 +253,25 @@ CK_INLINE void max_pool_body(const float *x, long height, long width, long chann
                 const long first = ((n * height + oy * stride) * width + ox * stride) * channels;
                 float *top = y + ((n * out_height + oy) * out_width + ox) * channels;
                 int *best = winners + ((n * out_height + oy) * out_width + ox) * channels;
-                _Pragma("clang loop vectorize(assume_safety)")
-                for (long c = 0; c < channels; c++) {
-                    top[c] = x[first + c];
-                    best[c] = (int)(first + c);
+                if (channels >= 8) {
+                    // Whole groups of eight channels, the last one overlapping the one before when
+                    // eight does not divide the channels (its lanes get the same results again).
+                    for (long c = 0; c < channels; c += 8) {
+                        const long at = c + 8 <= channels ? c : channels - 8;
+                        max_of_window8(x, first + at, kernel, width * channels, channels, top + at, best + at);
+                    }
+                    continue;
                 }
-                for (long ky = 0; ky < kernel; ky++) {
-                    for (long kx = ky == 0 ? 1 : 0; kx < kernel; kx++) {
-                        const long at = first + (ky * width + kx) * channels;
-                        _Pragma("clang loop vectorize(assume_safety)")
-                        for (long c = 0; c < channels; c++) {
-                            const float v = x[at + c];
-                            const int larger = v > top[c];
-                            top[c] = larger ? v : top[c];
-                            best[c] = larger ? (int)(at + c) : best[c];
+                for (long c = 0; c < channels; c++) {
+                    long winner = first + c;
+                    for (long ky = 0; ky < kernel; ky++) {
+                        for (long kx = 0; kx < kernel; kx++) {
+                            const long at = first + (ky * width + kx) * channels + c;
+                            if (x[at] > x[winner]) winner = at;
                         }
                     }
+                    top[c] = x[winner];
+                    best[c] = (int)winner;
                 }
             }
         }
