@@ -112,7 +112,7 @@ bench-train: release .venv-torch/bin/python
 
 .venv-torch/bin/python:
 	python3 -m venv .venv-torch
-	.venv-torch/bin/pip install --quiet torch
+	.venv-torch/bin/pip install --quiet torch numpy
 
 clean:
 	rm -rf .build

@@ -278,13 +278,87 @@ CK_INLINE void max_pool_body(const float *x, long height, long width, long chann
     }
 }
 
-CK_INLINE void unpool_body(const float *g, const float *mask, const int *winners, long n, long base, float *dx) {
-    // Adding +0 where the mask is not positive leaves every sum as skipping it would: the sums start
-    // at +0 and so are never −0, and v + 0 = v for every other v.
-    if (mask) {
-        for (long i = 0; i < n; i++) dx[winners[i] - base] += mask[i] > 0.0f ? g[i] : 0.0f;
-    } else {
-        for (long i = 0; i < n; i++) dx[winners[i] - base] += g[i];
+CK_INLINE void unpool_body(const float *g, const int *winners, long n, long base, float *dx) {
+    for (long i = 0; i < n; i++) dx[winners[i] - base] += g[i];
+}
+
+/// ∂y = a·((q − mean_gradient) − h·mean_dot) with h = (y − mean)·a, a = inverse, for one pooling
+/// window and eight channels at `at` (offsets in the images, `row` and `pixel` apart; y is read at
+/// base + offset), where q is the pooled gradient at the window's winner when its pooled output is
+/// positive, else 0; the channels' statistics start at `c`.
+CK_INLINE void window_gradient8(ck_float8 passed, ck_int8 winner, const float *y, const float *mean, const float *inverse,
+                                const float *mean_gradient, const float *mean_dot, long c, long at, long base,
+                                long kernel, long row, long pixel, float *dy) {
+#pragma clang fp contract(off)
+    const ck_int8 lanes = {0, 1, 2, 3, 4, 5, 6, 7};
+    const ck_float8 zero = 0.0f;
+    ck_float8 mu, a, mg, md;
+    __builtin_memcpy(&mu, mean + c, 32);
+    __builtin_memcpy(&a, inverse + c, 32);
+    __builtin_memcpy(&mg, mean_gradient + c, 32);
+    __builtin_memcpy(&md, mean_dot + c, 32);
+    for (long ky = 0; ky < kernel; ky++) {
+        for (long kx = 0; kx < kernel; kx++) {
+            const long offset = at + ky * row + kx * pixel;
+            const ck_float8 q = ck_select8(winner == lanes + (int)(base + offset), passed, zero);
+            ck_float8 v;
+            __builtin_memcpy(&v, y + base + offset, 32);
+            const ck_float8 h = (v - mu) * a, result = a * (q - mg - h * md);
+            __builtin_memcpy(dy + offset, &result, 32);
+        }
+    }
+}
+
+CK_INLINE void pool_normalized_gradient_body(const float *g, const float *p, const int *winners, const float *y,
+                                             const float *mean, const float *inverse, const float *mean_gradient,
+                                             const float *mean_dot, long height, long width, long channels, long kernel,
+                                             long first_image, long images, float *dy) {
+#pragma clang fp contract(off)
+    const long out_height = height / kernel, out_width = width / kernel, image_size = height * width * channels;
+    const long base = first_image * image_size;
+    if (out_height * kernel != height || out_width * kernel != width) {
+        // Rows or columns no window covers: their q is 0, as for every input that is not a winner.
+        for (long i = 0; i < images * image_size; i += channels) {
+            for (long c = 0; c < channels; c++) {
+                const float h = (y[base + i + c] - mean[c]) * inverse[c];
+                dy[i + c] = inverse[c] * (0.0f - mean_gradient[c] - h * mean_dot[c]);
+            }
+        }
+    }
+    for (long n = 0; n < images; n++) {
+        for (long oy = 0; oy < out_height; oy++) {
+            for (long ox = 0; ox < out_width; ox++) {
+                const long out = (((first_image + n) * out_height + oy) * out_width + ox) * channels;
+                const long first = ((n * height + oy * kernel) * width + ox * kernel) * channels;
+                if (channels >= 8) {
+                    // Groups of eight channels, the last overlapping the one before when eight does
+                    // not divide the channels (its lanes are written again with the same values).
+                    for (long c0 = 0; c0 < channels; c0 += 8) {
+                        const long c = c0 + 8 <= channels ? c0 : channels - 8;
+                        ck_float8 gv, pv;
+                        ck_int8 winner;
+                        __builtin_memcpy(&gv, g + out + c, 32);
+                        __builtin_memcpy(&pv, p + out + c, 32);
+                        __builtin_memcpy(&winner, winners + out + c, 32);
+                        const ck_float8 zero = 0.0f, passed = ck_select8(pv > zero, zero + gv, zero);
+                        window_gradient8(passed, winner, y, mean, inverse, mean_gradient, mean_dot, c, first + c, base,
+                                         kernel, width * channels, channels, dy);
+                    }
+                    continue;
+                }
+                for (long c = 0; c < channels; c++) {
+                    const float passed = p[out + c] > 0.0f ? 0.0f + g[out + c] : 0.0f;
+                    for (long ky = 0; ky < kernel; ky++) {
+                        for (long kx = 0; kx < kernel; kx++) {
+                            const long offset = first + (ky * width + kx) * channels + c;
+                            const float q = winners[out + c] == base + offset ? passed : 0.0f;
+                            const float h = (y[base + offset] - mean[c]) * inverse[c];
+                            dy[offset] = inverse[c] * (q - mean_gradient[c] - h * mean_dot[c]);
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -408,8 +482,13 @@ CK_DISPATCHED(col2im, (const float *patches, long height, long width, long chann
 CK_DISPATCHED(max_pool, (const float *x, long height, long width, long channels, long kernel, long stride, long first_image,
                          long images, float *y, int *winners),
               (x, height, width, channels, kernel, stride, first_image, images, y, winners))
-CK_DISPATCHED(unpool, (const float *g, const float *mask, const int *winners, long n, long base, float *dx),
-              (g, mask, winners, n, base, dx))
+CK_DISPATCHED(unpool, (const float *g, const int *winners, long n, long base, float *dx), (g, winners, n, base, dx))
+CK_DISPATCHED(pool_normalized_gradient,
+              (const float *g, const float *p, const int *winners, const float *y, const float *mean, const float *inverse,
+               const float *mean_gradient, const float *mean_dot, long height, long width, long channels, long kernel,
+               long first_image, long images, float *dy),
+              (g, p, winners, y, mean, inverse, mean_gradient, mean_dot, height, width, channels, kernel, first_image, images,
+               dy))
 CK_DISPATCHED(sparsemax_pullback, (const float *u, const float *g, float *out, long rows, float half), (u, g, out, rows, half))
 CK_DISPATCHED(relu, (const float *x, float *y, long n), (x, y, n))
 CK_DISPATCHED(relu_backward, (const float *y, const float *dy, float *dx, long n), (y, dy, dx, n))

@@ -17,7 +17,9 @@ import Support
 /// Backward: with z = ReLU(x̂) and p the pooled output, ∂z is ∂p at the winners where p > 0 and
 /// zero elsewhere, and x̂ = p there, so BatchNorm's sums Σ∂z and Σ∂z·x̂ are sums over the pooled
 /// output. Each group's ∂y = a·(∂z − mean ∂z − x̂·mean(∂z·x̂)) is formed by the thread that runs its chunk just before
-/// the convolution's backward pass uses it (`Conv2d.backward(needsInputGradient:gradient:)`).
+/// the convolution's backward pass uses it (`Conv2d.backward(needsInputGradient:gradient:)`), in one
+/// pass over the group's windows (`ck_pool_normalized_gradient`; the windows do not overlap, so each
+/// input of y is the winner of at most one).
 ///
 /// The results equal the four layers' up to the rounding of the statistics' sums (taken in another
 /// order) and, where two inputs of a window normalise to the same float, which one receives the
@@ -36,7 +38,7 @@ final class ConvolutionBlock: Layer {
     private var winners: [Int32] = []
     /// Per-channel work on rows of O floats (see `ColumnTiling`).
     private let tiling: ColumnTiling
-    /// μ, a, mean ∂z and mean ∂z·x̂ tiled to P floats each, then Σ∂z, Σ∂z·x̂, μ and a per channel.
+    /// μ and a tiled to P floats each, then mean ∂z, mean ∂z·x̂, μ and a per channel.
     private let statistics: Tensor
     /// Per chunk: a tiled accumulator, a tiled group mean, and the group's sums and squared deviations per channel.
     private let scratch: Tensor
@@ -46,17 +48,18 @@ final class ConvolutionBlock: Layer {
     private let parts: UnsafeMutablePointer<ChannelMoments>
 
     /// The block for `layers` when they start with Conv2d, BatchNorm without affine parameters over
-    /// the convolution's channels, ReLU and MaxPool2d; nil otherwise.
+    /// the convolution's channels, ReLU and MaxPool2d with windows that do not overlap (stride =
+    /// kernel); nil otherwise.
     init?(_ layers: ArraySlice<any Layer>) {
         guard layers.count >= 4 else { return nil }
         let start = layers.startIndex
         guard let conv = layers[start] as? Conv2d, let norm = layers[start + 1] as? BatchNorm,
               let relu = layers[start + 2] as? ReLU, let pool = layers[start + 3] as? MaxPool2d,
-              norm.weight == nil, norm.features == conv.outChannels else { return nil }
+              norm.weight == nil, norm.features == conv.outChannels, pool.stride == pool.kernel else { return nil }
         (self.conv, self.norm, self.relu, self.pool) = (conv, norm, relu, pool)
         let channels = conv.outChannels
         tiling = ColumnTiling(columns: channels)
-        statistics = Tensor(shape: [4 * tiling.period + 4 * channels])
+        statistics = Tensor(shape: [2 * tiling.period + 4 * channels])
         scratch = Tensor(shape: [imageChunks, 2 * tiling.period + 2 * channels])
         parts = .allocate(capacity: imageChunks)
         parts.initialize(repeating: ChannelMoments(channels: channels), count: imageChunks)
@@ -109,7 +112,7 @@ final class ConvolutionBlock: Layer {
         }
         var total = parts[0]
         for chunk in 1 ..< imageChunks { total.add(parts[chunk]) }
-        let n = Double(rows), stats = statistics.data, (mu, inverse) = (stats + 4 * period + 2 * channels, stats + 4 * period + 3 * channels)
+        let n = Double(rows), stats = statistics.data, (mu, inverse) = (stats + 2 * period + 2 * channels, stats + 2 * period + 3 * channels)
         for j in 0 ..< channels {
             mu[j] = Float(total.mean[j])
             inverse[j] = 1 / (Float(total.squares[j] / n) + norm.epsilon).squareRoot()
@@ -130,7 +133,7 @@ final class ConvolutionBlock: Layer {
             return conv.backward(norm.backward(dz, needsInputGradient: true)!, needsInputGradient: needsInputGradient)
         }
         let channels = conv.outChannels, period = tiling.period, tiling = tiling
-        let stats = statistics.data, (sum, dot) = (stats + 4 * period, stats + 4 * period + channels)
+        let stats = statistics.data, (sum, dot) = (stats + 2 * period, stats + 2 * period + channels)
         let (dps, p, y) = (dp.data, output.data, convolved.data)
         tiling.sum(count: dp.count, into: sum, dot) { offset, length, sums in
             ck_tiled_gradient_sums(dps + offset, p + offset, sums, sums + period, length, period, 1)
@@ -138,21 +141,15 @@ final class ConvolutionBlock: Layer {
         let convShape = convolved.shape, rowsPerImage = convShape[1] * convShape[2]
         let n = Float(convShape[0] * rowsPerImage)
         for j in 0 ..< channels { (sum[j], dot[j]) = (sum[j] / n, dot[j] / n) }
-        let (tiledMean, tiledInverse, meanGradient, meanDot) = (stats, stats + period, stats + 2 * period, stats + 3 * period)
-        tiling.tile(sum, into: meanGradient)
-        tiling.tile(dot, into: meanDot)
+        let (mu, inverse) = (stats + 2 * period + 2 * channels, stats + 2 * period + 3 * channels)
         let groupFloats = conv.grouping(for: inputShape).group * rowsPerImage * channels
         gradientBuffers.resize(to: [imageChunks, groupFloats])
-        let buffers = gradientBuffers.data, pooledPerImage = dp.count / convShape[0]
+        let buffers = gradientBuffers.data, (height, width, kernel) = (convShape[1], convShape[2], pool.kernel)
         return winners.withUnsafeBufferPointer { best in
             conv.backward(needsInputGradient: needsInputGradient) { chunk, images in
-                let buffer = buffers + chunk * groupFloats, first = images.lowerBound * rowsPerImage * channels
-                let count = images.count * rowsPerImage * channels
-                Kernels.fill(buffer, 0, count: count)
-                let pooled = images.lowerBound * pooledPerImage
-                ck_unpool(dps + pooled, p + pooled, best.baseAddress! + pooled, images.count * pooledPerImage, first, buffer)
-                ck_tiled_normalized_gradient(buffer, y + first, tiledMean, tiledInverse, tiledInverse, meanGradient, meanDot,
-                                             buffer, count, period)
+                let buffer = buffers + chunk * groupFloats
+                ck_pool_normalized_gradient(dps, p, best.baseAddress!, y, mu, inverse, sum, dot, height, width, channels, kernel,
+                                            images.lowerBound, images.count, buffer)
                 return UnsafePointer(buffer)
             }
         }

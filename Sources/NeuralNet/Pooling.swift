@@ -58,7 +58,7 @@ public final class MaxPool2d: Layer {
             // Each image's winners lie in that image, so images are split across the cores.
             parallelChunks(count: inputShape[0], minimumPerChunk: 1, alignment: 1) { start, images in
                 Kernels.fill(dx + start * imageSize, 0, count: images * imageSize)
-                ck_unpool(dys + start * outputSize, nil, best.baseAddress! + start * outputSize, images * outputSize, 0, dx)
+                ck_unpool(dys + start * outputSize, best.baseAddress! + start * outputSize, images * outputSize, 0, dx)
             }
         }
         return inputGradient

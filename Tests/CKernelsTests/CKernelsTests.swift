@@ -294,7 +294,7 @@ import Testing
     /// Max pooling against a scalar scan of each window in ky, kx order that keeps the first
     /// maximum (strictly larger replaces it), with exact ties, a NaN and ±∞ in the input, overlapping
     /// and non-overlapping windows, channel counts below, at and above eight; on both paths. Then
-    /// unpooling against `dx[winner] += g` with and without a mask.
+    /// unpooling against `dx[winner] += g`.
     @Test func maxPoolAndUnpoolMatchTheirDefinitions() {
         for (height, width, channels, kernel, stride) in [(8, 8, 20, 2, 2), (7, 9, 3, 3, 2), (6, 6, 8, 2, 1), (5, 4, 50, 2, 2)] {
             let images = 3, firstImage = 1, count = 2
@@ -334,23 +334,55 @@ import Testing
             let base = firstImage * height * width * channels, pooled = count * outHeight * outWidth * channels
             let first = firstImage * outHeight * outWidth * channels
             let g = Self.inputs(pooled + 5).suffix(pooled).map { $0 == 0 ? -0.0 : $0 }
-            let mask = Self.inputs(pooled + 9).suffix(pooled).map { $0 }
-            for masked in [false, true] {
-                var expected = [Float](repeating: 0, count: count * height * width * channels)
-                for i in 0 ..< pooled where !masked || mask[i] > 0 { expected[Int(expectedBest[first + i]) - base] += g[i] }
-                let (unpooled, unpooledBaseline) = Self.bothPaths { () -> [UInt32] in
-                    var dx = [Float](repeating: 0, count: count * height * width * channels)
-                    let winners = Array(expectedBest[first...])
-                    if masked {
-                        ck_unpool(g, mask, winners, pooled, base, &dx)
-                    } else {
-                        ck_unpool(g, nil, winners, pooled, base, &dx)
-                    }
-                    return dx.map(\.bitPattern)
-                }
-                #expect(unpooled == expected.map(\.bitPattern), "\(shape), masked \(masked)")
-                #expect(unpooledBaseline == unpooled, "\(shape), masked \(masked)")
+            var expected = [Float](repeating: 0, count: count * height * width * channels)
+            for i in 0 ..< pooled { expected[Int(expectedBest[first + i]) - base] += g[i] }
+            let (unpooled, unpooledBaseline) = Self.bothPaths { () -> [UInt32] in
+                var dx = [Float](repeating: 0, count: count * height * width * channels)
+                ck_unpool(g, Array(expectedBest[first...]), pooled, base, &dx)
+                return dx.map(\.bitPattern)
             }
+            #expect(unpooled == expected.map(\.bitPattern), "\(shape)")
+            #expect(unpooledBaseline == unpooled, "\(shape)")
+        }
+    }
+
+    /// The gradient through max pooling, ReLU and BatchNorm against the three steps written out:
+    /// q = ∂p at each window's winner where p > 0 (added to zeros, as unpooling does), then
+    /// a·(q − mean_gradient − h·mean_dot) entry by entry, bit for bit; for channel counts below, at
+    /// and above eight, an output that leaves a row and a column out of the windows, and images from
+    /// the middle of a batch; on both paths.
+    @Test func poolNormalizedGradientMatchesItsSteps() {
+        for (height, width, channels, kernel) in [(8, 8, 20, 2), (7, 9, 3, 2), (6, 6, 8, 3), (5, 4, 50, 2)] {
+            let batch = 4, firstImage = 1, images = 2, imageSize = height * width * channels
+            let (outHeight, outWidth) = (height / kernel, width / kernel), pooledSize = outHeight * outWidth * channels
+            let y = Self.inputs(batch * imageSize).map { ($0 * 2).rounded() / 2 }
+            var pooled = [Float](repeating: 0, count: batch * pooledSize), winners = [Int32](repeating: 0, count: batch * pooledSize)
+            ck_max_pool(y, height, width, channels, kernel, kernel, 0, batch, &pooled, &winners)
+            let p = pooled.map { $0 - 0.5 }
+            // Every fifth gradient −0, which must reach dy as +0 (+0 + −0), as unpooling onto zeros gives.
+            let g = Self.inputs(batch * pooledSize + 7).suffix(batch * pooledSize).enumerated().map { $0 % 5 == 0 ? -0.0 : $1 }
+            let stats = Self.inputs(4 * channels + 3).suffix(4 * channels).map { $0 / 50 }
+            let mean = Array(stats[..<channels]), inverse = stats[channels ..< 2 * channels].map { abs($0) + 0.5 }
+            var meanGradient = Array(stats[(2 * channels)...].prefix(channels)), meanDot = Array(stats.suffix(channels))
+            // Channel 0 with zero means, where the sign of a zero q survives to dy.
+            (meanGradient[0], meanDot[0]) = (0, 0)
+            let base = firstImage * imageSize
+            var q = [Float](repeating: 0, count: images * imageSize)
+            for i in firstImage * pooledSize ..< (firstImage + images) * pooledSize where p[i] > 0 { q[Int(winners[i]) - base] += g[i] }
+            let expected = (0 ..< images * imageSize).map { i -> UInt32 in
+                let c = i % channels, h = (y[base + i] - mean[c]) * inverse[c]
+                let difference = q[i] - meanGradient[c], product = h * meanDot[c]
+                return (inverse[c] * (difference - product)).bitPattern
+            }
+            let (dispatched, baseline) = Self.bothPaths { () -> [UInt32] in
+                var dy = [Float](repeating: .nan, count: images * imageSize)
+                ck_pool_normalized_gradient(g, p, winners, y, mean, inverse, meanGradient, meanDot, height, width, channels, kernel,
+                                            firstImage, images, &dy)
+                return dy.map(\.bitPattern)
+            }
+            let shape = "\(height)×\(width)×\(channels), kernel \(kernel)"
+            #expect(dispatched == expected, "\(shape)")
+            #expect(baseline == dispatched, "\(shape)")
         }
     }
 

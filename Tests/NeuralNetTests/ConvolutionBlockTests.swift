@@ -76,13 +76,14 @@ import Testing
         #expect(gap(fusedLayers[0].parameters[0].gradient.array, plain[0].parameters[0].gradient.array) < 1e-4)
     }
 
-    /// Only Conv2d, BatchNorm without γ and β, ReLU, MaxPool2d is fused.
+    /// Only Conv2d, BatchNorm without γ and β, ReLU, MaxPool2d with windows that do not overlap is fused.
     @Test func onlyThePatternIsFused() {
         let conv = Conv2d(1, 4, kernel: 3)
         #expect(ConvolutionBlock([conv, BatchNorm(4), ReLU(), MaxPool2d(2)][...]) == nil)
         #expect(ConvolutionBlock([conv, BatchNorm(4, affine: false), ReLU()][...]) == nil)
         #expect(ConvolutionBlock([conv, BatchNorm(4, affine: false), ReLU(), AvgPool2d(2)][...]) == nil)
         #expect(ConvolutionBlock([conv, BatchNorm(4, affine: false), ReLU(), MaxPool2d(2)][...]) != nil)
+        #expect(ConvolutionBlock([conv, BatchNorm(4, affine: false), ReLU(), MaxPool2d(3, stride: 2)][...]) == nil)
     }
 
     /// Moments built from uneven parts equal the two-pass mean and squared deviations of all rows,

@@ -151,8 +151,18 @@ void ck_col2im(const float *patches, long height, long width, long channels, lon
 /// over the first entry), both at the output offsets of those images.
 void ck_max_pool(const float *x, long height, long width, long channels, long kernel, long stride, long first_image,
                  long images, float *y, int *winners);
-/// dx[winners[i] − base] += g[i] for i < n, or with a mask only where mask[i] > 0.
-void ck_unpool(const float *g, const float *mask, const int *winners, long n, long base, float *dx);
+/// dx[winners[i] − base] += g[i] for i < n, in order.
+void ck_unpool(const float *g, const int *winners, long n, long base, float *dx);
+/// The gradient through max pooling (kernel×kernel windows, stride kernel), ReLU and BatchNorm
+/// without γ and β, for the NHWC images first_image ..< first_image + images of the convolution
+/// output y (height×width×channels, y pointing at the batch's first image): with q the pooled
+/// gradient g at a window's winner (`ck_max_pool`'s offsets into y) where the pooled output p > 0,
+/// and 0 at every other input, dy = a·(q − mean_gradient − h·mean_dot), h = (y − mean)·a, a =
+/// inverse (per channel, `channels` floats each), rounded as `ck_tiled_normalized_gradient` rounds
+/// it. dy points at the first image's gradient.
+void ck_pool_normalized_gradient(const float *g, const float *p, const int *winners, const float *y, const float *mean,
+                                 const float *inverse, const float *mean_gradient, const float *mean_dot, long height,
+                                 long width, long channels, long kernel, long first_image, long images, float *dy);
 /// Non-zero when any of the n floats is NaN or ±∞.
 int ck_contains_non_finite(const float *x, long n);
 /// y = max(x, 0) (y may be x).
