@@ -166,18 +166,16 @@ CK_INLINE void im2col_body(const float *x, long height, long width, long channel
                 const long x0 = ox * stride - padding;
                 const long lo = x0 < 0 ? -x0 : 0, hi = width - x0 < kernel ? width - x0 : kernel;
                 if (rows_inside && lo == 0 && hi == kernel) {
-                    // The whole window is inside: K runs, no zeros. A run shorter than a vector
-                    // (a 5×5 kernel on one channel) is copied as one whole vector where source and
-                    // buffer have room; the floats written past the run belong to the next run or
-                    // patch row, which is written after it.
+                    // The whole window is inside: K runs, no zeros. Runs shorter than a vector (a
+                    // 5×5 kernel on one channel) are copied as whole vectors when the last one's
+                    // source and target have room; the floats written past a run belong to the
+                    // next run or patch row, which is written after it.
                     const float *source = pixels + (y0 * width + x0) * channels;
-                    float *target = row;
-                    for (long ky = 0; ky < kernel; ky++, source += width * channels, target += run) {
-                        if (run < 8 && source + 8 <= x_end && target + 8 <= patches_end) {
-                            __builtin_memcpy(target, source, 32);
-                        } else {
-                            copy_floats(target, source, run);
-                        }
+                    const long line = width * channels;
+                    if (run < 8 && source + (kernel - 1) * line + 8 <= x_end && row + (kernel - 1) * run + 8 <= patches_end) {
+                        for (long ky = 0; ky < kernel; ky++) __builtin_memcpy(row + ky * run, source + ky * line, 32);
+                    } else {
+                        for (long ky = 0; ky < kernel; ky++) copy_floats(row + ky * run, source + ky * line, run);
                     }
                     continue;
                 }
