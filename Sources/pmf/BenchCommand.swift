@@ -17,11 +17,26 @@ struct SgemmBench: ParsableCommand {
 
     @Option(help: "Seconds to spend timing each library at each size.") var seconds = 1.0
     @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).") var threads: Int?
+    @Option(name: .customLong("size"), help: "A product m x n x k to time, e.g. 256x50x500 (repeatable; default 100x300x784 and 1024x1024x1024).")
+    var sizes: [String] = []
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Row: Encodable { let m, n, k: Int; let library: String; let gflops: Double; let calls: Int }
 
+    /// The products to time: `--size` values, or LeNet-300's first layer on a batch of 100 and the classic square case.
+    func products() throws -> [(Int, Int, Int)] {
+        guard !sizes.isEmpty else { return [(100, 300, 784), (1024, 1024, 1024)] }
+        return try sizes.map { text in
+            let parts = text.split(whereSeparator: { $0 == "x" || $0 == "×" }).map { Int($0) }
+            guard parts.count == 3, let m = parts[0], let n = parts[1], let k = parts[2], m > 0, n > 0, k > 0 else {
+                throw CommandError("--size: expected m x n x k with three positive whole numbers, e.g. 256x50x500, got '\(text)'")
+            }
+            return (m, n, k)
+        }
+    }
+
     func run() throws {
+        let products = try products()
         if let threads { openblas_set_num_threads(Int32(threads)) }
         guard let handle = dlopen("libgslcblas.so.0", RTLD_NOW | RTLD_LOCAL),
               let symbol = dlsym(handle, "cblas_sgemm") else {
@@ -30,8 +45,7 @@ struct SgemmBench: ParsableCommand {
         let gslSgemm = unsafeBitCast(symbol, to: cgsl_sgemm_pointer.self)
         let libraries: [(String, cgsl_sgemm_pointer)] = [("openblas", cblas_sgemm), ("gslcblas", gslSgemm)]
         var rows: [Row] = []
-        // 100×300×784 is LeNet-300's first layer on a batch of 100; 1024³ is the classic square case.
-        for (m, n, k) in [(100, 300, 784), (1024, 1024, 1024)] {
+        for (m, n, k) in products {
             for (name, sgemm) in libraries {
                 let (gflops, calls) = sgemmRate(m: m, n: n, k: k, seconds: seconds, sgemm: sgemm)
                 rows.append(Row(m: m, n: n, k: k, library: name, gflops: gflops, calls: calls))

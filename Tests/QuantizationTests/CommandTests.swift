@@ -62,6 +62,22 @@ import Testing
         #expect(refused.status != 0 && refused.error.contains("--repeats"))
     }
 
+    /// `pmf bench sgemm --size` times the products it is given, for both libraries, and names a malformed size.
+    @Test func sgemmBenchTimesTheGivenSizes() throws {
+        let pmf = try pmfExecutable()
+        let run = try runProcess(pmf, ["bench", "sgemm", "--size", "20x25x64", "--size", "3×5×7", "--seconds", "0.01", "--threads", "1", "--json"])
+        #expect(run.status == 0, "\(run.error)")
+        struct Row: Decodable { let m, n, k: Int; let library: String; let gflops: Double }
+        struct Report: Decodable { let openblas_threads: Int; let results: [Row] }
+        let report = try JSONDecoder().decode(Report.self, from: Data(run.output.utf8))
+        #expect(report.openblas_threads == 1)
+        #expect(report.results.map { "\($0.m)x\($0.n)x\($0.k) \($0.library)" }
+                == ["20x25x64 openblas", "20x25x64 gslcblas", "3x5x7 openblas", "3x5x7 gslcblas"])
+        #expect(report.results.allSatisfy { $0.gflops > 0 && $0.gflops.isFinite })
+        let refused = try runProcess(pmf, ["bench", "sgemm", "--size", "20x0x64"])
+        #expect(refused.status != 0 && refused.error.contains("--size") && refused.error.contains("20x0x64"))
+    }
+
     @Test func anExportEvaluatesToTheReportedAccuracy() throws {
         let pmf = try pmfExecutable()
         let data = try writeIDXFolder(train: 600, test: 300)
