@@ -280,6 +280,67 @@ CK_INLINE void unpool_body(const float *g, const int *winners, long n, long base
     for (long i = 0; i < n; i++) dx[winners[i] - base] += g[i];
 }
 
+/// Eight output channels from `o` of `count` adjacent output pixels (count ≤ 8) of one output
+/// row: acc = Σ x·w over ky then kx, each product and sum rounded, then + bias. `row` is the input
+/// row of the first pixel's window; `weights` holds w[ky, kx, o] (outs floats per tap).
+CK_INLINE void convolve_pixels8(const float *row, long width, long kernel, long outs, const float *weights,
+                                const float *bias, long o, long count, float *y) {
+#pragma clang fp contract(off)
+    ck_float8 acc[8] = {0};
+    for (long ky = 0; ky < kernel; ky++) {
+        const float *line = row + ky * width;
+        for (long kx = 0; kx < kernel; kx++) {
+            ck_float8 w;
+            __builtin_memcpy(&w, weights + (ky * kernel + kx) * outs + o, 32);
+            if (count == 8) {
+                _Pragma("clang loop unroll(full)")
+                for (long j = 0; j < 8; j++) acc[j] = acc[j] + line[j + kx] * w;
+            } else {
+                for (long j = 0; j < count; j++) acc[j] = acc[j] + line[j + kx] * w;
+            }
+        }
+    }
+    ck_float8 b = 0.0f;
+    if (bias) __builtin_memcpy(&b, bias + o, 32);
+    for (long j = 0; j < count; j++) {
+        const ck_float8 result = bias ? acc[j] + b : acc[j];
+        __builtin_memcpy(y + j * outs + o, &result, 32);
+    }
+}
+
+CK_INLINE void convolve_one_channel_body(const float *x, long height, long width, long kernel, long outs,
+                                         const float *weights, const float *bias, long images, float *y) {
+#pragma clang fp contract(off)
+    const long out_height = height - kernel + 1, out_width = width - kernel + 1;
+    for (long n = 0; n < images; n++) {
+        for (long oy = 0; oy < out_height; oy++) {
+            const float *row = x + (n * height + oy) * width;
+            float *out = y + (n * out_height + oy) * out_width * outs;
+            if (outs < 8) {
+                for (long ox = 0; ox < out_width; ox++) {
+                    for (long o = 0; o < outs; o++) {
+                        float acc = 0.0f;
+                        for (long ky = 0; ky < kernel; ky++) {
+                            for (long kx = 0; kx < kernel; kx++) acc = acc + row[ky * width + ox + kx] * weights[(ky * kernel + kx) * outs + o];
+                        }
+                        out[ox * outs + o] = bias ? acc + bias[o] : acc;
+                    }
+                }
+                continue;
+            }
+            // Groups of eight channels, the last overlapping the one before when eight does not divide
+            // the channels (those lanes are written again with the same values); eight pixels at a time.
+            for (long o0 = 0; o0 < outs; o0 += 8) {
+                const long o = o0 + 8 <= outs ? o0 : outs - 8;
+                for (long ox = 0; ox < out_width; ox += 8) {
+                    const long count = out_width - ox < 8 ? out_width - ox : 8;
+                    convolve_pixels8(row + ox, width, kernel, outs, weights, bias, o, count, out + ox * outs);
+                }
+            }
+        }
+    }
+}
+
 /// ∂y = a·((q − mean_gradient) − h·mean_dot) with h = (y − mean)·a, a = inverse, for one pooling
 /// window and eight channels at `at` (offsets in the images, `row` and `pixel` apart; y is read at
 /// base + offset), where q is the pooled gradient at the window's winner when its pooled output is
@@ -481,6 +542,10 @@ CK_DISPATCHED(max_pool, (const float *x, long height, long width, long channels,
                          long images, float *y, int *winners),
               (x, height, width, channels, kernel, stride, first_image, images, y, winners))
 CK_DISPATCHED(unpool, (const float *g, const int *winners, long n, long base, float *dx), (g, winners, n, base, dx))
+CK_DISPATCHED(convolve_one_channel,
+              (const float *x, long height, long width, long kernel, long outs, const float *weights, const float *bias,
+               long images, float *y),
+              (x, height, width, kernel, outs, weights, bias, images, y))
 CK_DISPATCHED(pool_normalized_gradient,
               (const float *g, const float *p, const int *winners, const float *y, const float *mean, const float *inverse,
                const float *mean_gradient, const float *mean_dot, long height, long width, long channels, long kernel,

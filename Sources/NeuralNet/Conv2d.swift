@@ -18,7 +18,10 @@ let imageChunks = 4
 /// stays in cache); the backward pass forms a group's patches again rather than keeping a
 /// whole-batch patch matrix. For that it keeps a reference to the forward pass's input, which must
 /// not change before `backward`. ∂W and ∂b are summed per chunk, then over the chunks in order, so
-/// results depend only on the inputs, whatever the number of workers.
+/// results depend only on the inputs, whatever the number of workers. The forward pass of a
+/// single-channel input with stride 1 and no padding (a first layer on grayscale images) skips the
+/// patches: `ck_convolve_one_channel` sums its K·K products per output directly, 1.6 times as fast
+/// as im2col and a 25-wide product for LeNet-5's first layer.
 public final class Conv2d: Layer {
     /// Input channels C.
     public let inChannels: Int
@@ -44,6 +47,8 @@ public final class Conv2d: Layer {
     private let biasGradientParts = Tensor(shape: [0])
     /// The bias tiled to whole SIMD blocks (`biasTiling.period` floats).
     private let tiledBias = Tensor(shape: [0])
+    /// W tap by tap, [K, K, O], for the direct single-channel forward pass.
+    private let tapWeights = Tensor(shape: [0])
     /// Adds the bias to the output rows and sums ∂y's columns for its gradient.
     private lazy var biasTiling = ColumnTiling(columns: outChannels, accumulators: 1)
 
@@ -75,6 +80,9 @@ public final class Conv2d: Layer {
     }
 
     private var patchWidth: Int { kernel * kernel * inChannels }
+
+    /// Whether the forward pass convolves directly (`ck_convolve_one_channel`) instead of by patches.
+    private var convolvesDirectly: Bool { inChannels == 1 && stride == 1 && padding == 0 }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         output.resize(to: outputShape(for: x.shape))
@@ -109,22 +117,33 @@ public final class Conv2d: Layer {
         let groupFloats = group * rowsPerImage * patchWidth, (outChannels, patchWidth) = (outChannels, patchWidth)
         patchBuffers.resize(to: [imageChunks, groupFloats])
         let (buffers, w) = (patchBuffers.data, weight.value.data)
-        let tiling = biasTiling
-        if let bias {
+        let tiling = biasTiling, direct = convolvesDirectly, (height, width, taps) = (x.shape[1], x.shape[2], kernel * kernel)
+        if direct {
+            tapWeights.resize(to: [taps * outChannels])
+            for o in 0 ..< outChannels {
+                for tap in 0 ..< taps { tapWeights.data[tap * outChannels + o] = w[o * taps + tap] }
+            }
+        } else if let bias {
             tiledBias.resize(to: [tiling.period])
             tiling.tile(bias.value.data, into: tiledBias.data)
         }
         let tiled: UnsafePointer<Float>? = bias == nil ? nil : UnsafePointer(tiledBias.data)
+        let (tapWeights, biasValues, kernel) = (tapWeights.data, bias.map { UnsafePointer($0.value.data) }, kernel)
         parallelFixedChunks(count: x.shape[0], minimumPerChunk: group, alignment: alignment, maximumChunks: imageChunks) { chunk, start, count in
             let buffer = buffers + chunk * groupFloats
             for first in Swift.stride(from: start, to: start + count, by: group) {
                 let images = first ..< min(first + group, start + count)
                 let rows = y + first * rowsPerImage * outChannels, rowCount = images.count * rowsPerImage
-                im2col(x, images: images, into: buffer)
-                gemm(transposeA: false, transposeB: true, m: rowCount, n: outChannels, k: patchWidth,
-                     buffer, lda: patchWidth, w, ldb: patchWidth, rows, ldc: outChannels, serial: true)
-                if let tiled {
-                    ck_tiled_add(tiled, rows, rowCount * outChannels, tiling.period)
+                if direct {
+                    ck_convolve_one_channel(x.data + first * height * width, height, width, kernel, outChannels, tapWeights,
+                                            biasValues, images.count, rows)
+                } else {
+                    im2col(x, images: images, into: buffer)
+                    gemm(transposeA: false, transposeB: true, m: rowCount, n: outChannels, k: patchWidth,
+                         buffer, lda: patchWidth, w, ldb: patchWidth, rows, ldc: outChannels, serial: true)
+                    if let tiled {
+                        ck_tiled_add(tiled, rows, rowCount * outChannels, tiling.period)
+                    }
                 }
                 body(chunk, images, rows)
             }

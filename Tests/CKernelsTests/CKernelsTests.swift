@@ -252,6 +252,49 @@ import Testing
         }
     }
 
+    /// The direct single-channel convolution against its definition written as scalar Swift — from
+    /// 0, x·w added over ky then kx, then + b — bit for bit, with and without a bias, for output rows
+    /// shorter and longer than eight pixels and channel counts below, at and above eight; on both paths.
+    @Test func oneChannelConvolutionMatchesItsDefinition() {
+        for (height, width, kernel, outs) in [(28, 28, 5, 20), (9, 7, 3, 5), (10, 21, 5, 8), (6, 6, 1, 50)] {
+            let images = 3, (outHeight, outWidth) = (height - kernel + 1, width - kernel + 1)
+            let x = Self.inputs(images * height * width), weights = Self.inputs(kernel * kernel * outs + 3).suffix(kernel * kernel * outs).map { $0 / 9 }
+            let bias = Self.inputs(outs + 11).suffix(outs).map { $0 }
+            for withBias in [false, true] {
+                var expected = [UInt32](repeating: 0, count: images * outHeight * outWidth * outs)
+                for n in 0 ..< images {
+                    for oy in 0 ..< outHeight {
+                        for ox in 0 ..< outWidth {
+                            for o in 0 ..< outs {
+                                var sum: Float = 0
+                                for ky in 0 ..< kernel {
+                                    for kx in 0 ..< kernel {
+                                        let product = x[(n * height + oy + ky) * width + ox + kx] * weights[(ky * kernel + kx) * outs + o]
+                                        sum = sum + product
+                                    }
+                                }
+                                if withBias { sum = sum + bias[o] }
+                                expected[((n * outHeight + oy) * outWidth + ox) * outs + o] = sum.bitPattern
+                            }
+                        }
+                    }
+                }
+                let (dispatched, baseline) = Self.bothPaths { () -> [UInt32] in
+                    var y = [Float](repeating: .nan, count: images * outHeight * outWidth * outs)
+                    if withBias {
+                        ck_convolve_one_channel(x, height, width, kernel, outs, Array(weights), Array(bias), images, &y)
+                    } else {
+                        ck_convolve_one_channel(x, height, width, kernel, outs, Array(weights), nil, images, &y)
+                    }
+                    return y.map(\.bitPattern)
+                }
+                let shape = "\(height)×\(width), kernel \(kernel), \(outs) outputs, bias \(withBias)"
+                #expect(dispatched == expected, "\(shape)")
+                #expect(baseline == dispatched, "\(shape)")
+            }
+        }
+    }
+
     /// col2im against its definition: every patch entry added to its pixel, patch row by patch row
     /// and ky, kx, c within a row (so the sums are bit for bit those of this loop), entries outside
     /// the image dropped, pixels of other images untouched; on both paths.

@@ -141,6 +141,12 @@ void ck_softmax_pullback8(const float *u, const float *g, float *out, long rows,
 /// outside the image; out_height × out_width rows per image.
 void ck_im2col(const float *x, long height, long width, long channels, long kernel, long stride, long padding,
                long out_height, long out_width, long images, float *patches);
+/// A kernel×kernel convolution of `images` single-channel images (height×width, stride 1, no
+/// padding) to `outs` channels, NHWC: y[n, oy, ox, o] = Σ over ky, then kx, of x[n, oy+ky, ox+kx]·
+/// weights[(ky·kernel + kx)·outs + o], starting from 0 with every product and sum rounded, then
+/// + bias[o] (none when bias is NULL).
+void ck_convolve_one_channel(const float *x, long height, long width, long kernel, long outs, const float *weights,
+                             const float *bias, long images, float *y);
 /// The adjoint of `ck_im2col`: every patch entry of `images` images is added to the pixel it was
 /// copied from in dx (entries outside the image are dropped), patch row by patch row, ky then kx.
 void ck_col2im(const float *patches, long height, long width, long channels, long kernel, long stride, long padding,
