@@ -211,6 +211,31 @@ import Testing
         }
     }
 
+    /// Visits every patch entry that lies inside its image, in patch-row order (row (image, oy, ox),
+    /// then ky, kx, channel): `body(entry, pixel)` with the entry's index in the patch matrix and the
+    /// index in x of the pixel (oy·s − p + ky, ox·s − p + kx) it holds.
+    static func forEachPatchEntry(_ height: Int, _ width: Int, _ channels: Int, _ kernel: Int, _ stride: Int, _ padding: Int,
+                                  images: Int, _ body: (_ entry: Int, _ pixel: Int) -> Void) {
+        let outHeight = (height + 2 * padding - kernel) / stride + 1, outWidth = (width + 2 * padding - kernel) / stride + 1
+        let patchWidth = kernel * kernel * channels
+        for image in 0 ..< images {
+            for oy in 0 ..< outHeight {
+                for ox in 0 ..< outWidth {
+                    let row = (image * outHeight + oy) * outWidth + ox
+                    for ky in 0 ..< kernel {
+                        for kx in 0 ..< kernel {
+                            let (iy, ix) = (oy * stride - padding + ky, ox * stride - padding + kx)
+                            guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
+                            for c in 0 ..< channels {
+                                body(row * patchWidth + (ky * kernel + kx) * channels + c, ((image * height + iy) * width + ix) * channels + c)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// im2col against its definition, entry by entry — pixel (oy·s − p + ky, ox·s − p + kx) or 0 —
     /// for runs shorter than, equal to and longer than eight floats, with padding and strides, and a
     /// guard band after the patches that must stay untouched (the last case copies its last short run
@@ -224,22 +249,8 @@ import Testing
             let x = Self.inputs(images * height * width * channels), patchWidth = kernel * kernel * channels
             let count = images * outHeight * outWidth * patchWidth, guardValue: Float = 12345
             var expected = [Float](repeating: 0, count: count)
-            for image in 0 ..< images {
-                for oy in 0 ..< outHeight {
-                    for ox in 0 ..< outWidth {
-                        let row = (image * outHeight + oy) * outWidth + ox
-                        for ky in 0 ..< kernel {
-                            for kx in 0 ..< kernel {
-                                let (iy, ix) = (oy * stride - padding + ky, ox * stride - padding + kx)
-                                guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
-                                for c in 0 ..< channels {
-                                    expected[row * patchWidth + (ky * kernel + kx) * channels + c] =
-                                        x[((image * height + iy) * width + ix) * channels + c]
-                                }
-                            }
-                        }
-                    }
-                }
+            Self.forEachPatchEntry(height, width, channels, kernel, stride, padding, images: images) { entry, pixel in
+                expected[entry] = x[pixel]
             }
             let (dispatched, baseline) = Self.bothPaths { () -> [Float] in
                 var patches = [Float](repeating: .nan, count: count) + [Float](repeating: guardValue, count: 8)
@@ -306,22 +317,8 @@ import Testing
             let patches = Self.inputs(images * outHeight * outWidth * patchWidth), imageSize = height * width * channels
             let start = Self.inputs(imageSize * (images + 1)).map { $0 / 7 }
             var expected = start
-            for image in 0 ..< images {
-                for oy in 0 ..< outHeight {
-                    for ox in 0 ..< outWidth {
-                        let row = (image * outHeight + oy) * outWidth + ox
-                        for ky in 0 ..< kernel {
-                            for kx in 0 ..< kernel {
-                                let (iy, ix) = (oy * stride - padding + ky, ox * stride - padding + kx)
-                                guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
-                                for c in 0 ..< channels {
-                                    expected[((image * height + iy) * width + ix) * channels + c] +=
-                                        patches[row * patchWidth + (ky * kernel + kx) * channels + c]
-                                }
-                            }
-                        }
-                    }
-                }
+            Self.forEachPatchEntry(height, width, channels, kernel, stride, padding, images: images) { entry, pixel in
+                expected[pixel] += patches[entry]
             }
             let (dispatched, baseline) = Self.bothPaths { () -> [Float] in
                 var dx = start
