@@ -10,12 +10,12 @@ struct StepBench: ParsableCommand {
         commandName: "step",
         abstract: "Milliseconds per training step spent in the weight method and Adam, without the network's passes.",
         discussion: """
-            For each method, runs what the trainer does around the forward and backward passes — the
-            lift of the variables into the weights, the pullback, Adam's step, the post-step work and
-            the finiteness scan — --steps times on the network's parameters with fixed random weight
-            gradients. Each method is timed --repeats times, interleaved with the others, and the
-            fastest run is reported; REF's figure is Adam on the weights alone.
-            """)
+        For each method, runs what the trainer does around the forward and backward passes — the lift of the \
+        variables into the weights, the pullback, Adam's step, the post-step work and the finiteness scan — \
+        --steps times on the network's parameters with fixed random weight gradients. Each method is timed \
+        --repeats times, interleaved with the others, and the fastest run is reported; REF's figure is Adam on \
+        the weights alone.
+        """)
 
     @Option(help: "Network whose parameters are used (MNIST-sized for the LeNets, CIFAR-sized otherwise).") var arch: Architecture = .lenet300
     @Option(parsing: .upToNextOption, help: "Methods to time (method specs).") var method: [String] = ["ref", "bc", "pgd", "pmf"]

@@ -11,14 +11,13 @@ struct TrainBench: ParsableCommand {
         commandName: "train",
         abstract: "Seconds per epoch on Fashion-MNIST (batch 100, Adam 1e-3) beside PyTorch and the GEMM floor.",
         discussion: """
-            Trains on all 60 000 training images per epoch, as benchmarks/torch_lenet.py does, and
-            runs that script too when --python names an interpreter with torch installed. The GEMM floor
-            is the epoch's matrix-product FLOPs divided by the sgemm GFLOP/s measured in the same run
-            at 100×300×784; "× REF" is an epoch's cost relative to REF's in the same engine. Each
-            (network, method) is timed --repeats times, interleaved with the others,
-            and the fastest epoch is reported, for this engine and for PyTorch alike: on a shared machine
-            the minimum is the figure least disturbed by other work.
-            """)
+        Trains on all 60 000 training images per epoch, as benchmarks/torch_lenet.py does, and runs that script \
+        too when --python names an interpreter with torch installed. The GEMM floor is the epoch's \
+        matrix-product FLOPs divided by the sgemm GFLOP/s measured in the same run at 100×300×784; "× REF" is \
+        an epoch's cost relative to REF's in the same engine. Each (network, method) is timed --repeats times, \
+        interleaved with the others, and the fastest epoch is reported, for this engine and for PyTorch alike: \
+        on a shared machine the minimum is the figure least disturbed by other work.
+        """)
 
     @Option(parsing: .upToNextOption, help: "Networks to time.") var arch: [Architecture] = [.lenet300, .lenet5]
     @Option(parsing: .upToNextOption, help: "Methods to time (method specs), e.g. ref bc pmf.") var method: [String] = ["ref", "bc", "pmf"]

@@ -18,7 +18,7 @@ import Testing
 
     func write(_ data: Data, _ name: String) -> String {
         let path = "\(folder)/\(name)"
-        FileManager.default.createFile(atPath: path, contents: data)
+        #expect(FileManager.default.createFile(atPath: path, contents: data), "could not write \(path)")
         return path
     }
 
