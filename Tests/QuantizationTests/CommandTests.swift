@@ -62,6 +62,27 @@ import Testing
         #expect(refused.status != 0 && refused.error.contains("--repeats"))
     }
 
+    /// `pmf bench train` reports each run's fastest epoch and a GEMM floor that is the epoch's
+    /// matrix-product FLOPs (counted here by hand for the MLP) at the sgemm rate it reports.
+    @Test func trainBenchReportsTheFloorOfItsRate() throws {
+        let pmf = try pmfExecutable()
+        let data = try writeIDXFolder(train: 300, test: 500, side: 28)
+        let run = try runProcess(pmf, ["bench", "train", "--arch", "mlp", "--method", "ref", "pmf", "--repeats", "2",
+                                       "--data", data.path, "--json"])
+        #expect(run.status == 0, "\(run.error)")
+        struct Row: Decodable { let arch, engine, method: String; let seconds_per_epoch, samples_per_second: Double; let gemm_floor_seconds: Double? }
+        struct Report: Decodable { let sgemm_gflops: Double; let results: [Row] }
+        let report = try JSONDecoder().decode(Report.self, from: Data(run.output.utf8))
+        #expect(report.results.map(\.method) == ["REF", "PMF"] && report.sgemm_gflops > 0)
+        // Linear 784 → 100 (forward and ∂W) and 100 → 10 (forward, ∂W and ∂x), 2 FLOPs per multiply-add, 300 images.
+        let flops = Double(2 * 784 * 100 * 2 + 2 * 100 * 10 * 3) * 300
+        for row in report.results {
+            let floor = try #require(row.gemm_floor_seconds)
+            #expect(abs(floor - flops / (report.sgemm_gflops * 1e9)) <= 1e-12 * floor, "\(row)")
+            #expect(abs(row.seconds_per_epoch * row.samples_per_second - 300) < 1e-6, "\(row)")
+        }
+    }
+
     /// `pmf bench sgemm --size` times the products it is given, for both libraries, and names a malformed size.
     @Test func sgemmBenchTimesTheGivenSizes() throws {
         let pmf = try pmfExecutable()
