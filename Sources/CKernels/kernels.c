@@ -221,6 +221,11 @@ CK_INLINE void col2im_body(const float *patches, long height, long width, long c
     }
 }
 
+/// The first channel of the group of eight that starts at c0 (a multiple of 8) among channels ≥ 8:
+/// c0, or channels − 8 for a last group that would run past the end, so that it overlaps the group
+/// before it; the shared lanes are computed again, to the same values, and written again.
+CK_INLINE long group8(long c0, long channels) { return c0 + 8 <= channels ? c0 : channels - 8; }
+
 /// The maximum and its offset over one window for eight channels from `first` (window offsets
 /// `row` and `pixel` apart), kept in registers across the window.
 CK_INLINE void max_of_window8(const float *x, long first, long kernel, long row, long pixel, float *top, int *best) {
@@ -252,11 +257,9 @@ CK_INLINE void max_pool_body(const float *x, long height, long width, long chann
                 float *top = y + ((n * out_height + oy) * out_width + ox) * channels;
                 int *best = winners + ((n * out_height + oy) * out_width + ox) * channels;
                 if (channels >= 8) {
-                    // Whole groups of eight channels, the last one overlapping the one before when
-                    // eight does not divide the channels (its lanes get the same results again).
-                    for (long c = 0; c < channels; c += 8) {
-                        const long at = c + 8 <= channels ? c : channels - 8;
-                        max_of_window8(x, first + at, kernel, width * channels, channels, top + at, best + at);
+                    for (long c0 = 0; c0 < channels; c0 += 8) {
+                        const long c = group8(c0, channels);
+                        max_of_window8(x, first + c, kernel, width * channels, channels, top + c, best + c);
                     }
                     continue;
                 }
@@ -328,10 +331,9 @@ CK_INLINE void convolve_one_channel_body(const float *x, long height, long width
                 }
                 continue;
             }
-            // Groups of eight channels, the last overlapping the one before when eight does not divide
-            // the channels (those lanes are written again with the same values); eight pixels at a time.
+            // Groups of eight channels (`group8`), eight pixels at a time.
             for (long o0 = 0; o0 < outs; o0 += 8) {
-                const long o = o0 + 8 <= outs ? o0 : outs - 8;
+                const long o = group8(o0, outs);
                 for (long ox = 0; ox < out_width; ox += 8) {
                     const long count = out_width - ox < 8 ? out_width - ox : 8;
                     convolve_pixels8(row + ox, width, kernel, outs, weights, bias, o, count, out + ox * outs);
@@ -390,10 +392,8 @@ CK_INLINE void pool_normalized_gradient_body(const float *g, const float *p, con
                 const long out = (((first_image + n) * out_height + oy) * out_width + ox) * channels;
                 const long first = ((n * height + oy * kernel) * width + ox * kernel) * channels;
                 if (channels >= 8) {
-                    // Groups of eight channels, the last overlapping the one before when eight does
-                    // not divide the channels (its lanes are written again with the same values).
                     for (long c0 = 0; c0 < channels; c0 += 8) {
-                        const long c = c0 + 8 <= channels ? c0 : channels - 8;
+                        const long c = group8(c0, channels);
                         ck_float8 gv, pv;
                         ck_int8 winner;
                         __builtin_memcpy(&gv, g + out + c, 32);
