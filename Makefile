@@ -2,6 +2,7 @@
 SWIFT ?= swift
 PMF = .build/release/pmf
 VENV = .venv-notebooks
+TORCH_VENV = .venv-torch
 EXAMPLES = PottsPMF CustomObjective BinaryMLP
 
 .PHONY: all deps build release test fuzz fuzz-build fuzz-smoke slurm-test consumer-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
@@ -106,13 +107,14 @@ bench: release
 	$(PMF) bench mrf
 
 ## One training epoch per method beside the PyTorch anchor (README, "Speed"); the first run
-## installs torch from PyPI into .venv-torch (about 5 GB).
-bench-train: release .venv-torch/bin/python
-	$(PMF) bench train --arch lenet300 lenet5 --method ref bc pmf --repeats 3 --python .venv-torch/bin/python
+## installs torch into .venv-torch (scripts/install-torch.sh).
+bench-train: release $(TORCH_VENV)/.installed
+	$(PMF) bench train --arch lenet300 lenet5 --method ref bc pmf --repeats 3 --python $(TORCH_VENV)/bin/python
 
-.venv-torch/bin/python:
-	python3 -m venv .venv-torch
-	.venv-torch/bin/pip install --quiet torch numpy
+## PyTorch (the CPU build where pip's find-links folder has one) and numpy in .venv-torch, for the
+## cross-check, the export loader and the speed anchor (scripts/install-torch.sh).
+$(TORCH_VENV)/.installed:
+	scripts/install-torch.sh $(TORCH_VENV)
 
 clean:
 	rm -rf .build
