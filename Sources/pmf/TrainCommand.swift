@@ -9,7 +9,7 @@ struct Train: ParsableCommand {
         abstract: "Train a network with REF, BC, PQ, PICM, PGD, PMF or MD and report test accuracy.",
         discussion: """
         Methods are one value each: ref, bc, picm, pq[reg=0.001], pgd[rho=1.2,every=100,cap=10000], \
-        pmf[rho=1.2,every=100,cap=10000,jacobian=exact|reference,tilde=true|false], md[rho=…]. \
+        pmf[rho=1.2,every=100,cap=10000,jacobian=exact|reference|onesoftmax,tilde=true|false], md[rho=…]. \
         A preset (--list-presets) sets every hyperparameter of a supp. Table 4 cell; explicit flags override it.
         When the run is shorter than the paper's K iterations (fewer --epochs, or a --limit), the preset's β and \
         learning-rate schedules are rescaled to the run's length.

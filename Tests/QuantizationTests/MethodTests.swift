@@ -82,18 +82,24 @@ import Testing
         }
     }
 
-    @Test func referenceJacobianIsTheReferenceCodesMatrixNotTheDerivative() throws {
+    /// `jacobian=reference` multiplies by the reference code's β(I − s′s′ᵀ), s′ = softmax(β·s), and
+    /// `jacobian=onesoftmax` by β(I − ssᵀ), s = softmax(βũ): each against that formula in Double
+    /// through a whole layer's pullback, and neither is the derivative.
+    @Test(arguments: [SoftmaxJacobian.reference, .oneSoftmax])
+    func referenceJacobiansAreTheirMatricesNotTheDerivative(_ jacobian: SoftmaxJacobian) throws {
         let model = layer()
-        let method = try MethodSpec(parsing: "pmf[beta0=2,cap=100,jacobian=reference]").makeMethod(for: model, levels: .binary)
+        let method = try MethodSpec(parsing: "pmf[beta0=2,cap=100,jacobian=\(jacobian.rawValue)]").makeMethod(for: model, levels: .binary)
         let gradients = analytic(model, method)
-        // Direct: g_u = g_w qᵀ, out = β (g_u − s ⟨s, g_u⟩), with s = softmax(2ũ), ũ = (−w, w).
+        // g_u = g_w qᵀ, out = β (g_u − p ⟨p, g_u⟩) with s = softmax(2ũ), ũ = (−w, w), p = softmax(2s) or s.
         let linear = model.layers[0] as! Linear
         let gw = linear.weight.gradient.array
         for (j, w) in weights.enumerated() {
             let s1 = 1 / (1 + Foundation.exp(-4 * Double(w))), s = [1 - s1, s1]
+            let second1 = 1 / (1 + Foundation.exp(-2 * (s[1] - s[0])))
+            let p = jacobian == .reference ? [1 - second1, second1] : s
             let gu = [-Double(gw[j]), Double(gw[j])]
-            let dot = s[0] * gu[0] + s[1] * gu[1]
-            for l in 0 ..< 2 { #expect(abs(Double(gradients[0][2 * j + l]) - 2 * (gu[l] - s[l] * dot)) < 1e-4) }
+            let dot = p[0] * gu[0] + p[1] * gu[1]
+            for l in 0 ..< 2 { #expect(abs(Double(gradients[0][2 * j + l]) - 2 * (gu[l] - p[l] * dot)) < 1e-4) }
         }
         #expect(!close(gradients, numeric(model, method), 2e-3))
     }
@@ -232,7 +238,7 @@ import Testing
     }
 
     @Test func methodSpecsPrintAndParseBack() throws {
-        for text in ["ref", "bc", "picm", "pq", "pq[reg=0.0001]", "pgd[rho=1.05]", "pmf", "pmf[jacobian=reference,tilde=false]",
+        for text in ["ref", "bc", "picm", "pq", "pq[reg=0.0001]", "pgd[rho=1.05]", "pmf", "pmf[jacobian=reference,tilde=false]", "pmf[jacobian=onesoftmax]",
                      "md[rho=1.1,every=50,cap=100]", "pmf[beta0=0.5,rho=1.01,every=7,cap=10000]"] {
             let spec = try MethodSpec(parsing: text)
             #expect(try MethodSpec(parsing: spec.description) == spec, "\(text) → \(spec)")
