@@ -58,7 +58,7 @@ public enum NPY {
         guard bytes[6] == 1 else { throw fail(".npy version \(bytes[6]).\(bytes[7]); this reader takes 1.0") }
         let length = Int(bytes[8]) | Int(bytes[9]) << 8
         guard 10 + length <= bytes.count else { throw fail("truncated .npy header") }
-        let header = String(decoding: bytes[10 ..< 10 + length], as: UTF8.self)
+        let header = String(decoding: bytes[10 ..< 10 + length], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let names = types.keys.sorted()
         guard let descr = names.first(where: { header.contains("'descr': '\($0)'") }), header.contains("'fortran_order': False") else {
             throw fail("only \(names.joined(separator: " or ")) arrays in C order are read here; header \(header)")

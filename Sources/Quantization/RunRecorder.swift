@@ -6,16 +6,18 @@ import Support
 /// --record-every K`, docs/crosscheck.md), and keeps each epoch's batch order (`--write-batch-order`).
 ///
 /// The record folder holds
-/// - `record.json`: the run's settings (`RunConfig`), K, its iterations, the optimizer's buffer slots
-///   (Adam `m`, `v`; SGD `momentum`), the state tensors (name, file, shape), the optimizer's
-///   variables by state-tensor name, in order, and the BatchNorm layers' feature counts;
+/// - `record.json`: the run's settings (`RunConfig`), K, its iterations, the network's layer list
+///   (`ExportLayer`, as an export's manifest holds it), the optimizer's buffer slots (Adam `m`,
+///   `v`; SGD `momentum`), the state tensors (name, file, shape), the optimizer's variables by
+///   state-tensor name, in order, and the BatchNorm buffers' paths;
 /// - `train-images.npy` [n, H, W, C] (float32, normalised, as trained on) and `train-labels.npy` [n];
 /// - `losses.npy`: the batch loss of every step so far (entry i is step i + 1's), float32;
 /// - `batch-order.npy`: each epoch's order so far (`BatchOrderFile`);
 /// - `step-NNNNNN/` after every K-th step, the run's start (step 0) and its last step: `step.json`
 ///   (iteration, the last step's loss, the optimizer's step count), `state/` (the method's state,
-///   `StateFiles`), `optimizer/SLOT/` (one file per variable, named like its state tensor) and
-///   `batchnorm/I.running_mean.npy`, `I.running_var.npy` (I the layer's position in forward order).
+///   `StateFiles`), `optimizer/SLOT/` (one file per variable, named and shaped like its state tensor) and
+///   `buffers/PATH.npy`, BatchNorm's running statistics named by path as in an export
+///   (`1.running_mean.npy`, `1.running_var.npy`).
 ///
 /// Everything is written atomically, file by file.
 public final class RunRecorder: TrainingObserver {
@@ -28,14 +30,17 @@ public final class RunRecorder: TrainingObserver {
     private var losses: [Float] = []
     private let method: any WeightMethod
     private let slots: [String]
-    /// The state-tensor name of each optimizer variable (`variable.N` for one that is none).
+    /// The state-tensor name and shape of each optimizer variable (`variable.N` for one that is none).
     private let variableNames: [String]
+    private let variableShapes: [[Int]]
+    /// The paths of the running means and variances, alternating, in forward order.
+    private let bufferPaths: [String]
 
     /// A recorder for a run of `iterations` steps of `method`, stepped by an `optimizer` optimizer,
     /// on `train`; with `record`, writes `record.json` and the training images into a new or empty folder.
     /// - Throws: `QuantizationError` when the record folder is not empty, or a write error.
     public init(record: (folder: URL, every: Int)?, iterations: Int, method: any WeightMethod, optimizer: OptimizerKind,
-                settings: RunConfig, train: Dataset, batchNorms: [Int]) throws {
+                settings: RunConfig, train: Dataset, layers: [ExportLayer]) throws {
         precondition(record.map { $0.every >= 1 } ?? true, "records need a positive interval")
         self.record = record
         self.iterations = iterations
@@ -45,6 +50,8 @@ public final class RunRecorder: TrainingObserver {
         variableNames = method.variables.enumerated().map { index, variable in
             state.first { $0.tensor === variable.value }?.name ?? "variable.\(index)"
         }
+        variableShapes = method.variables.map(\.value.shape)
+        bufferPaths = layers.flatMap(\.bufferLayouts).map(\.path)
         guard case let (folder, every)? = record else { return }
         if let present = try? FileManager.default.contentsOfDirectory(atPath: folder.path), !present.isEmpty {
             throw QuantizationError("\(folder.path): not empty; --record writes into a new or empty folder")
@@ -53,7 +60,7 @@ public final class RunRecorder: TrainingObserver {
         let description = RecordDescription(
             settings: settings, every: every, iterations: iterations, optimizerSlots: slots,
             state: state.map { .init(name: $0.name, file: StateFiles.fileName($0.name), shape: $0.tensor.shape) },
-            variables: variableNames, batchNorms: batchNorms)
+            variables: variableNames, layers: layers, buffers: bufferPaths)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try writeAtomically(encoder.encode(description), to: folder.appendingPathComponent("record.json"))
@@ -76,18 +83,18 @@ public final class RunRecorder: TrainingObserver {
             throw QuantizationError("--record: the optimizer holds \(saved.optimizerBuffers.count) buffers, not \(slots.count) per variable")
         }
         for (slot, name) in slots.enumerated() {
-            let buffers = step.appendingPathComponent("optimizer").appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: buffers, withIntermediateDirectories: true)
+            let folder = step.appendingPathComponent("optimizer").appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for (index, variable) in variableNames.enumerated() {
                 let values = saved.optimizerBuffers[slot * variables + index]
-                try writeAtomically(NPY.encode(values, shape: [values.count]), to: buffers.appendingPathComponent(StateFiles.fileName(variable)))
+                try writeAtomically(NPY.encode(values, shape: variableShapes[index]), to: folder.appendingPathComponent(StateFiles.fileName(variable)))
             }
         }
-        let norms = step.appendingPathComponent("batchnorm")
-        try FileManager.default.createDirectory(at: norms, withIntermediateDirectories: true)
-        for (index, (mean, variance)) in zip(saved.network.runningMeans, saved.network.runningVariances).enumerated() {
-            try writeAtomically(NPY.encode(mean, shape: [mean.count]), to: norms.appendingPathComponent("\(index).running_mean.npy"))
-            try writeAtomically(NPY.encode(variance, shape: [variance.count]), to: norms.appendingPathComponent("\(index).running_var.npy"))
+        let buffers = step.appendingPathComponent("buffers")
+        try FileManager.default.createDirectory(at: buffers, withIntermediateDirectories: true)
+        let statistics = zip(saved.network.runningMeans, saved.network.runningVariances).flatMap { [$0, $1] }
+        for (path, values) in zip(bufferPaths, statistics) {
+            try writeAtomically(NPY.encode(values, shape: [values.count]), to: buffers.appendingPathComponent("\(path).npy"))
         }
         let summary = StepSummary(iteration: iteration, loss: iteration > 0 ? Double(loss) : nil, optimizerSteps: saved.optimizerSteps)
         try writeAtomically(JSONEncoder().encode(summary), to: step.appendingPathComponent("step.json"))
@@ -112,7 +119,9 @@ struct RecordDescription: Codable {
     var optimizerSlots: [String]
     var state: [StateEntry]
     var variables: [String]
-    var batchNorms: [Int]
+    var layers: [ExportLayer]
+    /// BatchNorm's running statistics, by path.
+    var buffers: [String]
 }
 
 /// `step.json` of a recorded step.

@@ -70,7 +70,7 @@ public struct TrainingJob {
         let recorder = try replay.observes
             ? RunRecorder(record: replay.record.map { ($0, replay.recordEvery) }, iterations: perEpoch * config.epochs, method: method,
                           optimizer: optimizer, settings: config, train: data.train,
-                          batchNorms: leafLayers(model).compactMap { ($0 as? BatchNorm)?.features })
+                          layers: try ExportLayer.describe(model))
             : nil
         let result = try trainer.run(train: data.train, validation: data.validation, test: data.test, augment: kind.augments,
                                      resume: resume?.state, checkpoint: policy, orders: orders, observer: recorder, progress: progress)
