@@ -5,7 +5,7 @@ VENV = .venv-notebooks
 TORCH_VENV = .venv-torch
 EXAMPLES = PottsPMF CustomObjective BinaryMLP
 
-.PHONY: all deps build release test fuzz fuzz-build fuzz-smoke slurm-test consumer-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
+.PHONY: all deps build release test crosscheck fuzz fuzz-build fuzz-smoke slurm-test consumer-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
 
 all: run
 
@@ -26,6 +26,7 @@ test: deps
 	@$(MAKE) --no-print-directory examples
 	@$(MAKE) --no-print-directory notebooks
 	@$(MAKE) --no-print-directory figures-smoke
+	@$(MAKE) --no-print-directory crosscheck
 	@$(MAKE) --no-print-directory slurm-test
 	@$(MAKE) --no-print-directory consumer-test
 
@@ -110,6 +111,12 @@ bench: release
 ## installs torch into .venv-torch (scripts/install-torch.sh).
 bench-train: release $(TORCH_VENV)/.installed
 	$(PMF) bench train --arch lenet300 lenet5 --method ref bc pmf --repeats 3 --python $(TORCH_VENV)/bin/python
+
+## The cross-check (part of make test; docs/crosscheck.md): every method on LeNet-300, LeNet-5 and
+## resnet-tiny, PMFKit's recorded runs replayed step for step by torch/pmfkit_torch/methods.py, then
+## each planted bug must make the comparison fail. CROSSCHECK_FLAGS adds flags, e.g. --verbose.
+crosscheck: release $(TORCH_VENV)/.installed
+	$(TORCH_VENV)/bin/python torch/crosscheck.py --pmf $(PMF) --check-plants $(CROSSCHECK_FLAGS)
 
 ## PyTorch (the CPU build where pip's find-links folder has one) and numpy in .venv-torch, for the
 ## cross-check, the export loader and the speed anchor (scripts/install-torch.sh).
