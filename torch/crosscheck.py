@@ -49,7 +49,7 @@ METHODS = {
     "ref": {"method": "ref", "optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "weight-decay": 5e-4,
             "schedule": "step[every=100,factor=0.5]"},
     "bc": {"method": "bc", "optimizer": "adam", "lr": 1e-3, "start": 1.0},
-    "pq": {"method": "pq[reg=0.01,freeze=0.8]", "optimizer": "adam", "lr": 0.01, "start": 1.0},
+    "pq": {"method": "pq[reg=0.01,span=40,freeze=0.8]", "optimizer": "adam", "lr": 0.01, "start": 1.0},
     "picm": {"method": "picm", "optimizer": "adam", "lr": 1e-3, "start": 1.0},
     "pgd": {"method": "pgd[rho=1.2,every=10]", "optimizer": "adam", "lr": 1e-3, "weight-decay": 1e-4, "start": 0.6},
     "pmf-exact": {"method": "pmf[rho=1.2,every=10,jacobian=exact]", "optimizer": "adam", "lr": 1e-3, "start": 0.5},

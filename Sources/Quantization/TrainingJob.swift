@@ -54,7 +54,7 @@ public struct TrainingJob {
         (settings.epochs, settings.batchSize, settings.seed) = (config.epochs, config.batchSize, config.seed)
         (settings.optimizer, settings.learningRate, settings.weightDecay, settings.logEvery) = (optimizer, config.lr, config.weightDecay, config.logEvery)
         settings.momentum = config.momentum
-        settings.normalizationBatches = config.bnBatches
+        settings.batchNorm = try BatchNormEvaluation(parsing: config.bn)
         settings.schedule = try LearningRateSchedule(parsing: config.schedule)
         let trainer = Trainer(model: model, method: method, settings: settings, random: random)
         var policy: CheckpointPolicy?
@@ -108,8 +108,10 @@ public struct TrainingJob {
         let random = RandomSource(seed: config.seed)
         let model = try config.kinds().arch.build(imageShape: data.train.imageShape, classes: data.train.classes)
         initialize(model, using: random)
+        // The seeded stream draws the network's weights, then ũ⁰ for init=independent, then the
+        // trainer's batch orders and augmentation.
         let method = try MethodSpec(parsing: config.method).makeMethod(for: model, levels: try QuantizationLevels(name: config.levels),
-                                                                       floatPrefixes: config.floatLayers)
+                                                                       floatPrefixes: config.floatLayers, random: random)
         if let folder = replay.initFolder { try StateFiles.read(into: method, from: folder) }
         return (random, model, method)
     }

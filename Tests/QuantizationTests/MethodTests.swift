@@ -238,20 +238,26 @@ import Testing
     }
 
     @Test func methodSpecsPrintAndParseBack() throws {
-        for text in ["ref", "bc", "picm", "pq", "pq[reg=0.0001]", "pgd[rho=1.05]", "pmf", "pmf[jacobian=reference,tilde=false]", "pmf[jacobian=onesoftmax]",
-                     "md[rho=1.1,every=50,cap=100]", "pmf[beta0=0.5,rho=1.01,every=7,cap=10000]"] {
+        for text in ["ref", "bc", "picm", "picm[init=independent]", "pq", "pq[reg=0.0001]", "pq[span=40,freeze=0.5]", "pgd[rho=1.05]",
+                     "pmf", "pmf[jacobian=reference,tilde=false]", "pmf[jacobian=onesoftmax,init=independent]",
+                     "md[rho=1.1,every=50,cap=100,init=independent]", "pmf[beta0=0.5,rho=1.01,every=7,cap=10000]"] {
             let spec = try MethodSpec(parsing: text)
             #expect(try MethodSpec(parsing: spec.description) == spec, "\(text) → \(spec)")
         }
-        #expect(try MethodSpec(parsing: "pmf").description == "pmf[rho=1.2,every=100,cap=10000,jacobian=exact]")
+        #expect(try MethodSpec(parsing: "pmf").description == "pmf[rho=1.2,every=100,cap=10000,jacobian=exact,init=tied]")
+        #expect(try MethodSpec(parsing: "picm").description == "picm[init=tied]")
+        #expect(try MethodSpec(parsing: "pgd[init=independent]").description == "pgd[rho=1.2,every=100,cap=10000,init=independent]")
         #expect(try MethodSpec(parsing: "pq").description == "pq[reg=0.001]")
+        #expect(try MethodSpec(parsing: "pq[freeze=0.5,span=40]").description == "pq[reg=0.001,span=40,freeze=0.5]")
     }
 
     @Test(arguments: [
-        ("pmf[rh=1.2]", "method 'pmf' has no setting 'rh'; it takes beta0, rho, every, cap, jacobian, tilde"), ("pmf[rho=abc]", "rho=abc"), ("pmf[rho=0.5]", "rho"), ("bogus", "unknown method"),
+        ("pmf[rh=1.2]", "method 'pmf' has no setting 'rh'; it takes beta0, rho, every, cap, jacobian, tilde, init"), ("pmf[rho=abc]", "rho=abc"), ("pmf[rho=0.5]", "rho"), ("bogus", "unknown method"),
         ("pmf[rho=1.2", "malformed"), ("pmf[rho]", "not key=value"), ("bc[rho=2]", "it takes clip"), ("ref[rho=2]", "it takes no settings"),
         ("pmf[jacobian=magic]", "jacobian"), ("pmf[tilde=maybe]", "tilde"), ("pmf[every=0]", "every"), ("", "malformed"),
         ("pmf[rho=1.1,rho=1.2]", "twice"), ("pq[reg=-1]", "reg"), ("pq[freeze=0]", "freeze"), ("pq[freeze=1.5]", "freeze"),
+        ("pq[span=0]", "span must be an integer ≥ 1"), ("pq[span=2.5]", "span"), ("pq[init=tied]", "it takes reg, span, freeze"),
+        ("picm[init=random]", "init must be one of tied, independent"), ("bc[init=tied]", "it takes clip"),
     ])
     func malformedSpecsAreClearErrors(_ text: String, _ fragment: String) {
         #expect(throwsMessage(containing: [fragment]) { _ = try MethodSpec(parsing: text) } != nil)

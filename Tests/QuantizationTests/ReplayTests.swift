@@ -13,7 +13,7 @@ import Testing
     func config(_ method: String, epochs: Int = 2, logEvery: Int = 6) throws -> RunConfig {
         var o = RunConfig.Overrides()
         (o.arch, o.method, o.dataset, o.data, o.epochs, o.batchSize, o.seed) = ("lenet300", method, "mnist", Self.data.path, epochs, 50, 3)
-        (o.logEvery, o.bnBatches) = (logEvery, 0)
+        (o.logEvery, o.bn) = (logEvery, "running")
         return try RunConfig.resolve(preset: nil, overrides: o)
     }
 
@@ -35,7 +35,7 @@ import Testing
     /// write-init → init → write-init gives the same bytes, one file per state tensor named by the
     /// tensor; a start changed on disk is what the method reads; a run from the seeded start read
     /// back ends bit for bit where the plain run ends.
-    @Test(arguments: ["ref", "bc", "pq", "picm", "pmf[rho=1.3,every=5,jacobian=reference]"])
+    @Test(arguments: ["ref", "bc", "pq", "picm", "pmf[rho=1.3,every=5,jacobian=reference,init=independent]"])
     func aWrittenStartReadsBackToTheSameBytes(_ method: String) throws {
         let config = try config(method)
         let data = try RunData(config)

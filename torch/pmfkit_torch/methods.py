@@ -216,8 +216,8 @@ class BinaryConnect(Method):
 class ProxQuant(Method):
     """ProxQuant as its authors' code runs it: float w; after each step of iteration t in 0-based
     epoch e at learning rate η, w ← clip(q* + sign(w − q*)·max(|w − q*| − η·reg·e, 0)) with q* the
-    nearest level (the lower one on a tie); from iteration ⌈freeze·T⌉ − 1 on (T iterations in all),
-    w ← q* instead."""
+    nearest level (the lower one on a tie), where with ``span=E`` e is instead ⌊E·t/T⌋, the epoch of
+    an E-epoch run laid over the T iterations; from iteration ⌈freeze·T⌉ − 1 on, w ← q* instead."""
 
     def state_names(self):
         return [f"{path}/w" for path in self.shapes]
@@ -232,7 +232,9 @@ class ProxQuant(Method):
         reg = float(self.settings.get("reg", 1e-3))
         freeze = float(self.settings.get("freeze", 2 / 3))
         frozen = t + 1 >= math.ceil(freeze * total)
-        threshold = lr * reg * epoch * (2 if self.plant == "pq-threshold" else 1)
+        span = self.settings.get("span")
+        counted = int(span) * t // total if span else epoch
+        threshold = lr * reg * counted * (2 if self.plant == "pq-threshold" else 1)
         midpoints = (self.q[1:] + self.q[:-1]) / 2
         with torch.no_grad():
             for name in self.state_names():
