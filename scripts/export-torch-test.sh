@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The export used from PyTorch (docs/export.md): tiny runs of LeNet-300 and LeNet-5 on Fashion-MNIST
-# and of ResNet-18 on a synthetic CIFAR-10 folder, each exported by pmf train --export, evaluated by
-# pmf eval --logits and by torch/eval_export.py, which must give the same class for every test image
-# and logits within its derived bound. Usage: scripts/export-torch-test.sh PMF-BINARY PYTHON
+# The export used from PyTorch (docs/export.md): torch/test_network.py, then tiny runs of LeNet-300
+# and LeNet-5 on Fashion-MNIST and of ResNet-18 on a synthetic CIFAR-10 folder, each exported by
+# pmf train --export, evaluated by pmf eval --logits and by torch/eval_export.py, which must give
+# the same class for every test image and logits within its derived tolerance.
+# Usage: scripts/export-torch-test.sh PMF-BINARY PYTHON
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PMF=${1:?usage: scripts/export-torch-test.sh PMF-BINARY PYTHON}
@@ -10,6 +11,7 @@ PYTHON=${2:?usage: scripts/export-torch-test.sh PMF-BINARY PYTHON}
 out=$(mktemp -d /tmp/pmf-export-torch.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 fashion=/usr/share/datasets/fashion-mnist
+"$PYTHON" torch/test_network.py
 
 # CIFAR-10's binary format: records of a label byte and 3072 channel-planar pixel bytes; each class
 # has its own mean colour, so the network sees structure. 5 × 100 training and 200 test images.
