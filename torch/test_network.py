@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks pmfkit_torch.network against independent answers: BatchNorm against torch.nn.BatchNorm
 (the convention PMFKit's BatchNorm documents: batch mean and biased variance in training, running
-statistics moved by momentum towards the unbiased variance), Conv2d and Flatten against direct
+statistics moved by momentum towards the unbiased variance) and its estimated statistics against
+plain averages of batch means and variances, Conv2d and Flatten against direct
 NumPy loops over PMFKit's layouts, the parameter names against PMFKit's paths, and forward with
 weights= giving gradients in PMFKit's layout. Exits 1 on the first failure. Usage: test_network.py
 """
@@ -49,6 +50,22 @@ def batchnorm_matches_torch():
                 theirs.running_var.copy_(ours.running_var)
             x = torch.randn(shape) * scale
             check(torch.allclose(ours(x, training=False).double(), nhwc(theirs.eval()(nchw(x.double()))), atol=1e-5), "BatchNorm evaluation")
+
+
+def estimated_statistics_are_plain_averages():
+    model = network.build([{"type": "flatten", "path": "0"},
+                           {"type": "batchnorm", "path": "1", "features": 6, "epsilon": 1e-5, "momentum": 0.1, "affine": False}])
+    batches = [torch.randn(5, 1, 2, 3) * (1 + k) + k for k in range(3)]
+    model.estimate_statistics(batches)
+    flat = [b.reshape(5, 6).double() for b in batches]
+    mean = sum(b.mean(0) for b in flat) / 3
+    variance = sum(b.var(0, unbiased=True) for b in flat) / 3
+    state = model.state_dict()
+    check(torch.allclose(state["1.running_mean"].double(), mean, atol=1e-6), "estimated mean")
+    check(torch.allclose(state["1.running_var"].double(), variance, rtol=1e-5), "estimated variance")
+    model(batches[0], training=True)  # after the estimate, momentum again
+    check(torch.allclose(model.state_dict()["1.running_mean"].double(), 0.9 * mean + 0.1 * flat[0].mean(0), atol=1e-6),
+          "momentum after the estimate")
 
 
 def convolution_and_flatten_follow_pmfkits_layouts():
@@ -131,6 +148,7 @@ if __name__ == "__main__":
     import tempfile
     torch.manual_seed(0)
     batchnorm_matches_torch()
+    estimated_statistics_are_plain_averages()
     convolution_and_flatten_follow_pmfkits_layouts()
     parameters_are_named_by_pmfkits_paths_and_gradients_keep_the_layout()
     with tempfile.TemporaryDirectory() as scratch:
