@@ -216,17 +216,19 @@ def build(layers):
     return Network(layers)
 
 
-def load_arrays(model, arrays):
+def load_arrays(model, arrays, strict=True):
     """Copies {PMFKit path: numpy array in PMFKit's layout} into the model's parameters and
-    buffers; every parameter and buffer must be given, with its shape."""
+    buffers, each with its shape; with ``strict`` every parameter and buffer must be given, without
+    it the others keep their values."""
     state = model.state_dict()
-    missing, extra = set(state) - set(arrays), set(arrays) - set(state)
+    missing, extra = (set(state) - set(arrays) if strict else set()), set(arrays) - set(state)
     if missing or extra:
         raise ValueError(f"arrays do not match the network: missing {sorted(missing)}, unexpected {sorted(extra)}")
     for path, array in arrays.items():
         if tuple(array.shape) != tuple(state[path].shape):
             raise ValueError(f"{path}: shape {tuple(array.shape)}, the network has {tuple(state[path].shape)}")
-    model.load_state_dict({path: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)) for path, a in arrays.items()})
+    model.load_state_dict({path: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)) for path, a in arrays.items()},
+                          strict=strict)
 
 
 def read_manifest(folder):
