@@ -5,7 +5,7 @@ VENV = .venv-notebooks
 TORCH_VENV = .venv-torch
 EXAMPLES = PottsPMF CustomObjective BinaryMLP
 
-.PHONY: all deps build release test crosscheck fuzz fuzz-build fuzz-smoke slurm-test consumer-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
+.PHONY: all deps build release test crosscheck fuzz fuzz-build fuzz-smoke slurm-test consumer-test export-torch-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
 
 all: run
 
@@ -29,6 +29,7 @@ test: deps
 	@$(MAKE) --no-print-directory crosscheck
 	@$(MAKE) --no-print-directory slurm-test
 	@$(MAKE) --no-print-directory consumer-test
+	@$(MAKE) --no-print-directory export-torch-test
 
 ## Fuzzing (docs/tests.md, "Fuzzing"): the libFuzzer targets in fuzz/, one per file format pmf reads,
 ## built with AddressSanitizer. make fuzz runs each for FUZZ_SECONDS; make fuzz-smoke (part of make
@@ -117,6 +118,12 @@ bench-train: release $(TORCH_VENV)/.installed
 ## each planted bug must make the comparison fail. CROSSCHECK_FLAGS adds flags, e.g. --verbose.
 crosscheck: release $(TORCH_VENV)/.installed
 	$(TORCH_VENV)/bin/python torch/crosscheck.py --pmf $(PMF) --check-plants $(CROSSCHECK_FLAGS)
+
+## The export used from PyTorch (part of make test; docs/export.md): tiny LeNet-300 and LeNet-5 runs
+## on Fashion-MNIST and a ResNet-18 run on a synthetic CIFAR-10 folder, exported by the release pmf,
+## evaluated by pmf eval --logits and by torch/eval_export.py; every predicted class must agree.
+export-torch-test: release $(TORCH_VENV)/.installed
+	scripts/export-torch-test.sh $(PMF) $(TORCH_VENV)/bin/python
 
 ## PyTorch (the CPU build where pip's find-links folder has one) and numpy in .venv-torch, for the
 ## cross-check, the export loader and the speed anchor (scripts/install-torch.sh).

@@ -55,10 +55,11 @@ public struct ArrayLayout: Equatable, Sendable {
 }
 
 extension ExportLayer {
-    /// The manifest's description of `model`'s layers (a `Sequential`, each of its layers one entry).
-    /// - Throws: `QuantizationError` for a layer type the manifest cannot describe.
+    /// The manifest's description of `model`'s layers, one entry per layer of the `Sequential`.
+    /// - Throws: `QuantizationError` for a model that is not a `Sequential` or a layer type the
+    ///   manifest cannot describe.
     public static func describe(_ model: any Layer) throws(QuantizationError) -> [ExportLayer] {
-        guard let chain = model as? Sequential else { return [try describe(model, path: "0")] }
+        guard let chain = model as? Sequential else { throw QuantizationError("export: the network is a \(model.description), not a Sequential of layers") }
         return try describe(chain, prefix: "")
     }
 

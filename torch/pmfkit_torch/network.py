@@ -20,6 +20,8 @@ BatchNorm follows PMFKit's ``BatchNorm``: in training mode it normalises with th
 biased variance over every axis but the last, and moves the running statistics by ``momentum``
 towards the batch mean and the *unbiased* batch variance, r ← r + m·(b − r); in evaluation mode it
 uses the running statistics. Both compute y = (x − μ)·(1/√(σ² + ε)) in float32, as PMFKit does.
+``Network.estimate_statistics`` replaces the running statistics by averages over given batches, as
+PMFKit's ``BatchNormCalibration`` does before every evaluation during training.
 """
 
 import json
@@ -74,6 +76,8 @@ class BatchNorm(nn.Module):
         self.bias = nn.Parameter(torch.zeros(f)) if spec["affine"] else None
         self.register_buffer("running_mean", torch.zeros(f))
         self.register_buffer("running_var", torch.ones(f))
+        # Training-mode passes averaged so far while estimating (Network.estimate_statistics), or None.
+        self.estimated_batches = None
 
     def forward(self, x, training):
         axes = tuple(range(x.dim() - 1))
@@ -84,10 +88,14 @@ class BatchNorm(nn.Module):
             mean = x.mean(dim=axes)
             centred = x - mean
             variance = (centred * centred).mean(dim=axes)
+            weight = self.momentum
+            if self.estimated_batches is not None:
+                self.estimated_batches += 1
+                weight = float(np.float32(1) / np.float32(self.estimated_batches))
             with torch.no_grad():
-                self.running_mean.add_(self.momentum * (mean.detach() - self.running_mean))
+                self.running_mean.add_(weight * (mean.detach() - self.running_mean))
                 unbiased = variance.detach() * (n / (n - 1))
-                self.running_var.add_(self.momentum * (unbiased - self.running_var))
+                self.running_var.add_(weight * (unbiased - self.running_var))
             y = centred * (1 / torch.sqrt(variance + self.epsilon))
         else:
             y = (x - self.running_mean) * (1 / torch.sqrt(self.running_var + self.epsilon))
@@ -185,6 +193,22 @@ class Network(Chain):
             return torch.func.functional_call(self, weights, (x,), {"training": training})
         return super().forward(x, training)
 
+    def estimate_statistics(self, batches, weights=None):
+        """Replaces every BatchNorm's running statistics by the plain average of the batch means
+        and unbiased batch variances over `batches` (NHWC tensors), computed with the stored
+        parameters or `weights`, as PMFKit's BatchNormCalibration does before each evaluation:
+        the k-th training-mode pass moves them by 1/k towards its own."""
+        norms = [m for m in self.modules() if isinstance(m, BatchNorm)]
+        for norm in norms:
+            norm.estimated_batches = 0
+        try:
+            with torch.no_grad():
+                for x in batches:
+                    self.forward(x, weights=weights, training=True)
+        finally:
+            for norm in norms:
+                norm.estimated_batches = None
+
 
 def build(layers):
     """The network described by a manifest's ``layers`` list (or ``pmf layers`` output), with zero
@@ -192,17 +216,19 @@ def build(layers):
     return Network(layers)
 
 
-def load_arrays(model, arrays):
+def load_arrays(model, arrays, strict=True):
     """Copies {PMFKit path: numpy array in PMFKit's layout} into the model's parameters and
-    buffers; every parameter and buffer must be given, with its shape."""
+    buffers, each with its shape; with ``strict`` every parameter and buffer must be given, without
+    it the others keep their values."""
     state = model.state_dict()
-    missing, extra = set(state) - set(arrays), set(arrays) - set(state)
+    missing, extra = (set(state) - set(arrays) if strict else set()), set(arrays) - set(state)
     if missing or extra:
         raise ValueError(f"arrays do not match the network: missing {sorted(missing)}, unexpected {sorted(extra)}")
     for path, array in arrays.items():
         if tuple(array.shape) != tuple(state[path].shape):
             raise ValueError(f"{path}: shape {tuple(array.shape)}, the network has {tuple(state[path].shape)}")
-    model.load_state_dict({path: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)) for path, a in arrays.items()})
+    model.load_state_dict({path: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)) for path, a in arrays.items()},
+                          strict=strict)
 
 
 def read_manifest(folder):
