@@ -114,9 +114,11 @@ bench-train: release $(TORCH_VENV)/.installed
 	$(PMF) bench train --arch lenet300 lenet5 --method ref bc pmf --repeats 3 --python $(TORCH_VENV)/bin/python
 
 ## The cross-check (part of make test; docs/crosscheck.md): every method on LeNet-300, LeNet-5 and
-## resnet-tiny, PMFKit's recorded runs replayed step for step by torch/pmfkit_torch/methods.py, then
-## each planted bug must make the comparison fail. CROSSCHECK_FLAGS adds flags, e.g. --verbose.
+## resnet-tiny, PMFKit's recorded runs replayed step for step by torch/pmfkit_torch/methods.py (itself
+## first checked against its definitions, torch/test_methods.py), then each planted bug must make the
+## comparison fail. CROSSCHECK_FLAGS adds flags, e.g. --verbose.
 crosscheck: release $(TORCH_VENV)/.installed
+	$(TORCH_VENV)/bin/python torch/test_methods.py
 	$(TORCH_VENV)/bin/python torch/crosscheck.py --pmf $(PMF) --check-plants $(CROSSCHECK_FLAGS)
 
 ## The export used from PyTorch (part of make test; docs/export.md): tiny LeNet-300 and LeNet-5 runs

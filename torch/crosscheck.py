@@ -77,7 +77,7 @@ PLANT_CASES = {
 U = 2.0 ** -24          # float32's unit roundoff
 TAU_LOSS = 2 * 800 * U  # a step's loss, relative: twice the bound n·u of a float32 sum of n = 800 terms
 TAU_MOVE = 1e-2         # an entry's move over a window, relative to the largest move of its tensor
-OUTLIERS = 1e-3         # the fraction of a case's entries whose move may miss TAU_MOVE in a window
+OUTLIERS = 1e-3         # the fraction of a window's compared entries that may miss TAU_MOVE
 TAU_STATS = 1e-4        # a BatchNorm running statistic, relative to the largest of its vector
 TIE = 2.0 ** -20        # an entry this close to a threshold may be resolved either way (8 ulps of 1)
 TIE_WINDOWS = 0.25      # the fraction of a case's windows that may miss at near-ties
