@@ -145,7 +145,8 @@ def record_case(pmf, data, net, case, folder):
 
 
 class Record:
-    """A `pmf train --record` folder."""
+    """A `pmf train --record` folder: record.json, the training images, every step's loss, the
+    batch order and one flat file per recorded step (`step-NNNNNN.npy`, arrays as record.json lists)."""
 
     def __init__(self, folder):
         self.folder = folder
@@ -156,23 +157,28 @@ class Record:
         self.labels = np.load(os.path.join(folder, "train-labels.npy"))
         self.losses = np.load(os.path.join(folder, "losses.npy")).astype(np.float64)
         self.order = np.load(os.path.join(folder, "batch-order.npy"))
-        self.steps = sorted(int(name[5:]) for name in os.listdir(folder) if name.startswith("step-"))
+        self.steps = sorted(int(name[5:11]) for name in os.listdir(folder) if name.startswith("step-"))
+        self.buffer_paths = [a["name"][len("buffers/"):] for a in self.meta["arrays"] if a["name"].startswith("buffers/")]
+        self.loaded = None, None
 
-    def _arrays(self, step, sub, names):
-        base = os.path.join(self.folder, f"step-{step:06d}", sub)
-        return {name: np.load(os.path.join(base, name.replace("/", ".") + ".npy")).astype(np.float64) for name in names}
+    def arrays(self, step, group):
+        """{name: float64 array} of one group (`state`, `optimizer/SLOT`, `buffers`) of a step."""
+        if self.loaded[0] != step:
+            self.loaded = step, np.load(os.path.join(self.folder, f"step-{step:06d}.npy"))
+        flat = self.loaded[1]
+        return {a["name"][len(group) + 1:]: flat[a["offset"]:a["offset"] + int(np.prod(a["shape"]))].reshape(a["shape"]).astype(np.float64)
+                for a in self.meta["arrays"] if a["name"].startswith(group + "/")}
 
     def state(self, step):
-        return self._arrays(step, "state", [entry["name"] for entry in self.meta["state"]])
+        return self.arrays(step, "state")
 
     def optimizer(self, step):
-        with open(os.path.join(self.folder, f"step-{step:06d}", "step.json")) as f:
-            count = json.load(f)["optimizerSteps"]
-        return count, {slot: self._arrays(step, os.path.join("optimizer", slot), self.meta["variables"])
-                       for slot in self.meta["optimizerSlots"]}
+        """Adam's or SGD's step count (the step's number: a record starts with its optimizer) and
+        buffers {slot: {variable: array}}."""
+        return step, {slot: self.arrays(step, f"optimizer/{slot}") for slot in self.meta["optimizerSlots"]}
 
     def buffers(self, step):
-        return self._arrays(step, "buffers", self.meta["buffers"])
+        return self.arrays(step, "buffers")
 
     def run(self, start, end):
         """PMFKit's window: the losses of steps start ..< end, the state, BatchNorm buffers and
@@ -312,7 +318,7 @@ def check_case(record, plant=None, verbose=False, label="", stop_at_failure=Fals
     at or before the first step whose loss misses; the case passes when no window misses otherwise
     and at most TIE_WINDOWS of them are near-tie misses. Returns (passed, summary)."""
     exact, rounded = Replay(record, torch.float64, plant), None
-    means = {p.rsplit(".", 1)[0] for p in record.meta["buffers"]} - set(exact.skip.values())
+    means = {p.rsplit(".", 1)[0] for p in record.buffer_paths} - set(exact.skip.values())
     worst = {"loss": 0.0, "move": 0.0, "outliers": 0, "compared": 0, "stats": 0.0}
     misses, tie_misses, windows = [], [], list(zip(record.steps, record.steps[1:]))
     for start, end in windows:

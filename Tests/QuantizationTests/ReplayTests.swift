@@ -101,8 +101,8 @@ import Testing
     }
 
     /// The record: every step's loss equals the trace's (one row per step), step 0 holds the start,
-    /// the last step the checkpoint's method state, Adam moments, step count and BatchNorm statistics,
-    /// and `record.json` names the files.
+    /// the last step the checkpoint's method state, Adam moments and BatchNorm statistics (and the
+    /// optimizer's step count is the step's number), each where `record.json` says.
     @Test(arguments: ["bc", "pmf[rho=1.3,every=5,jacobian=onesoftmax]"])
     func theRecordHoldsTheRunsLossesAndStates(_ method: String) throws {
         let config = try config(method, logEvery: 1)
@@ -114,35 +114,41 @@ import Testing
         let folder = replay.record!
         func array(_ path: String) throws -> [Float] { try NPY.decode(Data(contentsOf: folder.appendingPathComponent(path))).values }
 
-        #expect(state.iteration == 12)
+        #expect(state.iteration == 12 && state.optimizerSteps == 12)
         #expect(try array("losses.npy").map(Double.init) == state.trace.map(\.loss))
         let steps = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("step-") }.sorted()
-        #expect(steps == ["step-000000", "step-000004", "step-000008", "step-000012"])
+        #expect(steps == ["step-000000.npy", "step-000004.npy", "step-000008.npy", "step-000012.npy"])
         struct Description: Decodable {
-            struct Entry: Decodable { let name: String; let file: String; let shape: [Int] }
-            let state: [Entry]
+            struct Entry: Decodable { let name: String; let shape: [Int]; let offset: Int }
+            let arrays: [Entry]
             let variables: [String]
-            let buffers: [String]
             let optimizerSlots: [String]
             let iterations: Int
+            let length: Int
         }
         let description = try JSONDecoder().decode(Description.self, from: Data(contentsOf: folder.appendingPathComponent("record.json")))
         #expect(description.iterations == 12 && description.optimizerSlots == ["m", "v"])
-        #expect(description.buffers == ["2.running_mean", "2.running_var", "5.running_mean", "5.running_var"])
-        for (index, entry) in description.state.enumerated() {
-            #expect(try NPY.decode(Data(contentsOf: start.appendingPathComponent(entry.file))).values == array("step-000000/state/\(entry.file)"))
-            #expect(try array("step-000012/state/\(entry.file)") == state.method[index])
+        let (first, last) = (try array("step-000000.npy"), try array("step-000012.npy"))
+        #expect(first.count == description.length && last.count == description.length)
+        func slice(_ values: [Float], _ name: String) -> [Float] {
+            guard let entry = description.arrays.first(where: { $0.name == name }) else { return [] }
+            return Array(values[entry.offset ..< entry.offset + entry.shape.reduce(1, *)])
+        }
+        let model = Architecture.lenet300.build(imageShape: [8, 8, 1], classes: 10)
+        let tensors = try MethodSpec(parsing: config.method).makeMethod(for: model, random: RandomSource(seed: 1)).stateTensors
+        #expect(description.arrays.filter { $0.name.hasPrefix("state/") }.map(\.shape) == tensors.map(\.tensor.shape))
+        for (index, (name, _)) in tensors.enumerated() {
+            #expect(try NPY.decode(Data(contentsOf: start.appendingPathComponent(StateFiles.fileName(name)))).values == slice(first, "state/\(name)"))
+            #expect(slice(last, "state/\(name)") == state.method[index])
         }
         let variables = description.variables.count
         for (index, name) in description.variables.enumerated() {
-            let file = StateFiles.fileName(name)
-            #expect(try array("step-000012/optimizer/m/\(file)") == state.optimizerBuffers[index])
-            #expect(try array("step-000012/optimizer/v/\(file)") == state.optimizerBuffers[variables + index])
+            #expect(slice(last, "optimizer/m/\(name)") == state.optimizerBuffers[index])
+            #expect(slice(last, "optimizer/v/\(name)") == state.optimizerBuffers[variables + index])
         }
-        #expect(try array("step-000012/buffers/5.running_var.npy") == state.network.runningVariances[1])
-        struct Step: Decodable { let iteration: Int; let loss: Double?; let optimizerSteps: Int }
-        let last = try JSONDecoder().decode(Step.self, from: Data(contentsOf: folder.appendingPathComponent("step-000012/step.json")))
-        #expect(last.iteration == 12 && last.optimizerSteps == 12 && last.loss == state.trace.last!.loss)
+        #expect(slice(last, "buffers/2.running_mean") == state.network.runningMeans[0])
+        #expect(slice(last, "buffers/5.running_var") == state.network.runningVariances[1])
+        #expect(description.arrays.last.map { $0.offset + $0.shape.reduce(1, *) } == description.length)
     }
 
     /// Bad starts, batch orders and record folders are refused with one line naming the file.
@@ -198,7 +204,7 @@ import Testing
                 == ["1.bias.wtilde.npy", "1.weight.wtilde.npy", "3.bias.wtilde.npy", "3.weight.wtilde.npy"])
         let recorded = try runProcess(pmf, common + ["--init", start.path, "--record", record.path, "--record-every", "2"])
         #expect(recorded.status == 0, "\(recorded.error)")
-        #expect(FileManager.default.fileExists(atPath: record.appendingPathComponent("step-000006/state/3.bias.wtilde.npy").path))
+        #expect(FileManager.default.fileExists(atPath: record.appendingPathComponent("step-000006.npy").path))
         for (flags, fragment) in [(["--resume", record.path, "--init", start.path], "--init cannot be combined with --resume"),
                                   (["--record-every", "5"], "--record-every needs --record"),
                                   (["--record", temporaryFolder("r").path, "--record-every", "0"], "--record-every must be ≥ 1")] {
