@@ -4,8 +4,10 @@ import NeuralNet
 import Quantization
 import Support
 
-/// One training run a figure needs: a network schedule, a method, a level set and a seed.
+/// One training run a figure needs: a dataset, a network schedule, a method, a level set and a seed.
 public struct TrainingRequest: Hashable, Sendable {
+    /// The dataset (`.mnist`, or `.fashionMNIST` in its place).
+    public var dataset: DatasetKind
     /// The network's schedule.
     public var net: TrainingSchedule.Net
     /// A preset base name (`pmf`) or a method spec (`pmf[rho=1.1,…]`), run with the base name's preset.
@@ -16,7 +18,8 @@ public struct TrainingRequest: Hashable, Sendable {
     public var seed: UInt
 
     /// Creates a request.
-    public init(net: TrainingSchedule.Net, method: String, levels: String? = nil, seed: UInt) {
+    public init(dataset: DatasetKind, net: TrainingSchedule.Net, method: String, levels: String? = nil, seed: UInt) {
+        self.dataset = dataset
         self.net = net
         self.method = method
         self.levels = levels
@@ -25,7 +28,7 @@ public struct TrainingRequest: Hashable, Sendable {
 
     /// `lenet300 pq seed 2`, for progress lines.
     public var label: String {
-        "\(net.arch) \(method)\(levels.map { " \($0)" } ?? "") seed \(seed)"
+        "\(dataset == .mnist ? "" : "\(dataset.rawValue) ")\(net.arch) \(method)\(levels.map { " \($0)" } ?? "") seed \(seed)"
     }
 }
 
@@ -53,7 +56,7 @@ public struct JobProgress: Sendable {
     public var current: String?
 }
 
-/// Trains runs into `ROOT/ARCH-METHOD[-LEVELS]-sSEED` folders through a `TrainingBackend`, each
+/// Trains runs into `ROOT/DATASET/ARCH-METHOD[-LEVELS]-sSEED` folders through a `TrainingBackend`, each
 /// once. A folder counts as finished when its `config.json` holds the settings the run would be
 /// trained with now and its `results.json` is a complete `RunReport`, so a rerun trains nothing and
 /// a changed schedule retrains. A run interrupted part-way resumes from its last checkpoint.
@@ -75,15 +78,15 @@ public final class TrainingRunStore {
         self.log = log
     }
 
-    /// The folder of one run: `ROOT/ARCH-METHOD[-LEVELS]-sSEED`, the method spec made a plain name.
+    /// The folder of one run: `ROOT/DATASET/ARCH-METHOD[-LEVELS]-sSEED`, the method spec made a plain name.
     public func folder(_ request: TrainingRequest) -> URL {
         let levels = request.levels.map { "-\(MethodSpecText.plainName($0))" } ?? ""
-        return root.appendingPathComponent("\(request.net.arch)-\(MethodSpecText.plainName(request.method))\(levels)-s\(request.seed)",
+        return root.appendingPathComponent(request.dataset.rawValue, isDirectory: true).appendingPathComponent("\(request.net.arch)-\(MethodSpecText.plainName(request.method))\(levels)-s\(request.seed)",
                                            isDirectory: true)
     }
 
     /// The settings of `request`: the supp. Table 4 preset of its network and method base name on
-    /// Fashion-MNIST, its schedules rescaled to the run's length, with the request's method spec,
+    /// the request's dataset, its schedules rescaled to the run's length, with the request's method spec,
     /// levels, epochs, training images, trace interval and seed.
     /// - Throws: `FigureError` when there is no preset for that method or a setting is invalid.
     public static func config(_ request: TrainingRequest) throws -> RunConfig {
@@ -92,7 +95,7 @@ public final class TrainingRunStore {
             throw FigureError("no supp. Table 4 preset \(name) for method '\(request.method)'; the figures train \(TrainingSchedule.paperMethods.joined(separator: ", "))")
         }
         var overrides = RunConfig.Overrides()
-        (overrides.dataset, overrides.epochs, overrides.seed) = (DatasetKind.fashionMNIST.rawValue, request.net.epochs, request.seed)
+        (overrides.dataset, overrides.epochs, overrides.seed) = (request.dataset.rawValue, request.net.epochs, request.seed)
         (overrides.logEvery, overrides.limit, overrides.levels) = (request.net.logEvery, request.net.limit, request.levels)
         if request.method != MethodSpecText.baseName(request.method) { overrides.method = request.method }
         do {
@@ -105,7 +108,7 @@ public final class TrainingRunStore {
     /// The PMF method of `net`'s preset with another ρ, or `pmf` itself when ρ is the preset's (so
     /// the ρ study shares that run with the table).
     public static func pmf(on net: TrainingSchedule.Net, rho: Double) throws -> String {
-        var spec = try MethodSpec(parsing: try config(TrainingRequest(net: net, method: "pmf", seed: 1)).method)
+        var spec = try MethodSpec(parsing: try config(TrainingRequest(dataset: .mnist, net: net, method: "pmf", seed: 1)).method)
         guard spec.beta.rho != rho else { return "pmf" }
         spec.beta.rho = rho
         return spec.description
@@ -160,11 +163,13 @@ public final class TrainingRunStore {
                            report: try RunReport(contentsOf: folder))
     }
 
-    /// The finished runs of `methods` × `seeds` on `net`, grouped by method in the given order.
-    public func runs(_ net: TrainingSchedule.Net, methods: [String], levels: String? = nil, seeds: [UInt]) throws
+    /// The finished runs of `methods` × `net`'s seeds on `dataset`, grouped by method in the given order.
+    public func runs(_ dataset: DatasetKind, _ net: TrainingSchedule.Net, methods: [String], levels: String? = nil) throws
         -> [(method: String, runs: [TrainingRun])] {
         try methods.map { method in
-            (method: method, runs: try seeds.map { try run(TrainingRequest(net: net, method: method, levels: levels, seed: $0)) })
+            (method: method, runs: try net.seeds.map {
+                try run(TrainingRequest(dataset: dataset, net: net, method: method, levels: levels, seed: $0))
+            })
         }
     }
 
