@@ -9,6 +9,7 @@ import http.server
 import os
 import pathlib
 import random
+import stat
 import subprocess
 import sys
 import tempfile
@@ -88,9 +89,13 @@ class FetchMNISTTests(unittest.TestCase):
         self.assertEqual(sorted(p.name for p in self.cache.iterdir()) if self.cache.exists() else [], [])
 
     def assert_cached(self, files=FAKE):
+        """The cache holds exactly `files`, readable as the umask allows (not a temporary file's 0600)."""
+        umask = os.umask(0)
+        os.umask(umask)
         self.assertEqual(sorted(p.name for p in self.cache.iterdir()), sorted(files))
         for name, data in files.items():
             self.assertEqual((self.cache / name).read_bytes(), data, name)
+            self.assertEqual(stat.S_IMODE((self.cache / name).stat().st_mode), 0o666 & ~umask, name)
 
     def test_downloads_from_the_index_and_writes_the_standard_names(self):
         result = self.run_script(*md5_options(), index=self.index(self.wheel().read_bytes()))

