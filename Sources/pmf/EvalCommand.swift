@@ -9,7 +9,7 @@ struct Eval: ParsableCommand {
         abstract: "Load a network exported by pmf train --export and report its test accuracy.")
 
     @Option(help: "The export folder (manifest.json, .npy files).") var export: String
-    @Option(help: "Dataset folder (default: the dataset's package folder for fashion-mnist).") var data: String?
+    @Option(help: "Dataset folder (default for mnist: the cache make mnist fills, \(DatasetKind.mnistCacheFolder()); for fashion-mnist: \(DatasetKind.fashionMNISTPackageFolder)).") var data: String?
     @Option(help: "Evaluate on this dataset instead of the one in the manifest.") var dataset: DatasetKind?
     @Flag(help: "Print one JSON object.") var json = false
 
@@ -27,9 +27,7 @@ struct Eval: ParsableCommand {
         let manifest = try QuantizedExport.manifest(in: folder)
         guard let architecture = Architecture(rawValue: manifest.arch) else { throw CommandError("\(export): unknown architecture \(manifest.arch)") }
         guard let kind = dataset ?? DatasetKind(rawValue: manifest.dataset) else { throw CommandError("\(export): unknown dataset \(manifest.dataset); pass --dataset") }
-        let dataFolder = data ?? (kind == .fashionMNIST ? DatasetKind.fashionMNISTPackageFolder : "")
-        guard !dataFolder.isEmpty else { throw CommandError("the export was trained on \(kind.rawValue); pass --data FOLDER with its files") }
-        let (_, test) = try kind.load(from: dataFolder)
+        let (_, test) = try kind.load(from: kind.folder(given: data))
         guard manifest.imageShape == test.imageShape, manifest.classes >= test.classes else {
             throw CommandError("\(export)/manifest.json: imageShape \(manifest.imageShape) and classes \(manifest.classes) do not fit \(kind.rawValue) (images \(test.imageShape), \(test.classes) classes)")
         }
