@@ -46,17 +46,31 @@ CK_INLINE void binary_lift16_body(const float *x, float *u, float *w, long rows,
 }
 
 CK_INLINE void softmax_pullback8_body(const float *u, const float *g, float *out, long rows, float beta, float q0,
-                                          float q1, int exact) {
+                                          float q1, int jacobian) {
 #pragma clang fp contract(off)
     for (long j = 0; j < rows; j += 8) {
         ck_float8 a, b, gj;
         __builtin_memcpy(&a, u + 2 * j, 32);
         __builtin_memcpy(&b, u + 2 * j + 8, 32);
         __builtin_memcpy(&gj, g + j, 32);
-        const ck_float8 s0 = ck_first_entries8(a, b), s1 = ck_second_entries8(a, b);
-        const ck_float8 w = s0 * q0 + s1 * q1, bg = beta * ck_row_order8(gj);
-        const ck_float8 o0 = exact ? bg * s0 * (q0 - w) : bg * (q0 - s0 * w);
-        const ck_float8 o1 = exact ? bg * s1 * (q1 - w) : bg * (q1 - s1 * w);
+        ck_float8 s0 = ck_first_entries8(a, b), s1 = ck_second_entries8(a, b);
+        const ck_float8 bg = beta * ck_row_order8(gj);
+        if (jacobian == CK_JACOBIAN_EXACT) {
+            const ck_float8 w = s0 * q0 + s1 * q1;
+            const ck_float8 o0 = bg * s0 * (q0 - w), o1 = bg * s1 * (q1 - w);
+            const ck_float8 low = ck_zip_low8(o0, o1), high = ck_zip_high8(o0, o1);
+            __builtin_memcpy(out + 2 * j, &low, 32);
+            __builtin_memcpy(out + 2 * j + 8, &high, 32);
+            continue;
+        }
+        if (jacobian == CK_JACOBIAN_REFERENCE) {
+            // s′ = softmax(β·s), split as the lift splits softmax(βx).
+            const ck_float16 second = ck_softmax_split8(beta * (s1 - s0));
+            s0 = second.lo;
+            s1 = second.hi;
+        }
+        const ck_float8 w = s0 * q0 + s1 * q1;
+        const ck_float8 o0 = bg * (q0 - s0 * w), o1 = bg * (q1 - s1 * w);
         const ck_float8 low = ck_zip_low8(o0, o1), high = ck_zip_high8(o0, o1);
         __builtin_memcpy(out + 2 * j, &low, 32);
         __builtin_memcpy(out + 2 * j + 8, &high, 32);
@@ -529,8 +543,8 @@ void ck_set_baseline(int baseline) { (void)baseline; }
 CK_DISPATCHED(negative_exp_in_place, (float *x, long n), (x, n))
 CK_DISPATCHED(binary_lift16, (const float *x, float *u, float *w, long rows, float beta, float q0, float q1, int sparsemax),
               (x, u, w, rows, beta, q0, q1, sparsemax))
-CK_DISPATCHED(softmax_pullback8, (const float *u, const float *g, float *out, long rows, float beta, float q0, float q1, int exact),
-              (u, g, out, rows, beta, q0, q1, exact))
+CK_DISPATCHED(softmax_pullback8, (const float *u, const float *g, float *out, long rows, float beta, float q0, float q1, int jacobian),
+              (u, g, out, rows, beta, q0, q1, jacobian))
 CK_DISPATCHED_RESULT(int, contains_non_finite, (const float *x, long n), (x, n))
 CK_DISPATCHED(im2col, (const float *x, long height, long width, long channels, long kernel, long stride, long padding,
                        long out_height, long out_width, long images, float *patches),

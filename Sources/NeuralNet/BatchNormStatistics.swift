@@ -1,12 +1,31 @@
-/// The BatchNorm statistics a network is evaluated with.
-///
-/// A method whose training-time weights differ from the weights it is evaluated with (ProxQuant's
-/// float w against its nearest levels; PGD and PMF's w = u·q before u reaches a vertex) would
-/// otherwise normalise the evaluated network with running statistics gathered under other weights.
-/// Every evaluation in `Trainer` therefore first re-estimates them for the weights it evaluates:
+/// The BatchNorm statistics every network `Trainer` evaluates (the quantized and the fractional one,
+/// at each trace row and at the end) is normalised with — the evaluation protocol, one rule for every
+/// method, REF included. Printed and parsed as `running` or `reestimate[batches=N]`.
+public enum BatchNormEvaluation: Equatable, Sendable, CustomStringConvertible {
+    /// The running statistics gathered during training, by the training-mode forward passes, under
+    /// the weights the method trains with (the fractional w = u·q for PGD and PMF, the float w for
+    /// ProxQuant), whatever weights are evaluated: what the reference code and ProxQuant's code do
+    /// (`model.eval()` after writing the rounded weights). Evaluation never changes them.
+    case running
+    /// Statistics re-estimated for the weights being evaluated, over the first `batches` training
+    /// batches (`BatchNormCalibration`). A method whose training-time weights differ from the ones
+    /// it is evaluated with (ProxQuant's float w against its nearest levels; PGD and PMF's w = u·q
+    /// before u reaches a vertex) then normalises the evaluated network with its own statistics.
+    case reestimate(batches: Int)
+
+    /// `running` or `reestimate[batches=N]`.
+    public var description: String {
+        switch self {
+        case .running: "running"
+        case .reestimate(let batches): "reestimate[batches=\(batches)]"
+        }
+    }
+}
+
+/// Statistics re-estimated for the weights a network is evaluated with (`BatchNormEvaluation.reestimate`):
 /// the plain average of the batch means and unbiased batch variances over a fixed set of training
 /// batches, forward passes in training mode with no gradient and no weight change (the "precise
-/// BatchNorm" of the literature). The same rule holds for every method, REF included.
+/// BatchNorm" of the literature).
 public struct BatchNormCalibration {
     /// The batches the statistics are averaged over: the first images of the training set, in
     /// index order, so the estimate does not depend on the run's random state.

@@ -25,10 +25,9 @@ public struct TrainingSettings: Sendable {
     public var schedule = LearningRateSchedule.constant
     /// Iterations between trace rows.
     public var logEvery = 100
-    /// Training batches over which every evaluated network's BatchNorm statistics are re-estimated
-    /// for the weights being evaluated (`BatchNormCalibration`); 0 evaluates with the running
-    /// statistics gathered during training instead.
-    public var normalizationBatches = 20
+    /// The BatchNorm statistics every evaluated network is normalised with: the running statistics
+    /// from training, or statistics re-estimated for its own weights over the first training batches.
+    public var batchNorm = BatchNormEvaluation.reestimate(batches: 20)
     /// The seed recorded with the run (the random source itself is passed to `Trainer`).
     public var seed: UInt = 1
     /// The defaults above: Adam, 10⁻³, 10 epochs of batches of 100, a trace row every 100 iterations.
@@ -239,8 +238,9 @@ public struct CheckpointPolicy {
 /// method's pull-back, an optimizer step on the method's variables, the method's post-step work;
 /// every `logEvery` iterations a trace row with the validation accuracy of the quantized and the
 /// fractional network, keeping the best quantized-validation network; at the end the test
-/// accuracies of that network. Each evaluated network gets BatchNorm statistics re-estimated for
-/// its own weights (`TrainingSettings.normalizationBatches`), and the kept networks carry them.
+/// accuracies of that network. Each evaluated network is normalised as `TrainingSettings.batchNorm`
+/// says (the running statistics, or statistics re-estimated for its own weights), and the kept
+/// networks carry those statistics.
 public final class Trainer {
     /// The network being trained.
     public let model: Sequential
@@ -252,7 +252,8 @@ public final class Trainer {
     public let settings: TrainingSettings
     private let optimizer: any Optimizer
     private let random: RandomSource
-    /// Re-estimates BatchNorm statistics before an evaluation (set by `run` from its training set).
+    /// Re-estimates BatchNorm statistics before an evaluation (set by `run` from its training set;
+    /// nil when evaluation uses the running statistics).
     private var calibration: BatchNormCalibration?
 
     /// A trainer over `model` with `method`'s variables stepped by `optimizer`, by default the one
@@ -280,8 +281,10 @@ public final class Trainer {
                     resume: TrainerState? = nil, checkpoint: CheckpointPolicy? = nil,
                     progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingResult {
         let loader = BatchLoader(train, batchSize: settings.batchSize, augment: augment)
-        calibration = settings.normalizationBatches > 0
-            ? BatchNormCalibration(train, batches: settings.normalizationBatches, batchSize: settings.batchSize) : nil
+        calibration = switch settings.batchNorm {
+        case .running: nil
+        case .reestimate(let batches): BatchNormCalibration(train, batches: batches, batchSize: settings.batchSize)
+        }
         let perEpoch = loader.batchesPerEpoch, total = perEpoch * settings.epochs
         let clock = ContinuousClock(), start = clock.now
         var trainingTime = Duration.zero
@@ -433,8 +436,9 @@ public final class Trainer {
         }
     }
 
-    /// Writes the network `method` evaluates (quantized or fractional) into the parameters and,
-    /// once `run` has set up the calibration batches, re-estimates its BatchNorm statistics.
+    /// Writes the network `method` evaluates (quantized or fractional) into the parameters and, when
+    /// the run re-estimates BatchNorm statistics, re-estimates them for it; with the running
+    /// statistics nothing runs in training mode, so they stay as training left them.
     private func prepareEvaluation(quantized: Bool) {
         method.prepareEvaluation(quantized: quantized)
         calibration?.apply(to: model)

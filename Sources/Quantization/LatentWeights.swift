@@ -69,16 +69,21 @@ public final class SignWeights: WeightMethod {
 ///
 ///     w ← q* + sign(w − q*)·max(|w − q*| − η_t·λ_e, 0),   λ_e = reg · e,
 ///
-/// with η_t the step's learning rate and e the 0-based epoch (so λ grows linearly per epoch and is
-/// 0 in the first one), and w is clipped to [q_min, q_max]. After the fraction `freeze` of the
-/// run's iterations the weights are hard-quantized (w ← q*) and frozen: training then only moves
-/// the float parameters and the BatchNorm statistics (ProxQuant's CIFAR runs freeze at epoch 200 of
-/// 300). The quantized network is the nearest level of every weight (the lower level on an exact
-/// tie); the fractional network is w.
+/// with η_t the step's learning rate and e a 0-based epoch (so λ grows linearly per epoch and is
+/// 0 in the first one), and w is clipped to [q_min, q_max]. Without `span`, e is the run's own data
+/// epoch, as in their code; with `span` = E, e = ⌊E·t/T⌋ for the step at 0-based iteration t of a
+/// run of T iterations: the epoch of an E-epoch run laid over this one, so a run shortened from E
+/// epochs ends at the λ of the full run. After the fraction `freeze` of the run's iterations the
+/// weights are hard-quantized (w ← q*) and frozen: training then only moves the float parameters
+/// and the BatchNorm statistics (ProxQuant's CIFAR runs freeze at epoch 200 of 300). The quantized
+/// network is the nearest level of every weight (the lower level on an exact tie); the fractional
+/// network is w.
 public final class ProxQuantWeights: WeightMethod {
     public let name: String
     /// λ's growth per epoch.
     public let reg: Double
+    /// The epochs λ counts over the run, or nil for the run's own data epochs.
+    public let span: Int?
     /// Fraction of the run's iterations after which w is hard-quantized and frozen.
     public let freeze: Double
     let split: ParameterSplit
@@ -88,9 +93,10 @@ public final class ProxQuantWeights: WeightMethod {
     let thresholds: [Float]
     public let variables: [OptimizedTensor]
 
-    init(_ split: ParameterSplit, levels: QuantizationLevels, reg: Double, freeze: Double, name: String) {
+    init(_ split: ParameterSplit, levels: QuantizationLevels, reg: Double, span: Int?, freeze: Double, name: String) {
         self.split = split
         self.reg = reg
+        self.span = span
         self.freeze = freeze
         self.name = name
         q = levels.vector(Float.self)
@@ -111,8 +117,16 @@ public final class ProxQuantWeights: WeightMethod {
         return k
     }
 
-    /// The prox threshold η·λ_e of a step in 0-based epoch `epoch` at learning rate η.
-    public func threshold(epoch: Int, learningRate: Float) -> Float { learningRate * Float(reg * Double(epoch)) }
+    /// The epoch e that λ_e = reg·e counts for `step`: its data epoch, or ⌊span·t/T⌋.
+    public func regularizationEpoch(_ step: StepInfo) -> Int {
+        guard let span else { return step.epoch }
+        return span * step.iteration / step.iterations
+    }
+
+    /// The prox threshold η_t·λ_e of `step`: its learning rate times reg·e.
+    public func threshold(_ step: StepInfo) -> Float {
+        step.learningRate * Float(reg * Double(regularizationEpoch(step)))
+    }
 
     /// Whether the step that completed iteration `iteration` (0-based) of `iterations` falls in the
     /// frozen part of the run: iterations ⌈freeze · iterations⌉ − 1 onwards.
@@ -130,7 +144,7 @@ public final class ProxQuantWeights: WeightMethod {
     /// frozen weight stay within half a level gap, so it returns to the same level every step).
     public func afterStep(_ step: StepInfo) {
         let frozen = isFrozen(after: step.iteration, of: step.iterations)
-        let lambda = threshold(epoch: step.epoch, learningRate: step.learningRate)
+        let lambda = threshold(step)
         let (low, high) = (q[0], q[q.count - 1])
         let pointers = latent.map(\.data)
         // Elementwise, so splitting the entries across the cores changes no value.

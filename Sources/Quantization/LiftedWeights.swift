@@ -10,8 +10,9 @@ import Synchronization
 ///
 /// P is softmax(βũ) for PMF, sparsemax(βũ) for PGD, hardmax(ũ) with the straight-through
 /// Jacobian of supp. Eq. 40 for PICM — all from `Simplex.Projection`. The quantized network is
-/// hardmax(ũ)·q, i.e. the level at argmax ũ (lowest index on ties). ũ starts at ũ_λ = w·q_λ from
-/// the network's float initialisation (for binary levels the anchor's stack(−w, w)).
+/// hardmax(ũ)·q, i.e. the level at argmax ũ (lowest index on ties). ũ starts as `ScoreInitialization`
+/// says: tied to the network's float initialisation (ũ_λ = w·q_λ) or drawn independently like the
+/// reference code's d×-wide layer.
 ///
 /// The pullback, the optimizer's update and the next lift run block by block in one pass (ũ's
 /// gradient is a `GradientSource`): for each block of rows, ∂L/∂ũ is formed from ∂L/∂w into a
@@ -71,7 +72,9 @@ public final class LiftedWeights: WeightMethod {
         let tilde, u, w, g: UnsafeMutablePointer<Float>
     }
 
-    init(_ split: ParameterSplit, levels: QuantizationLevels, kind: Kind, schedule: BetaSchedule, name: String) throws(QuantizationError) {
+    /// The method over `split` starting from `scores` (ũ⁰, one m×d tensor per quantized parameter).
+    init(_ split: ParameterSplit, levels: QuantizationLevels, kind: Kind, schedule: BetaSchedule, scores: [Tensor],
+         name: String) throws(QuantizationError) {
         if kind == .picm, levels.count != 2 {
             throw QuantizationError("picm uses hardmax's straight-through Jacobian (supp. Eq. 40), which is defined for binary levels only; got \(levels). Use --levels binary, or pmf/pgd for \(levels)")
         }
@@ -83,9 +86,8 @@ public final class LiftedWeights: WeightMethod {
         let q = levels.vector(Float.self)
         self.q = q
         let d = q.count
-        let groups = split.quantized.map { entry in
-            Group(name: entry.name, parameter: entry.parameter, tilde: LevelRows.initialScores(from: entry.parameter.value, levels: q),
-                  u: Tensor(shape: [entry.parameter.count, d]))
+        let groups = zip(split.quantized, scores).map { entry, tilde in
+            Group(name: entry.name, parameter: entry.parameter, tilde: tilde, u: Tensor(shape: [entry.parameter.count, d]))
         }
         self.groups = groups
         rowCounts = groups.map(\.parameter.count)

@@ -22,20 +22,30 @@ public enum MethodKind: String, CaseIterable, Sendable {
 }
 
 /// A training method with its settings, as one value that prints and parses back:
-/// `ref`, `bc`, `picm`, `pq[reg=0.001]` (`pq[reg=0.001,freeze=0.5]`), `pgd[rho=1.2,every=100,cap=10000]`,
-/// `pmf[rho=1.2,every=100,cap=10000,jacobian=exact]`, `pmf[…,tilde=false]`, `md[rho=…]`.
-/// A bare name takes the defaults below; unknown keys and bad values are errors.
+/// `ref`, `bc`, `picm[init=tied]`, `pq[reg=0.001]` (`pq[reg=0.001,span=40,freeze=0.5]`),
+/// `pgd[rho=1.2,every=100,cap=10000,init=tied]`, `pmf[rho=1.2,every=100,cap=10000,jacobian=exact,init=tied]`,
+/// `pmf[…,tilde=false]`, `md[rho=…,init=tied]`. A bare name takes the defaults below; unknown keys
+/// and bad values are errors. The canonical text (`description`) always shows the β schedule (but
+/// β₀ = 1), PMF's `jacobian` and the `init` of the methods that keep a matrix per parameter, and the
+/// other settings only where they differ from their defaults.
 public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
     public var kind: MethodKind
     /// β schedule (pgd, pmf, md).
     public var beta = BetaSchedule()
-    /// PMF's pullback matrix: the exact softmax Jacobian or the reference code's β(I − ssᵀ).
+    /// PMF's pullback matrix: the exact softmax Jacobian, the reference code's two-softmax
+    /// β(I − s′s′ᵀ) or the one-softmax β(I − ssᵀ) (docs/paper-notes.md §9).
     public var jacobian = SoftmaxJacobian.exact
+    /// How ũ⁰ starts (picm, pgd, pmf; md and pmf[tilde=false] start from u⁰ = softmax(β₀ũ⁰)).
+    public var initialization = ScoreInitialization.tied
     /// PMF through the auxiliary ũ (Algorithm 1) or directly on u (supp. Table 3).
     public var tilde = true
     /// ProxQuant's regularisation rate: λ_e = reg · e in 0-based epoch e, the step's prox threshold
     /// η_t·λ_e (see `ProxQuantWeights`).
     public var reg = 1e-3
+    /// ProxQuant's epoch count for λ: e is the epoch of a run of `span` epochs laid over this run's
+    /// iterations, e = ⌊span·t/T⌋ at iteration t of T, whatever the run's own length; nil counts the
+    /// run's own data epochs (ProxQuant's code at its own length).
+    public var span: Int?
     /// ProxQuant's freeze point, as a fraction of the run's iterations (ProxQuant's own CIFAR runs:
     /// epoch 200 of 300); 1 hard-quantizes at the last step only.
     public var freeze = 2.0 / 3.0
@@ -51,17 +61,22 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
         }
         self.init(kind: kind)
         switch kind {
-        case .ref, .picm: break
+        case .ref: break
         case .bc: clip = try reader.flag("clip", default: clip)
         case .pq:
             reg = try reader.number("reg", default: reg, "a number ≥ 0") { $0 >= 0 && $0.isFinite }
+            let given = try reader.integer("span", default: 0, "an integer ≥ 1") { $0 >= 1 }  // 0: not given
+            span = given >= 1 ? given : nil
             freeze = try reader.number("freeze", default: freeze, "a fraction in (0, 1]") { $0 > 0 && $0 <= 1 }
+        case .picm:
+            initialization = try reader.choice("init", default: initialization)
         case .pgd, .md, .pmf:
             beta = try BetaSchedule(reading: &reader, defaults: beta)
             if kind == .pmf {
                 jacobian = try reader.choice("jacobian", default: jacobian)
                 tilde = try reader.flag("tilde", default: tilde)
             }
+            initialization = try reader.choice("init", default: initialization)
         }
         try reader.finish()
     }
@@ -70,11 +85,14 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         var parts: [String] = []
         switch kind {
-        case .ref, .picm: break
+        case .ref: break
         case .bc: if !clip { parts = ["clip=false"] }
         case .pq:
             parts = ["reg=\(SpecText.number(reg))"]
+            if let span { parts.append("span=\(span)") }
             if freeze != 2.0 / 3.0 { parts.append("freeze=\(SpecText.number(freeze))") }
+        case .picm:
+            parts = ["init=\(initialization.rawValue)"]
         case .pgd, .md, .pmf:
             // β₀ only when it differs from 1; ρ, every and cap always, so the text shows the schedule.
             parts = beta.settings(comparedWith: BetaSchedule()).filter { $0.key != "beta0" || !$0.isDefault }.map { "\($0.key)=\($0.value)" }
@@ -82,6 +100,7 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
                 parts.append("jacobian=\(jacobian.rawValue)")
                 if !tilde { parts.append("tilde=false") }
             }
+            parts.append("init=\(initialization.rawValue)")
         }
         return parts.isEmpty ? kind.rawValue : "\(kind.rawValue)[\(parts.joined(separator: ","))]"
     }
@@ -90,20 +109,29 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
     public var quantizes: Bool { kind != .ref }
 
     /// Builds the method over `model`'s parameters, with level set `levels`. Parameters whose path
-    /// equals or starts with one of `floatPrefixes` followed by "." stay in float.
-    public func makeMethod(for model: any Layer, levels: QuantizationLevels = .binary,
-                           floatPrefixes: [String] = []) throws(QuantizationError) -> any WeightMethod {
+    /// equals or starts with one of `floatPrefixes` followed by "." stay in float. `random` is the
+    /// run's random source, which `init=independent` draws ũ⁰ from (`LevelRows.initialScores` gives
+    /// the order); the other methods and `init=tied` draw nothing.
+    /// - Throws: `QuantizationError` for a level set the method cannot use, a prefix that matches no
+    ///   parameter, or `init=independent` without `random`.
+    public func makeMethod(for model: any Layer, levels: QuantizationLevels = .binary, floatPrefixes: [String] = [],
+                           random: RandomSource? = nil) throws(QuantizationError) -> any WeightMethod {
         let split = try ParameterSplit(model, floatPrefixes: floatPrefixes)
+        func scores() throws(QuantizationError) -> [Tensor] {
+            try LevelRows.initialScores(split, levels: levels.vector(Float.self), start: initialization, random: random)
+        }
         switch kind {
         case .ref: return FloatWeights(model)
         case .bc: return try SignWeights(split, levels: levels, clip: clip, name: description)
-        case .pq: return ProxQuantWeights(split, levels: levels, reg: reg, freeze: freeze, name: description)
-        case .picm: return try LiftedWeights(split, levels: levels, kind: .picm, schedule: beta, name: description)
-        case .pgd: return try LiftedWeights(split, levels: levels, kind: .pgd, schedule: beta, name: description)
+        case .pq: return ProxQuantWeights(split, levels: levels, reg: reg, span: span, freeze: freeze, name: description)
+        case .picm: return try LiftedWeights(split, levels: levels, kind: .picm, schedule: beta, scores: try scores(), name: description)
+        case .pgd: return try LiftedWeights(split, levels: levels, kind: .pgd, schedule: beta, scores: try scores(), name: description)
         case .pmf:
-            if tilde { return try LiftedWeights(split, levels: levels, kind: .pmf(jacobian), schedule: beta, name: description) }
-            return SimplexWeights(split, levels: levels, rule: .proximalMeanField, schedule: beta, name: description)
-        case .md: return SimplexWeights(split, levels: levels, rule: .exponentiatedGradient, schedule: beta, name: description)
+            if tilde {
+                return try LiftedWeights(split, levels: levels, kind: .pmf(jacobian), schedule: beta, scores: try scores(), name: description)
+            }
+            return SimplexWeights(split, levels: levels, rule: .proximalMeanField, schedule: beta, scores: try scores(), name: description)
+        case .md: return SimplexWeights(split, levels: levels, rule: .exponentiatedGradient, schedule: beta, scores: try scores(), name: description)
         }
     }
 }

@@ -30,10 +30,11 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var weightDecay = 0.0
     /// Learning-rate schedule text, canonical once resolved.
     public var schedule = "constant"
-    /// Iterations between trace rows.
+    /// Iterations between trace rows (each evaluates the networks on the validation set).
     public var logEvery = 100
-    /// Training batches for re-estimating each evaluated network's BatchNorm statistics.
-    public var bnBatches = TrainingSettings().normalizationBatches
+    /// The BatchNorm statistics evaluated networks use, `running` or `reestimate[batches=N]`
+    /// (`BatchNormEvaluation`), canonical once resolved.
+    public var bn = TrainingSettings().batchNorm.description
 
     /// The defaults.
     public init() {}
@@ -48,7 +49,8 @@ public struct RunConfig: Codable, Equatable, Sendable {
         public var optimizer: String?
         public var lr, momentum, weightDecay: Double?
         public var schedule: String?
-        public var logEvery, bnBatches: Int?
+        public var logEvery: Int?
+        public var bn: String?
 
         /// No overrides.
         public init() {}
@@ -64,7 +66,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
         if let p = preset {
             (base.arch, base.method, base.levels, base.dataset) = (p.arch, p.method, p.levels, p.dataset)
             (base.epochs, base.batchSize, base.optimizer, base.lr) = (p.epochs, p.batchSize, p.optimizer.rawValue, p.learningRate)
-            (base.momentum, base.weightDecay, base.schedule) = (p.momentum, p.weightDecay, p.schedule.description)
+            (base.momentum, base.weightDecay, base.schedule, base.bn) = (p.momentum, p.weightDecay, p.schedule.description, p.batchNorm.description)
         }
         let config = try base.applying(overrides)
         guard let preset, let trainingImages else { return config }
@@ -105,17 +107,18 @@ public struct RunConfig: Codable, Equatable, Sendable {
         if let v = o.weightDecay { c.weightDecay = v }
         if let v = o.schedule { c.schedule = v }
         if let v = o.logEvery { c.logEvery = v }
-        if let v = o.bnBatches { c.bnBatches = v }
-        guard c.epochs >= 1, c.batchSize >= 2, c.logEvery >= 1, c.bnBatches >= 0 else {
-            throw QuantizationError("--epochs, --log-every must be ≥ 1, --batch-size ≥ 2 and --bn-batches ≥ 0")
+        if let v = o.bn { c.bn = v }
+        guard c.epochs >= 1, c.batchSize >= 2, c.logEvery >= 1 else {
+            throw QuantizationError("--epochs, --log-every must be ≥ 1 and --batch-size ≥ 2")
         }
         guard c.lr > 0, c.lr.isFinite, c.weightDecay >= 0, c.weightDecay.isFinite, c.momentum >= 0, c.momentum < 1 else {
             throw QuantizationError("--lr must be positive, --weight-decay ≥ 0 and --momentum in [0, 1)")
         }
         _ = try c.kinds()
-        // Canonical method and schedule text, so that equal settings compare equal.
+        // Canonical method, schedule and BatchNorm text, so that equal settings compare equal.
         c.method = try MethodSpec(parsing: c.method).description
         c.schedule = try LearningRateSchedule(parsing: c.schedule).description
+        c.bn = try BatchNormEvaluation(parsing: c.bn).description
         _ = try QuantizationLevels(name: c.levels)
         return c
     }
@@ -140,7 +143,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
     /// The `pmf train` command of these settings (without data paths), for provenance in `trace.dat`.
     public var commandLine: String {
         "pmf train --arch \(arch) --method '\(method)' --levels \(levels) --dataset \(dataset) --epochs \(epochs) "
-            + "--batch-size \(batchSize) --optimizer \(optimizer) --lr \(lr) --schedule '\(schedule)' --seed \(seed)"
+            + "--batch-size \(batchSize) --optimizer \(optimizer) --lr \(lr) --schedule '\(schedule)' --bn '\(bn)' --seed \(seed)"
             + (floatLayers.isEmpty ? "" : " --float-layers \(floatLayers.joined(separator: ","))")
     }
 }

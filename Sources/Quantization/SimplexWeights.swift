@@ -8,7 +8,8 @@ import Simplex
 /// and β from the schedule:
 /// - `.proximalMeanField`: u ← softmax(β(u − ηg)) (PMF without ũ, Theorem 3.1);
 /// - `.exponentiatedGradient`: u_λ ← u_λ exp(−βηg_λ)/Σ (mirror descent).
-/// u starts at softmax(β₀ ũ⁰) with ũ⁰_λ = w·q_λ. Float-kept parameters go through the optimizer.
+/// u starts at softmax(β₀ ũ⁰) with ũ⁰ as `ScoreInitialization` says (tied: ũ⁰_λ = w·q_λ). Float-kept
+/// parameters go through the optimizer.
 public final class SimplexWeights: WeightMethod {
     public enum Rule: Sendable { case proximalMeanField, exponentiatedGradient }
 
@@ -28,7 +29,9 @@ public final class SimplexWeights: WeightMethod {
     public let variables: [OptimizedTensor]
     private(set) public var beta: Double
 
-    init(_ split: ParameterSplit, levels: QuantizationLevels, rule: Rule, schedule: BetaSchedule, name: String) {
+    /// The method over `split` starting from u⁰ = softmax(β₀ ũ⁰) for `scores` (ũ⁰, one m×d tensor per
+    /// quantized parameter, overwritten by u⁰).
+    init(_ split: ParameterSplit, levels: QuantizationLevels, rule: Rule, schedule: BetaSchedule, scores: [Tensor], name: String) {
         self.split = split
         self.rule = rule
         self.schedule = schedule
@@ -38,9 +41,8 @@ public final class SimplexWeights: WeightMethod {
         let d = q.count
         beta = schedule.beta(at: 0)
         let start = Projection<Float>.softmax(beta: Float(beta))
-        groups = split.quantized.map { entry in
+        groups = zip(split.quantized, scores).map { entry, u in
             let m = entry.parameter.count
-            let u = LevelRows.initialScores(from: entry.parameter.value, levels: q)
             start.apply(UnsafeBufferPointer(u.buffer), into: u.buffer, columns: d)
             return Group(name: entry.name, parameter: entry.parameter, u: u, uGradient: Tensor(shape: [m, d]))
         }

@@ -45,3 +45,17 @@ extension LearningRateSchedule {
         try reader.finish()
     }
 }
+
+extension BatchNormEvaluation {
+    /// Parses the text `description` prints: `running`, `reestimate[batches=20]` (`reestimate`
+    /// alone re-estimates over 20 batches).
+    public init(parsing text: String) throws(QuantizationError) {
+        var reader = try SpecReader<QuantizationError>(parsing: text, what: "BatchNorm evaluation")
+        switch reader.spec.name {
+        case "running": self = .running
+        case "reestimate": self = .reestimate(batches: try reader.integer("batches", default: 20, "an integer ≥ 1") { $0 >= 1 })
+        default: throw QuantizationError("unknown BatchNorm evaluation '\(reader.spec.name)'; use running or reestimate[batches=N]")
+        }
+        try reader.finish()
+    }
+}

@@ -49,13 +49,15 @@ public struct TrainingJob {
         let spec = try MethodSpec(parsing: config.method)
         let levels = try QuantizationLevels(name: config.levels)
         let split = try ParameterSplit(model, floatPrefixes: config.floatLayers)
-        let method = try spec.makeMethod(for: model, levels: levels, floatPrefixes: config.floatLayers)
+        // The seeded stream draws the network's weights, then ũ⁰ for init=independent, then the
+        // trainer's batch orders and augmentation.
+        let method = try spec.makeMethod(for: model, levels: levels, floatPrefixes: config.floatLayers, random: random)
 
         var settings = TrainingSettings()
         (settings.epochs, settings.batchSize, settings.seed) = (config.epochs, config.batchSize, config.seed)
         (settings.optimizer, settings.learningRate, settings.weightDecay, settings.logEvery) = (optimizer, config.lr, config.weightDecay, config.logEvery)
         settings.momentum = config.momentum
-        settings.normalizationBatches = config.bnBatches
+        settings.batchNorm = try BatchNormEvaluation(parsing: config.bn)
         settings.schedule = try LearningRateSchedule(parsing: config.schedule)
         let trainer = Trainer(model: model, method: method, settings: settings, random: random)
         var policy: CheckpointPolicy?

@@ -41,13 +41,19 @@ enum BinaryRows {
         lift(x, u, w, rows: rows, beta: beta, q0: q0, q1: q1, sparsemax: true)
     }
 
-    /// The pullback of w = softmax(βx)·q to x given g = ∂L/∂w (so ∂L/∂u = g q):
-    /// exact out_λ = β s_λ g (q_λ − w); reference out_λ = β g (q_λ − s_λ w), eight rows at a time in
-    /// `ck_softmax_pullback8`. w is formed again from u as the lift forms it.
+    /// The pullback of w = softmax(βx)·q to x given g = ∂L/∂w (so ∂L/∂u = g q), u = softmax(βx):
+    /// exact out_λ = β s_λ g (q_λ − w); oneSoftmax out_λ = β g (q_λ − s_λ w); reference the same at
+    /// s′ = softmax(β·u) and w′ = ⟨s′, q⟩; eight rows at a time in `ck_softmax_pullback8`. w is
+    /// formed again from u as the lift forms it.
     @inlinable
     static func softmaxPullback(_ u: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                                 rows: Int, beta: Float, q0: Float, q1: Float, jacobian: SoftmaxJacobian) {
-        let flag: Int32 = jacobian == .exact ? 1 : 0, full = rows / 8 * 8
+        let flag = switch jacobian {
+        case .exact: Int32(CK_JACOBIAN_EXACT)
+        case .reference: Int32(CK_JACOBIAN_REFERENCE)
+        case .oneSoftmax: Int32(CK_JACOBIAN_ONE_SOFTMAX)
+        }
+        let full = rows / 8 * 8
         ck_softmax_pullback8(u, g, out, full, beta, q0, q1, flag)
         guard full < rows else { return }
         let valid = rows - full

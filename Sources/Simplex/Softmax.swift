@@ -24,19 +24,26 @@ public func softmax<T: SimplexScalar>(_ x: UnsafeBufferPointer<T>, beta: T, into
     for i in 0 ..< d { out[i] *= scale }
 }
 
-/// Which matrix the softmax pullback multiplies by.
+/// Which matrix the softmax pullback multiplies by (docs/paper-notes.md §9).
 public enum SoftmaxJacobian: String, Sendable, CaseIterable {
-    /// The true Jacobian ∂s/∂x = β (diag(s) − s sᵀ).
+    /// The true Jacobian ∂s/∂x = β (diag(s) − s sᵀ) at s = softmax(βx).
     case exact
-    /// The reference code's β (I − s sᵀ), which its authors found to "work slightly better"
-    /// (docs/paper-notes.md §9). It is not the derivative of softmax.
+    /// The reference code's backward pass, β (I − s′s′ᵀ) with s′ = softmax(β·s): its authors' code
+    /// applies softmax(β·) to the parameter, which at that point already holds the projected
+    /// s = softmax(βx), so the matrix is built from a second softmax. Its comment says it "works
+    /// slightly better" than the Jacobian. It is not the derivative of softmax, and agrees with
+    /// `oneSoftmax` only once s is near a vertex (then s′ ≈ s).
     case reference
+    /// β (I − s sᵀ) at s = softmax(βx) itself: the reference code's matrix with one softmax.
+    case oneSoftmax = "onesoftmax"
 }
 
-/// Vector–Jacobian product of softmax(β·) at output `s`: `out = Jᵀ v`.
+/// Vector–Jacobian product of softmax(β·) at output `s` = softmax(βx): `out = Mᵀ v` for the matrix
+/// M that `jacobian` names (each M is symmetric):
 ///
 /// - exact: out_λ = β s_λ (v_λ − ⟨s, v⟩)
-/// - reference: out_λ = β (v_λ − s_λ ⟨s, v⟩)
+/// - reference: out_λ = β (v_λ − s′_λ ⟨s′, v⟩), s′ = softmax(β s) (computed here, with `softmax`)
+/// - oneSoftmax: out_λ = β (v_λ − s_λ ⟨s, v⟩)
 ///
 /// `out` may alias `v`.
 @inlinable
@@ -44,12 +51,26 @@ public func softmaxPullback<T: SimplexScalar>(
     output s: UnsafeBufferPointer<T>, upstream v: UnsafeBufferPointer<T>, beta: T,
     jacobian: SoftmaxJacobian = .exact, into out: UnsafeMutableBufferPointer<T>
 ) {
-    var dot: T = 0
-    for i in 0 ..< s.count { dot += s[i] * v[i] }
     switch jacobian {
     case .exact:
+        var dot: T = 0
+        for i in 0 ..< s.count { dot += s[i] * v[i] }
         for i in 0 ..< s.count { out[i] = beta * s[i] * (v[i] - dot) }
+    case .oneSoftmax:
+        identityMinusOuterPullback(s, upstream: v, beta: beta, into: out)
     case .reference:
-        for i in 0 ..< s.count { out[i] = beta * (v[i] - s[i] * dot) }
+        withUnsafeTemporaryAllocation(of: T.self, capacity: s.count) { second in
+            softmax(s, beta: beta, into: second)
+            identityMinusOuterPullback(UnsafeBufferPointer(second), upstream: v, beta: beta, into: out)
+        }
     }
+}
+
+/// out_λ = β (v_λ − p_λ ⟨p, v⟩), i.e. β (I − p pᵀ) v; `out` may alias `v`.
+@inlinable
+func identityMinusOuterPullback<T: SimplexScalar>(_ p: UnsafeBufferPointer<T>, upstream v: UnsafeBufferPointer<T>, beta: T,
+                                                  into out: UnsafeMutableBufferPointer<T>) {
+    var dot: T = 0
+    for i in 0 ..< p.count { dot += p[i] * v[i] }
+    for i in 0 ..< p.count { out[i] = beta * (v[i] - p[i] * dot) }
 }

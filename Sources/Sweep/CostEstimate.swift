@@ -37,7 +37,8 @@ public struct CostEstimate: Codable, Equatable, Sendable {
             }
             let images = c.limit ?? Int((Double(dataset.standardTrainingImages) * (1 - dataset.validationFraction)).rounded())
             let cost = try RunCost.estimate(arch: arch, dataset: dataset, method: c.method, levels: c.levels, batchSize: c.batchSize,
-                                            epochs: c.epochs, trainingImages: images, logEvery: c.logEvery, normalizationBatches: c.bnBatches)
+                                            epochs: c.epochs, trainingImages: images, logEvery: c.logEvery,
+                                            batchNorm: try BatchNormEvaluation(parsing: c.bn))
             return CostEstimate(runs: members[key]!, arch: c.arch, dataset: c.dataset, method: c.method, levels: c.levels,
                                 batchSize: c.batchSize, iterations: cost.iterations, secondsPerIteration: cost.secondsPerIteration,
                                 secondsPerRun: cost.seconds)

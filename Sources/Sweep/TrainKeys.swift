@@ -5,22 +5,22 @@ public enum TrainKeys {
     /// (`method` is written composed with its parameters; `seed` is last in run ids).
     public static let options = ["preset", "arch", "dataset", "data", "method", "levels", "float-layers", "limit", "epochs",
                                  "batch-size", "optimizer", "lr", "momentum", "weight-decay", "schedule", "log-every",
-                                 "bn-batches", "checkpoint-every", "seed"]
+                                 "bn", "checkpoint-every", "seed"]
 
     /// Method parameters, in the order they are written inside `name[…]`.
-    public static let methodParameters = ["beta0", "rho", "every", "cap", "jacobian", "tilde", "reg", "freeze"]
+    public static let methodParameters = ["beta0", "rho", "every", "cap", "jacobian", "tilde", "init", "reg", "span", "freeze"]
 
     /// Options whose values must be non-negative integers.
-    static let integerOptions: Set = ["limit", "epochs", "batch-size", "log-every", "bn-batches", "checkpoint-every", "seed", "every"]
+    static let integerOptions: Set = ["limit", "epochs", "batch-size", "log-every", "checkpoint-every", "seed", "every", "span"]
     /// Options whose values must be finite numbers.
     static let numberOptions: Set = ["lr", "momentum", "weight-decay", "beta0", "rho", "cap", "reg", "freeze"]
 
     /// The parameters each method accepts (the quantization methods of `pmf train`); a method not
     /// listed here gets every parameter the sweep gives it and `pmf train` judges them.
     public static let parametersByMethod: [String: Set<String>] = [
-        "ref": [], "bc": [], "picm": [], "pq": ["reg", "freeze"],
-        "pgd": ["beta0", "rho", "every", "cap"], "md": ["beta0", "rho", "every", "cap"],
-        "pmf": ["beta0", "rho", "every", "cap", "jacobian", "tilde"],
+        "ref": [], "bc": [], "picm": ["init"], "pq": ["reg", "span", "freeze"],
+        "pgd": ["beta0", "rho", "every", "cap", "init"], "md": ["beta0", "rho", "every", "cap", "init"],
+        "pmf": ["beta0", "rho", "every", "cap", "jacobian", "tilde", "init"],
     ]
 
     /// Every key a sweep file may use for an option or an axis.

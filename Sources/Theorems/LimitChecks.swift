@@ -3,8 +3,8 @@ import Simplex
 
 /// Algorithm 1's chain rule: for w = softmax(βũ)·q and a smooth loss L(w), the gradient pulled back
 /// through the projection, g_ũ = (∂u/∂ũ)ᵀ (∂L/∂w) q, equals central finite differences of L.
-/// With `jacobian: .reference` (the reference code's β(I − ssᵀ)) the check fails, as it should:
-/// that matrix is not the derivative.
+/// With `jacobian: .reference` (the reference code's two-softmax β(I − s′s′ᵀ)) or `.oneSoftmax`
+/// (β(I − ssᵀ)) the check fails, as it should: neither matrix is the derivative.
 public func algorithm1Gradient(jacobian: SoftmaxJacobian = .exact) -> Check {
     Check(name: "algorithm-1-gradient", statement: "g_ũ = (∂softmax(βũ)/∂ũ)ᵀ g_u is the gradient of L(softmax(βũ)q)",
           tolerance: 1e-6) { trials, random in

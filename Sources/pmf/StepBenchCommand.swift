@@ -50,7 +50,7 @@ struct StepBench: ParsableCommand {
         let random = RandomSource(seed: 1)
         let model = arch.build(imageShape: [.mlp, .lenet300, .lenet5].contains(arch) ? [28, 28, 1] : [32, 32, 3], classes: 10)
         initialize(model, using: random)
-        let method = try spec.makeMethod(for: model)
+        let method = try spec.makeMethod(for: model, random: random)
         let adam = Adam(method.variables)
         let gradients = model.namedParameters(prefix: "").map(\.parameter.gradient)
         for tensor in gradients { for i in 0 ..< tensor.count { tensor[i] = Float(random.uniform(-1e-2, 1e-2)) } }

@@ -92,7 +92,7 @@ struct TrainBench: ParsableCommand {
         var settings = TrainingSettings()
         settings.epochs = epochs
         settings.logEvery = 1_000_000
-        let trainer = Trainer(model: model, method: try spec.makeMethod(for: model), settings: settings, random: random)
+        let trainer = Trainer(model: model, method: try spec.makeMethod(for: model, random: random), settings: settings, random: random)
         let result = try trainer.run(train: train, validation: test.slice(0 ..< 500), test: test.slice(0 ..< 500))
         let row = Row(arch: network.rawValue, engine: "PMFKit", method: spec.kind.rawValue.uppercased(),
                       seconds_per_epoch: Double(train.count) / result.samplesPerSecond,

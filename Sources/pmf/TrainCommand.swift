@@ -8,8 +8,9 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a network with REF, BC, PQ, PICM, PGD, PMF or MD and report test accuracy.",
         discussion: """
-        Methods are one value each: ref, bc, picm, pq[reg=0.001], pgd[rho=1.2,every=100,cap=10000], \
-        pmf[rho=1.2,every=100,cap=10000,jacobian=exact|reference,tilde=true|false], md[rho=…]. \
+        Methods are one value each: ref, bc, picm[init=tied|independent], pq[reg=0.001,span=40], \
+        pgd[rho=1.2,every=100,cap=10000,init=…], pmf[rho=1.2,every=100,cap=10000,jacobian=exact|reference|onesoftmax,tilde=true|false,init=…], \
+        md[rho=…,init=…]. \
         A preset (--list-presets) sets every hyperparameter of a supp. Table 4 cell; explicit flags override it.
         When the run is shorter than the paper's K iterations (fewer --epochs, or a --limit), the preset's β and \
         learning-rate schedules are rescaled to the run's length.
@@ -33,7 +34,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("weight-decay")) var weightDecay: Double?
     @Option(help: "Learning-rate schedule: constant, step[every=7000,factor=0.2], multistep[at=I:J,factor=F], exponential[gamma=G].") var schedule: String?
     @Option(help: "Iterations between trace rows (each evaluates the quantized and fractional network on validation data).") var logEvery: Int?
-    @Option(name: .customLong("bn-batches"), help: "Training batches over which each evaluated network's BatchNorm statistics are re-estimated for its own weights (0: use the running statistics from training).") var bnBatches: Int?
+    @Option(help: "BatchNorm statistics of every evaluated network: running (gathered during training, the reference code's) or reestimate[batches=N] (re-estimated for its own weights over the first N training batches; default reestimate[batches=20], presets running).") var bn: String?
     @Option(help: "Folder for results.json, trace.dat and checkpoint.bin.") var out: String?
     @Option(name: .customLong("checkpoint-every"), help: "Iterations between checkpoints in --out (one is always written at the end).") var checkpointEvery: Int?
     @Option(help: "Continue the run whose checkpoint is in this folder; finishes with the weights of the uninterrupted run.") var resume: String?
@@ -47,7 +48,7 @@ struct Train: ParsableCommand {
         (o.arch, o.method, o.levels, o.dataset, o.data) = (arch?.rawValue, method, levels, dataset?.rawValue, data)
         o.floatLayers = floatLayers.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         (o.limit, o.epochs, o.batchSize, o.seed, o.optimizer) = (limit, epochs, batchSize, seed, optimizer?.rawValue)
-        (o.lr, o.momentum, o.weightDecay, o.schedule, o.logEvery, o.bnBatches) = (lr, momentum, weightDecay, schedule, logEvery, bnBatches)
+        (o.lr, o.momentum, o.weightDecay, o.schedule, o.logEvery, o.bn) = (lr, momentum, weightDecay, schedule, logEvery, bn)
         return o
     }
 

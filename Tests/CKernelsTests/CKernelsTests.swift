@@ -65,9 +65,9 @@ import Testing
         var u = [Float](repeating: 0, count: 2 * rows), w = [Float](repeating: 0, count: rows)
         ck_binary_lift16(x, &u, &w, rows, 1.7, -1, 1, 0)
         let (pull, pullBaseline) = Self.bothPaths { () -> [UInt32] in
-            (0 ..< 2).flatMap { exact in
+            (0 ..< 3).flatMap { jacobian in
                 var out = [Float](repeating: 0, count: 2 * rows)
-                ck_softmax_pullback8(u, g, &out, rows, 1.7, -1, 1, Int32(exact))
+                ck_softmax_pullback8(u, g, &out, rows, 1.7, -1, 1, Int32(jacobian))
                 return out.map(\.bitPattern)
             }
         }
@@ -80,6 +80,51 @@ import Testing
         }
         #expect(exp == expBaseline)
         #expect(ck_instruction_set() >= 1)
+    }
+
+    /// The binary softmax pullback's three matrices on random rows u = softmax(βx), on both paths:
+    /// exact β g s_λ(q_λ − w) and one-softmax β g (q_λ − s_λ w) bit for bit against those formulas
+    /// as scalar Float Swift (each operation rounded once, the order of the kernel, which is the
+    /// kernel's arithmetic before the two-softmax form existed), and the reference code's
+    /// two-softmax β g (q_λ − s′_λ w′), s′ = softmax(β·u), w′ = ⟨s′, q⟩, against that formula in
+    /// Double from the same Float u, within 1e-6·β·|g| (Float rounding of z′ = β(u₁ − u₀) and exp).
+    @Test func softmaxPullbackMatchesItsFormulasOnBothPaths() {
+        var state: UInt32 = 977
+        func uniform(_ low: Float, _ high: Float) -> Float {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return low + (high - low) * Float(state >> 8) / Float(1 << 24)
+        }
+        let rows = 48  // a multiple of 16, as ck_binary_lift16 requires
+        for (beta, q0, q1) in [(Float(0.5), Float(-1), Float(1)), (1.7, -1, 1), (6, -2, 1)] {
+            let x = (0 ..< 2 * rows).map { _ in uniform(-2, 2) }, g = (0 ..< rows).map { _ in uniform(-1, 1) }
+            var u = [Float](repeating: 0, count: 2 * rows), w = [Float](repeating: 0, count: rows)
+            ck_binary_lift16(x, &u, &w, rows, beta, q0, q1, 0)
+            let (dispatched, baseline) = Self.bothPaths { () -> [[Float]] in
+                [CK_JACOBIAN_EXACT, CK_JACOBIAN_ONE_SOFTMAX, CK_JACOBIAN_REFERENCE].map { jacobian in
+                    var out = [Float](repeating: 0, count: 2 * rows)
+                    ck_softmax_pullback8(u, g, &out, rows, beta, q0, q1, Int32(jacobian))
+                    return out
+                }
+            }
+            #expect(dispatched.map { $0.map(\.bitPattern) } == baseline.map { $0.map(\.bitPattern) }, "β = \(beta)")
+            var exact: [Float] = [], one: [Float] = [], worst = 0.0
+            for j in 0 ..< rows {
+                let (s0, s1) = (u[2 * j], u[2 * j + 1])
+                let wj = s0 * q0 + s1 * q1, bg = beta * g[j]
+                exact += [bg * s0 * (q0 - wj), bg * s1 * (q1 - wj)]
+                one += [bg * (q0 - s0 * wj), bg * (q1 - s1 * wj)]
+                let (e0, e1) = (exp(Double(beta) * Double(s0)), exp(Double(beta) * Double(s1)))
+                let (t0, t1) = (e0 / (e0 + e1), e1 / (e0 + e1))
+                let second = t0 * Double(q0) + t1 * Double(q1), bgd = Double(beta) * Double(g[j])
+                let expected = [bgd * (Double(q0) - t0 * second), bgd * (Double(q1) - t1 * second)]
+                for l in 0 ..< 2 {
+                    worst = max(worst, abs(Double(dispatched[2][2 * j + l]) - expected[l]) / (Double(beta) * max(abs(Double(g[j])), 1e-3)))
+                }
+            }
+            #expect(dispatched[0].map(\.bitPattern) == exact.map(\.bitPattern), "exact, β = \(beta)")
+            #expect(dispatched[1].map(\.bitPattern) == one.map(\.bitPattern), "one-softmax, β = \(beta)")
+            #expect(worst <= 1e-6, "reference, β = \(beta): \(worst)")
+        }
     }
 
     /// The training kernels against the same formulas written as scalar Swift (each operation

@@ -52,7 +52,7 @@ struct FigureDataTests {
         #expect(try product.figures[0].dataFiles()[1].datasets.map(\.name)
                 == ["lenet300-rho-1.200", "lenet300-rho-1.150", "lenet300-rho-1.100", "lenet300-rho-1.050", "lenet300-rho-1.020"])
         // 500 images, 1 epoch: 5 iterations of the paper's 20 000, so β ← ρβ every 100 · 5/20 000 → 1 iteration.
-        #expect(fake.calls.map(\.config.method) == [1.2, 1.15, 1.1, 1.05, 1.02].map { "pmf[rho=\($0),every=1,cap=10000,jacobian=reference]" })
+        #expect(fake.calls.map(\.config.method) == [1.2, 1.15, 1.1, 1.05, 1.02].map { "pmf[rho=\($0),every=1,cap=10000,jacobian=reference,init=independent]" })
         let first = try #require(fake.calls.first?.config)
         #expect(first.schedule == "step[every=2,factor=0.2]" && first.limit == 500 && first.dataset == "fashion-mnist" && first.lr == 1e-3)
         #expect(try build.requests(for: [.fig3Rho, .table2]).filter { $0.method == "pmf" && $0.levels == nil && $0.net.arch == "lenet300" }.count == 2)

@@ -82,18 +82,24 @@ import Testing
         }
     }
 
-    @Test func referenceJacobianIsTheReferenceCodesMatrixNotTheDerivative() throws {
+    /// `jacobian=reference` multiplies by the reference code's β(I − s′s′ᵀ), s′ = softmax(β·s), and
+    /// `jacobian=onesoftmax` by β(I − ssᵀ), s = softmax(βũ): each against that formula in Double
+    /// through a whole layer's pullback, and neither is the derivative.
+    @Test(arguments: [SoftmaxJacobian.reference, .oneSoftmax])
+    func referenceJacobiansAreTheirMatricesNotTheDerivative(_ jacobian: SoftmaxJacobian) throws {
         let model = layer()
-        let method = try MethodSpec(parsing: "pmf[beta0=2,cap=100,jacobian=reference]").makeMethod(for: model, levels: .binary)
+        let method = try MethodSpec(parsing: "pmf[beta0=2,cap=100,jacobian=\(jacobian.rawValue)]").makeMethod(for: model, levels: .binary)
         let gradients = analytic(model, method)
-        // Direct: g_u = g_w qᵀ, out = β (g_u − s ⟨s, g_u⟩), with s = softmax(2ũ), ũ = (−w, w).
+        // g_u = g_w qᵀ, out = β (g_u − p ⟨p, g_u⟩) with s = softmax(2ũ), ũ = (−w, w), p = softmax(2s) or s.
         let linear = model.layers[0] as! Linear
         let gw = linear.weight.gradient.array
         for (j, w) in weights.enumerated() {
             let s1 = 1 / (1 + Foundation.exp(-4 * Double(w))), s = [1 - s1, s1]
+            let second1 = 1 / (1 + Foundation.exp(-2 * (s[1] - s[0])))
+            let p = jacobian == .reference ? [1 - second1, second1] : s
             let gu = [-Double(gw[j]), Double(gw[j])]
-            let dot = s[0] * gu[0] + s[1] * gu[1]
-            for l in 0 ..< 2 { #expect(abs(Double(gradients[0][2 * j + l]) - 2 * (gu[l] - s[l] * dot)) < 1e-4) }
+            let dot = p[0] * gu[0] + p[1] * gu[1]
+            for l in 0 ..< 2 { #expect(abs(Double(gradients[0][2 * j + l]) - 2 * (gu[l] - p[l] * dot)) < 1e-4) }
         }
         #expect(!close(gradients, numeric(model, method), 2e-3))
     }
@@ -232,20 +238,26 @@ import Testing
     }
 
     @Test func methodSpecsPrintAndParseBack() throws {
-        for text in ["ref", "bc", "picm", "pq", "pq[reg=0.0001]", "pgd[rho=1.05]", "pmf", "pmf[jacobian=reference,tilde=false]",
-                     "md[rho=1.1,every=50,cap=100]", "pmf[beta0=0.5,rho=1.01,every=7,cap=10000]"] {
+        for text in ["ref", "bc", "picm", "picm[init=independent]", "pq", "pq[reg=0.0001]", "pq[span=40,freeze=0.5]", "pgd[rho=1.05]",
+                     "pmf", "pmf[jacobian=reference,tilde=false]", "pmf[jacobian=onesoftmax,init=independent]",
+                     "md[rho=1.1,every=50,cap=100,init=independent]", "pmf[beta0=0.5,rho=1.01,every=7,cap=10000]"] {
             let spec = try MethodSpec(parsing: text)
             #expect(try MethodSpec(parsing: spec.description) == spec, "\(text) → \(spec)")
         }
-        #expect(try MethodSpec(parsing: "pmf").description == "pmf[rho=1.2,every=100,cap=10000,jacobian=exact]")
+        #expect(try MethodSpec(parsing: "pmf").description == "pmf[rho=1.2,every=100,cap=10000,jacobian=exact,init=tied]")
+        #expect(try MethodSpec(parsing: "picm").description == "picm[init=tied]")
+        #expect(try MethodSpec(parsing: "pgd[init=independent]").description == "pgd[rho=1.2,every=100,cap=10000,init=independent]")
         #expect(try MethodSpec(parsing: "pq").description == "pq[reg=0.001]")
+        #expect(try MethodSpec(parsing: "pq[freeze=0.5,span=40]").description == "pq[reg=0.001,span=40,freeze=0.5]")
     }
 
     @Test(arguments: [
-        ("pmf[rh=1.2]", "method 'pmf' has no setting 'rh'; it takes beta0, rho, every, cap, jacobian, tilde"), ("pmf[rho=abc]", "rho=abc"), ("pmf[rho=0.5]", "rho"), ("bogus", "unknown method"),
+        ("pmf[rh=1.2]", "method 'pmf' has no setting 'rh'; it takes beta0, rho, every, cap, jacobian, tilde, init"), ("pmf[rho=abc]", "rho=abc"), ("pmf[rho=0.5]", "rho"), ("bogus", "unknown method"),
         ("pmf[rho=1.2", "malformed"), ("pmf[rho]", "not key=value"), ("bc[rho=2]", "it takes clip"), ("ref[rho=2]", "it takes no settings"),
         ("pmf[jacobian=magic]", "jacobian"), ("pmf[tilde=maybe]", "tilde"), ("pmf[every=0]", "every"), ("", "malformed"),
         ("pmf[rho=1.1,rho=1.2]", "twice"), ("pq[reg=-1]", "reg"), ("pq[freeze=0]", "freeze"), ("pq[freeze=1.5]", "freeze"),
+        ("pq[span=0]", "span must be an integer ≥ 1"), ("pq[span=2.5]", "span"), ("pq[init=tied]", "it takes reg, span, freeze"),
+        ("picm[init=random]", "init must be one of tied, independent"), ("bc[init=tied]", "it takes clip"),
     ])
     func malformedSpecsAreClearErrors(_ text: String, _ fragment: String) {
         #expect(throwsMessage(containing: [fragment]) { _ = try MethodSpec(parsing: text) } != nil)

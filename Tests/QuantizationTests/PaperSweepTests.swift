@@ -65,7 +65,7 @@ import Testing
         let out = temporaryFolder("sweep-\(file)")
         let planned = try runProcess(pmf, ["sweep", "plan", sweeps.appendingPathComponent("\(file).yaml").path, "--out", out.path,
                                            "--set", "data=\(data.path)", "--set", "preset=\(preset)", "--set", "seed=2",
-                                           "--set", "epochs=1", "--set", "batch-size=2", "--set", "limit=4", "--set", "bn-batches=1", "--json"])
+                                           "--set", "epochs=1", "--set", "batch-size=2", "--set", "limit=4", "--set", "bn=reestimate[batches=1]", "--json"])
         #expect(planned.status == 0, "\(planned.error)")
         let report = try JSONDecoder().decode(PlanReport.self, from: Data(planned.output.utf8))
         #expect(report.plan.added == ["\(preset)-s2"])

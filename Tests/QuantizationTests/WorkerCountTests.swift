@@ -51,7 +51,7 @@ import Testing
     @Test func lenet5TrainsToTheSameBitsOnAnyWorkerCount() throws {
         let data = try writeIDXFolder(train: 500, test: 100, side: 28)
         let runs = try train(["--arch", "lenet5", "--method", "pmf", "--epochs", "1", "--batch-size", "100", "--log-every", "2",
-                              "--bn-batches", "2"], data: data)
+                              "--bn", "reestimate[batches=2]"], data: data)
         expectIdentical(runs)
     }
 

@@ -92,6 +92,7 @@ import Testing
 /// row functions in Double: a few Float ulps apart (|Δ| ≤ 2e-6 for entries of size ≤ 1·β).
 @Suite struct LiftedProjectionTests {
     @Test(arguments: [Projection<Float>.softmax(beta: 3), .softmax(beta: 0.5, jacobian: .reference),
+                      .softmax(beta: 3, jacobian: .reference), .softmax(beta: 0.5, jacobian: .oneSoftmax),
                       .softmax(beta: 1e4), .sparsemax(beta: 2), .hardmax])
     func binaryFloatPathMatchesDouble(_ projection: Projection<Float>) {
         let random = RandomSource(seed: 12)
@@ -151,6 +152,34 @@ import Testing
             #expect(maxAbsDifference(u.map(Double.init), ud.storage) <= 2e-6, "d = \(d), β = \(beta)")
             #expect(maxAbsDifference(w.map(Double.init), wd) <= 4e-6 * Double(d), "d = \(d), β = \(beta)")
             #expect(u[0] == 1 && u[1 ..< d].allSatisfy { $0 == 0 } && u[2 * d ..< 3 * d].allSatisfy { $0 == u[2 * d] })
+        }
+    }
+
+    /// The pullback of wider Float rows (`pullbackFromWeights`, ternary and k4) for each softmax
+    /// matrix against the Double generic path: a few Float ulps apart, scaled by β.
+    @Test(arguments: SoftmaxJacobian.allCases)
+    func wideFloatPullbackMatchesDouble(_ jacobian: SoftmaxJacobian) {
+        let random = RandomSource(seed: 14)
+        for d in [3, 4] {
+            let rows = 21, beta: Float = 2.5
+            let x = (0 ..< d * rows).map { _ in Float(random.uniform(-2, 2)) }, g = (0 ..< rows).map { _ in Float(random.uniform(-1, 1)) }
+            let q = (0 ..< d).map { Float($0) - Float(d - 1) / 2 }
+            let projection = Projection<Float>.softmax(beta: beta, jacobian: jacobian)
+            var u = [Float](repeating: 0, count: d * rows), w = [Float](repeating: 0, count: rows), out = u
+            x.withUnsafeBufferPointer { xs in
+                u.withUnsafeMutableBufferPointer { us in
+                    w.withUnsafeMutableBufferPointer { ws in projection.applyAndLift(xs, into: us, weights: ws, levels: q) }
+                }
+                u.withUnsafeBufferPointer { us in
+                    g.withUnsafeBufferPointer { gs in
+                        out.withUnsafeMutableBufferPointer { projection.pullbackFromWeights(input: xs, output: us, weightGradient: gs, levels: q, into: $0) }
+                    }
+                }
+            }
+            let xd = RowMatrix(rows: rows, columns: d, storage: x.map(Double.init))
+            let upstream = RowMatrix(rows: rows, columns: d, storage: (0 ..< rows).flatMap { j in q.map { Double(g[j]) * Double($0) } })
+            let expected = Projection<Double>.softmax(beta: Double(beta), jacobian: jacobian).pullback(at: xd, upstream: upstream)
+            #expect(maxAbsDifference(out.map(Double.init), expected.storage) <= 4e-6 * Double(beta) * Double(d), "d = \(d)")
         }
     }
 }

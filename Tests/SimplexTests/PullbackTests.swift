@@ -24,16 +24,38 @@ import Testing
         for beta in [0.01, 1, 5] { check(.softmax(beta: beta), scale: 2, tolerance: 1e-6 * max(1, beta * beta), seed: 1) }
     }
 
-    @Test func softmaxReferenceVariantIsNotTheDerivative() {
+    /// The reference code's two-softmax matrix and the one-softmax matrix against their formulas
+    /// written out in Double with plain exponentials (s = softmax(βx), s′_λ = e^{βs_λ}/Σe^{βs_μ},
+    /// out = β(v − p⟨p, v⟩) with p = s′ or s), on random rows of widths 2–5 at several β; neither is
+    /// the derivative, and away from a vertex the two differ.
+    @Test func softmaxReferenceMatricesMatchTheirFormulas() {
+        let random = RandomSource(seed: 4)
+        func identityMinusOuter(_ p: [Double], _ v: [Double], _ beta: Double) -> [Double] {
+            let pv = dot(p, v)
+            return v.indices.map { beta * (v[$0] - p[$0] * pv) }
+        }
+        func plainSoftmax(_ x: [Double], _ beta: Double) -> [Double] {
+            let e = x.map { Double.exp(beta * $0) }, total = e.reduce(0, +)
+            return e.map { $0 / total }
+        }
+        for trial in 0 ..< 120 {
+            let d = 2 + trial % 4, beta = [0.3, 1, 2, 7][trial % 4]
+            let x = randomRow(d, scale: 1, using: random), v = randomRow(d, using: random)
+            let s = plainSoftmax(x, beta), second = plainSoftmax(s, beta)
+            let (xm, vm) = (RowMatrix(rows: 1, columns: d, storage: x), RowMatrix(rows: 1, columns: d, storage: v))
+            let reference = Projection<Double>.softmax(beta: beta, jacobian: .reference).pullback(at: xm, upstream: vm).storage
+            let one = Projection<Double>.softmax(beta: beta, jacobian: .oneSoftmax).pullback(at: xm, upstream: vm).storage
+            #expect(maxAbsDifference(reference, identityMinusOuter(second, v, beta)) < 1e-13 * beta, "reference \(x)")
+            #expect(maxAbsDifference(one, identityMinusOuter(s, v, beta)) < 1e-13 * beta, "onesoftmax \(x)")
+            let numeric = numericalGradient({ dot(v, plainSoftmax($0, beta)) }, at: x)
+            #expect(maxAbsDifference(reference, numeric) > 1e-3 && maxAbsDifference(one, numeric) > 1e-3)
+        }
+        // Away from a vertex s′ ≠ s, so the two matrices give different products.
         let x = [0.3, -0.4, 0.9], v = [1.0, -2.0, 0.5]
-        let numeric = numericalGradient({ dot(v, Projection<Double>.softmax(beta: 2)($0)) }, at: x)
-        let reference = Projection<Double>.softmax(beta: 2, jacobian: .reference)
-            .pullback(at: RowMatrix([x]), upstream: RowMatrix([v])).storage
-        #expect(maxAbsDifference(reference, numeric) > 0.1)
-        // β(I − ssᵀ)v written out directly.
-        let s = Projection<Double>.softmax(beta: 2)(x)
-        let direct = v.indices.map { 2 * (v[$0] - s[$0] * dot(s, v)) }
-        #expect(maxAbsDifference(reference, direct) < 1e-15)
+        let products = [SoftmaxJacobian.reference, .oneSoftmax].map {
+            Projection<Double>.softmax(beta: 2, jacobian: $0).pullback(at: RowMatrix([x]), upstream: RowMatrix([v])).storage
+        }
+        #expect(maxAbsDifference(products[0], products[1]) > 0.1)
     }
 
     /// Sparsemax is piecewise linear; finite differences are exact away from the kinks, which random

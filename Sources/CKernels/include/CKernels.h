@@ -121,11 +121,23 @@ void ck_negative_exp_in_place(float *x, long n);
 /// their exp/divide chains (13 % fewer cycles than one group per pass, measured with perf).
 void ck_binary_lift16(const float *x, float *u, float *w, long rows, float beta, float q0, float q1, int sparsemax);
 
+/// The matrices `ck_softmax_pullback8` multiplies by (Simplex's `SoftmaxJacobian`).
+enum {
+    /// β(diag(s) − ssᵀ), the Jacobian of softmax(βx) at s.
+    CK_JACOBIAN_EXACT = 0,
+    /// β(I − s′s′ᵀ) with s′ = softmax(β·s), the reference code's two-softmax form.
+    CK_JACOBIAN_REFERENCE = 1,
+    /// β(I − ssᵀ).
+    CK_JACOBIAN_ONE_SOFTMAX = 2,
+};
+
 /// The pullback of w = softmax(βx)·q to x for `rows` binary rows (a multiple of 8; u and out hold
-/// interleaved pairs) given g = ∂L/∂w: exact out_λ = β g s_λ (q_λ − w), reference (`exact` zero)
-/// out_λ = β g (q_λ − s_λ w). w is formed again from u as `ck_binary_lift16` forms it, the same
-/// value bit for bit, which is cheaper than reading it back from memory.
-void ck_softmax_pullback8(const float *u, const float *g, float *out, long rows, float beta, float q0, float q1, int exact);
+/// interleaved pairs, u = softmax(βx)) given g = ∂L/∂w, for the matrix `jacobian` names:
+/// exact out_λ = β g s_λ (q_λ − w) with w = ⟨s, q⟩; one-softmax out_λ = β g (q_λ − s_λ w); reference
+/// the one-softmax formula at s′ = softmax(β·s) (split by `ck_softmax_split8` from z = β(s₁ − s₀),
+/// as the lift splits softmax(βx)) and w′ = ⟨s′, q⟩. w is formed again from u as
+/// `ck_binary_lift16` forms it, the same value bit for bit, which is cheaper than reading it back.
+void ck_softmax_pullback8(const float *u, const float *g, float *out, long rows, float beta, float q0, float q1, int jacobian);
 
 // Elementwise training kernels (the optimizer, ReLU, BatchNorm and bias passes). Entry by entry they
 // compute what their comments say with each operation rounded once (no fused multiply-add), so all
