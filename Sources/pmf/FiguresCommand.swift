@@ -11,7 +11,7 @@ struct FiguresCommand: ParsableCommand {
         commandName: "figures",
         abstract: "Regenerate the paper's figures and tables: .dat data, .gp scripts and (with gnuplot) rendered files.",
         discussion: """
-        Figures: \(PaperFigure.allCases.map(\.rawValue).joined(separator: ", ")). The training figures first train \
+        Figures: \(PaperFigure.allCases.map(\.rawValue).joined(separator: ", ")) (all but ablation unless --only names them). The training figures first train \
         every run they need, in this process, as `pmf train --preset mnist-ARCH-METHOD --dataset DATASET … \
         --out OUT/runs/DATASET/ARCH-METHOD-sSEED` would (one progress bar for the whole job); a folder holding its finished run \
         is reused, and an interrupted run resumes from its checkpoint. `theorems` runs the checks of `pmf check` and \
@@ -92,7 +92,7 @@ struct FiguresCommand: ParsableCommand {
                                     provenance: Provenance(command: command, seed: nil, version: "PMFKit \(toolkitVersion)"),
                                     log: { line in FileHandle.standardError.write(Data("pmf figures: \(line)\n".utf8)) })
         let builder = FigureBuilder(context: context)
-        let chosen = only.isEmpty ? PaperFigure.allCases : PaperFigure.allCases.filter { only.contains($0.rawValue) }
+        let chosen = only.isEmpty ? PaperFigure.defaultSet : PaperFigure.allCases.filter { only.contains($0.rawValue) }
         let terminals = formats.map(\.terminal)
         let program = GnuplotProgram.onPath()
         var reports: [Report] = []

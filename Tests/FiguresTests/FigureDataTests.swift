@@ -58,6 +58,30 @@ struct FigureDataTests {
         #expect(try build.requests(for: [.fig3Rho, .table2]).filter { $0.method == "pmf" && $0.levels == nil && $0.net.arch == "lenet300" }.count == 2)
     }
 
+    @Test("ablation: a row per switched choice, each training only the methods it concerns; the presets' row shares Table 2's runs")
+    func ablation() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fake = FakeTraining()
+        let build = builder(folder, backend: fake)
+        try build.train(for: [.table2]) { _ in }
+        let tableRuns = fake.calls.count
+        let named = try #require(try build.build(.ablation).tables.first)
+        let calls = fake.calls.dropFirst(tableRuns).map(\.config)
+        // 2 seeds: PMF × 2 pullbacks, PICM/PGD/PMF tied, PQ stepped, six methods re-estimated.
+        #expect(calls.count == 2 * (2 + 3 + 1 + 6))
+        #expect(calls.filter { $0.method.contains("jacobian=onesoftmax") }.count == 2 && calls.filter { $0.method.contains("jacobian=exact") }.count == 2)
+        #expect(calls.filter { $0.method.contains("init=tied") }.map { MethodSpecTextProbe.base($0.method) }.sorted() == ["pgd", "pgd", "picm", "picm", "pmf", "pmf"])
+        let stepped = calls.filter { $0.schedule != "constant" && $0.method.hasPrefix("pq") }
+        #expect(stepped.count == 2 && stepped.allSatisfy { $0.schedule == "step[every=2,factor=0.2]" })
+        #expect(calls.filter { $0.bn == "reestimate[batches=20]" }.count == 12)
+        #expect(fake.calls.prefix(tableRuns).allSatisfy { $0.config.bn == "running" })
+        #expect(named.table.rows.count == 6)
+        #expect(named.table.rows[0].dropFirst().allSatisfy { $0 != "—" })
+        #expect(named.table.rows[1].dropFirst().filter { $0 != "—" }.count == 1 && named.table.rows[3].dropFirst().filter { $0 != "—" }.count == 3)
+        #expect(!PaperFigure.defaultSet.contains(.ablation))
+    }
+
     @Test("the schedule's dataset reaches every run's settings, folder and caption; each network trains its own seeds")
     func dataset() throws {
         let folder = try makeTemporaryFolder()
@@ -105,15 +129,15 @@ struct FigureDataTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let fake = FakeTraining()
         var reports: [JobProgress] = []
-        try builder(folder, backend: fake).train(for: PaperFigure.allCases) { reports.append($0) }
+        try builder(folder, backend: fake).train(for: PaperFigure.defaultSet) { reports.append($0) }
         // 2 nets × 6 methods × 2 seeds, the 2-bit row × 2 seeds, 4 more ρ values.
         #expect(fake.calls.count == 24 + 2 + 4 && fake.calls.allSatisfy { !$0.resume })
         #expect(reports.last!.done == 30 && reports.last!.total == 30 && reports.last!.current == nil)
         #expect(reports.first!.done == 0 && reports.first!.remaining == nil && reports[1].remaining != nil)
         let again = FakeTraining()
         // The MRF sweeps train nothing; the coupling sweep is tested on smaller grids below.
-        for figure in PaperFigure.allCases where figure != .theorems && figure != .mrfCoupling { _ = try builder(folder, backend: again).build(figure) }
-        try builder(folder, backend: again).train(for: PaperFigure.allCases) { reports.append($0) }
+        for figure in PaperFigure.defaultSet where figure != .theorems && figure != .mrfCoupling { _ = try builder(folder, backend: again).build(figure) }
+        try builder(folder, backend: again).train(for: PaperFigure.defaultSet) { reports.append($0) }
         #expect(again.calls.isEmpty)
         #expect(reports.last!.done == 30)
         // A changed schedule is a different request: it retrains.
@@ -227,4 +251,10 @@ struct FigureDataTests {
         let bethe = try #require(file.columnNumber(named: "bethe")) - 1
         #expect(file.datasets[0].blocks[0][0][bethe].isNaN && file.datasets[1].blocks[0][0][bethe] == point.bethe)
     }
+}
+
+/// The base name of a method spec (`pmf[…]` → `pmf`), written here so the test does not lean on the
+/// code under test.
+enum MethodSpecTextProbe {
+    static func base(_ spec: String) -> String { String(spec.prefix { $0 != "[" }) }
 }
