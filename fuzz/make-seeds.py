@@ -43,13 +43,32 @@ def npy(shape, values):
 
 write("Export", "matrix.npy", npy([2, 3], [1, -1, 1, -1, 1, 1]))
 write("Export", "vector.npy", npy([4], [0.5, 0.25, 0, 1]))
-write("Export", "manifest.json", json.dumps({
-    "format": "pmfkit-quantized-network", "version": 1, "arch": "mlp", "dataset": "mnist", "imageShape": [28, 28, 1],
-    "classes": 10, "method": "pmf", "levels": [-1, 1], "testAccuracyQuantized": 0.5,
-    "parameters": [{"path": "1.weight", "shape": [3, 4], "levels": [-1, 1], "bits": 1, "file": "1.weight.npy"},
-                   {"path": "1.bias", "shape": [3], "bits": 32, "file": "1.bias.npy"}],
-    "batchNorms": [{"index": 0, "features": 3, "meanFile": "m.npy", "varianceFile": "v.npy"}]}, indent=1))
+def layer(kind, path, **settings):
+    parameters = {"linear": ["weight", "bias"], "conv2d": ["weight"] + (["bias"] if settings.get("bias") else [])}.get(kind, [])
+    entry = dict(type=kind, path=path, parameters=[f"{path}.{p}" for p in parameters] if kind != "residual" else [], **settings)
+    if kind == "batchnorm":
+        entry["buffers"] = [f"{path}.running_mean", f"{path}.running_var"]
+    return entry
 
+
+def entry(path, shape, axes, bits=32):
+    return {"path": path, "shape": shape, "axes": axes, "bits": bits, "file": path + ".npy", **({"levels": [-1, 1]} if bits == 1 else {})}
+
+
+kernel = ["out", "kernelHeight", "kernelWidth", "in"]
+write("Export", "manifest.json", json.dumps({
+    "format": "pmfkit-quantized-network", "version": 2, "arch": "test", "dataset": "mnist", "imageShape": [8, 8, 1],
+    "imageLayout": "NHWC", "classes": 10, "method": "pmf", "levels": [-1, 1], "testAccuracyQuantized": 0.5,
+    "normalization": {"mean": [0.13], "std": [0.31], "rule": "x = (p/255 - mean)/std"},
+    "layers": [layer("conv2d", "0", inChannels=1, outChannels=2, kernel=3, stride=1, padding=1, bias=False),
+               layer("batchnorm", "1", features=2, epsilon=1e-5, momentum=0.1, affine=False), layer("relu", "2"),
+               layer("residual", "3", body=[layer("conv2d", "3.body.0", inChannels=2, outChannels=2, kernel=3, stride=1, padding=1,
+                                                  bias=True)]),
+               layer("maxpool2d", "4", kernel=2, stride=2), layer("flatten", "5"),
+               layer("linear", "6", inFeatures=32, outFeatures=10, bias=True)],
+    "parameters": [entry("0.weight", [2, 3, 3, 1], kernel, 1), entry("3.body.0.weight", [2, 3, 3, 2], kernel, 1),
+                   entry("3.body.0.bias", [2], ["out"]), entry("6.weight", [10, 32], ["out", "in"], 1), entry("6.bias", [10], ["out"])],
+    "buffers": [entry("1.running_mean", [2], ["features"]), entry("1.running_var", [2], ["features"])]}, indent=1))
 
 # Checkpoint: version 2 = magic, UInt32 version, UInt32 CRC-32 of the payload, UInt64 payload length,
 # payload = UInt64 JSON length, JSON metadata, UInt64 array count, (UInt64 count, Float32 values)*.

@@ -10,6 +10,9 @@ public struct Dataset: Sendable {
     public let imageShape: [Int]
     /// Number of classes.
     public let classes: Int
+    /// The per-channel (mean, deviation) the pixels p ∈ [0, 1] were standardised with, x = (p − mean)/deviation
+    /// (`normalize`); empty when the images were given as they are.
+    public internal(set) var normalization: [(mean: Double, deviation: Double)] = []
 
     /// A dataset of `labels.count` images of shape `imageShape` (NHWC, row-major) with labels in 0..<classes.
     public init(images: [Float], labels: [Int32], imageShape: [Int], classes: Int) {
@@ -27,8 +30,10 @@ public struct Dataset: Sendable {
 
     /// The images with indices in `range`.
     public func slice(_ range: Range<Int>) -> Dataset {
-        Dataset(images: Array(images[range.lowerBound * imageSize ..< range.upperBound * imageSize]),
-                labels: Array(labels[range]), imageShape: imageShape, classes: classes)
+        var part = Dataset(images: Array(images[range.lowerBound * imageSize ..< range.upperBound * imageSize]),
+                           labels: Array(labels[range]), imageShape: imageShape, classes: classes)
+        part.normalization = normalization
+        return part
     }
 
     /// The paper's validation split: the last `fraction` of the set is held out (1/6 for MNIST-like
@@ -100,15 +105,19 @@ public enum DatasetKind: String, CaseIterable, Sendable {
     /// Whether training batches get random crops (padding 4) and horizontal flips.
     public var augments: Bool { self == .cifar10 || self == .cifar100 }
 
-    /// Reads the training and test sets from `folder` and normalises both with the training set's
-    /// statistics: one mean and deviation for grey images, per channel for colour.
-    public func load(from folder: String) throws(DataError) -> (train: Dataset, test: Dataset) {
+    /// Reads the training and test sets from `folder` and normalises both with `statistics`, by
+    /// default the training set's: one mean and deviation for grey images, per channel for colour.
+    public func load(from folder: String, statistics: [(mean: Double, deviation: Double)]? = nil) throws(DataError)
+        -> (train: Dataset, test: Dataset) {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
             throw DataError("\(folder): no such folder; pass --data with the folder holding the \(rawValue) files \(expectedFiles.joined(separator: ", "))")
         }
         var (train, test) = try readRaw(folder)
-        let statistics = channelStatistics(train)
+        let statistics = statistics ?? channelStatistics(train)
+        guard statistics.count == train.imageShape[2] else {
+            throw DataError("\(folder): \(statistics.count) normalisation statistics for images with \(train.imageShape[2]) channels")
+        }
         normalize(&train, statistics)
         normalize(&test, statistics)
         return (train, test)
@@ -210,8 +219,9 @@ func channelStatistics(_ data: Dataset) -> [(mean: Double, deviation: Double)] {
     }
 }
 
-/// x ← (x − mean_c)/deviation_c.
+/// x ← (x − mean_c)/deviation_c, computed in Float as (x − Float(mean_c))·Float(1/deviation_c).
 func normalize(_ data: inout Dataset, _ statistics: [(mean: Double, deviation: Double)]) {
+    data.normalization = statistics
     let channels = statistics.count
     let shift = statistics.map { Float($0.mean) }, scale = statistics.map { Float(1 / $0.deviation) }
     data.images.withUnsafeMutableBufferPointer { values in

@@ -461,14 +461,17 @@ extension TraceRow {
     }
 }
 
-/// Accuracy of `model` with its parameters as they are, in evaluation mode, in batches of 250.
-public func accuracy(of model: any Layer, on data: Dataset) -> Double {
+/// Accuracy of `model` with its parameters as they are, in evaluation mode, in batches of 250;
+/// `outputs`, when given, sees each batch's outputs ([rows, classes]) in order.
+public func accuracy(of model: any Layer, on data: Dataset, outputs: ((Tensor) -> Void)? = nil) -> Double {
     guard data.count > 0 else { return 0 }
     let loader = BatchLoader(data, batchSize: 250)
     var correct = 0
     for batch in 0 ..< loader.batchesPerEpoch {
         loader.load(batch: batch)
-        correct += countCorrect(model.forward(loader.images, training: false), loader.labels)
+        let logits = model.forward(loader.images, training: false)
+        outputs?(logits)
+        correct += countCorrect(logits, loader.labels)
     }
     return Double(correct) / Double(data.count)
 }

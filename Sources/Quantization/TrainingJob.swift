@@ -74,7 +74,7 @@ public struct TrainingJob {
             try QuantizedExport.write(
                 model: model, quantized: spec.quantizes ? Set(split.quantized.map(\.name)) : [], levels: levels, arch: config.arch,
                 dataset: config.dataset, imageShape: data.train.imageShape, classes: data.train.classes, method: spec.description,
-                testAccuracy: result.testAccuracy, to: $0)
+                testAccuracy: result.testAccuracy, normalization: data.train.normalization, to: $0)
         }
         let report = RunReport(arch: config.arch, method: spec.description, levels: levels.values, dataset: config.dataset, seed: config.seed,
                                epochs: result.epochs, testAccuracy: result.testAccuracy, testAccuracyFractional: result.testAccuracyFractional,

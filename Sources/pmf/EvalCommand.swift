@@ -2,15 +2,22 @@ import ArgumentParser
 import Foundation
 import NeuralNet
 import Quantization
+import Support
 
-/// `pmf eval`: rebuilds an exported quantized network and measures its test accuracy.
+/// `pmf eval`: rebuilds an exported quantized network from its manifest and measures its test accuracy.
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load a network exported by pmf train --export and report its test accuracy.")
+        abstract: "Load a network exported by pmf train --export and report its test accuracy.",
+        discussion: """
+        The network is built from the manifest's layer list, and the test images are normalised with the \
+        manifest's per-channel mean and deviation (those of the training run), whatever folder they come from.
+        """)
 
     @Option(help: "The export folder (manifest.json, .npy files).") var export: String
     @Option(help: "Dataset folder (default for mnist: the cache make mnist fills, \(DatasetKind.mnistCacheFolder()); for fashion-mnist: \(DatasetKind.fashionMNISTPackageFolder)).") var data: String?
     @Option(help: "Evaluate on this dataset instead of the one in the manifest.") var dataset: DatasetKind?
+    @Option(help: "Write the network's outputs (logits) for every test image to this .npy file: float32, [test images, classes], in the test file's order.")
+    var logits: String?
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Report: Encodable {
@@ -24,16 +31,21 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let folder = URL(fileURLWithPath: export, isDirectory: true)
-        let manifest = try QuantizedExport.manifest(in: folder)
-        guard let architecture = Architecture(rawValue: manifest.arch) else { throw CommandError("\(export): unknown architecture \(manifest.arch)") }
+        let (manifest, model) = try QuantizedExport.read(from: folder)
         guard let kind = dataset ?? DatasetKind(rawValue: manifest.dataset) else { throw CommandError("\(export): unknown dataset \(manifest.dataset); pass --dataset") }
-        let (_, test) = try kind.load(from: kind.folder(given: data))
+        guard manifest.imageShape[2] == kind.imageShapeAndClasses.shape[2] else {
+            throw CommandError("\(export)/manifest.json: imageShape \(manifest.imageShape) has \(manifest.imageShape[2]) channels; \(kind.rawValue) images have \(kind.imageShapeAndClasses.shape[2])")
+        }
+        let statistics = zip(manifest.normalization.mean, manifest.normalization.std).map { (mean: $0, deviation: $1) }
+        let (_, test) = try kind.load(from: kind.folder(given: data), statistics: statistics)
         guard manifest.imageShape == test.imageShape, manifest.classes >= test.classes else {
             throw CommandError("\(export)/manifest.json: imageShape \(manifest.imageShape) and classes \(manifest.classes) do not fit \(kind.rawValue) (images \(test.imageShape), \(test.classes) classes)")
         }
-        let model = architecture.build(imageShape: manifest.imageShape, classes: manifest.classes)
-        try QuantizedExport.load(manifest, from: folder, into: model)
-        let accuracy = NeuralNet.accuracy(of: model, on: test)
+        var outputs: [Float] = []
+        let accuracy = NeuralNet.accuracy(of: model, on: test) { outputs += $0.buffer }
+        if let logits {
+            try writeAtomically(NPY.encode(outputs, shape: [test.count, manifest.classes]), to: URL(fileURLWithPath: logits))
+        }
         let summary = manifest.summary
         let report = Report(arch: manifest.arch, method: manifest.method, dataset: kind.rawValue, test_accuracy: accuracy,
                             recorded_test_accuracy: manifest.testAccuracyQuantized, reproduced: accuracy == manifest.testAccuracyQuantized,

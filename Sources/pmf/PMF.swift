@@ -8,7 +8,7 @@ struct PMF: ParsableCommand {
         commandName: "pmf",
         abstract: "PMFKit: mean-field, proximal mean-field and projected gradient descent for quantization.",
         version: "PMFKit \(toolkitVersion)",
-        subcommands: [Project.self, Mrf.self, Train.self, Eval.self, CheckStatements.self, FiguresCommand.self,
+        subcommands: [Project.self, Mrf.self, Train.self, Eval.self, Layers.self, CheckStatements.self, FiguresCommand.self,
                       SweepCommand.self, Bench.self]
     )
 

@@ -3,8 +3,8 @@ import NeuralNet
 import Quantization
 import Testing
 
-/// Checkpoints, `.npy` files and export manifests that are damaged or lie about their sizes
-/// (issue #17): one-line errors naming the file, the field and the value, never a trap; and the
+/// Checkpoints and `.npy` files that are damaged or lie about their sizes (issue #17; export
+/// manifests: ExportTests): one-line errors naming the file, the field and the value, never a trap; and the
 /// fallback to the previous checkpoint. The fuzzer's regression inputs (fuzz/, docs/tests.md) are here.
 @Suite struct HostileInputTests {
     /// A small state of the shape a training run hands out (no training needed).
@@ -26,14 +26,6 @@ import Testing
         withUnsafeBytes(of: crc.littleEndian) { bytes.replaceSubrange(12 ..< 16, with: $0) }
         withUnsafeBytes(of: UInt64(bytes.count - 24).littleEndian) { bytes.replaceSubrange(16 ..< 24, with: $0) }
         return Data(bytes)
-    }
-
-    /// The message of the error `body` throws, failing the test when it does not throw or the
-    /// message lacks a fragment or spans several lines.
-    func expectError(_ fragments: [String], _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
-        let message = throwsMessage(containing: fragments, body)
-        #expect(message != nil && !message!.hasPrefix("MISMATCH"), "\(message ?? "no error")", sourceLocation: sourceLocation)
-        #expect(!(message ?? "").contains("\n"), "not one line: \(message ?? "")", sourceLocation: sourceLocation)
     }
 
     @Test func versionTwoRoundTripsEveryField() throws {
@@ -167,28 +159,6 @@ import Testing
         expectError(["method 'md'", "beta0=429496729510", "cap 10000"]) { _ = try MethodSpec(parsing: "md[rho=73,beta0=429496729510]") }
         expectError(["method 'pmf'", "beta0=20000"]) { _ = try MethodSpec(parsing: "pmf[beta0=2e4]") }
         #expect(try MethodSpec(parsing: "pmf[beta0=2e4,cap=3e4]").beta.cap == 3e4)
-    }
-
-    @Test func manifestNumbersAreChecked() throws {
-        func manifest(classes: Int = 10, imageShape: String = "[28, 28, 1]", shape: String = "[3, 4]", bits: Int = 1) -> String {
-            """
-            {"format": "pmfkit-quantized-network", "version": 1, "arch": "mlp", "dataset": "mnist", "imageShape": \(imageShape),
-             "classes": \(classes), "method": "pmf", "levels": [-1, 1], "testAccuracyQuantized": 0.5,
-             "parameters": [{"path": "1.weight", "shape": \(shape), "levels": [-1, 1], "bits": \(bits), "file": "1.weight.npy"}],
-             "batchNorms": []}
-            """
-        }
-        func read(_ text: String) throws -> ExportManifest {
-            let folder = temporaryFolder("manifest")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: folder.appendingPathComponent("manifest.json"))
-            return try QuantizedExport.manifest(in: folder)
-        }
-        #expect(try read(manifest()).summary.rows.map(\.parameters) == [12])
-        expectError(["manifest.json", "classes is 0"]) { _ = try read(manifest(classes: 0)) }
-        expectError(["manifest.json", "imageShape[0] is -28"]) { _ = try read(manifest(imageShape: "[-28, 28, 1]")) }
-        expectError(["manifest.json", "1.weight", "entry 1", "9223372036854775807"]) { _ = try read(manifest(shape: "[2, 9223372036854775807]")) }
-        expectError(["manifest.json", "bits of 1.weight is 64"]) { _ = try read(manifest(bits: 64)) }
     }
 }
 

@@ -92,3 +92,11 @@ func throwsMessage(containing fragments: [String], _ body: () throws -> Void) ->
         return fragments.allSatisfy { message.lowercased().contains($0.lowercased()) } ? message : "MISMATCH: \(message)"
     }
 }
+
+/// The message of the error `body` throws, failing the test when it does not throw or the
+/// message lacks a fragment or spans several lines.
+func expectError(_ fragments: [String], _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+    let message = throwsMessage(containing: fragments, body)
+    #expect(message != nil && !message!.hasPrefix("MISMATCH"), "\(message ?? "no error")", sourceLocation: sourceLocation)
+    #expect(!(message ?? "").contains("\n"), "not one line: \(message ?? "")", sourceLocation: sourceLocation)
+}

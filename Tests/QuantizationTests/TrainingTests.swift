@@ -126,25 +126,6 @@ struct StopTraining: Error {}
         #expect(second != nil && !second!.hasPrefix("MISMATCH"), "\(second ?? "no error")")
     }
 
-    @Test func exportRoundTripsAndReproducesTheAccuracy() throws {
-        let trainer = try makeTrainer("pmf[rho=1.3,every=10]", levels: .kLevel(4))
-        let result = try trainer.run(train: train, validation: validation, test: test)
-        let folder = temporaryFolder("export")
-        let split = try ParameterSplit(trainer.model)
-        let manifest = try QuantizedExport.write(model: trainer.model, quantized: Set(split.quantized.map(\.name)), levels: .kLevel(4),
-                                                 arch: "lenet300", dataset: "synthetic", imageShape: [8, 8, 1], classes: 10,
-                                                 method: trainer.method.name, testAccuracy: result.testAccuracy, to: folder)
-        #expect(manifest.parameters.allSatisfy { $0.bits == 2 && $0.levels == [-2, -1, 1, 2] })
-        let rebuilt = Architecture.lenet300.build(imageShape: [8, 8, 1], classes: 10)
-        try QuantizedExport.load(try QuantizedExport.manifest(in: folder), from: folder, into: rebuilt)
-        #expect(accuracy(of: rebuilt, on: test) == result.testAccuracy)
-        let summary = manifest.summary
-        let total = summary.rows.reduce(0) { $0 + $1.parameters }
-        #expect(summary.quantizedBytes == Double(total) * 2 / 8 + Double(summary.statistics * 4))
-        #expect(summary.compressionRatio > 10)
-        #expect(try String(contentsOf: folder.appendingPathComponent("summary.txt"), encoding: .utf8).contains("compression ratio"))
-    }
-
     @Test func npyFilesLoadInNumPyWithTheRightValues() throws {
         let folder = temporaryFolder("npy")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

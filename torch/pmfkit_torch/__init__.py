@@ -1,0 +1,1 @@
+"""PMFKit's exported networks in PyTorch (docs/export.md)."""
