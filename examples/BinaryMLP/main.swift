@@ -54,7 +54,7 @@ print("data: \(source), \(train.count) training images")
     settings.learningRate = 1e-3
     settings.logEvery = 30
     // β starts at 1 and is multiplied by ρ = 1.2 every 5 iterations (the paper: every 100 of 20 000).
-    let method = try MethodSpec(parsing: spec).makeMethod(for: model, levels: .binary)
+    let method = try MethodSpec(parsing: spec).makeMethod(for: model, levels: .binary, random: random)
     let trainer = Trainer(model: model, method: method, settings: settings, random: random)
     let result = try trainer.run(train: train, validation: validation, test: test)
     print("\n\(method.name):")
