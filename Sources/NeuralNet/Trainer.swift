@@ -457,15 +457,12 @@ extension TraceRow {
     }
 }
 
-/// Accuracy of `model` with its parameters as they are, in evaluation mode, in batches of 250.
-public func accuracy(of model: any Layer, on data: Dataset) -> Double {
+/// Accuracy of `model` with its parameters as they are, in evaluation mode (`evaluate`, the
+/// inference path), in batches of `batchSize`.
+public func accuracy(of model: any Layer, on data: Dataset, batchSize: Int = evaluationBatchSize) -> Double {
     guard data.count > 0 else { return 0 }
-    let loader = BatchLoader(data, batchSize: 250)
     var correct = 0
-    for batch in 0 ..< loader.batchesPerEpoch {
-        loader.load(batch: batch)
-        correct += countCorrect(model.forward(loader.images, training: false), loader.labels)
-    }
+    evaluate(model, on: data, batchSize: batchSize) { logits, labels in correct += countCorrect(logits, labels) }
     return Double(correct) / Double(data.count)
 }
 

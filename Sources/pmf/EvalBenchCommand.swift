@@ -12,35 +12,53 @@ struct EvalBench: ParsableCommand {
         discussion: """
         Builds the network with seeded random weights, draws --images seeded random images (MNIST-sized for the \
         LeNets and the MLP, CIFAR-sized otherwise) and runs accuracy(of:on:) on them --repeats times; the fastest \
-        run is reported. With --repeats 1 it is also the hook for counting instructions: \
+        run is reported, with a digest of the logits' bits (equal across runs that compute the same numbers, \
+        e.g. under any PMFKIT_THREADS). With --repeats 1 it is also the hook for counting instructions: \
         valgrind --tool=callgrind --toggle-collect='*evaluateOnce*' pmf bench eval --repeats 1.
         """)
 
     @Option(parsing: .upToNextOption, help: "Networks to time.") var arch: [Architecture] = [.lenet300, .lenet5]
     @Option(help: "Images per evaluation.") var images = 10_000
+    @Option(help: "Images per batch.") var batchSize = evaluationBatchSize
     @Option(help: "Timed evaluations per network; the fastest is reported.") var repeats = 3
     @Flag(help: "Print one JSON array, a row per network.") var json = false
 
-    struct Row: Encodable { let arch: String; let images: Int; let seconds: Double; let images_per_s: Double; let accuracy: Double }
+    struct Row: Encodable {
+        let arch: String
+        let images, batch_size: Int
+        let seconds, images_per_s, accuracy: Double
+        let logits_digest: String
+    }
 
     func run() throws {
-        guard repeats >= 1, images >= 1 else { throw CommandError("--repeats and --images must be ≥ 1") }
+        guard repeats >= 1, images >= 1, batchSize >= 1 else { throw CommandError("--repeats, --images and --batch-size must be ≥ 1") }
         let rows = arch.map { arch in
             let (model, data) = Self.network(arch, images: images)
             var best = (seconds: Double.infinity, accuracy: 0.0)
             for _ in 0 ..< repeats {
-                let (accuracy, seconds) = timed { evaluateOnce(model, data) }
+                let (accuracy, seconds) = timed { evaluateOnce(model, data, batchSize: batchSize) }
                 best = (min(best.seconds, seconds), accuracy)
             }
-            return Row(arch: arch.rawValue, images: images, seconds: best.seconds, images_per_s: Double(images) / best.seconds,
-                       accuracy: best.accuracy)
+            return Row(arch: arch.rawValue, images: images, batch_size: batchSize, seconds: best.seconds,
+                       images_per_s: Double(images) / best.seconds, accuracy: best.accuracy,
+                       logits_digest: Self.digest(model, data, batchSize: batchSize))
         }
         if json { return try printJSON(rows) }
-        print("evaluation of \(images) random images (fastest of \(repeats) runs)")
-        print("network     seconds   images/s")
+        print("evaluation of \(images) random images in batches of \(batchSize) (fastest of \(repeats) runs)")
+        print("network     seconds   images/s  logits digest")
         for row in rows {
-            print(row.arch.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "  %7.3f  %9.0f", row.seconds, row.images_per_s))
+            print(row.arch.padding(toLength: 10, withPad: " ", startingAt: 0)
+                  + String(format: "  %7.3f  %9.0f  ", row.seconds, row.images_per_s) + row.logits_digest)
         }
+    }
+
+    /// FNV-1a (64 bits) over the bit patterns of every logit, in image order, as hexadecimal.
+    static func digest(_ model: Sequential, _ data: Dataset, batchSize: Int) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        evaluate(model, on: data, batchSize: batchSize) { logits, _ in
+            for value in logits.buffer { hash = (hash ^ UInt64(value.bitPattern)) &* 0x100_0000_01b3 }
+        }
+        return String(hash, radix: 16)
     }
 
     /// `arch` with seeded random weights and `images` seeded random images in [0, 1) with random labels.
@@ -57,6 +75,6 @@ struct EvalBench: ParsableCommand {
 
 /// One evaluation, kept out of line so that an instruction counter can count it alone.
 @inline(never)
-func evaluateOnce(_ model: Sequential, _ data: Dataset) -> Double {
-    NeuralNet.accuracy(of: model, on: data)
+func evaluateOnce(_ model: Sequential, _ data: Dataset, batchSize: Int) -> Double {
+    NeuralNet.accuracy(of: model, on: data, batchSize: batchSize)
 }
