@@ -13,7 +13,7 @@ public protocol Layer: AnyObject {
     func outputShape(for input: [Int]) -> [Int]
     /// Computes the output. `training` selects batch statistics in BatchNorm.
     func forward(_ input: Tensor, training: Bool) -> Tensor
-    /// The evaluation-mode output (`forward(input, training: false)`, the same values) in a buffer
+    /// The evaluation-mode output (that of `forward(input, training: false)`, up to the sign of a zero) in a buffer
     /// taken from `workspace`, which the caller gives back once it has read it. Unlike `forward`,
     /// it keeps nothing for a backward pass and changes nothing `backward` reads, so an evaluation
     /// between a training forward pass and its backward pass leaves the gradients as they were.

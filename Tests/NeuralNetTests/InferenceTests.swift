@@ -67,10 +67,46 @@ import Testing
         ("resnet-like", smallResNet, [8, 8, 3]),
     ]
 
+    /// Single layers with the input shape of a training batch and of a larger evaluation batch.
+    static let layers: [(name: String, build: @Sendable () -> any Layer, input: [Int])] = [
+        ("Linear", { Linear(7, 5) }, [7]),
+        ("Conv2d by patches", { Conv2d(3, 4, kernel: 3, stride: 2, padding: 1) }, [6, 6, 3]),
+        ("Conv2d direct", { Conv2d(1, 4, kernel: 3) }, [6, 6, 1]),
+        ("BatchNorm", { BatchNorm(4) }, [3, 3, 4]),
+        ("ReLU", { ReLU() }, [3, 3, 4]),
+        ("Flatten", { Flatten() }, [3, 3, 4]),
+        ("MaxPool2d", { MaxPool2d(2) }, [4, 4, 3]),
+        ("AvgPool2d", { AvgPool2d(2) }, [4, 4, 3]),
+        ("Residual", { Residual(Sequential([Linear(6, 6), ReLU()]), shortcut: Sequential([Linear(6, 6)])) }, [6]),
+    ]
+
+    /// Every layer alone: `infer` gives the evaluation-mode `forward` output bit for bit, and an
+    /// `infer` on a batch of another size between a training forward pass and its backward pass
+    /// leaves that backward pass's gradients (input and parameters) as they were.
+    @Test(arguments: 0 ..< 9)
+    func everyLayerInfersWithoutTouchingItsTrainingPass(layer index: Int) throws {
+        let (name, build, input) = Self.layers[index]
+        let layer = build()
+        randomize(Sequential([layer]))
+        let (batch, other) = (Tensor(shape: [5] + input, values: values(5 * input.reduce(1, *))),
+                              Tensor(shape: [9] + input, values: values(9 * input.reduce(1, *))))
+        let dy = Tensor(shape: layer.outputShape(for: batch.shape), values: values(layer.outputShape(for: batch.shape).reduce(1, *)))
+        func gradients(evaluating: Bool) throws -> [[Float]] {
+            _ = layer.forward(batch, training: true)
+            if evaluating { _ = inferred(layer, other) }
+            let dx = try #require(layer.backward(dy, needsInputGradient: true))
+            return [dx.array] + layer.namedParameters(prefix: "").map(\.parameter.gradient.array)
+        }
+        let plain = try gradients(evaluating: false)
+        #expect(try gradients(evaluating: true) == plain, "\(name)")
+        #expect(inferred(layer, other).output == layer.forward(other, training: false).array, "\(name)")
+    }
+
     /// Each fused evaluation against its layers, bit for bit (`==`, so up to the sign of a zero):
     /// LeNet-5's two blocks (1 → 20 on 28×28 and 20 → 50 on 12×12: several groups per chunk and
     /// a partial last group), VGG's convolution → BatchNorm → ReLU, ResNet's strided convolution →
-    /// BatchNorm without bias, and pooling with overlapping windows and no ReLU.
+    /// BatchNorm without bias, and pooling with overlapping windows and no ReLU (a convolution bias
+    /// wherever there is no padding).
     @Test(arguments: [(30, 28, 1, 20, 5, 1, 0, "relu", 2, 2), (30, 12, 20, 50, 5, 1, 0, "relu", 2, 2),
                       (9, 8, 3, 16, 3, 1, 1, "relu", 0, 0), (9, 8, 8, 16, 3, 2, 1, "", 0, 0), (9, 9, 4, 12, 3, 1, 0, "", 3, 2)])
     func fusedConvolutionMatchesTheLayers(images n: Int, side: Int, inputs c: Int, outputs o: Int, kernel: Int, stride: Int,
@@ -86,7 +122,10 @@ import Testing
         let x = Tensor(shape: [n, side, side, c], values: values(n * side * side * c, shift: 0.2))
         let workspace = Workspace(), y = fused.infer(x, in: workspace)
         #expect(y.shape == fused.outputShape(for: x.shape))
-        #expect(y.array == layerByLayer(Array(layers.dropLast()), x))
+        let expected = layerByLayer(Array(layers.dropLast()), x)
+        #expect(y.array == expected)
+        // The training block of the same four layers evaluates through the same pass.
+        if let block = ConvolutionBlock(layers[...]) { #expect(block.infer(x, in: workspace).array == expected) }
     }
 
     /// Only convolution → BatchNorm without γ and β over its channels starts a fused evaluation.
@@ -117,7 +156,10 @@ import Testing
     }
 
     /// BatchNorm alone and BatchNorm → ReLU, with and without γ and β, on [N, F] and NHWC input:
-    /// the values of the layers' evaluation-mode forward passes.
+    /// the values of the layers' evaluation-mode forward passes, and within rounding of the
+    /// formula y = γ(x − μ)/√(σ² + ε) + β in double precision with the running μ, σ². (Float
+    /// evaluation rounds x − μ, σ² + ε, the square root, the division, the product, γ·x̂ and the
+    /// sum once each, so |ŷ − y| ≤ 8u(|γx̂| + |β|) to first order, u = 2⁻²⁴.)
     @Test(arguments: [true, false])
     func batchNormInfersItsEvaluation(affine: Bool) {
         for shape in [[13, 20], [3, 5, 5, 12]] {
@@ -128,8 +170,17 @@ import Testing
                 norm.bias!.value.assign(values(features))
             }
             let x = Tensor(shape: shape, values: values(shape.reduce(1, *)))
-            #expect(inferred(norm, x).output == layerByLayer([norm], x))
+            let y = inferred(norm, x).output
+            #expect(y == layerByLayer([norm], x))
             #expect(norm.infer(x, rectified: true, in: Workspace()).array == layerByLayer([norm, ReLU()], x))
+            var worst = 0.0
+            for (i, value) in y.enumerated() {
+                let j = i % features, gamma = Double(norm.weight?.value[j] ?? 1), beta = Double(norm.bias?.value[j] ?? 0)
+                let normalized = (Double(x[i]) - Double(norm.runningMean[j])) / (Double(norm.runningVariance[j]) + Double(norm.epsilon)).squareRoot()
+                let error = abs(Double(value) - (gamma * normalized + beta)) / (8 * 0x1p-24 * (abs(gamma * normalized) + abs(beta)))
+                worst = max(worst, error)
+            }
+            #expect(worst <= 1, "error \(worst) × the bound")
         }
     }
 

@@ -70,7 +70,7 @@ import Testing
         }
         #expect(runs[0].map(\.arch) == ["lenet5", "resnet18"])
         for (index, rows) in runs.enumerated().dropFirst() {
-            #expect(rows == runs[0], "\(Self.workerCounts[index]) workers: \(rows) against 1 worker's \(runs[0])")
+            #expect(rows == runs[0], "\(Self.workerCounts[index]) workers: digests \(rows.map(\.logits_digest)), accuracies \(rows.map(\.accuracy)) against 1 worker's \(runs[0].map(\.logits_digest)), \(runs[0].map(\.accuracy))")
         }
     }
 
