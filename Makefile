@@ -5,7 +5,7 @@ VENV = .venv-notebooks
 TORCH_VENV = .venv-torch
 EXAMPLES = PottsPMF CustomObjective BinaryMLP
 
-.PHONY: all deps build release mnist fetch-test test fuzz fuzz-build fuzz-smoke slurm-test consumer-test export-torch-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
+.PHONY: all deps build release mnist fetch-test test crosscheck fuzz fuzz-build fuzz-smoke slurm-test consumer-test export-torch-test examples notebooks notebooks-update figures-smoke docs run figures figure-scripts bench bench-train clean
 
 all: run
 
@@ -27,6 +27,7 @@ test: deps
 	@$(MAKE) --no-print-directory examples
 	@$(MAKE) --no-print-directory notebooks
 	@$(MAKE) --no-print-directory figures-smoke
+	@$(MAKE) --no-print-directory crosscheck
 	@$(MAKE) --no-print-directory slurm-test
 	@$(MAKE) --no-print-directory consumer-test
 	@$(MAKE) --no-print-directory export-torch-test
@@ -129,6 +130,12 @@ bench-train: release $(TORCH_VENV)/.installed
 ## evaluated by pmf eval --logits and by torch/eval_export.py; every predicted class must agree.
 export-torch-test: release $(TORCH_VENV)/.installed
 	scripts/export-torch-test.sh $(PMF) $(TORCH_VENV)/bin/python
+
+## The cross-check (part of make test; docs/crosscheck.md): every method on LeNet-300, LeNet-5 and
+## resnet-tiny, PMFKit's recorded runs replayed step for step by torch/pmfkit_torch/methods.py, then
+## each planted bug must make the comparison fail. CROSSCHECK_FLAGS adds flags, e.g. --verbose.
+crosscheck: release $(TORCH_VENV)/.installed
+	$(TORCH_VENV)/bin/python torch/crosscheck.py --pmf $(PMF) --check-plants $(CROSSCHECK_FLAGS)
 
 ## PyTorch (the CPU build where pip's find-links folder has one) and numpy in .venv-torch, for the
 ## cross-check, the export loader and the speed anchor (scripts/install-torch.sh).

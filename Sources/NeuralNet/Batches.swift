@@ -1,8 +1,8 @@
 import Simplex
 
-/// Mini-batches of a dataset in a seeded random order, copied into reusable tensors.
-/// With `augment`, each training image is randomly cropped from a 4-pixel zero-padded copy and
-/// flipped horizontally with probability ½ (CIFAR).
+/// Mini-batches of a dataset in a seeded random order, or in given orders, copied into reusable
+/// tensors. With `augment`, each training image is randomly cropped from a 4-pixel zero-padded copy
+/// and flipped horizontally with probability ½ (CIFAR).
 public final class BatchLoader {
     /// The dataset batches are drawn from.
     public let data: Dataset
@@ -14,13 +14,18 @@ public final class BatchLoader {
     public let images = Tensor(shape: [0])
     public private(set) var labels: [Int32] = []
     private var order: [Int]
+    /// Each epoch's order when given (`startEpoch` takes them instead of shuffling).
+    public let orders: BatchOrders?
 
-    /// A loader over `data` in index order until the first `shuffle`; the last, partial batch is kept.
-    public init(_ data: Dataset, batchSize: Int, augment: Bool = false) {
+    /// A loader over `data` in index order until the first `shuffle` or `startEpoch`; the last,
+    /// partial batch is kept. With `orders` (permutations of `data`'s indices), epoch e uses the e-th.
+    public init(_ data: Dataset, batchSize: Int, augment: Bool = false, orders: BatchOrders? = nil) {
         precondition(batchSize >= 1, "batch size must be at least 1")
+        precondition(orders.map { $0.images == data.count } ?? true, "batch orders of another training set")
         self.data = data
         self.batchSize = batchSize
         self.augment = augment
+        self.orders = orders
         order = Array(0 ..< data.count)
     }
 
@@ -29,6 +34,12 @@ public final class BatchLoader {
 
     /// Draws a new order for the next epoch.
     public func shuffle(using random: RandomSource) { random.shuffle(&order) }
+
+    /// Sets the order of epoch `epoch` (0-based): the given one, or a shuffle drawn from `random`
+    /// (which then draws nothing when orders are given).
+    public func startEpoch(_ epoch: Int, using random: RandomSource) {
+        if let orders { order = orders.epochs[epoch] } else { shuffle(using: random) }
+    }
 
     /// Restores the order in use (for checkpoints).
     public var currentOrder: [Int] {
@@ -70,5 +81,33 @@ public final class BatchLoader {
                 }
             }
         }
+    }
+}
+
+/// A fixed batch order for a whole run: one permutation of the training set's indices per epoch
+/// (`pmf train --batch-order`, docs/crosscheck.md). Epoch e's batch b holds the images
+/// `epochs[e][b·B ..< (b+1)·B]` for batch size B, the last batch possibly shorter.
+public struct BatchOrders: Sendable, Equatable {
+    /// The permutations, epoch by epoch.
+    public let epochs: [[Int]]
+    /// The size of the training set they permute.
+    public let images: Int
+
+    /// Orders over a training set of `images` images.
+    /// - Throws: `DataError` naming the first epoch whose order is not a permutation of 0 ..< `images`.
+    public init(_ epochs: [[Int]], images: Int) throws(DataError) {
+        for (epoch, order) in epochs.enumerated() {
+            var seen = [Bool](repeating: false, count: images)
+            var valid = order.count == images
+            for index in order where valid {
+                valid = (0 ..< images).contains(index) && !seen[index]
+                if valid { seen[index] = true }
+            }
+            guard valid else {
+                throw DataError("the batch order of epoch \(epoch) is not a permutation of the \(images) training images 0 ..< \(images)")
+            }
+        }
+        self.epochs = epochs
+        self.images = images
     }
 }

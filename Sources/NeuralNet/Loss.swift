@@ -9,8 +9,9 @@ public protocol Loss: AnyObject {
     var gradient: Tensor { get }
 }
 
-/// Softmax cross-entropy: −log softmax(x)_y averaged over the batch; ∂/∂x = (softmax(x) − e_y)/N.
-/// The softmax is Simplex's max-shifted one.
+/// Softmax cross-entropy: −log softmax(x)_y = log Σ_j exp(x_j − m) − (x_y − m) with m = max x,
+/// averaged over the batch, so a row whose label lies 200 below its largest logit costs 200 (the
+/// probability itself would underflow); ∂/∂x = (softmax(x) − e_y)/N, Simplex's max-shifted softmax.
 public final class SoftmaxCrossEntropy: Loss {
     public let gradient = Tensor(shape: [0])
 
@@ -26,8 +27,10 @@ public final class SoftmaxCrossEntropy: Loss {
             let row = UnsafeBufferPointer(start: logits.data + r * k, count: k)
             let probabilities = UnsafeMutableBufferPointer(start: gradient.data + r * k, count: k)
             softmax(row, beta: 1, into: probabilities)
-            let label = Int(labels[r])
-            total -= Float.log(max(probabilities[label], .leastNormalMagnitude))
+            let label = Int(labels[r]), top = row.max()!
+            var sum: Float = 0
+            for x in row { sum += Float.exp(x - top) }
+            total += Float.log(sum) - (row[label] - top)
             probabilities[label] -= 1
         }
         let scale = 1 / Float(n)

@@ -19,6 +19,12 @@ public enum Architecture: String, CaseIterable, Sendable {
     /// strides 1/2/2/2, 1×1 conv + BN shortcut on shape change), 4×4 average pool, FC 512→classes.
     /// No conv bias; BN without affine parameters.
     case resnet18
+    /// A tiny residual network for quick checks (the cross-check, docs/crosscheck.md): 3×3 stem
+    /// C→8 with BN and ReLU; a BasicBlock 8→8 (identity shortcut) and a BasicBlock 8→16 of stride 2
+    /// (1×1 conv + BN shortcut), each followed by ReLU; an average pool of side min(⌈H/2⌉, ⌈W/2⌉),
+    /// which leaves 1×1 of a square image (28×28×1, 32×32×3); FC 16→classes. No conv bias; BN
+    /// without affine parameters.
+    case resnetTiny = "resnet-tiny"
 
     /// Builds the network for images of shape [H, W, C] and `classes` outputs (untrained; see
     /// `initialize(_:using:)`).
@@ -62,6 +68,11 @@ public enum Architecture: String, CaseIterable, Sendable {
             }
             layers += [AvgPool2d(4), Flatten(), Linear(512 * (h / 32) * (w / 32), classes)]
             return Sequential(layers)
+        case .resnetTiny:
+            let (halfH, halfW) = ((h + 1) / 2, (w + 1) / 2), side = min(halfH, halfW)
+            return Sequential([Conv2d(c, 8, kernel: 3, padding: 1, bias: false), BatchNorm(8, affine: false), ReLU(),
+                               Self.basicBlock(8, 8, stride: 1), ReLU(), Self.basicBlock(8, 16, stride: 2), ReLU(),
+                               AvgPool2d(side), Flatten(), Linear(16 * (halfH / side) * (halfW / side), classes)])
         }
     }
 

@@ -277,10 +277,16 @@ public final class Trainer {
     /// `validation`, reports `test` for it. With `resume`, continues from that state (which must
     /// come from the same model, method, settings, data and seed); with `checkpoint`, hands out the
     /// state every `checkpoint.every` iterations and at the end (before the best network is restored).
+    /// With `orders`, epoch e takes its batches in `orders.epochs[e]` instead of a shuffle; `observer`
+    /// sees each epoch's order and every step.
     public func run(train: Dataset, validation: Dataset, test: Dataset, augment: Bool = false,
                     resume: TrainerState? = nil, checkpoint: CheckpointPolicy? = nil,
+                    orders: BatchOrders? = nil, observer: (any TrainingObserver)? = nil,
                     progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingResult {
-        let loader = BatchLoader(train, batchSize: settings.batchSize, augment: augment)
+        if let orders, orders.images != train.count || orders.epochs.count < settings.epochs {
+            throw TrainingError(description: "the batch orders hold \(orders.epochs.count) epochs over \(orders.images) images; this run needs \(settings.epochs) over \(train.count)")
+        }
+        let loader = BatchLoader(train, batchSize: settings.batchSize, augment: augment, orders: orders)
         calibration = switch settings.batchNorm {
         case .running: nil
         case .reestimate(let batches): BatchNormCalibration(train, batches: batches, batchSize: settings.batchSize)
@@ -315,9 +321,13 @@ public final class Trainer {
                                 trainingSeconds: trainingTime.inSeconds)
         }
         var iteration = first
+        try observer?.stepsDone(first, loss: .nan) { state(first) }
         while iteration < total {
             let epoch = iteration / perEpoch
-            if iteration % perEpoch == 0 { loader.shuffle(using: random) }
+            if iteration % perEpoch == 0 {
+                loader.startEpoch(epoch, using: random)
+                try observer?.epochStarts(epoch, order: loader.currentOrder)
+            }
             let stepStart = clock.now  // the step and its finiteness check are timed
             let rate = settings.schedule.rate(base: settings.learningRate, at: iteration)
             loader.load(batch: iteration % perEpoch, random: random)
@@ -328,6 +338,7 @@ public final class Trainer {
             seen += loader.labels.count
             windowSteps += 1
             iteration += 1
+            try observer?.stepsDone(iteration, loss: Float(batchLoss)) { state(iteration) }
             if iteration % settings.logEvery == 0 || iteration == total {
                 var row = TraceRow(iteration: iteration, epoch: Double(iteration) / Double(perEpoch), loss: lossSum / Double(windowSteps),
                                    trainAccuracy: Double(correct) / Double(seen), learningRate: rate, validationAccuracy: nil)

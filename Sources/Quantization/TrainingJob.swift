@@ -19,6 +19,8 @@ public struct TrainingJob {
     public var resume: Checkpoint?
     /// Folder to export the trained quantized network to (`QuantizedExport`), or nil.
     public var export: URL?
+    /// A given start, batch order and step record, for replaying the run elsewhere (none by default).
+    public var replay = ReplayOptions()
 
     /// A job; without `folder` nothing is written but the export.
     public init(config: RunConfig, folder: URL? = nil, checkpointEvery: Int = .max, resume: Checkpoint? = nil, export: URL? = nil) {
@@ -42,16 +44,11 @@ public struct TrainingJob {
     public func run(on data: RunData, progress: (TrainingProgress) -> Void = { _ in }) throws
         -> (report: RunReport, export: ExportManifest?) {
         let config = self.config
-        let (kind, architecture, optimizer) = try config.kinds()
-        let random = RandomSource(seed: config.seed)
-        let model = architecture.build(imageShape: data.train.imageShape, classes: data.train.classes)
-        initialize(model, using: random)
+        let (kind, _, optimizer) = try config.kinds()
+        let (random, model, method) = try start(for: data)
         let spec = try MethodSpec(parsing: config.method)
         let levels = try QuantizationLevels(name: config.levels)
         let split = try ParameterSplit(model, floatPrefixes: config.floatLayers)
-        // The seeded stream draws the network's weights, then ũ⁰ for init=independent, then the
-        // trainer's batch orders and augmentation.
-        let method = try spec.makeMethod(for: model, levels: levels, floatPrefixes: config.floatLayers, random: random)
 
         var settings = TrainingSettings()
         (settings.epochs, settings.batchSize, settings.seed) = (config.epochs, config.batchSize, config.seed)
@@ -68,8 +65,16 @@ public struct TrainingJob {
                 try writeTrace(state.trace, in: folder)
             }
         }
+        let perEpoch = (data.train.count + config.batchSize - 1) / config.batchSize
+        let orders = try replay.batchOrder.map { try BatchOrderFile.read($0, epochs: config.epochs, images: data.train.count) }
+        let recorder = try replay.observes
+            ? RunRecorder(record: replay.record.map { ($0, replay.recordEvery) }, iterations: perEpoch * config.epochs, method: method,
+                          optimizer: optimizer, settings: config, train: data.train,
+                          layers: try ExportLayer.describe(model))
+            : nil
         let result = try trainer.run(train: data.train, validation: data.validation, test: data.test, augment: kind.augments,
-                                     resume: resume?.state, checkpoint: policy, progress: progress)
+                                     resume: resume?.state, checkpoint: policy, orders: orders, observer: recorder, progress: progress)
+        if let file = replay.writeBatchOrder, let recorder { try BatchOrderFile.write(recorder.orders, to: file) }
         let manifest = try export.map {
             try QuantizedExport.write(
                 model: model, quantized: spec.quantizes ? Set(split.quantized.map(\.name)) : [], levels: levels, arch: config.arch,
@@ -88,6 +93,27 @@ public struct TrainingJob {
             try report.write(to: folder)
         }
         return (report, manifest)
+    }
+
+    /// Writes the method's state at the start of the run (`StateFiles`) into `folder`, without
+    /// training: the network initialised from the seed, or the state `replay.initFolder` holds.
+    public func writeInitialState(for data: RunData, to folder: URL) throws {
+        try StateFiles.write(try start(for: data).method.stateTensors, to: folder)
+    }
+
+    /// The run's random source, its network initialised from the seed and its method, whose state is
+    /// then read from `replay.initFolder` when given (the random source has drawn the same numbers
+    /// either way, so the batch orders do not depend on it).
+    private func start(for data: RunData) throws -> (random: RandomSource, model: Sequential, method: any WeightMethod) {
+        let random = RandomSource(seed: config.seed)
+        let model = try config.kinds().arch.build(imageShape: data.train.imageShape, classes: data.train.classes)
+        initialize(model, using: random)
+        // The seeded stream draws the network's weights, then ũ⁰ for init=independent, then the
+        // trainer's batch orders and augmentation.
+        let method = try MethodSpec(parsing: config.method).makeMethod(for: model, levels: try QuantizationLevels(name: config.levels),
+                                                                       floatPrefixes: config.floatLayers, random: random)
+        if let folder = replay.initFolder { try StateFiles.read(into: method, from: folder) }
+        return (random, model, method)
     }
 
     /// Writes `trace.dat` into `folder` (nothing before the first trace row).

@@ -69,7 +69,7 @@ extension Architecture {
     /// The smallest image side the network's layers fit (its convolutions and pools leave at least one pixel).
     var minimumImageSide: Int {
         switch self {
-        case .mlp, .lenet300: 1
+        case .mlp, .lenet300, .resnetTiny: 1
         case .lenet5: 16
         case .vgg16, .resnet18: 32
         }

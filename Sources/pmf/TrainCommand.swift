@@ -39,6 +39,12 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("checkpoint-every"), help: "Iterations between checkpoints in --out (one is always written at the end).") var checkpointEvery: Int?
     @Option(help: "Continue the run whose checkpoint is in this folder; finishes with the weights of the uninterrupted run.") var resume: String?
     @Option(help: "Folder to export the trained quantized network to (.npy per layer, manifest.json, summary.txt).") var export: String?
+    @Option(name: .customLong("init"), help: "Start from the method's state in this folder (one .npy per state tensor, as --write-init writes) instead of the seeded initialisation.") var initFolder: String?
+    @Option(name: .customLong("write-init"), help: "Write the method's starting state (one .npy per state tensor, e.g. 1.weight.utilde.npy) into this folder and exit without training.") var writeInit: String?
+    @Option(name: .customLong("batch-order"), help: "Take each epoch's batches in the order this integer .npy of shape [epochs, training images] gives, instead of the seeded shuffle.") var batchOrder: String?
+    @Option(name: .customLong("write-batch-order"), help: "Write the batch order the run used (.npy, [epochs, training images]) to this file at its end.") var writeBatchOrder: String?
+    @Option(help: "Record every step's loss and, every --record-every steps, the method's, optimizer's and BatchNorm's state into this new folder (docs/crosscheck.md).") var record: String?
+    @Option(name: .customLong("record-every"), help: "Steps between recorded states (default 100; the start and the last step are always recorded).") var recordEvery: Int?
     @Flag(help: "Print the model summary before training.") var summary = false
     @Flag(help: "Print one JSON object with the results.") var json = false
 
@@ -58,6 +64,7 @@ struct Train: ParsableCommand {
             return
         }
         if let checkpointEvery, checkpointEvery < 1 { throw CommandError("--checkpoint-every must be ≥ 1") }
+        let replay = try replayOptions()
         let outFolder = out ?? resume
         if checkpointEvery != nil, outFolder == nil { throw CommandError("--checkpoint-every needs --out FOLDER for the checkpoints") }
         let chosen = try preset.map { try Preset.named($0) }
@@ -72,9 +79,11 @@ struct Train: ParsableCommand {
             config = try RunConfig.resolve(preset: chosen, overrides: overrides, trainingImages: data.train.count)
             checkpoint = nil
         }
-        let job = TrainingJob(config: config, folder: outFolder.map { URL(fileURLWithPath: $0, isDirectory: true) },
+        var job = TrainingJob(config: config, folder: outFolder.map { URL(fileURLWithPath: $0, isDirectory: true) },
                               checkpointEvery: checkpointEvery ?? .max, resume: checkpoint,
                               export: export.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        job.replay = replay
+        if let writeInit { return try job.writeInitialState(for: data, to: URL(fileURLWithPath: writeInit, isDirectory: true)) }
         if summary { FileHandle.standardError.write(Data((try job.modelSummary(for: data) + "\n").utf8)) }
         let bar = ProgressBar(label: "\(config.arch)/\(try MethodSpec(parsing: config.method).kind.rawValue)")
         let (report, exported) = try job.run(on: data, progress: bar.report)
@@ -84,6 +93,29 @@ struct Train: ParsableCommand {
         print(String(format: "%@ %@ on %@: test accuracy %.2f%% quantized, %.2f%% fractional (best validation %.2f%% at iteration %d), %.1f s, %.0f samples/s",
                      config.arch, report.method, config.dataset, 100 * report.testAccuracy, 100 * report.testAccuracyFractional,
                      100 * report.bestValidationAccuracy, report.bestIteration, report.seconds, report.samplesPerSecond))
+    }
+}
+
+extension Train {
+    /// The replay flags as job options; refused with --resume, whose checkpoint stores none of them.
+    func replayOptions() throws -> ReplayOptions {
+        var options = ReplayOptions()
+        let folder = { (path: String) in URL(fileURLWithPath: path, isDirectory: true) }
+        (options.initFolder, options.record) = (initFolder.map(folder), record.map(folder))
+        (options.batchOrder, options.writeBatchOrder) = (batchOrder.map(URL.init(fileURLWithPath:)), writeBatchOrder.map(URL.init(fileURLWithPath:)))
+        if let recordEvery {
+            guard recordEvery >= 1 else { throw CommandError("--record-every must be ≥ 1") }
+            guard record != nil else { throw CommandError("--record-every needs --record FOLDER") }
+            options.recordEvery = recordEvery
+        } else {
+            options.recordEvery = 100
+        }
+        let given = [("--init", initFolder), ("--write-init", writeInit), ("--batch-order", batchOrder),
+                     ("--write-batch-order", writeBatchOrder), ("--record", record)].filter { $0.1 != nil }.map(\.0)
+        if resume != nil, let first = given.first {
+            throw CommandError("\(first) cannot be combined with --resume: the checkpoint does not store it; rerun from the start")
+        }
+        return options
     }
 }
 

@@ -21,6 +21,15 @@ import Testing
         checkLossGradient(loss)
     }
 
+    /// A label far below the largest logit costs the whole gap, beyond where its probability
+    /// underflows (the cross-check found the loss capped at −log of the smallest normal float, 87.3).
+    @Test func crossEntropyOfAnUnderflowingProbability() {
+        let far = Tensor(shape: [2, 3], values: [0, 200, -5, 150, 0, 1])
+        let value = [Int32(0), 1].withUnsafeBufferPointer { SoftmaxCrossEntropy()(far, labels: $0) }
+        let expected = (200 + Double.log(1 + Double.exp(-200) + Double.exp(-205)) + 150 + Double.log(1 + Double.exp(-150) + Double.exp(-149))) / 2
+        #expect(abs(Double(value) - expected) < 1e-4 * expected)
+    }
+
     @Test func multiClassHinge() {
         let loss = MultiClassHinge()
         let value = labels.withUnsafeBufferPointer { loss(logits, labels: $0) }
