@@ -78,12 +78,13 @@ import Testing
         ("MaxPool2d", { MaxPool2d(2) }, [4, 4, 3]),
         ("AvgPool2d", { AvgPool2d(2) }, [4, 4, 3]),
         ("Residual", { Residual(Sequential([Linear(6, 6), ReLU()]), shortcut: Sequential([Linear(6, 6)])) }, [6]),
+        ("empty Sequential", { Sequential([]) }, [6]),
     ]
 
     /// Every layer alone: `infer` gives the evaluation-mode `forward` output bit for bit, and an
     /// `infer` on a batch of another size between a training forward pass and its backward pass
     /// leaves that backward pass's gradients (input and parameters) as they were.
-    @Test(arguments: 0 ..< 9)
+    @Test(arguments: 0 ..< 10)
     func everyLayerInfersWithoutTouchingItsTrainingPass(layer index: Int) throws {
         let (name, build, input) = Self.layers[index]
         let layer = build()
