@@ -125,17 +125,19 @@ bench: release
 bench-train: release $(TORCH_VENV)/.installed
 	$(PMF) bench train --arch lenet300 lenet5 --method ref bc pmf --repeats 3 --python $(TORCH_VENV)/bin/python
 
+## The cross-check (part of make test; docs/crosscheck.md): every method on LeNet-300, LeNet-5 and
+## resnet-tiny, PMFKit's recorded runs replayed step for step by torch/pmfkit_torch/methods.py (itself
+## first checked against its definitions, torch/test_methods.py), then each planted bug must make the
+## comparison fail. CROSSCHECK_FLAGS adds flags, e.g. --verbose.
+crosscheck: release $(TORCH_VENV)/.installed
+	$(TORCH_VENV)/bin/python torch/test_methods.py
+	$(TORCH_VENV)/bin/python torch/crosscheck.py --pmf $(PMF) --check-plants $(CROSSCHECK_FLAGS)
+
 ## The export used from PyTorch (part of make test; docs/export.md): tiny LeNet-300 and LeNet-5 runs
 ## on Fashion-MNIST and a ResNet-18 run on a synthetic CIFAR-10 folder, exported by the release pmf,
 ## evaluated by pmf eval --logits and by torch/eval_export.py; every predicted class must agree.
 export-torch-test: release $(TORCH_VENV)/.installed
 	scripts/export-torch-test.sh $(PMF) $(TORCH_VENV)/bin/python
-
-## The cross-check (part of make test; docs/crosscheck.md): every method on LeNet-300, LeNet-5 and
-## resnet-tiny, PMFKit's recorded runs replayed step for step by torch/pmfkit_torch/methods.py, then
-## each planted bug must make the comparison fail. CROSSCHECK_FLAGS adds flags, e.g. --verbose.
-crosscheck: release $(TORCH_VENV)/.installed
-	$(TORCH_VENV)/bin/python torch/crosscheck.py --pmf $(PMF) --check-plants $(CROSSCHECK_FLAGS)
 
 ## PyTorch (the CPU build where pip's find-links folder has one) and numpy in .venv-torch, for the
 ## cross-check, the export loader and the speed anchor (scripts/install-torch.sh).

@@ -27,6 +27,6 @@ public enum BatchOrderFile {
 
     /// Writes `orders` (one row per epoch) atomically.
     public static func write(_ orders: [[Int]], to url: URL) throws {
-        try writeAtomically(NPY.encode(orders.flatMap { $0 }, shape: [orders.count, orders.first?.count ?? 0]), to: url)
+        try writeAtomically(NPY.encode(indices: orders.flatMap { $0 }, shape: [orders.count, orders.first?.count ?? 0]), to: url)
     }
 }

@@ -10,8 +10,9 @@ public enum NPY {
     /// The file bytes of `values` with `shape` (C order, last axis fastest).
     public static func encode(_ values: [Float], shape: [Int]) -> Data { encode(values, descr: "<f4", shape: shape) }
 
-    /// The file bytes of the integers `values` with `shape`, as `<i8`.
-    public static func encode(_ values: [Int], shape: [Int]) -> Data { encode(values.map(Int64.init), descr: "<i8", shape: shape) }
+    /// The file bytes of the integers `indices` with `shape`, as `<i8` (a label `indices:`, so that
+    /// an array literal of whole numbers still encodes as float32).
+    public static func encode(indices: [Int], shape: [Int]) -> Data { encode(indices.map(Int64.init), descr: "<i8", shape: shape) }
 
     private static func encode<T>(_ values: [T], descr: String, shape: [Int]) -> Data {
         precondition(shape.reduce(1, *) == values.count, "npy: \(values.count) values do not fill shape \(shape)")

@@ -65,7 +65,7 @@ public final class RunRecorder: TrainingObserver {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try writeAtomically(encoder.encode(description), to: folder.appendingPathComponent("record.json"))
         try writeAtomically(NPY.encode(train.images, shape: [train.count] + train.imageShape), to: folder.appendingPathComponent("train-images.npy"))
-        try writeAtomically(NPY.encode(train.labels.map(Int.init), shape: [train.count]), to: folder.appendingPathComponent("train-labels.npy"))
+        try writeAtomically(NPY.encode(indices: train.labels.map(Int.init), shape: [train.count]), to: folder.appendingPathComponent("train-labels.npy"))
     }
 
     public func epochStarts(_ epoch: Int, order: [Int]) throws {

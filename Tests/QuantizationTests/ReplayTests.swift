@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNet
 import Quantization
+import Simplex
 import Testing
 
 /// The replay options of `pmf train` (issue #24, docs/crosscheck.md): a written start read back,
@@ -46,7 +47,8 @@ import Testing
         try job.writeInitialState(for: data, to: second)
         let before = try files(in: first), after = try files(in: second)
         let model = Architecture.lenet300.build(imageShape: [8, 8, 1], classes: 10)
-        let names = try MethodSpec(parsing: config.method).makeMethod(for: model).stateTensors.map { StateFiles.fileName($0.name) }
+        let names = try MethodSpec(parsing: config.method).makeMethod(for: model, random: RandomSource(seed: 1)).stateTensors
+            .map { StateFiles.fileName($0.name) }
         #expect(before.keys.sorted() == names.sorted() && names.count == 6)
         #expect(before == after)
 
