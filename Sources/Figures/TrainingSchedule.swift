@@ -145,14 +145,13 @@ public struct TrainingSchedule: Equatable, Sendable {
     }
 
     /// The default: every network at the paper's full MNIST schedule — LeNet-300 (six methods, the
-    /// 2-bit row and the ρ study) with three seeds, LeNet-5 (six methods) with one, which is what
-    /// fits in about 45 minutes on two cores.
+    /// 2-bit row and the ρ study) with three seeds, LeNet-5 (six methods) with one: 31 runs.
     public static let paper = TrainingSchedule(
         dataset: .mnist, nets: [lenet300Full, lenet5Full(seeds: [1])], methods: paperMethods,
         levelRows: [LevelRow(title: "LeNet-300, 2-bit PMF", net: lenet300Full, method: "pmf", levels: "k4")],
         rhoNet: lenet300Full, rhos: paperRhos)
 
-    /// The default with three LeNet-5 seeds too (about 1.5 hours more on two cores).
+    /// The default with three LeNet-5 seeds too: 33 runs.
     public static let full = TrainingSchedule(
         dataset: .mnist, nets: [lenet300Full, lenet5Full(seeds: [1, 2, 3])], methods: paperMethods,
         levelRows: [LevelRow(title: "LeNet-300, 2-bit PMF", net: lenet300Full, method: "pmf", levels: "k4")],

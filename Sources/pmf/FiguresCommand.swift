@@ -23,9 +23,9 @@ struct FiguresCommand: ParsableCommand {
         case paper, quick, full
         static func help(for value: Mode) -> ArgumentHelp? {
             switch value {
-            case .paper: "The default: LeNet-300 and LeNet-5 at the paper's MNIST schedule (20k iterations), 3 seeds of LeNet-300, 1 of LeNet-5 (about 45 minutes on 2 cores)."
+            case .paper: "The default: LeNet-300 and LeNet-5 at the paper's MNIST schedule (20k iterations), 3 seeds of LeNet-300, 1 of LeNet-5 (31 runs)."
             case .quick: "A smoke run for CI: a few epochs on a training subset, one seed (minutes); its outputs say they are not a comparison."
-            case .full: "As the default with 3 seeds of LeNet-5 too (about 1.5 hours more on 2 cores)."
+            case .full: "As the default with 3 seeds of LeNet-5 too (33 runs)."
             }
         }
 
