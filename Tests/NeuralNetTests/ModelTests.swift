@@ -42,6 +42,20 @@ import Testing
         }
     }
 
+    /// resnet-tiny: its parameters counted by hand (stem 3×3·C·8; blocks 8→8 and 8→16 of two 3×3
+    /// convolutions, a 1×1 8→16 shortcut; FC 16→10), the paths of its residual blocks, and the
+    /// output shape for square and non-square images (the pool's side is min(⌈H/2⌉, ⌈W/2⌉)).
+    @Test func resnetTinyHasItsLayers() {
+        for (shape, features) in [([28, 28, 1], 16), ([16, 16, 3], 16), ([20, 12, 1], 16), ([9, 21, 1], 32)] {
+            let model = Architecture.resnetTiny.build(imageShape: shape, classes: 10)
+            #expect(count(model) == 9 * shape[2] * 8 + 2 * 9 * 8 * 8 + 9 * 8 * 16 + 9 * 16 * 16 + 8 * 16 + features * 10 + 10, "\(shape)")
+            #expect(model.outputShape(for: [2] + shape) == [2, 10])
+        }
+        let paths = Architecture.resnetTiny.build(imageShape: [16, 16, 1], classes: 10).namedParameters(prefix: "").map(\.name)
+        #expect(paths == ["0.weight", "3.body.0.weight", "3.body.3.weight", "5.body.0.weight", "5.body.3.weight",
+                          "5.shortcut.0.weight", "9.weight", "9.bias"])
+    }
+
     /// Xavier-uniform bounds for weights and the N(0, 0.1²) spread of biases.
     @Test func initializationFollowsThePaper() {
         let model = Sequential([Linear(400, 200), Conv2d(8, 16, kernel: 3)])
