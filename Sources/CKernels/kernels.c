@@ -240,9 +240,10 @@ CK_INLINE void col2im_body(const float *patches, long height, long width, long c
 /// before it; the shared lanes are computed again, to the same values, and written again.
 CK_INLINE long group8(long c0, long channels) { return c0 + 8 <= channels ? c0 : channels - 8; }
 
-/// The maximum and its offset over one window for eight channels from `first` (window offsets
-/// `row` and `pixel` apart), kept in registers across the window.
-CK_INLINE void max_of_window8(const float *x, long first, long kernel, long row, long pixel, float *top, int *best) {
+/// The maximum and (when `track` is non-zero) its offset over one window for eight channels from
+/// `first` (window offsets `row` and `pixel` apart), kept in registers across the window. `track`
+/// is a constant at every call, so the version without offsets compares and selects values only.
+CK_INLINE void max_of_window8(const float *x, long first, long kernel, long row, long pixel, float *top, int *best, int track) {
     const ck_int8 lanes = {0, 1, 2, 3, 4, 5, 6, 7};
     ck_float8 m;
     __builtin_memcpy(&m, x + first, 32);
@@ -254,26 +255,28 @@ CK_INLINE void max_of_window8(const float *x, long first, long kernel, long row,
             __builtin_memcpy(&v, x + at, 32);
             const ck_int8 larger = v > m;
             m = ck_select8(larger, v, m);
-            index = (index & ~larger) | ((lanes + (int)at) & larger);
+            if (track) index = (index & ~larger) | ((lanes + (int)at) & larger);
         }
     }
     __builtin_memcpy(top, &m, 32);
-    __builtin_memcpy(best, &index, 32);
+    if (track) __builtin_memcpy(best, &index, 32);
 }
 
-CK_INLINE void max_pool_body(const float *x, long height, long width, long channels, long kernel, long stride,
-                             long first_image, long images, float *y, int *winners) {
+/// `ck_max_pool`, with the winners' offsets written only when `track` (a constant at each call) is non-zero.
+CK_INLINE void max_pool_windows(const float *x, long height, long width, long channels, long kernel, long stride,
+                                long first_image, long images, float *y, int *winners, int track) {
     const long out_height = (height - kernel) / stride + 1, out_width = (width - kernel) / stride + 1;
     for (long n = first_image; n < first_image + images; n++) {
         for (long oy = 0; oy < out_height; oy++) {
             for (long ox = 0; ox < out_width; ox++) {
                 const long first = ((n * height + oy * stride) * width + ox * stride) * channels;
-                float *top = y + ((n * out_height + oy) * out_width + ox) * channels;
-                int *best = winners + ((n * out_height + oy) * out_width + ox) * channels;
+                const long out = ((n * out_height + oy) * out_width + ox) * channels;
+                float *top = y + out;
+                int *best = track ? winners + out : 0;
                 if (channels >= 8) {
                     for (long c0 = 0; c0 < channels; c0 += 8) {
                         const long c = group8(c0, channels);
-                        max_of_window8(x, first + c, kernel, width * channels, channels, top + c, best + c);
+                        max_of_window8(x, first + c, kernel, width * channels, channels, top + c, track ? best + c : 0, track);
                     }
                     continue;
                 }
@@ -286,10 +289,19 @@ CK_INLINE void max_pool_body(const float *x, long height, long width, long chann
                         }
                     }
                     top[c] = x[winner];
-                    best[c] = (int)winner;
+                    if (track) best[c] = (int)winner;
                 }
             }
         }
+    }
+}
+
+CK_INLINE void max_pool_body(const float *x, long height, long width, long channels, long kernel, long stride,
+                             long first_image, long images, float *y, int *winners) {
+    if (winners) {
+        max_pool_windows(x, height, width, channels, kernel, stride, first_image, images, y, winners, 1);
+    } else {
+        max_pool_windows(x, height, width, channels, kernel, stride, first_image, images, y, 0, 0);
     }
 }
 

@@ -4,28 +4,39 @@ import NeuralNet
 import Quantization
 import Support
 
-/// One training run a figure needs: a network schedule, a method, a level set and a seed.
+/// One training run a figure needs: a dataset, a network schedule, a method, a level set and a seed.
 public struct TrainingRequest: Hashable, Sendable {
+    /// The dataset (`.mnist`, or `.fashionMNIST` in its place).
+    public var dataset: DatasetKind
     /// The network's schedule.
     public var net: TrainingSchedule.Net
     /// A preset base name (`pmf`) or a method spec (`pmf[rho=1.1,…]`), run with the base name's preset.
     public var method: String
     /// A level-set name (`k4`), or nil for the preset's (binary).
     public var levels: String?
+    /// A learning-rate schedule (`step[every=7000,factor=0.2]`), or nil for the preset's.
+    public var schedule: String?
+    /// The BatchNorm statistics evaluations use (`reestimate[batches=20]`), or nil for the preset's.
+    public var bn: String?
     /// The seed.
     public var seed: UInt
 
     /// Creates a request.
-    public init(net: TrainingSchedule.Net, method: String, levels: String? = nil, seed: UInt) {
+    public init(dataset: DatasetKind, net: TrainingSchedule.Net, method: String, levels: String? = nil, schedule: String? = nil,
+                bn: String? = nil, seed: UInt) {
+        self.dataset = dataset
         self.net = net
         self.method = method
         self.levels = levels
+        self.schedule = schedule
+        self.bn = bn
         self.seed = seed
     }
 
     /// `lenet300 pq seed 2`, for progress lines.
     public var label: String {
-        "\(net.arch) \(method)\(levels.map { " \($0)" } ?? "") seed \(seed)"
+        let settings = [levels, schedule.map { "lr \($0)" }, bn.map { "bn \($0)" }].compactMap { $0 }.map { " \($0)" }.joined()
+        return "\(dataset == .mnist ? "" : "\(dataset.rawValue) ")\(net.arch) \(method)\(settings) seed \(seed)"
     }
 }
 
@@ -53,7 +64,7 @@ public struct JobProgress: Sendable {
     public var current: String?
 }
 
-/// Trains runs into `ROOT/ARCH-METHOD[-LEVELS]-sSEED` folders through a `TrainingBackend`, each
+/// Trains runs into `ROOT/DATASET/ARCH-METHOD[-LEVELS]-sSEED` folders through a `TrainingBackend`, each
 /// once. A folder counts as finished when its `config.json` holds the settings the run would be
 /// trained with now and its `results.json` is a complete `RunReport`, so a rerun trains nothing and
 /// a changed schedule retrains. A run interrupted part-way resumes from its last checkpoint.
@@ -75,15 +86,17 @@ public final class TrainingRunStore {
         self.log = log
     }
 
-    /// The folder of one run: `ROOT/ARCH-METHOD[-LEVELS]-sSEED`, the method spec made a plain name.
+    /// The folder of one run: `ROOT/DATASET/ARCH-METHOD[-LEVELS][-lr-SCHEDULE][-bn-BN]-sSEED`, each
+    /// setting made a plain name.
     public func folder(_ request: TrainingRequest) -> URL {
-        let levels = request.levels.map { "-\(MethodSpecText.plainName($0))" } ?? ""
-        return root.appendingPathComponent("\(request.net.arch)-\(MethodSpecText.plainName(request.method))\(levels)-s\(request.seed)",
-                                           isDirectory: true)
+        let settings = [request.levels, request.schedule.map { "lr-\($0)" }, request.bn.map { "bn-\($0)" }]
+            .compactMap { $0 }.map { "-\(MethodSpecText.plainName($0))" }.joined()
+        return root.appendingPathComponent(request.dataset.rawValue, isDirectory: true)
+            .appendingPathComponent("\(request.net.arch)-\(MethodSpecText.plainName(request.method))\(settings)-s\(request.seed)", isDirectory: true)
     }
 
     /// The settings of `request`: the supp. Table 4 preset of its network and method base name on
-    /// Fashion-MNIST, its schedules rescaled to the run's length, with the request's method spec,
+    /// the request's dataset, its schedules rescaled to the run's length, with the request's method spec,
     /// levels, epochs, training images, trace interval and seed.
     /// - Throws: `FigureError` when there is no preset for that method or a setting is invalid.
     public static func config(_ request: TrainingRequest) throws -> RunConfig {
@@ -92,8 +105,9 @@ public final class TrainingRunStore {
             throw FigureError("no supp. Table 4 preset \(name) for method '\(request.method)'; the figures train \(TrainingSchedule.paperMethods.joined(separator: ", "))")
         }
         var overrides = RunConfig.Overrides()
-        (overrides.dataset, overrides.epochs, overrides.seed) = (DatasetKind.fashionMNIST.rawValue, request.net.epochs, request.seed)
+        (overrides.dataset, overrides.epochs, overrides.seed) = (request.dataset.rawValue, request.net.epochs, request.seed)
         (overrides.logEvery, overrides.limit, overrides.levels) = (request.net.logEvery, request.net.limit, request.levels)
+        (overrides.schedule, overrides.bn) = (request.schedule, request.bn)
         if request.method != MethodSpecText.baseName(request.method) { overrides.method = request.method }
         do {
             return try RunConfig.resolve(preset: preset, overrides: overrides, trainingImages: request.net.trainingImages)
@@ -105,10 +119,22 @@ public final class TrainingRunStore {
     /// The PMF method of `net`'s preset with another ρ, or `pmf` itself when ρ is the preset's (so
     /// the ρ study shares that run with the table).
     public static func pmf(on net: TrainingSchedule.Net, rho: Double) throws -> String {
-        var spec = try MethodSpec(parsing: try config(TrainingRequest(net: net, method: "pmf", seed: 1)).method)
-        guard spec.beta.rho != rho else { return "pmf" }
-        spec.beta.rho = rho
-        return spec.description
+        try method("pmf", on: net) { $0.beta.rho = rho }
+    }
+
+    /// The method of `net`'s preset `base` (rescaled to the net's length) with `edit` applied, or
+    /// `base` itself when the edit changes nothing (so the variant shares the preset's runs).
+    public static func method(_ base: String, on net: TrainingSchedule.Net, edit: (inout MethodSpec) -> Void) throws -> String {
+        let preset = try MethodSpec(parsing: try config(TrainingRequest(dataset: .mnist, net: net, method: base, seed: 1)).method)
+        var spec = preset
+        edit(&spec)
+        return spec == preset ? base : spec.description
+    }
+
+    /// The learning-rate schedule of `net`'s REF preset rescaled to the net's length: Table 4's MNIST
+    /// default (×0.2 every 7 000 of 20 000 iterations).
+    public static func defaultSchedule(on net: TrainingSchedule.Net) throws -> String {
+        try config(TrainingRequest(dataset: .mnist, net: net, method: "ref", seed: 1)).schedule
     }
 
     /// The settings `folder` records it was trained with, or nil.
@@ -160,11 +186,13 @@ public final class TrainingRunStore {
                            report: try RunReport(contentsOf: folder))
     }
 
-    /// The finished runs of `methods` × `seeds` on `net`, grouped by method in the given order.
-    public func runs(_ net: TrainingSchedule.Net, methods: [String], levels: String? = nil, seeds: [UInt]) throws
+    /// The finished runs of `methods` × `net`'s seeds on `dataset`, grouped by method in the given order.
+    public func runs(_ dataset: DatasetKind, _ net: TrainingSchedule.Net, methods: [String], levels: String? = nil) throws
         -> [(method: String, runs: [TrainingRun])] {
         try methods.map { method in
-            (method: method, runs: try seeds.map { try run(TrainingRequest(net: net, method: method, levels: levels, seed: $0)) })
+            (method: method, runs: try net.seeds.map {
+                try run(TrainingRequest(dataset: dataset, net: net, method: method, levels: levels, seed: $0))
+            })
         }
     }
 

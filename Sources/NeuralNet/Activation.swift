@@ -15,9 +15,20 @@ public final class ReLU: Layer {
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         output.resize(to: x.shape)
-        let (xs, ys) = (x.data, output.data)
-        parallelChunks(count: x.count, minimumPerChunk: 16_384) { start, count in ck_relu(xs + start, ys + start, count) }
+        Self.rectify(x, into: output)
         return output
+    }
+
+    public func infer(_ x: Tensor, in workspace: Workspace) -> Tensor {
+        let y = workspace.take(x.shape)
+        Self.rectify(x, into: y)
+        return y
+    }
+
+    /// y = max(x, 0), split across the cores.
+    private static func rectify(_ x: Tensor, into y: Tensor) {
+        let (xs, ys) = (x.data, y.data)
+        parallelChunks(count: x.count, minimumPerChunk: 16_384) { start, count in ck_relu(xs + start, ys + start, count) }
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
@@ -48,6 +59,12 @@ public final class Flatten: Layer {
         output.resize(to: outputShape(for: x.shape))
         output.data.update(from: x.data, count: x.count)
         return output
+    }
+
+    public func infer(_ x: Tensor, in workspace: Workspace) -> Tensor {
+        let y = workspace.take(outputShape(for: x.shape))
+        y.data.update(from: x.data, count: x.count)
+        return y
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {

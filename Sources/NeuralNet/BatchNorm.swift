@@ -123,12 +123,11 @@ public final class BatchNorm: Layer {
                 ck_tiled_centre(xs + offset, tMean, xh + offset, sum, length, period)
             }
             for j in 0 ..< f { inv[j] = 1 / (squares[j] / n + epsilon).squareRoot() }
+            tiling.tile(inv, into: tScale)
             updateRunningStatistics(mean: mu) { squares[$0] / (n - 1) }
         } else {
-            for j in 0 ..< f { (inv[j], mu[j]) = (1 / (runningVariance[j] + epsilon).squareRoot(), runningMean[j]) }
-            tiling.tile(mu, into: tMean)
+            inv.update(from: tileRunningStatistics().scale, count: f)
         }
-        tiling.tile(inv, into: tScale)
         let affine = weight != nil
         if let weight, let bias {
             tiling.tile(weight.value.data, into: tGamma)
@@ -148,6 +147,45 @@ public final class BatchNorm: Layer {
             }
         }
         return output
+    }
+
+    public func infer(_ x: Tensor, in workspace: Workspace) -> Tensor { infer(x, rectified: false, in: workspace) }
+
+    /// The evaluation-mode output, followed by ReLU when `rectified`: BatchNorm → ReLU in one pass
+    /// (`Sequential`'s inference path), the values of the two layers one after the other.
+    func infer(_ x: Tensor, rectified: Bool, in workspace: Workspace) -> Tensor {
+        _ = outputShape(for: x.shape)
+        let y = workspace.take(x.shape), (xs, ys) = (x.data, y.data)
+        let (mean, scale, period) = tileRunningStatistics()
+        var affine: (gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>)?
+        if let weight, let bias {
+            let (gamma, beta) = (tiled.data + 2 * period, tiled.data + 3 * period)
+            tiling.tile(weight.value.data, into: gamma)
+            tiling.tile(bias.value.data, into: beta)
+            affine = (UnsafePointer(gamma), UnsafePointer(beta))
+        }
+        tiling.forEachChunk(count: x.count) { offset, length in
+            let (x, y) = (xs + offset, ys + offset)
+            guard let affine else { return ck_tiled_standardize(x, mean, scale, y, length, period, rectified ? 1 : 0) }
+            ck_tiled_standardize(x, mean, scale, y, length, period, 0)
+            ck_tiled_affine(y, affine.gamma, affine.beta, y, length, period)
+            if rectified { ck_relu(y, y, length) }
+        }
+        return y
+    }
+
+    /// The running statistics as evaluation uses them, μ and a = 1/√(σ² + ε) per feature, tiled
+    /// (see `ColumnTiling`: P = `period` floats each, feature j at every r·F + j) into the layer's
+    /// work buffer; valid until the layer's next pass.
+    func tileRunningStatistics() -> (mean: UnsafePointer<Float>, scale: UnsafePointer<Float>, period: Int) {
+        let period = tiling.period, (mean, scale) = (tiled.data, tiled.data + period)
+        for slot in stride(from: 0, to: period, by: features) {
+            for j in 0 ..< features {
+                mean[slot + j] = runningMean[j]
+                scale[slot + j] = 1 / (runningVariance[j] + epsilon).squareRoot()
+            }
+        }
+        return (UnsafePointer(mean), UnsafePointer(scale), period)
     }
 
     /// ∂x = γ/σ · (∂y − mean(∂y) − x̂ · mean(∂y · x̂)) with batch statistics, γ/σ · ∂y with running ones.

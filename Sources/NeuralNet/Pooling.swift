@@ -41,11 +41,20 @@ public final class MaxPool2d: Layer {
         return output
     }
 
+    public func infer(_ x: Tensor, in workspace: Workspace) -> Tensor {
+        let shape = outputShape(for: x.shape), y = workspace.take(shape)
+        let xs = x.data, ys = y.data, inputShape = x.shape
+        parallelChunks(count: shape[0], minimumPerChunk: 1, alignment: 1) { start, images in
+            pool(xs, shape: inputShape, images: start ..< start + images, into: ys, winners: nil)
+        }
+        return y
+    }
+
     /// Pools the images `images` of x (NHWC, shape `shape`) on the calling thread: y holds each
-    /// window's maximum and `winners` the offset in x of the input it came from (the first one on
-    /// ties), both at the output offsets of those images (`ck_max_pool`).
+    /// window's maximum and `winners`, unless nil, the offset in x of the input it came from (the
+    /// first one on ties), both at the output offsets of those images (`ck_max_pool`).
     func pool(_ xs: UnsafePointer<Float>, shape: [Int], images: Range<Int>, into ys: UnsafeMutablePointer<Float>,
-              winners best: UnsafeMutablePointer<Int32>) {
+              winners best: UnsafeMutablePointer<Int32>?) {
         ck_max_pool(xs, shape[1], shape[2], shape[3], kernel, stride, images.lowerBound, images.count, ys, best)
     }
 
@@ -86,9 +95,10 @@ public final class AvgPool2d: Layer {
 
     public func outputShape(for input: [Int]) -> [Int] { poolShape(input, kernel: kernel, stride: stride, name: description) }
 
-    /// Calls body(output offset, input offset) for every window element, channel run first.
-    private func forEachWindowElement(_ shape: [Int], _ body: (Int, Int) -> Void) {
-        let (h, w, c) = (inputShape[1], inputShape[2], inputShape[3])
+    /// Calls body(output offset, input offset) for every window element of an input of shape
+    /// `input` pooled to `shape`, channel run first.
+    private func forEachWindowElement(_ input: [Int], _ shape: [Int], _ body: (Int, Int) -> Void) {
+        let (h, w, c) = (input[1], input[2], input[3])
         for n in 0 ..< shape[0] {
             for oy in 0 ..< shape[1] {
                 for ox in 0 ..< shape[2] {
@@ -104,15 +114,25 @@ public final class AvgPool2d: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let shape = outputShape(for: x.shape)
         inputShape = x.shape
-        output.resize(to: shape)
-        output.zero()
-        let c = x.shape[3], xs = x.data, ys = output.data
-        forEachWindowElement(shape) { out, at in Kernels.add(xs + at, into: ys + out, count: c) }
-        let scale = 1 / Float(kernel * kernel)
-        for i in 0 ..< output.count { ys[i] *= scale }
+        output.resize(to: outputShape(for: x.shape))
+        average(x, into: output)
         return output
+    }
+
+    public func infer(_ x: Tensor, in workspace: Workspace) -> Tensor {
+        let y = workspace.take(outputShape(for: x.shape))
+        average(x, into: y)
+        return y
+    }
+
+    /// y = the mean of each window: the window's inputs summed in ky-then-kx order, times 1/k².
+    private func average(_ x: Tensor, into y: Tensor) {
+        y.zero()
+        let c = x.shape[3], xs = x.data, ys = y.data
+        forEachWindowElement(x.shape, y.shape) { out, at in Kernels.add(xs + at, into: ys + out, count: c) }
+        let scale = 1 / Float(kernel * kernel)
+        for i in 0 ..< y.count { ys[i] *= scale }
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
@@ -120,7 +140,7 @@ public final class AvgPool2d: Layer {
         inputGradient.resize(to: inputShape)
         inputGradient.zero()
         let c = inputShape[3], dx = inputGradient.data, scale = 1 / Float(kernel * kernel)
-        forEachWindowElement(dy.shape) { out, at in
+        forEachWindowElement(inputShape, dy.shape) { out, at in
             for ch in 0 ..< c { dx[at + ch] += dy[out + ch] * scale }
         }
         return inputGradient

@@ -30,6 +30,18 @@ public final class Residual: Layer {
         return output
     }
 
+    public func infer(_ x: Tensor, in workspace: Workspace) -> Tensor {
+        let y = body.infer(x, in: workspace)
+        guard let shortcut else {
+            Kernels.add(x.data, into: y.data, count: y.count)
+            return y
+        }
+        let skip = shortcut.infer(x, in: workspace)
+        Kernels.add(skip.data, into: y.data, count: y.count)
+        workspace.giveBack(skip)
+        return y
+    }
+
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
         let main = body.backward(dy, needsInputGradient: needsInputGradient)
         let skip = shortcut.map { $0.backward(dy, needsInputGradient: needsInputGradient) } ?? dy

@@ -10,6 +10,10 @@ public final class Sequential: Layer {
     /// BatchNorm without γ and β, ReLU and max pooling as one `ConvolutionBlock`, the others alone.
     private let stages: [(first: Int, layer: any Layer)]
 
+    /// The layers as `infer` runs them: convolution → BatchNorm without γ and β (→ ReLU) (→ max
+    /// pooling) as one `ConvolutionInference`, BatchNorm → ReLU as one pass, the others alone.
+    private let inferenceStages: [(Tensor, Workspace) -> Tensor]
+
     /// A chain of `layers`, applied first to last.
     public init(_ layers: [any Layer]) {
         self.layers = layers
@@ -30,6 +34,21 @@ public final class Sequential: Layer {
             }
         }
         self.stages = stages
+        var inferenceStages: [(Tensor, Workspace) -> Tensor] = []
+        index = 0
+        while index < layers.count {
+            if let fused = ConvolutionInference(layers[index...]) {
+                inferenceStages.append(fused.infer)
+                index += fused.layerCount
+            } else if let norm = layers[index] as? BatchNorm, index + 1 < layers.count, layers[index + 1] is ReLU {
+                inferenceStages.append { norm.infer($0, rectified: true, in: $1) }
+                index += 2
+            } else {
+                inferenceStages.append(layers[index].infer)
+                index += 1
+            }
+        }
+        self.inferenceStages = inferenceStages
     }
 
     public var description: String { "Sequential(\(layers.count))" }
@@ -40,6 +59,21 @@ public final class Sequential: Layer {
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         stages.reduce(input) { $1.layer.forward($0, training: training) }
+    }
+
+    /// Each stage's output is given back to `workspace` once the next stage has read it, so the
+    /// pass holds two activations at a time (and what a residual block keeps beside them).
+    public func infer(_ input: Tensor, in workspace: Workspace) -> Tensor {
+        var x = input
+        for stage in inferenceStages {
+            let y = stage(x, workspace)
+            if x !== input { workspace.giveBack(x) }
+            x = y
+        }
+        guard x === input else { return x }
+        let copy = workspace.take(input.shape)
+        copy.data.update(from: input.data, count: input.count)
+        return copy
     }
 
     /// Layers before the first one with parameters are skipped unless the caller needs ∂loss/∂input

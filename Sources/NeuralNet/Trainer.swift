@@ -472,17 +472,16 @@ extension TraceRow {
     }
 }
 
-/// Accuracy of `model` with its parameters as they are, in evaluation mode, in batches of 250;
-/// `outputs`, when given, sees each batch's outputs ([rows, classes]) in order.
-public func accuracy(of model: any Layer, on data: Dataset, outputs: ((Tensor) -> Void)? = nil) -> Double {
+/// Accuracy of `model` with its parameters as they are, in evaluation mode (`evaluate`, the
+/// inference path), in batches of `batchSize`; `outputs`, when given, sees each batch's outputs
+/// ([rows, classes]) in order.
+public func accuracy(of model: any Layer, on data: Dataset, batchSize: Int = evaluationBatchSize,
+                     outputs: ((Tensor) -> Void)? = nil) -> Double {
     guard data.count > 0 else { return 0 }
-    let loader = BatchLoader(data, batchSize: 250)
     var correct = 0
-    for batch in 0 ..< loader.batchesPerEpoch {
-        loader.load(batch: batch)
-        let logits = model.forward(loader.images, training: false)
+    evaluate(model, on: data, batchSize: batchSize) { logits, labels in
         outputs?(logits)
-        correct += countCorrect(logits, loader.labels)
+        correct += countCorrect(logits, labels)
     }
     return Double(correct) / Double(data.count)
 }

@@ -7,17 +7,14 @@ public struct RunData: Sendable {
     public var validation: Dataset
     public var test: Dataset
 
-    /// Loads `config`'s dataset from `config.data` (Fashion-MNIST defaults to its package folder),
-    /// holds out the dataset's validation fraction and keeps the first `limit` training images
-    /// (at least one batch).
-    /// - Throws: `QuantizationError` when no folder is given for a dataset that needs one, or the
-    ///   reader's `DataError` naming the file.
+    /// Loads `config`'s dataset from `config.data`, else from the dataset's default folder (MNIST's
+    /// cache, Fashion-MNIST's package folder: `DatasetKind.folder(given:)`), holds out the dataset's
+    /// validation fraction and keeps the first `limit` training images (at least one batch).
+    /// - Throws: the `DataError` of `DatasetKind.folder(given:)` (no folder given and no usable
+    ///   default) or of the reader (naming the file).
     public init(_ config: RunConfig) throws {
         let kind = try config.kinds().dataset
-        let folder = config.data ?? (kind == .fashionMNIST ? DatasetKind.fashionMNISTPackageFolder : "")
-        guard !folder.isEmpty else {
-            throw QuantizationError("--dataset \(kind.rawValue) needs --data FOLDER holding \(kind.expectedFiles.joined(separator: ", "))")
-        }
+        let folder = try kind.folder(given: config.data)
         let (full, test) = try kind.load(from: folder)
         (train, validation) = full.splitValidation(fraction: kind.validationFraction)
         self.test = test

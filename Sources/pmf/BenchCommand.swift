@@ -6,7 +6,7 @@ import Support
 /// `pmf bench`: speed figures printed by the tool itself (no timed tests).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print speed figures.", subcommands: [SgemmBench.self, TrainBench.self, StepBench.self, MrfBench.self])
+        abstract: "Print speed figures.", subcommands: [SgemmBench.self, TrainBench.self, StepBench.self, EvalBench.self, MrfBench.self])
 }
 
 /// Single-precision GEMM through the CGSL module (OpenBLAS) beside GSL's own gslcblas.

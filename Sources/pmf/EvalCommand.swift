@@ -14,7 +14,7 @@ struct Eval: ParsableCommand {
         """)
 
     @Option(help: "The export folder (manifest.json, .npy files).") var export: String
-    @Option(help: "Dataset folder (default: the dataset's package folder for fashion-mnist).") var data: String?
+    @Option(help: "Dataset folder (default for mnist: the cache make mnist fills, \(DatasetKind.mnistCacheFolder()); for fashion-mnist: \(DatasetKind.fashionMNISTPackageFolder)).") var data: String?
     @Option(help: "Evaluate on this dataset instead of the one in the manifest.") var dataset: DatasetKind?
     @Option(help: "Write the network's outputs (logits) for every test image to this .npy file: float32, [test images, classes], in the test file's order.")
     var logits: String?
@@ -33,13 +33,11 @@ struct Eval: ParsableCommand {
         let folder = URL(fileURLWithPath: export, isDirectory: true)
         let (manifest, model) = try QuantizedExport.read(from: folder)
         guard let kind = dataset ?? DatasetKind(rawValue: manifest.dataset) else { throw CommandError("\(export): unknown dataset \(manifest.dataset); pass --dataset") }
-        let dataFolder = data ?? (kind == .fashionMNIST ? DatasetKind.fashionMNISTPackageFolder : "")
-        guard !dataFolder.isEmpty else { throw CommandError("the export was trained on \(kind.rawValue); pass --data FOLDER with its files") }
         guard manifest.imageShape[2] == kind.imageShapeAndClasses.shape[2] else {
             throw CommandError("\(export)/manifest.json: imageShape \(manifest.imageShape) has \(manifest.imageShape[2]) channels; \(kind.rawValue) images have \(kind.imageShapeAndClasses.shape[2])")
         }
         let statistics = zip(manifest.normalization.mean, manifest.normalization.std).map { (mean: $0, deviation: $1) }
-        let (_, test) = try kind.load(from: dataFolder, statistics: statistics)
+        let (_, test) = try kind.load(from: kind.folder(given: data), statistics: statistics)
         guard manifest.imageShape == test.imageShape, manifest.classes >= test.classes else {
             throw CommandError("\(export)/manifest.json: imageShape \(manifest.imageShape) and classes \(manifest.classes) do not fit \(kind.rawValue) (images \(test.imageShape), \(test.classes) classes)")
         }

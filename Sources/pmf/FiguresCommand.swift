@@ -2,6 +2,7 @@ import ArgumentParser
 import Figures
 import Foundation
 import Gnuplot
+import NeuralNet
 import Support
 
 /// `pmf figures`: regenerates the paper's figures and tables as data, gnuplot scripts and renderings.
@@ -10,9 +11,9 @@ struct FiguresCommand: ParsableCommand {
         commandName: "figures",
         abstract: "Regenerate the paper's figures and tables: .dat data, .gp scripts and (with gnuplot) rendered files.",
         discussion: """
-        Figures: \(PaperFigure.allCases.map(\.rawValue).joined(separator: ", ")). The training figures first train \
-        every run they need, in this process, as `pmf train --preset mnist-ARCH-METHOD --dataset fashion-mnist … \
-        --out OUT/runs/ARCH-METHOD-sSEED` would (one progress bar for the whole job); a folder holding its finished run \
+        Figures: \(PaperFigure.allCases.map(\.rawValue).joined(separator: ", ")) (all but ablation unless --only names them). The training figures first train \
+        every run they need, in this process, as `pmf train --preset mnist-ARCH-METHOD --dataset DATASET … \
+        --out OUT/runs/DATASET/ARCH-METHOD-sSEED` would (one progress bar for the whole job); a folder holding its finished run \
         is reused, and an interrupted run resumes from its checkpoint. `theorems` runs the checks of `pmf check` and \
         writes their evidence to OUT/check.
         """)
@@ -22,9 +23,9 @@ struct FiguresCommand: ParsableCommand {
         case paper, quick, full
         static func help(for value: Mode) -> ArgumentHelp? {
             switch value {
-            case .paper: "The default: LeNet-300 at the paper's MNIST schedule (20k iterations), LeNet-5 on a tenth of it, 3 seeds (about 30 minutes on 2 cores)."
+            case .paper: "The default: LeNet-300 and LeNet-5 at the paper's MNIST schedule (20k iterations), 3 seeds of LeNet-300, 1 of LeNet-5 (31 runs)."
             case .quick: "A smoke run for CI: a few epochs on a training subset, one seed (minutes); its outputs say they are not a comparison."
-            case .full: "The paper's schedule for LeNet-5 too (hours on 2 cores)."
+            case .full: "As the default with 3 seeds of LeNet-5 too (33 runs)."
             }
         }
 
@@ -50,6 +51,8 @@ struct FiguresCommand: ParsableCommand {
     }
 
     @Flag var mode: Mode = .paper
+    @Option(help: "Dataset of the training figures: mnist (the paper's; make mnist fetches it) or fashion-mnist (in its place).")
+    var dataset: DatasetKind = .mnist
     @Option(name: .customLong("only"), help: "Make only this figure (repeatable): \(PaperFigure.allCases.map(\.rawValue).joined(separator: ", ")).")
     var only: [String] = []
     @Option(help: "Output folder.") var out = "paper-figures/out"
@@ -64,6 +67,9 @@ struct FiguresCommand: ParsableCommand {
             throw CommandError("unknown figure '\(unknown)' for --only; use one of \(PaperFigure.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if methods.split(separator: ",").isEmpty { throw CommandError("--methods needs at least one method spec, e.g. ref,pmf") }
+        if ![.mnist, .fashionMNIST].contains(dataset) {
+            throw CommandError("--dataset \(dataset.rawValue): the figures train the paper's MNIST networks; use mnist or fashion-mnist")
+        }
     }
 
     struct Report: Encodable {
@@ -76,16 +82,17 @@ struct FiguresCommand: ParsableCommand {
     func run() throws {
         let outURL = URL(fileURLWithPath: out, isDirectory: true).standardizedFileURL
         try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
-        var schedule = mode.schedule
+        var schedule = mode.schedule.on(dataset)
         schedule.methods = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let command = "pmf figures" + (mode == .paper ? "" : " --\(mode.rawValue)")
+            + (dataset == .mnist ? "" : " --dataset \(dataset.rawValue)")
             + (methods == TrainingSchedule.paperMethods.joined(separator: ",") ? "" : " --methods \(methods)")
             + (schedule.isSmokeRun ? " (a smoke run, not a comparison)" : "")
         let context = FigureContext(out: outURL, schedule: schedule,
                                     provenance: Provenance(command: command, seed: nil, version: "PMFKit \(toolkitVersion)"),
                                     log: { line in FileHandle.standardError.write(Data("pmf figures: \(line)\n".utf8)) })
         let builder = FigureBuilder(context: context)
-        let chosen = only.isEmpty ? PaperFigure.allCases : PaperFigure.allCases.filter { only.contains($0.rawValue) }
+        let chosen = only.isEmpty ? PaperFigure.defaultSet : PaperFigure.allCases.filter { only.contains($0.rawValue) }
         let terminals = formats.map(\.terminal)
         let program = GnuplotProgram.onPath()
         var reports: [Report] = []

@@ -23,7 +23,7 @@ struct TrainBench: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Methods to time (method specs), e.g. ref bc pmf.") var method: [String] = ["ref", "bc", "pmf"]
     @Option var epochs = 1
     @Option(help: "Timed runs per network and method; the fastest is reported.") var repeats = 3
-    @Option(help: "Folder with Fashion-MNIST.") var data = DatasetKind.fashionMNISTPackageFolder
+    @Option(help: "Folder with Fashion-MNIST (default: \(DatasetKind.fashionMNISTPackageFolder)).") var data: String?
     @Option(help: "Python interpreter with torch, to run the PyTorch anchor beside this engine.") var python: String?
     @Option(help: "The anchor script.") var anchor = "benchmarks/torch_lenet.py"
     @Flag(help: "Print one JSON object.") var json = false
@@ -36,7 +36,8 @@ struct TrainBench: ParsableCommand {
 
     func run() throws {
         guard repeats >= 1, epochs >= 1 else { throw CommandError("--repeats and --epochs must be ≥ 1") }
-        let (train, test) = try DatasetKind.fashionMNIST.load(from: data)
+        let folder = try DatasetKind.fashionMNIST.folder(given: data)
+        let (train, test) = try DatasetKind.fashionMNIST.load(from: folder)
         var rows: [Row] = [], gflops = 0.0, epochFlops: [String: Double] = [:]
         /// Keeps the faster of two timings of the same (network, engine, method), in the first run's order.
         func record(_ row: Row) {
@@ -55,7 +56,7 @@ struct TrainBench: ParsableCommand {
                     record(row)
                     epochFlops[row.arch] = flops
                 }
-                if let python { try torchRows(python: python, network: network).forEach(record) }
+                if let python { try torchRows(python: python, network: network, data: folder).forEach(record) }
             }
         }
         rows = rows.map { row in
@@ -100,12 +101,12 @@ struct TrainBench: ParsableCommand {
     }
 
     /// Runs the PyTorch anchor and reads its JSON lines.
-    private func torchRows(python: String, network: Architecture) throws -> [Row] {
+    private func torchRows(python: String, network: Architecture, data folder: String) throws -> [Row] {
         guard FileManager.default.fileExists(atPath: anchor) else { throw CommandError("\(anchor): anchor script not found; pass --anchor PATH") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         let methods = method.compactMap { try? MethodSpec(parsing: $0).kind.rawValue.uppercased() }.filter { ["REF", "BC", "PMF"].contains($0) }
-        process.arguments = [anchor, network.rawValue, data, String(epochs), methods.joined(separator: ",")]
+        process.arguments = [anchor, network.rawValue, folder, String(epochs), methods.joined(separator: ",")]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

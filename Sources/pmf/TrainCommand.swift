@@ -23,7 +23,7 @@ struct Train: ParsableCommand {
     @Option(help: "Level set: binary, ternary, kN (e.g. k4) or a list like -1,0,1.") var levels: String?
     @Option(name: .customLong("float-layers"), help: "Comma-separated parameter path prefixes kept in float, e.g. 1,7.") var floatLayers: String?
     @Option(help: "Dataset: \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")).") var dataset: DatasetKind?
-    @Option(help: "Folder with the dataset's files (default for fashion-mnist: \(DatasetKind.fashionMNISTPackageFolder)).") var data: String?
+    @Option(help: "Folder with the dataset's files (default for mnist: the cache make mnist fills, \(DatasetKind.mnistCacheFolder()); for fashion-mnist: \(DatasetKind.fashionMNISTPackageFolder)).") var data: String?
     @Option(help: "Use only the first N training images (quick runs); validation and test stay whole.") var limit: Int?
     @Option var epochs: Int?
     @Option(name: .customLong("batch-size")) var batchSize: Int?

@@ -378,8 +378,9 @@ import Testing
 
     /// Max pooling against a scalar scan of each window in ky, kx order that keeps the first
     /// maximum (strictly larger replaces it), with exact ties, a NaN and ±∞ in the input, overlapping
-    /// and non-overlapping windows, channel counts below, at and above eight; on both paths. Then
-    /// unpooling against `dx[winner] += g`.
+    /// and non-overlapping windows, channel counts below, at and above eight; on both paths, with
+    /// the winners and without (evaluation: the same maxima, bit for bit). Then unpooling against
+    /// `dx[winner] += g`.
     @Test func maxPoolAndUnpoolMatchTheirDefinitions() {
         for (height, width, channels, kernel, stride) in [(8, 8, 20, 2, 2), (7, 9, 3, 3, 2), (6, 6, 8, 2, 1), (5, 4, 50, 2, 2)] {
             let images = 3, firstImage = 1, count = 2
@@ -414,6 +415,12 @@ import Testing
             #expect(dispatched.0 == expectedTop.map(\.bitPattern), "\(shape)")
             #expect(dispatched.1 == expectedBest, "\(shape)")
             #expect(baseline.0 == dispatched.0 && baseline.1 == dispatched.1, "\(shape)")
+            let (values, valuesBaseline) = Self.bothPaths { () -> [UInt32] in
+                var top = [Float](repeating: -1, count: outputs)
+                ck_max_pool(x, height, width, channels, kernel, stride, firstImage, count, &top, nil)
+                return top.map(\.bitPattern)
+            }
+            #expect(values == expectedTop.map(\.bitPattern) && valuesBaseline == values, "\(shape), values only")
 
             // Unpooling the pooled images: base is the offset of the first pooled image's input.
             let base = firstImage * height * width * channels, pooled = count * outHeight * outWidth * channels

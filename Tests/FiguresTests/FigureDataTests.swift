@@ -58,6 +58,47 @@ struct FigureDataTests {
         #expect(try build.requests(for: [.fig3Rho, .table2]).filter { $0.method == "pmf" && $0.levels == nil && $0.net.arch == "lenet300" }.count == 2)
     }
 
+    @Test("ablation: a row per switched choice, each training only the methods it concerns; the presets' row shares Table 2's runs")
+    func ablation() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fake = FakeTraining()
+        let build = builder(folder, backend: fake)
+        try build.train(for: [.table2]) { _ in }
+        let tableRuns = fake.calls.count
+        let named = try #require(try build.build(.ablation).tables.first)
+        let calls = fake.calls.dropFirst(tableRuns).map(\.config)
+        // 2 seeds: PMF × 2 pullbacks, PICM/PGD/PMF tied, PQ stepped, six methods re-estimated.
+        #expect(calls.count == 2 * (2 + 3 + 1 + 6))
+        #expect(calls.filter { $0.method.contains("jacobian=onesoftmax") }.count == 2 && calls.filter { $0.method.contains("jacobian=exact") }.count == 2)
+        #expect(calls.filter { $0.method.contains("init=tied") }.map { MethodSpecTextProbe.base($0.method) }.sorted() == ["pgd", "pgd", "picm", "picm", "pmf", "pmf"])
+        let stepped = calls.filter { $0.schedule != "constant" && $0.method.hasPrefix("pq") }
+        #expect(stepped.count == 2 && stepped.allSatisfy { $0.schedule == "step[every=2,factor=0.2]" })
+        #expect(calls.filter { $0.bn == "reestimate[batches=20]" }.count == 12)
+        #expect(fake.calls.prefix(tableRuns).allSatisfy { $0.config.bn == "running" })
+        #expect(named.table.rows.count == 6)
+        #expect(named.table.rows[0].dropFirst().allSatisfy { $0 != "—" })
+        #expect(named.table.rows[1].dropFirst().filter { $0 != "—" }.count == 1 && named.table.rows[3].dropFirst().filter { $0 != "—" }.count == 3)
+        #expect(!PaperFigure.defaultSet.contains(.ablation))
+    }
+
+    @Test("the schedule's dataset reaches every run's settings, folder and caption; each network trains its own seeds")
+    func dataset() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var schedule = tinySchedule.on(.mnist)
+        schedule.nets[1].seeds = [7]
+        let fake = FakeTraining()
+        let build = builder(folder, backend: fake, schedule: schedule)
+        let requests = try build.requests(for: [.table2])
+        #expect(requests.filter { $0.net.arch == "lenet5" }.map(\.seed) == Array(repeating: 7, count: 6))
+        #expect(requests.filter { $0.net.arch == "lenet300" && $0.levels == nil }.map(\.seed).sorted() == Array(repeating: [1, 2], count: 6).flatMap { $0 }.sorted())
+        let named = try #require(try build.build(.table2).tables.first)
+        #expect(fake.calls.allSatisfy { $0.config.dataset == "mnist" && $0.folder.path.contains("/runs/mnist/") })
+        #expect(named.caption.contains("MNIST, supp. Table 4 settings") && !named.caption.contains("Fashion"))
+        #expect(named.table.rows.map(\.first!).contains("LeNet-5, 1 epoch of 500 images (5 iterations), n = 1"))
+    }
+
     @Test("table2: mean ± std over seeds per network and method beside the paper's row, the 2-bit row, the comparison in words")
     func table() throws {
         let folder = try makeTemporaryFolder()
@@ -66,9 +107,9 @@ struct FigureDataTests {
         let table = named.table
         #expect(table.header == ["network", "REF", "BC", "PQ", "PICM", "PGD", "PMF"])
         // The fake gives 0.8 + 0.01·seed + 0.001·(method's column): seeds 1, 2 → mean 81.5 + 0.1·column, std 0.71.
-        #expect(table.rows[0] == ["LeNet-300, 1 epoch of 500 images (5 iterations)"] + (0 ..< 6).map { String(format: "%.2f ± 0.71", 81.5 + 0.1 * Double($0)) })
+        #expect(table.rows[0] == ["LeNet-300, 1 epoch of 500 images (5 iterations), n = 2"] + (0 ..< 6).map { String(format: "%.2f ± 0.71", 81.5 + 0.1 * Double($0)) })
         #expect(table.rows[1] == ["LeNet-300, paper (MNIST)", "98.55", "98.05", "98.13", "98.18", "98.21", "98.24"])
-        #expect(table.rows.map(\.first!).last == "LeNet-300, 2-bit PMF (levels k4), 1 epoch of 500 images (5 iterations)")
+        #expect(table.rows.map(\.first!).last == "LeNet-300, 2-bit PMF (levels k4), 1 epoch of 500 images (5 iterations), n = 2")
         #expect(table.rows.last!.dropFirst().filter { $0 != "—" } == ["82.00 ± 0.71"])
         #expect(named.caption.contains("Fashion-MNIST (standing in for MNIST)"))
         let text = try named.markdown()
@@ -88,15 +129,15 @@ struct FigureDataTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let fake = FakeTraining()
         var reports: [JobProgress] = []
-        try builder(folder, backend: fake).train(for: PaperFigure.allCases) { reports.append($0) }
+        try builder(folder, backend: fake).train(for: PaperFigure.defaultSet) { reports.append($0) }
         // 2 nets × 6 methods × 2 seeds, the 2-bit row × 2 seeds, 4 more ρ values.
         #expect(fake.calls.count == 24 + 2 + 4 && fake.calls.allSatisfy { !$0.resume })
         #expect(reports.last!.done == 30 && reports.last!.total == 30 && reports.last!.current == nil)
         #expect(reports.first!.done == 0 && reports.first!.remaining == nil && reports[1].remaining != nil)
         let again = FakeTraining()
         // The MRF sweeps train nothing; the coupling sweep is tested on smaller grids below.
-        for figure in PaperFigure.allCases where figure != .theorems && figure != .mrfCoupling { _ = try builder(folder, backend: again).build(figure) }
-        try builder(folder, backend: again).train(for: PaperFigure.allCases) { reports.append($0) }
+        for figure in PaperFigure.defaultSet where figure != .theorems && figure != .mrfCoupling { _ = try builder(folder, backend: again).build(figure) }
+        try builder(folder, backend: again).train(for: PaperFigure.defaultSet) { reports.append($0) }
         #expect(again.calls.isEmpty)
         #expect(reports.last!.done == 30)
         // A changed schedule is a different request: it retrains.
@@ -107,7 +148,7 @@ struct FigureDataTests {
         try builder(folder, backend: again, schedule: longer).train(for: [.table2]) { _ in }
         #expect(again.calls.count == 12 && again.calls.allSatisfy { $0.config.epochs == 2 && $0.config.arch == "lenet5" })
         // A folder whose results.json is not a complete report is not finished.
-        let broken = folder.appendingPathComponent("runs/lenet300-ref-s1/results.json")
+        let broken = folder.appendingPathComponent("runs/fashion-mnist/lenet300-ref-s1/results.json")
         try Data(#"{"epochs": 1, "test_accuracy": 0.8}"#.utf8).write(to: broken)
         try builder(folder, backend: again, schedule: longer).train(for: [.table2]) { _ in }
         #expect(again.calls.count == 13 && again.calls.last!.folder.lastPathComponent == "lenet300-ref-s1")
@@ -121,12 +162,12 @@ struct FigureDataTests {
         #expect(throws: FigureError.self) { try builder(folder, backend: fake).train(for: [.table2]) { _ in } }
         try builder(folder, backend: fake).train(for: [.table2]) { _ in }
         let calls = fake.calls
-        let interrupted = folder.appendingPathComponent("runs/lenet300-ref-s1", isDirectory: true)
+        let interrupted = folder.appendingPathComponent("runs/fashion-mnist/lenet300-ref-s1", isDirectory: true)
         #expect(calls[0].folder == interrupted && !calls[0].resume)
         #expect(calls[1] == FakeTraining.Call(config: calls[0].config, folder: interrupted, resume: true))
         #expect(calls.dropFirst(2).allSatisfy { !$0.resume })
         #expect(calls.count == 1 + 26)   // the interrupted call, then the 26 runs of Table 2 (one of them resumed)
-        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs/lenet300-ref-s1/results.json").path))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs/fashion-mnist/lenet300-ref-s1/results.json").path))
     }
 
     @Test("theorems: one panel per evidence file the checks write, all checks passing")
@@ -210,4 +251,10 @@ struct FigureDataTests {
         let bethe = try #require(file.columnNumber(named: "bethe")) - 1
         #expect(file.datasets[0].blocks[0][0][bethe].isNaN && file.datasets[1].blocks[0][0][bethe] == point.bethe)
     }
+}
+
+/// The base name of a method spec (`pmf[…]` → `pmf`), written here so the test does not lean on the
+/// code under test.
+enum MethodSpecTextProbe {
+    static func base(_ spec: String) -> String { String(spec.prefix { $0 != "[" }) }
 }

@@ -84,13 +84,15 @@ final class FakeTraining: TrainingBackend, @unchecked Sendable {
 }
 
 /// A schedule small enough for tests (the fake backend does not train anyway).
-let tinySchedule = TrainingSchedule(
-    nets: [.init(arch: "lenet300", title: "LeNet-300", epochs: 1, limit: 500, logEvery: 5),
-           .init(arch: "lenet5", title: "LeNet-5", epochs: 1, limit: 500, logEvery: 5)],
-    methods: TrainingSchedule.paperMethods, seeds: [1, 2],
-    levelRows: [.init(title: "LeNet-300, 2-bit PMF", net: .init(arch: "lenet300", title: "LeNet-300", epochs: 1, limit: 500, logEvery: 5),
-                      method: "pmf", levels: "k4")],
-    rhoNet: .init(arch: "lenet300", title: "LeNet-300", epochs: 1, limit: 500, logEvery: 5), rhos: TrainingSchedule.paperRhos)
+let tinySchedule: TrainingSchedule = {
+    let lenet300 = TrainingSchedule.Net(arch: "lenet300", title: "LeNet-300", epochs: 1, limit: 500, logEvery: 5, seeds: [1, 2])
+    return TrainingSchedule(
+        dataset: .fashionMNIST,
+        nets: [lenet300, .init(arch: "lenet5", title: "LeNet-5", epochs: 1, limit: 500, logEvery: 5, seeds: [1, 2])],
+        methods: TrainingSchedule.paperMethods,
+        levelRows: [.init(title: "LeNet-300, 2-bit PMF", net: lenet300, method: "pmf", levels: "k4")],
+        rhoNet: lenet300, rhos: TrainingSchedule.paperRhos)
+}()
 
 /// A builder writing under `folder`, training through `backend`.
 func builder(_ folder: URL, backend: any TrainingBackend, schedule: TrainingSchedule = tinySchedule) -> FigureBuilder {

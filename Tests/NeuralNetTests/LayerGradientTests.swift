@@ -97,6 +97,7 @@ enum PlantedGradientBug: Sendable {
         var description: String { "planted(\(inner.description))" }
         func outputShape(for input: [Int]) -> [Int] { inner.outputShape(for: input) }
         func forward(_ input: Tensor, training: Bool) -> Tensor { inner.forward(input, training: training) }
+        func infer(_ input: Tensor, in workspace: Workspace) -> Tensor { inner.infer(input, in: workspace) }
         func namedParameters(prefix: String) -> [(name: String, parameter: Parameter)] { inner.namedParameters(prefix: prefix) }
         func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
             let result = inner.backward(outputGradient, needsInputGradient: needsInputGradient)

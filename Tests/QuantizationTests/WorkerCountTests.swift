@@ -55,6 +55,25 @@ import Testing
         expectIdentical(runs)
     }
 
+    /// Evaluation through the inference path — LeNet-5's fused convolution blocks, ResNet-18's
+    /// residual blocks with both shortcuts, average pooling, BatchNorm → ReLU — gives the same logits
+    /// bit for bit for 1, 2 and 3 workers: `pmf bench eval`'s digest of every logit on 24 seeded
+    /// random images in batches of 10 (a partial last batch).
+    @Test func evaluationGivesTheSameLogitsOnAnyWorkerCount() throws {
+        struct Row: Decodable, Equatable { let arch: String; let accuracy: Double; let logits_digest: String }
+        let pmf = try pmfExecutable()
+        let runs = try Self.workerCounts.map { threads in
+            let run = try runProcess(pmf, ["bench", "eval", "--arch", "lenet5", "resnet18", "--images", "24", "--batch-size", "10",
+                                           "--repeats", "1", "--json"], environment: ["PMFKIT_THREADS": threads])
+            #expect(run.status == 0, "\(run.error)")
+            return try JSONDecoder().decode([Row].self, from: Data(run.output.utf8))
+        }
+        #expect(runs[0].map(\.arch) == ["lenet5", "resnet18"])
+        for (index, rows) in runs.enumerated().dropFirst() {
+            #expect(rows == runs[0], "\(Self.workerCounts[index]) workers: digests \(rows.map(\.logits_digest)), accuracies \(rows.map(\.accuracy)) against 1 worker's \(runs[0].map(\.logits_digest)), \(runs[0].map(\.accuracy))")
+        }
+    }
+
     /// Mean-field, PMF and BP on a 64×64 Potts grid (4 096 variables, split across the workers):
     /// the same JSON output, marginals included, for 1, 2 and 3 workers.
     @Test func mrfSolversGiveTheSameBitsOnAnyWorkerCount() throws {

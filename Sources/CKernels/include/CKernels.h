@@ -166,7 +166,8 @@ void ck_col2im(const float *patches, long height, long width, long channels, lon
 /// Max pooling of the NHWC images first_image ..< first_image + images of x (height×width×channels,
 /// kernel×kernel windows, `stride`, no padding): y holds each window's maximum and `winners` the
 /// offset in x of the input it came from, the first in ky-then-kx order on ties (a NaN never wins
-/// over the first entry), both at the output offsets of those images.
+/// over the first entry), both at the output offsets of those images. With `winners` NULL only the
+/// maxima are formed (evaluation), the same values.
 void ck_max_pool(const float *x, long height, long width, long channels, long kernel, long stride, long first_image,
                  long images, float *y, int *winners);
 /// dx[winners[i] − base] += g[i] for i < n, in order.
@@ -201,7 +202,7 @@ void ck_tiled_centre(const float *x, const float *mean, float *h, float *squares
 void ck_tiled_multiply(const float *a, const float *x, float *y, long n, long period);
 /// y = (x − mean)·scale (mean, scale tiled), then max(y, 0) when `rectify` is non-zero (y may be x).
 void ck_tiled_standardize(const float *x, const float *mean, const float *scale, float *y, long n, long period, int rectify);
-/// y = γ·x + β (γ, β tiled).
+/// y = γ·x + β (γ, β tiled; y may be x).
 void ck_tiled_affine(const float *x, const float *gamma, const float *beta, float *y, long n, long period);
 /// p = g, or with `rectified` p = g where h > 0 and 0 elsewhere; sum (tiled) += p and dot (tiled) += p·h.
 void ck_tiled_gradient_sums(const float *g, const float *h, float *sum, float *dot, long n, long period, int rectified);
