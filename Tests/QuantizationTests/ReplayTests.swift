@@ -24,6 +24,9 @@ import Testing
         return Dictionary(uniqueKeysWithValues: try names.map { ($0, try Data(contentsOf: folder.appendingPathComponent($0))) })
     }
 
+    /// The values of a float32 `.npy` file.
+    func floats(_ url: URL) throws -> [Float] { try NPY.decode(Data(contentsOf: url)).values }
+
     /// The final state of a run with `replay`, from its checkpoint, and its report.
     func run(_ config: RunConfig, _ replay: ReplayOptions = ReplayOptions()) throws -> (state: TrainerState, report: RunReport) {
         let folder = temporaryFolder("replay-run")
@@ -112,7 +115,7 @@ import Testing
         (replay.record, replay.recordEvery) = (temporaryFolder("record"), 4)
         let (state, _) = try run(config, replay)
         let folder = replay.record!
-        func array(_ path: String) throws -> [Float] { try NPY.decode(Data(contentsOf: folder.appendingPathComponent(path))).values }
+        let array = { (path: String) throws in try floats(folder.appendingPathComponent(path)) }
 
         #expect(state.iteration == 12 && state.optimizerSteps == 12)
         #expect(try array("losses.npy").map(Double.init) == state.trace.map(\.loss))
