@@ -17,8 +17,8 @@ public struct ReplayOptions: Sendable {
     public var writeBatchOrder: URL?
     /// The folder of a `RunRecorder` record (`--record DIR`).
     public var record: URL?
-    /// Steps between recorded states (`--record-every K`).
-    public var recordEvery = 1
+    /// Steps between recorded states (`--record-every K`, default 100).
+    public var recordEvery = 100
 
     /// No replay options.
     public init() {}

@@ -107,8 +107,6 @@ extension Train {
             guard recordEvery >= 1 else { throw CommandError("--record-every must be ≥ 1") }
             guard record != nil else { throw CommandError("--record-every needs --record FOLDER") }
             options.recordEvery = recordEvery
-        } else {
-            options.recordEvery = 100
         }
         let given = [("--init", initFolder), ("--write-init", writeInit), ("--batch-order", batchOrder),
                      ("--write-batch-order", writeBatchOrder), ("--record", record)].filter { $0.1 != nil }.map(\.0)
