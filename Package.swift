@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet", "Simplex", "Sweep", "pmf"]),
         .testTarget(name: "TheoremsTests", dependencies: ["Theorems", "Simplex"]),
         .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Gnuplot", "Quantization"], exclude: ["golden"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Gnuplot", "NeuralNet", "Quantization"], exclude: ["golden"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Gnuplot", "Quantization"]),
     ]
 )

@@ -599,3 +599,44 @@ CK_DISPATCHED(tiled_normalized_gradient,
               (const float *g, const float *x, const float *mean, const float *inverse, const float *scale,
                const float *mean_gradient, const float *mean_dot, float *dx, long n, long period),
               (g, x, mean, inverse, scale, mean_gradient, mean_dot, dx, n, period))
+
+#if defined(__x86_64__)
+/// Twelve independent chains of vector multiply-adds a ← a·m + c (enough to cover the latency of two
+/// FMA pipes), `iterations` rounds; the lanes' sum keeps the compiler from dropping the work.
+#define CK_FMA_CHAINS(vector, lanes)                                                          \
+    vector m = 0.999999f, c = 1e-6f;                                                         \
+    vector a[12];                                                                            \
+    for (int j = 0; j < 12; j++) a[j] = (float)j;                                            \
+    for (long i = 0; i < iterations; i++) {                                                  \
+        for (int j = 0; j < 12; j++) a[j] = __builtin_elementwise_fma(a[j], m, c);           \
+        __asm__ volatile("" : "+x"(a[0]), "+x"(a[1]), "+x"(a[2]), "+x"(a[3]), "+x"(a[4]),    \
+                         "+x"(a[5]), "+x"(a[6]), "+x"(a[7]), "+x"(a[8]), "+x"(a[9]),         \
+                         "+x"(a[10]), "+x"(a[11]));                                          \
+    }                                                                                        \
+    float sum = 0;                                                                           \
+    for (int j = 0; j < 12; j++)                                                             \
+        for (int l = 0; l < lanes; l++) sum += a[j][l];                                      \
+    return sum;
+
+typedef float ck_fma_float16 __attribute__((ext_vector_type(16)));
+
+__attribute__((target("avx2,fma"))) static float fma_chains_avx2(long iterations) { CK_FMA_CHAINS(ck_float8, 8) }
+__attribute__((target("avx512f"))) static float fma_chains_avx512(long iterations) { CK_FMA_CHAINS(ck_fma_float16, 16) }
+
+int ck_fma_lanes(void) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return 16;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 8 : 0;
+}
+
+float ck_fma_chains(long iterations, int lanes) {
+    switch (lanes) {
+    case 16: return fma_chains_avx512(iterations);
+    case 8: return fma_chains_avx2(iterations);
+    default: return 0;
+    }
+}
+#else
+int ck_fma_lanes(void) { return 0; }
+float ck_fma_chains(long iterations, int lanes) { (void)iterations; (void)lanes; return 0; }
+#endif

@@ -22,6 +22,19 @@ public enum BatchNormEvaluation: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// The networks each trace row validates. The quantized network is always validated (the best of
+/// its rows is the one kept and tested); the fractional network of a method that has one (w = u·q,
+/// ProxQuant's and BC's float w) is, at the end, always tested at the kept iteration. Printed and
+/// parsed as its raw value.
+public enum ValidatedNetworks: String, Equatable, Sendable, CaseIterable {
+    /// The quantized network only: what the reference code logs every 100 iterations (it reports the
+    /// fractional network's test accuracy at the end only). A trace row's fractional accuracy is NaN.
+    case quantized
+    /// The quantized and the fractional network, so the trace shows the gap between the two — twice
+    /// the evaluation work for a method with a fractional network.
+    case both
+}
+
 /// Statistics re-estimated for the weights a network is evaluated with (`BatchNormEvaluation.reestimate`):
 /// the plain average of the batch means and unbiased batch variances over a fixed set of training
 /// batches, forward passes in training mode with no gradient and no weight change (the "precise

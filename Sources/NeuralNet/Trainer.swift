@@ -28,6 +28,8 @@ public struct TrainingSettings: Sendable {
     /// The BatchNorm statistics every evaluated network is normalised with: the running statistics
     /// from training, or statistics re-estimated for its own weights over the first training batches.
     public var batchNorm = BatchNormEvaluation.reestimate(batches: 20)
+    /// The networks each trace row validates.
+    public var validate = ValidatedNetworks.both
     /// The seed recorded with the run (the random source itself is passed to `Trainer`).
     public var seed: UInt = 1
     /// The defaults above: Adam, 10⁻³, 10 epochs of batches of 100, a trace row every 100 iterations.
@@ -236,8 +238,9 @@ public struct CheckpointPolicy {
 
 /// The training loop shared by every method: mini-batch forward/backward through `model`, the
 /// method's pull-back, an optimizer step on the method's variables, the method's post-step work;
-/// every `logEvery` iterations a trace row with the validation accuracy of the quantized and the
-/// fractional network, keeping the best quantized-validation network; at the end the test
+/// every `logEvery` iterations a trace row with the validation accuracy of the quantized network
+/// (and of the fractional one, as `TrainingSettings.validate` says), keeping the best
+/// quantized-validation network; at the end the test
 /// accuracies of that network. Each evaluated network is normalised as `TrainingSettings.batchNorm`
 /// says (the running statistics, or statistics re-estimated for its own weights), and the kept
 /// networks carry those statistics.
@@ -383,7 +386,7 @@ public final class Trainer {
         var fractional: (network: NetworkSnapshot, accuracy: Double)?
         if method.hasFractionalNetwork {
             prepareEvaluation(quantized: false)
-            fractional = (NetworkSnapshot(model), accuracy(validation))
+            fractional = (NetworkSnapshot(model), settings.validate == .both ? accuracy(validation) : .nan)
         }
         prepareEvaluation(quantized: true)
         let quantized = NetworkSnapshot(model)

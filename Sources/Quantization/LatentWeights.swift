@@ -110,11 +110,12 @@ public final class ProxQuantWeights: WeightMethod {
     }
     public var hasFractionalNetwork: Bool { true }
 
-    /// The index of the level nearest to w: the number of midpoints strictly below w.
-    @inline(__always) func nearest(_ w: Float) -> Int {
+    /// The level nearest to w: q[k] with k the number of midpoints strictly below w (the lower of
+    /// two equally near levels).
+    @inline(__always) static func nearest(_ w: Float, levels q: UnsafeBufferPointer<Float>, midpoints: UnsafeBufferPointer<Float>) -> Float {
         var k = 0
-        while k < thresholds.count && thresholds[k] < w { k += 1 }
-        return k
+        while k < midpoints.count && midpoints[k] < w { k += 1 }
+        return q[k]
     }
 
     /// The epoch e that λ_e = reg·e counts for `step`: its data epoch, or ⌊span·t/T⌋.
@@ -147,26 +148,47 @@ public final class ProxQuantWeights: WeightMethod {
         let lambda = threshold(step)
         let (low, high) = (q[0], q[q.count - 1])
         let pointers = latent.map(\.data)
-        // Elementwise, so splitting the entries across the cores changes no value.
-        parallelSegments(counts: latent.map(\.count)) { index, start, count in
-            let x = pointers[index] + start
-            for j in 0 ..< count {
-                let level = q[nearest(x[j])]
-                if frozen {
-                    x[j] = level
-                    continue
+        q.withUnsafeBufferPointer { q in
+            thresholds.withUnsafeBufferPointer { midpoints in
+                // Elementwise, so splitting the entries across the cores changes no value.
+                parallelSegments(counts: latent.map(\.count)) { index, start, count in
+                    let x = pointers[index] + start
+                    if midpoints.count == 1 {
+                        // Binary levels: the nearest level without a data-dependent loop, so the compiler
+                        // selects instead of branching (the same values as the general loop below).
+                        let (t, q0, q1) = (midpoints[0], q[0], q[1])
+                        if frozen {
+                            for j in 0 ..< count { x[j] = t < x[j] ? q1 : q0 }
+                        } else {
+                            for j in 0 ..< count { x[j] = Self.prox(x[j], level: t < x[j] ? q1 : q0, lambda: lambda, low: low, high: high) }
+                        }
+                        return
+                    }
+                    for j in 0 ..< count {
+                        let level = Self.nearest(x[j], levels: q, midpoints: midpoints)
+                        x[j] = frozen ? level : Self.prox(x[j], level: level, lambda: lambda, low: low, high: high)
+                    }
                 }
-                let distance = x[j] - level, shrunk = max(abs(distance) - lambda, 0)
-                x[j] = min(high, max(low, level + (distance < 0 ? -shrunk : shrunk)))
             }
         }
+    }
+
+    /// One prox step: x moved towards `level` by λ (soft thresholding of x − level, never past it),
+    /// then clipped to [low, high].
+    @inline(__always) static func prox(_ x: Float, level: Float, lambda: Float, low: Float, high: Float) -> Float {
+        let distance = x - level, shrunk = max(abs(distance) - lambda, 0)
+        return min(high, max(low, level + (distance < 0 ? -shrunk : shrunk)))
     }
 
     public func prepareEvaluation(quantized: Bool) {
         for (entry, w) in zip(split.quantized, latent) {
             if quantized {
                 let out = entry.parameter.value.data, x = w.data
-                for j in 0 ..< w.count { out[j] = q[nearest(x[j])] }
+                q.withUnsafeBufferPointer { q in
+                    thresholds.withUnsafeBufferPointer { midpoints in
+                        for j in 0 ..< w.count { out[j] = Self.nearest(x[j], levels: q, midpoints: midpoints) }
+                    }
+                }
             } else {
                 entry.parameter.value.copy(from: w)
             }

@@ -12,8 +12,8 @@ import Support
 /// learning rate for every method but PQ); where it is silent, the authors' code (docs/paper-notes.md
 /// §9–10): PMF's two-softmax pullback (`jacobian=reference`), ũ drawn independently like the
 /// reference code's d×-wide layers (`init=independent` for picm, pgd, pmf), ProxQuant's constant
-/// learning rate with λ counting the paper run's epochs (`span`), and evaluation with the running
-/// BatchNorm statistics every 100 iterations, the best kept.
+/// learning rate with λ counting the paper run's epochs (`span`), and validation of the quantized
+/// network alone with the running BatchNorm statistics every 100 iterations, the best kept.
 public struct Preset: Equatable, Sendable {
     public var name: String
     /// A `DatasetKind` raw value.
@@ -35,6 +35,8 @@ public struct Preset: Equatable, Sendable {
     public var levels = "binary"
     /// The BatchNorm statistics evaluated networks use: the reference code's running statistics.
     public var batchNorm = BatchNormEvaluation.running
+    /// The networks each trace row validates: the quantized one, as the reference code does.
+    public var validate = ValidatedNetworks.quantized
     /// Where a value is the paper's default rather than a Table 4 entry, or an assumption.
     public var note: String
 
@@ -124,11 +126,11 @@ public struct Preset: Equatable, Sendable {
 
     /// One line per preset, for `pmf train --list-presets`.
     public static var table: String {
-        let header = ["name", "dataset", "arch", "method", "optimizer", "lr", "wd", "schedule", "batch", "epochs", "bn", "note"]
+        let header = ["name", "dataset", "arch", "method", "optimizer", "lr", "wd", "schedule", "batch", "epochs", "bn", "validate", "note"]
         let rows = all.map { p in
             [p.name, p.dataset, p.arch, p.method, p.optimizer == .sgd ? "sgd(m=\(SpecText.number(p.momentum)))" : "adam",
              SpecText.number(p.learningRate), SpecText.number(p.weightDecay), p.schedule.description, String(p.batchSize), String(p.epochs),
-             p.batchNorm.description, p.note]
+             p.batchNorm.description, p.validate.rawValue, p.note]
         }
         let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }
         return ([header] + rows).map { row in

@@ -35,6 +35,8 @@ public struct RunConfig: Codable, Equatable, Sendable {
     /// The BatchNorm statistics evaluated networks use, `running` or `reestimate[batches=N]`
     /// (`BatchNormEvaluation`), canonical once resolved.
     public var bn = TrainingSettings().batchNorm.description
+    /// The networks each trace row validates, `quantized` or `both` (`ValidatedNetworks`).
+    public var validate = TrainingSettings().validate.rawValue
 
     /// The defaults.
     public init() {}
@@ -51,6 +53,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
         public var schedule: String?
         public var logEvery: Int?
         public var bn: String?
+        public var validate: String?
 
         /// No overrides.
         public init() {}
@@ -67,6 +70,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
             (base.arch, base.method, base.levels, base.dataset) = (p.arch, p.method, p.levels, p.dataset)
             (base.epochs, base.batchSize, base.optimizer, base.lr) = (p.epochs, p.batchSize, p.optimizer.rawValue, p.learningRate)
             (base.momentum, base.weightDecay, base.schedule, base.bn) = (p.momentum, p.weightDecay, p.schedule.description, p.batchNorm.description)
+            base.validate = p.validate.rawValue
         }
         let config = try base.applying(overrides)
         guard let preset, let trainingImages else { return config }
@@ -108,6 +112,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
         if let v = o.schedule { c.schedule = v }
         if let v = o.logEvery { c.logEvery = v }
         if let v = o.bn { c.bn = v }
+        if let v = o.validate { c.validate = v }
         guard c.epochs >= 1, c.batchSize >= 2, c.logEvery >= 1 else {
             throw QuantizationError("--epochs, --log-every must be ≥ 1 and --batch-size ≥ 2")
         }
@@ -119,6 +124,9 @@ public struct RunConfig: Codable, Equatable, Sendable {
         c.method = try MethodSpec(parsing: c.method).description
         c.schedule = try LearningRateSchedule(parsing: c.schedule).description
         c.bn = try BatchNormEvaluation(parsing: c.bn).description
+        guard ValidatedNetworks(rawValue: c.validate) != nil else {
+            throw QuantizationError("--validate is '\(c.validate)'; it must be one of \(ValidatedNetworks.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         _ = try QuantizationLevels(name: c.levels)
         return c
     }
@@ -143,7 +151,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
     /// The `pmf train` command of these settings (without data paths), for provenance in `trace.dat`.
     public var commandLine: String {
         "pmf train --arch \(arch) --method '\(method)' --levels \(levels) --dataset \(dataset) --epochs \(epochs) "
-            + "--batch-size \(batchSize) --optimizer \(optimizer) --lr \(lr) --schedule '\(schedule)' --bn '\(bn)' --seed \(seed)"
+            + "--batch-size \(batchSize) --optimizer \(optimizer) --lr \(lr) --schedule '\(schedule)' --bn '\(bn)' --validate \(validate) --seed \(seed)"
             + (floatLayers.isEmpty ? "" : " --float-layers \(floatLayers.joined(separator: ","))")
     }
 }

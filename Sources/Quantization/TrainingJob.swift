@@ -55,6 +55,7 @@ public struct TrainingJob {
         (settings.optimizer, settings.learningRate, settings.weightDecay, settings.logEvery) = (optimizer, config.lr, config.weightDecay, config.logEvery)
         settings.momentum = config.momentum
         settings.batchNorm = try BatchNormEvaluation(parsing: config.bn)
+        settings.validate = ValidatedNetworks(rawValue: config.validate) ?? settings.validate
         settings.schedule = try LearningRateSchedule(parsing: config.schedule)
         let trainer = Trainer(model: model, method: method, settings: settings, random: random)
         var policy: CheckpointPolicy?

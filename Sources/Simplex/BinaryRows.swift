@@ -74,4 +74,31 @@ enum BinaryRows {
                                   rows: Int, beta: Float, q0: Float, q1: Float) {
         ck_sparsemax_pullback(u, g, out, rows, beta * (q0 - q1) / 2)
     }
+
+    /// hardmax per row — (1, 0) unless x₁ > x₀ (the lowest index wins a tie) — and w = u₀q₀ + u₁q₁
+    /// summed as the generic lift sums it, so the same bits.
+    @inlinable
+    static func hardmaxLift(_ x: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
+                            rows: Int, q0: Float, q1: Float) {
+        for j in 0 ..< rows {
+            let second: Float = x[2 * j + 1] > x[2 * j] ? 1 : 0, first = 1 - second
+            u[2 * j] = first
+            u[2 * j + 1] = second
+            w[j] = (0 + first * q0) + second * q1
+        }
+    }
+
+    /// The straight-through pullback of w = hardmax(x)·q (supp. Eq. 40) given g = ∂L/∂w:
+    /// v = (g q₀, g q₁), out = (h, −h) with h = 1[|x₀ − x₁| ≤ 1]·(v₀ − v₁)/2, as the generic rule
+    /// computes it.
+    @inlinable
+    static func hardmaxPullback(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                rows: Int, q0: Float, q1: Float) {
+        for j in 0 ..< rows {
+            let pass: Float = abs(x[2 * j] - x[2 * j + 1]) <= 1 ? 1 : 0
+            let half = pass * (g[j] * q0 - g[j] * q1) / 2
+            out[2 * j] = half
+            out[2 * j + 1] = -half
+        }
+    }
 }

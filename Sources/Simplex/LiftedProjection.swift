@@ -1,8 +1,9 @@
 /// The projection composed with the lifting w = u·q, as a network layer's weights use it
 /// (Algorithm 1): u = P(x) row-wise, wⱼ = ⟨uⱼ, q⟩, and back from ∂L/∂w to ∂L/∂x.
-/// Binary levels in `Float` with softmax or sparsemax take a vectorised path (`BinaryRows`), the
-/// softmax lift of wider rows in `Float` another (`SoftmaxRows`); everything else runs the generic
-/// row functions.
+/// Binary levels in `Float` take a fast path (`BinaryRows`; vectorised C kernels for softmax and
+/// sparsemax, a branch-free loop for hardmax with the same bits as the generic rows), the
+/// softmax lift and pullback of wider rows in `Float` another (`SoftmaxRows`); everything else runs
+/// the generic row functions.
 extension Projection {
     /// u = P(x) for each row of width q.count, and w[j] = ⟨u_j, q⟩.
     /// - Precondition: x and u hold `w.count` rows of `q.count` entries.
@@ -22,6 +23,16 @@ extension Projection {
                         case .sparsemax(let beta):
                             BinaryRows.sparsemaxLift(x.baseAddress!, u.baseAddress!, w.baseAddress!, rows: w.count, beta: beta, q0: q0, q1: q1)
                         }
+                    }
+                }
+            }
+            return
+        }
+        if T.self == Float.self, d == 2, case .hardmax = self {
+            x.withMemoryRebound(to: Float.self) { x in
+                u.withMemoryRebound(to: Float.self) { u in
+                    w.withMemoryRebound(to: Float.self) { w in
+                        BinaryRows.hardmaxLift(x.baseAddress!, u.baseAddress!, w.baseAddress!, rows: w.count, q0: Float(q[0]), q1: Float(q[1]))
                     }
                 }
             }
@@ -68,6 +79,27 @@ extension Projection {
                             BinaryRows.sparsemaxPullback(u.baseAddress!, g.baseAddress!, out.baseAddress!,
                                                          rows: g.count, beta: beta, q0: q0, q1: q1)
                         }
+                    }
+                }
+            }
+            return
+        }
+        if T.self == Float.self, d > 2, case .softmax(let beta, let jacobian) = self {
+            u.withMemoryRebound(to: Float.self) { u in
+                g.withMemoryRebound(to: Float.self) { g in
+                    out.withMemoryRebound(to: Float.self) { out in
+                        SoftmaxRows.pullback(u.baseAddress!, g.baseAddress!, out.baseAddress!, rows: g.count, columns: d,
+                                             beta: Float(beta), levels: q.map { Float($0) }, jacobian: jacobian)
+                    }
+                }
+            }
+            return
+        }
+        if T.self == Float.self, d == 2, case .hardmax = self {
+            x.withMemoryRebound(to: Float.self) { x in
+                g.withMemoryRebound(to: Float.self) { g in
+                    out.withMemoryRebound(to: Float.self) { out in
+                        BinaryRows.hardmaxPullback(x.baseAddress!, g.baseAddress!, out.baseAddress!, rows: g.count, q0: Float(q[0]), q1: Float(q[1]))
                     }
                 }
             }

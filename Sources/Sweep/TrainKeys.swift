@@ -5,7 +5,7 @@ public enum TrainKeys {
     /// (`method` is written composed with its parameters; `seed` is last in run ids).
     public static let options = ["preset", "arch", "dataset", "data", "method", "levels", "float-layers", "limit", "epochs",
                                  "batch-size", "optimizer", "lr", "momentum", "weight-decay", "schedule", "log-every",
-                                 "bn", "checkpoint-every", "seed"]
+                                 "bn", "validate", "checkpoint-every", "seed"]
 
     /// Method parameters, in the order they are written inside `name[…]`.
     public static let methodParameters = ["beta0", "rho", "every", "cap", "jacobian", "tilde", "init", "reg", "span", "freeze"]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NeuralNet
 import Quantization
 import Support
 import Sweep
@@ -11,7 +12,7 @@ struct SweepCommand: ParsableCommand {
         commandName: "sweep",
         abstract: "Sweeps of pmf train runs: plan, run locally or on Slurm, status, collect.",
         subcommands: [SweepPlanCommand.self, SweepRunCommand.self, SweepSlurmCommand.self, SweepStatusCommand.self,
-                      SweepCollectCommand.self, SweepExecCommand.self])
+                      SweepCollectCommand.self, SweepExecCommand.self, SweepStepTimeCommand.self])
 }
 
 struct SweepPlanCommand: ParsableCommand {
@@ -24,8 +25,9 @@ struct SweepPlanCommand: ParsableCommand {
     @Option(help: "The sweep folder.") var out: String
     @Option(name: .customLong("set"), help: "Override KEY=VALUE (repeatable): an axis becomes that one value, any other key is fixed, e.g. --set epochs=1 --set data=/scratch/cifar.")
     var overrides: [String] = []
-    @Flag(inversion: .prefixedNo, help: "Measure one training iteration per kind of run and print each run's estimated CPU time.")
+    @Flag(inversion: .prefixedNo, help: "Measure one training iteration per kind of run, on all cores and on one, and print each run's estimated time.")
     var estimate = true
+    @Option(parsing: .upToNextOption, help: "Core counts to estimate a run's wall and CPU hours for.") var cores: [Int] = [1, 2, 4, 8, 16]
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Report: Encodable {
@@ -35,10 +37,11 @@ struct SweepPlanCommand: ParsableCommand {
 
     func run() throws {
         let (plan, outcome) = try planSweep(file: file, into: out, overrides: overrides)
+        guard cores.allSatisfy({ $0 >= 1 }) else { throw CommandError("--cores: each core count must be ≥ 1, got \(cores)") }
         let estimates = estimate ? try CostEstimate.estimates(try plan.runs.map { run in
             let train = try Train.parse(Array(run.argv.dropFirst(2)))
             return (run.id, try RunConfig.resolve(preset: try train.preset.map { try Preset.named($0) }, overrides: train.overrides))
-        }) : []
+        }, oneCore: { try CostEstimate.measureOnOneCore($0) }) : []
         if json { return try printJSON(Report(plan: outcome, estimates: estimates)) }
         print("planned \(plan.runs.count) runs in \(out): \(outcome.added.count) new, \(outcome.updated.count) updated, \(outcome.unchanged.count) unchanged")
         for id in outcome.added { print("  + \(id)") }
@@ -46,18 +49,60 @@ struct SweepPlanCommand: ParsableCommand {
         for id in outcome.staleFinished { print("  ! \(id) finished with an older command; kept as it is (delete its folder to rerun)") }
         for id in outcome.removed { print("  - \(id) no longer in the sweep file; its folder is kept") }
         guard !estimates.isEmpty else { return }
-        print("estimated CPU time per run (one iteration measured on this machine, \(workerCount) cores; evaluations included):")
-        for e in estimates {
-            print(String(format: "  %@ %@ %@ batch %d: %.3f s/iteration × %d iterations ≈ %@ per run (%d run%@)", e.dataset, e.arch, e.method,
-                         e.batchSize, e.secondsPerIteration, e.iterations, duration(e.secondsPerRun), e.runs.count, e.runs.count == 1 ? "" : "s"))
+        let counts = Array(Set(cores + [workerCount])).sorted()
+        print("""
+            estimated time per run, evaluations included: one iteration measured on 1 and \(workerCount) cores of this \
+            machine, other core counts by Amdahl's law from the two (optimistic beyond \(workerCount)); CPU time = wall time × cores
+            """)
+        let header = counts.map { String(format: "%9d", $0) }.joined()
+        func line(_ label: String, _ values: [Double?]) -> String {
+            label.padding(toLength: 16, withPad: " ", startingAt: 0)
+                + values.map { $0.map { String(format: "%9@", duration($0)) } ?? "        –" }.joined()
         }
-        let total = estimates.map { $0.secondsPerRun * Double($0.runs.count) }.reduce(0, +)
-        print("  all \(plan.runs.count) runs: ≈ \(duration(total)) on this machine")
+        for e in estimates {
+            let one = e.secondsPerIterationOneCore.map { String(format: "%.3f s/iteration on 1 core, ", $0) } ?? ""
+            let parallel = e.parallelFraction.map { String(format: " (%.0f %% parallel)", 100 * $0) } ?? ""
+            print(String(format: "  %@ %@ %@ %@ batch %d, %d run%@ of %d iterations: ", e.dataset, e.arch, e.method, e.levels, e.batchSize,
+                         e.runs.count, e.runs.count == 1 ? "" : "s", e.iterations)
+                  + one + String(format: "%.3f on %d", e.secondsPerIteration, e.cores) + parallel)
+            print("    cores         " + header)
+            print("    " + line("wall per run", counts.map { e.secondsPerRun(cores: $0) }))
+            print("    " + line("CPU per run", counts.map { k in e.secondsPerRun(cores: k).map { $0 * Double(k) } }))
+        }
+        func total(_ k: Int) -> Double? {
+            let parts = estimates.map { e in e.secondsPerRun(cores: k).map { $0 * Double(e.runs.count) } }
+            return parts.contains { $0 == nil } ? nil : parts.compactMap { $0 }.reduce(0, +)
+        }
+        print("  all \(plan.runs.count) runs, one after another")
+        print("    cores         " + header)
+        print("    " + line("wall", counts.map(total)))
+        print("    " + line("CPU", counts.map { k in total(k).map { $0 * Double(k) } }))
     }
 
     private func duration(_ seconds: Double) -> String {
         seconds < 90 ? String(format: "%.0f s", seconds) : seconds < 5400 ? String(format: "%.1f min", seconds / 60)
             : String(format: "%.1f h", seconds / 3600)
+    }
+}
+
+/// `pmf sweep step-time`: one measured training iteration (`RunCost.measureIteration`), printed as
+/// seconds; the child process `pmf sweep plan` starts with PMFKIT_THREADS=1 for its one-core figure.
+struct SweepStepTimeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "step-time",
+        abstract: "Print the seconds of one training iteration on this process's workers (PMFKIT_THREADS).",
+        shouldDisplay: false)
+
+    @Option var arch: Architecture
+    @Option var dataset: DatasetKind
+    @Option var method: String
+    @Option var levels = "binary"
+    @Option(name: .customLong("batch-size")) var batchSize: Int
+
+    func run() throws {
+        guard batchSize >= 1 else { throw CommandError("--batch-size must be ≥ 1") }
+        let (seconds, _) = try RunCost.measureIteration(arch: arch, dataset: dataset, method: method, levels: levels, batchSize: batchSize)
+        print(seconds)
     }
 }
 

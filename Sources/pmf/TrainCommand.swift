@@ -33,8 +33,9 @@ struct Train: ParsableCommand {
     @Option(help: "SGD momentum.") var momentum: Double?
     @Option(name: .customLong("weight-decay")) var weightDecay: Double?
     @Option(help: "Learning-rate schedule: constant, step[every=7000,factor=0.2], multistep[at=I:J,factor=F], exponential[gamma=G].") var schedule: String?
-    @Option(help: "Iterations between trace rows (each evaluates the quantized and fractional network on validation data).") var logEvery: Int?
+    @Option(help: "Iterations between trace rows (each evaluates the quantized network, and as --validate says the fractional one, on validation data).") var logEvery: Int?
     @Option(help: "BatchNorm statistics of every evaluated network: running (gathered during training, the reference code's) or reestimate[batches=N] (re-estimated for its own weights over the first N training batches; default reestimate[batches=20], presets running).") var bn: String?
+    @Option(help: "Networks each trace row validates: quantized (the reference code's; presets) or both (also the fractional network; the default without a preset).") var validate: String?
     @Option(help: "Folder for results.json, trace.dat and checkpoint.bin.") var out: String?
     @Option(name: .customLong("checkpoint-every"), help: "Iterations between checkpoints in --out (one is always written at the end).") var checkpointEvery: Int?
     @Option(help: "Continue the run whose checkpoint is in this folder; finishes with the weights of the uninterrupted run.") var resume: String?
@@ -55,6 +56,7 @@ struct Train: ParsableCommand {
         o.floatLayers = floatLayers.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         (o.limit, o.epochs, o.batchSize, o.seed, o.optimizer) = (limit, epochs, batchSize, seed, optimizer?.rawValue)
         (o.lr, o.momentum, o.weightDecay, o.schedule, o.logEvery, o.bn) = (lr, momentum, weightDecay, schedule, logEvery, bn)
+        o.validate = validate
         return o
     }
 

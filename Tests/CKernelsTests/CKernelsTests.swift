@@ -256,6 +256,25 @@ import Testing
         }
     }
 
+    /// The peak-rate probe does all its work: its result is the sum, lane by lane, of twelve chains
+    /// a ← fma(a, 0.999999, 10⁻⁶) from a = j, run for the given rounds in Float — bit for bit.
+    @Test func multiplyAddChainsComputeTheirRecurrence() {
+        let widest = Int(ck_fma_lanes())
+        #expect([0, 8, 16].contains(widest))
+        for lanes in [8, 16] where lanes <= widest {
+            for rounds in [0, 1, 7, 1000] {
+                var sum: Float = 0
+                for j in 0 ..< 12 {
+                    var a = Float(j)
+                    for _ in 0 ..< rounds { a = Float(1e-6).addingProduct(a, 0.999999) }
+                    for _ in 0 ..< lanes { sum += a }
+                }
+                #expect(ck_fma_chains(rounds, Int32(lanes)) == sum, "\(lanes) lanes, \(rounds) rounds")
+            }
+        }
+        #expect(ck_fma_chains(1000, 0) == 0)
+    }
+
     /// Visits every patch entry that lies inside its image, in patch-row order (row (image, oy, ox),
     /// then ky, kx, channel): `body(entry, pixel)` with the entry's index in the patch matrix and the
     /// index in x of the pixel (oy·s − p + ky, ox·s − p + kx) it holds.

@@ -170,6 +170,26 @@ import Testing
         }
     }
 
+    /// Binary levels take their own loop: the prox step written out in Float (nearest level −1 up to
+    /// and including the midpoint 0), bit for bit, then the frozen step's levels.
+    @Test func proxQuantBinaryStepIsTheFormulaBitForBit() throws {
+        let model = layer()
+        let method = try MethodSpec(parsing: "pq[reg=0.1,freeze=0.5]").makeMethod(for: model, levels: .binary)
+        let w = method.variables[0].value
+        for (i, x) in [Float(0), 0.3, -0.05, 1.7, -3, 0.999].enumerated() { w[i] = x }
+        let before = w.array, lambda = Float(0.5) * Float(0.1 * 2)
+        method.afterStep(StepInfo(iteration: 0, epoch: 2, learningRate: 0.5, iterations: 10))
+        let expected = before.map { x -> Float in
+            let level: Float = 0 < x ? 1 : -1
+            let distance = x - level, shrunk = max(abs(distance) - lambda, 0)
+            return min(1, max(-1, level + (distance < 0 ? -shrunk : shrunk)))
+        }
+        #expect(w.array.map(\.bitPattern) == expected.map(\.bitPattern))
+        #expect(abs(w[0] + 0.1) < 1e-6 && w[3] == 1 && w[4] == -1)  // 0 → −1 + (1 − 0.1); 1.7 and −3 clipped
+        method.afterStep(StepInfo(iteration: 4, epoch: 3, learningRate: 0.5, iterations: 10))
+        #expect(w.array == before.map { 0 < $0 ? 1 : -1 })
+    }
+
     @Test func proxQuantsStrengthGrowsPerEpochWithTheLearningRateAndFreezesAtTheEnd() throws {
         let model = layer()
         let method = try MethodSpec(parsing: "pq[reg=0.02,freeze=0.5]").makeMethod(for: model, levels: .ternary)

@@ -128,6 +128,45 @@ import Testing
         #expect(maxAbsDifference(out.map(Double.init), expected.storage) <= 4e-6 * scale)
     }
 
+    /// The binary hardmax path of `applyAndLift` / `pullbackFromWeights` gives the generic row
+    /// functions' bits (`apply`, w summed from 0, then `pullback` of g·q), with ties (the lowest index
+    /// wins), gaps of exactly 1 (inside the straight-through window) and asymmetric levels.
+    @Test func binaryHardmaxPathMatchesTheGenericRowsBitForBit() {
+        let random = RandomSource(seed: 15)
+        let rows = 45
+        var x = (0 ..< 2 * rows).map { _ in Float(random.uniform(-2, 2)) }
+        (x[0], x[1], x[2], x[3], x[4], x[5]) = (0.25, 0.25, 0.5, 1.5, 1.5, 0.5)
+        let g = (0 ..< rows).map { _ in Float(random.uniform(-1, 1)) }
+        for q: [Float] in [[-1, 1], [0.5, 2]] {
+            var u = [Float](repeating: 0, count: 2 * rows), w = [Float](repeating: 0, count: rows), out = u
+            var uGeneric = u, outGeneric = u
+            x.withUnsafeBufferPointer { xs in
+                u.withUnsafeMutableBufferPointer { us in
+                    w.withUnsafeMutableBufferPointer { ws in Projection<Float>.hardmax.applyAndLift(xs, into: us, weights: ws, levels: q) }
+                }
+                u.withUnsafeBufferPointer { us in
+                    g.withUnsafeBufferPointer { gs in
+                        out.withUnsafeMutableBufferPointer { Projection<Float>.hardmax.pullbackFromWeights(input: xs, output: us, weightGradient: gs, levels: q, into: $0) }
+                    }
+                }
+                uGeneric.withUnsafeMutableBufferPointer { Projection<Float>.hardmax.apply(xs, into: $0, columns: 2) }
+                let upstream = (0 ..< rows).flatMap { j in [g[j] * q[0], g[j] * q[1]] }
+                uGeneric.withUnsafeBufferPointer { us in
+                    upstream.withUnsafeBufferPointer { vs in
+                        outGeneric.withUnsafeMutableBufferPointer { Projection<Float>.hardmax.pullback(input: xs, output: us, upstream: vs, into: $0, columns: 2) }
+                    }
+                }
+            }
+            let wGeneric = (0 ..< rows).map { j -> Float in
+                var sum: Float = 0
+                for l in 0 ..< 2 { sum += uGeneric[2 * j + l] * q[l] }
+                return sum
+            }
+            #expect(u == uGeneric && w.map(\.bitPattern) == wGeneric.map(\.bitPattern) && out.map(\.bitPattern) == outGeneric.map(\.bitPattern), "q = \(q)")
+            #expect(u[0 ..< 6] == [1, 0, 0, 1, 1, 0] && out[2] != 0 && out[4] != 0, "ties and gaps of 1, q = \(q)")
+        }
+    }
+
     /// The vectorised softmax lift of wider rows (`SoftmaxRows`: ternary, k4, five levels) against
     /// softmax in Double: u and w a few Float ulps apart, including rows with huge entries (whose
     /// other entries become exactly 0) and ties at the maximum.
@@ -155,8 +194,9 @@ import Testing
         }
     }
 
-    /// The pullback of wider Float rows (`pullbackFromWeights`, ternary and k4) for each softmax
-    /// matrix against the Double generic path: a few Float ulps apart, scaled by β.
+    /// The pullback of wider Float rows (`pullbackFromWeights`, ternary and k4: `SoftmaxRows`) for
+    /// each softmax matrix against the Double generic path: a few Float ulps apart, scaled by β; the
+    /// exact and one-softmax matrices also bit for bit against the generic Float rows.
     @Test(arguments: SoftmaxJacobian.allCases)
     func wideFloatPullbackMatchesDouble(_ jacobian: SoftmaxJacobian) {
         let random = RandomSource(seed: 14)
@@ -180,6 +220,18 @@ import Testing
             let upstream = RowMatrix(rows: rows, columns: d, storage: (0 ..< rows).flatMap { j in q.map { Double(g[j]) * Double($0) } })
             let expected = Projection<Double>.softmax(beta: Double(beta), jacobian: jacobian).pullback(at: xd, upstream: upstream)
             #expect(maxAbsDifference(out.map(Double.init), expected.storage) <= 4e-6 * Double(beta) * Double(d), "d = \(d)")
+            // Without a second softmax (whose exponentials are the vector code's), the generic rows' bits.
+            guard jacobian != .reference else { continue }
+            let upstreamFloat = (0 ..< rows).flatMap { j in q.map { g[j] * $0 } }
+            var generic = [Float](repeating: 0, count: d * rows)
+            x.withUnsafeBufferPointer { xs in
+                u.withUnsafeBufferPointer { us in
+                    upstreamFloat.withUnsafeBufferPointer { vs in
+                        generic.withUnsafeMutableBufferPointer { projection.pullback(input: xs, output: us, upstream: vs, into: $0, columns: d) }
+                    }
+                }
+            }
+            #expect(out.map(\.bitPattern) == generic.map(\.bitPattern), "d = \(d), \(jacobian)")
         }
     }
 }

@@ -216,6 +216,15 @@ void ck_tiled_normalized_gradient(const float *g, const float *x, const float *m
 /// positive) and 0 at a vertex, where the caller passes half = β(q₀ − q₁)/2.
 void ck_sparsemax_pullback(const float *u, const float *g, float *out, long rows, float half);
 
+/// The widest vector multiply-add this processor runs, in float lanes: 16 with AVX-512, 8 with AVX2 +
+/// FMA, 0 without (or off x86-64), for `ck_fma_chains`.
+int ck_fma_lanes(void);
+
+/// The peak-rate probe: `iterations` rounds of twelve independent `lanes`-wide multiply-add chains
+/// (24·lanes floating-point operations a round, nothing read from memory); returns the lanes' sum so
+/// the work cannot be dropped. `lanes` must be a value `ck_fma_lanes` can return (0 does nothing).
+float ck_fma_chains(long iterations, int lanes);
+
 /// The instruction set the bulk kernels run with: 2 for AVX2 + FMA, 1 for baseline x86-64 (or
 /// another architecture's portable C).
 int ck_instruction_set(void);
