@@ -120,10 +120,12 @@ bench: release
 	$(PMF) bench sgemm
 	$(PMF) bench mrf
 
-## One training epoch per method beside the PyTorch anchor (README, "Speed"); the first run
-## installs torch into .venv-torch (scripts/install-torch.sh).
+## Training speed beside the PyTorch anchor (docs/speed.md): one epoch per method on the LeNets,
+## ten batches of 128 synthetic images on the CIFAR networks; the first run installs torch into
+## .venv-torch (scripts/install-torch.sh).
 bench-train: release $(TORCH_VENV)/.installed
 	$(PMF) bench train --arch lenet300 lenet5 --method ref bc pmf --repeats 3 --python $(TORCH_VENV)/bin/python
+	$(PMF) bench train --arch vgg16 resnet18 --method ref pmf --repeats 3 --python $(TORCH_VENV)/bin/python
 
 ## The cross-check (part of make test; docs/crosscheck.md): every method on LeNet-300, LeNet-5 and
 ## resnet-tiny, PMFKit's recorded runs replayed step for step by torch/pmfkit_torch/methods.py (itself
