@@ -54,7 +54,7 @@ public struct FigureContext {
     public var log: (String) -> Void
 
     /// Creates a context.
-    public init(out: URL, schedule: TrainingSchedule, provenance: Provenance, backend: any TrainingBackend = LibraryTraining(),
+    public init(out: URL, schedule: TrainingSchedule, provenance: Provenance, backend: any TrainingBackend,
                 log: @escaping (String) -> Void = { _ in }) {
         self.out = out
         self.schedule = schedule

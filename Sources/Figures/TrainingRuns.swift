@@ -60,8 +60,8 @@ public struct JobProgress: Sendable {
     public var elapsed: Double
     /// Estimated seconds to the end, nil until a run has been timed.
     public var remaining: Double?
-    /// The run now training, or nil when none is.
-    public var current: String?
+    /// The runs now training (their labels), in the order they started.
+    public var training: [String]
 }
 
 /// Trains runs into `ROOT/DATASET/ARCH-METHOD[-LEVELS]-sSEED` folders through a `TrainingBackend`, each
@@ -150,37 +150,69 @@ public final class TrainingRunStore {
         return (try? RunReport(contentsOf: folder)) != nil
     }
 
-    /// Trains every request whose folder does not hold it yet, in order, reporting the whole job's
-    /// progress (runs done of all requested, and an estimate of the time left) before and after each run.
+    /// Trains every request whose folder does not hold it yet, `backend.concurrency` at a time,
+    /// the longest first, reporting the whole job's progress (runs done of all requested, an
+    /// estimate of the time left, the runs training) whenever a run starts or ends. A run that
+    /// cannot resume from its checkpoint is trained afresh; after a failure no new run starts, the
+    /// running ones finish, and the first failure is thrown.
     /// - Throws: `FigureError` when a run fails.
     public func train(_ requests: [TrainingRequest], progress: (JobProgress) -> Void) throws {
-        let missing = requests.filter { !isFinished($0) }
-        var done = requests.count - missing.count
         // Time per unit of work, a unit being an iteration of LeNet-300; other networks by a prior ratio.
         func units(_ request: TrainingRequest) -> Double {
             Double(request.net.iterations()) * (request.net.arch == "lenet300" ? 1 : request.net.arch == "lenet5" ? 12 : 60)
         }
+        var queue = requests.filter { !isFinished($0) }.enumerated()
+            .sorted { (units($0.element), $1.offset) > (units($1.element), $0.offset) }.map(\.element)
+        var done = requests.count - queue.count
         let start = ContinuousClock.now
-        var (spentUnits, leftUnits) = (0.0, missing.map(units).reduce(0, +))
-        func report(_ current: String?) {
+        var (spentUnits, leftUnits) = (0.0, queue.map(units).reduce(0, +))
+        var running: [(id: Int, attempt: Attempt)] = [], nextID = 0, failure: (any Error)?, fresh: Set<TrainingRequest> = []
+        let ended = Mailbox()
+        func report() {
             let elapsed = (ContinuousClock.now - start).inSeconds
             progress(JobProgress(done: done, total: requests.count, elapsed: elapsed,
-                                 remaining: spentUnits > 0 ? leftUnits * elapsed / spentUnits : nil, current: current))
+                                 remaining: spentUnits > 0 ? leftUnits * elapsed / spentUnits : nil,
+                                 training: running.map(\.attempt.request.label)))
         }
-        for request in missing {
-            report(request.label)
-            try train(request)
-            done += 1
-            spentUnits += units(request)
-            leftUnits -= units(request)
+        report()
+        while true {
+            while failure == nil, running.count < backend.concurrency, !queue.isEmpty {
+                let request = queue.removeFirst()
+                do {
+                    let attempt = try prepare(request, resuming: !fresh.contains(request))
+                    let (id, backend, every) = (nextID, backend, Self.checkpointEvery)
+                    nextID += 1
+                    running.append((id, attempt))
+                    Thread.detachNewThread {
+                        ended.post(id, Result { try backend.train(attempt.config, in: attempt.folder, checkpointEvery: every, resume: attempt.resume) })
+                    }
+                    report()
+                } catch {
+                    failure = error
+                }
+            }
+            if running.isEmpty { break }
+            let (id, result) = ended.take()
+            let attempt = running.remove(at: running.firstIndex { $0.id == id }!).attempt
+            switch result {
+            case .success:
+                (done, spentUnits, leftUnits) = (done + 1, spentUnits + units(attempt.request), leftUnits - units(attempt.request))
+            case .failure(let error) where attempt.resume:
+                log("could not resume \(attempt.request.label) (\(error)); training it afresh")
+                fresh.insert(attempt.request)
+                queue.insert(attempt.request, at: 0)
+            case .failure(let error):
+                failure = failure ?? FigureError("training \(attempt.request.label) in \(attempt.folder.path) failed: \(error)")
+            }
+            report()
         }
-        report(nil)
+        if let failure { throw failure }
     }
 
     /// The finished run of `request`, training it first unless its folder already holds it.
     /// - Throws: `FigureError` when training fails, or the reader's error naming an unreadable file.
     public func run(_ request: TrainingRequest) throws -> TrainingRun {
-        if !isFinished(request) { try train(request) }
+        if !isFinished(request) { try train([request]) { _ in } }
         let folder = self.folder(request)
         return TrainingRun(request: request, trace: try TrainingTrace(contentsOf: folder.appendingPathComponent(TraceFile.fileName)),
                            report: try RunReport(contentsOf: folder))
@@ -196,30 +228,50 @@ public final class TrainingRunStore {
         }
     }
 
-    /// Trains one run: resumes it from its checkpoint when the folder holds one of the same
-    /// settings, else starts afresh in an emptied folder.
-    private func train(_ request: TrainingRequest) throws {
+    /// One training of a request: its settings, its folder, and whether it continues from a checkpoint.
+    private struct Attempt: Sendable {
+        var request: TrainingRequest
+        var config: RunConfig
+        var folder: URL
+        var resume: Bool
+    }
+
+    /// Readies `request`'s folder: kept as it is when `resuming` is allowed and the folder holds a
+    /// checkpoint of the same settings, else emptied and given the settings as `config.json`.
+    private func prepare(_ request: TrainingRequest, resuming: Bool) throws -> Attempt {
         let folder = self.folder(request)
         let config = try Self.config(request)
-        if recordedConfig(folder) == config, [Checkpoint.fileName, Checkpoint.previousFileName].contains(where: {
+        if resuming, recordedConfig(folder) == config, [Checkpoint.fileName, Checkpoint.previousFileName].contains(where: {
             FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
         }) {
             log("resuming \(request.label) from its checkpoint")
-            do {
-                return try backend.train(config, in: folder, checkpointEvery: Self.checkpointEvery, resume: true)
-            } catch {
-                log("could not resume \(request.label) (\(error)); training it afresh")
-            }
+            return Attempt(request: request, config: config, folder: folder, resume: true)
         }
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try writeAtomically(config.json + "\n", to: folder.appendingPathComponent(Self.configFile))
         log("training \(request.label): \(request.net.summary)")
-        do {
-            try backend.train(config, in: folder, checkpointEvery: Self.checkpointEvery, resume: false)
-        } catch {
-            throw FigureError("training \(request.label) in \(folder.path) failed: \(error)")
-        }
+        return Attempt(request: request, config: config, folder: folder, resume: false)
     }
 }
 
+/// Where training threads leave their results for the thread that started them: `post` from any
+/// thread, `take` waits for the next.
+private final class Mailbox: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var results: [(id: Int, result: Result<Void, any Error>)] = []
+
+    func post(_ id: Int, _ result: Result<Void, any Error>) {
+        condition.withLock {
+            results.append((id, result))
+            condition.signal()
+        }
+    }
+
+    func take() -> (id: Int, result: Result<Void, any Error>) {
+        condition.withLock {
+            while results.isEmpty { condition.wait() }
+            return results.removeFirst()
+        }
+    }
+}

@@ -91,6 +91,32 @@ public struct RunConfig: Codable, Equatable, Sendable {
         return saved
     }
 
+    /// The settings in the JSON file at `url` (as a run folder's `config.json` or a checkpoint
+    /// stores them), with `overrides` applied as given: nothing is rescaled, since the file's
+    /// schedules are already the run's own.
+    /// - Throws: `QuantizationError` naming the file when it is unreadable or not settings, or the
+    ///   setting that is out of range.
+    public init(contentsOf url: URL, overrides: Overrides) throws {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw QuantizationError("\(url.path): cannot read the run settings")
+        }
+        let saved: RunConfig
+        do {
+            saved = try JSONDecoder().decode(RunConfig.self, from: data)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw QuantizationError("\(url.path): the run settings lack '\(key.stringValue)'")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw QuantizationError("\(url.path): '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
+        } catch {
+            throw QuantizationError("\(url.path): not a JSON object of run settings")
+        }
+        do {
+            self = try saved.applying(overrides)
+        } catch {
+            throw QuantizationError("\(url.path): \(error)")
+        }
+    }
+
     /// `self` with `overrides` applied, validated, with canonical method and schedule text.
     func applying(_ overrides: Overrides) throws -> RunConfig {
         var c = self

@@ -4,6 +4,7 @@ import Foundation
 import Gnuplot
 import NeuralNet
 import Support
+import Sweep
 
 /// `pmf figures`: regenerates the paper's figures and tables as data, gnuplot scripts and renderings.
 struct FiguresCommand: ParsableCommand {
@@ -12,9 +13,9 @@ struct FiguresCommand: ParsableCommand {
         abstract: "Regenerate the paper's figures and tables: .dat data, .gp scripts and (with gnuplot) rendered files.",
         discussion: """
         Figures: \(PaperFigure.allCases.map(\.rawValue).joined(separator: ", ")) (all but ablation unless --only names them). The training figures first train \
-        every run they need, in this process, as `pmf train --preset mnist-ARCH-METHOD --dataset DATASET … \
-        --out OUT/runs/DATASET/ARCH-METHOD-sSEED` would (one progress bar for the whole job); a folder holding its finished run \
-        is reused, and an interrupted run resumes from its checkpoint. `theorems` runs the checks of `pmf check` and \
+        every run they need, each as `pmf train --run OUT/runs/DATASET/RUN/config.json --out OUT/runs/DATASET/RUN` \
+        in a child process (its output in RUN/train.log), --jobs at a time, the longest first (one progress bar for the whole \
+        job); a folder holding its finished run is reused, and an interrupted run resumes from its checkpoint. `theorems` runs the checks of `pmf check` and \
         writes their evidence to OUT/check.
         """)
 
@@ -59,6 +60,8 @@ struct FiguresCommand: ParsableCommand {
     @Option(name: .customLong("terminal"), help: "Rendered format (repeatable): png, pdf, svg.") var formats: [Format] = [.png]
     @Option(help: "Comma-separated methods for fig2-training and table2: preset names (ref, pmf) or specs (pmf[rho=1.1]).")
     var methods = TrainingSchedule.paperMethods.joined(separator: ",")
+    @Option(help: "Training runs at once, each on cores ÷ jobs workers (default: one per core; the results are the same bits for any value).")
+    var jobs: Int?
     @Flag(help: "Print {\"figures\": [{\"name\", \"files\", \"notes\", \"seconds\"}], \"seconds\"} instead of progress lines.") var json = false
 
     func validate() throws {
@@ -67,6 +70,7 @@ struct FiguresCommand: ParsableCommand {
             throw CommandError("unknown figure '\(unknown)' for --only; use one of \(PaperFigure.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if methods.split(separator: ",").isEmpty { throw CommandError("--methods needs at least one method spec, e.g. ref,pmf") }
+        if let jobs, jobs < 1 { throw CommandError("--jobs must be ≥ 1") }
         if ![.mnist, .fashionMNIST].contains(dataset) {
             throw CommandError("--dataset \(dataset.rawValue): the figures train the paper's MNIST networks; use mnist or fashion-mnist")
         }
@@ -88,8 +92,10 @@ struct FiguresCommand: ParsableCommand {
             + (dataset == .mnist ? "" : " --dataset \(dataset.rawValue)")
             + (methods == TrainingSchedule.paperMethods.joined(separator: ",") ? "" : " --methods \(methods)")
             + (schedule.isSmokeRun ? " (a smoke run, not a comparison)" : "")
+        let runs = jobs ?? workerCount
+        let backend = ProcessTraining(executable: runningExecutable(), runs: runs, threadsPerRun: max(1, workerCount / runs))
         let context = FigureContext(out: outURL, schedule: schedule,
-                                    provenance: Provenance(command: command, seed: nil, version: "PMFKit \(toolkitVersion)"),
+                                    provenance: Provenance(command: command, seed: nil, version: "PMFKit \(toolkitVersion)"), backend: backend,
                                     log: { line in FileHandle.standardError.write(Data("pmf figures: \(line)\n".utf8)) })
         let builder = FigureBuilder(context: context)
         let chosen = only.isEmpty ? PaperFigure.defaultSet : PaperFigure.allCases.filter { only.contains($0.rawValue) }

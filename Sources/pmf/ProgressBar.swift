@@ -21,7 +21,7 @@ final class ProgressBar {
     func report(_ p: JobProgress) {
         let eta = p.done == p.total ? "all finished" : p.remaining.map { "ETA \(clock($0))" } ?? "ETA after the first run"
         draw(fraction: p.total == 0 ? 1 : Double(p.done) / Double(p.total),
-             stats: "runs \(p.done)/\(p.total)  \(clock(p.elapsed)) elapsed  \(eta)" + (p.current.map { "  training \($0)" } ?? ""))
+             stats: "runs \(p.done)/\(p.total)  \(clock(p.elapsed)) elapsed  \(eta)" + (p.training.isEmpty ? "" : "  training \(p.training.joined(separator: ", "))"))
     }
 
     func finish() { if drew { write("\n") } }

@@ -11,13 +11,16 @@ struct Train: ParsableCommand {
         Methods are one value each: ref, bc, picm[init=tied|independent], pq[reg=0.001,span=40], \
         pgd[rho=1.2,every=100,cap=10000,init=…], pmf[rho=1.2,every=100,cap=10000,jacobian=exact|reference|onesoftmax,tilde=true|false,init=…], \
         md[rho=…,init=…]. \
-        A preset (--list-presets) sets every hyperparameter of a supp. Table 4 cell; explicit flags override it.
+        A preset (--list-presets) sets every hyperparameter of a supp. Table 4 cell; explicit flags override it. \
+        --run FILE trains the settings a run folder's config.json (or any JSON of the same keys) holds, as they \
+        are; explicit flags override them, without rescaling.
         When the run is shorter than the paper's K iterations (fewer --epochs, or a --limit), the preset's β and \
         learning-rate schedules are rescaled to the run's length.
         """)
 
     @Option(help: "A supp. Table 4 preset, e.g. mnist-lenet300-pmf (see --list-presets).") var preset: String?
     @Flag(name: .customLong("list-presets"), help: "List the presets and exit.") var listPresets = false
+    @Option(name: .customLong("run"), help: "Train the settings in this JSON file (a run folder's config.json), flags overriding them.") var runFile: String?
     @Option(help: "Network: \(Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var arch: Architecture?
     @Option(help: "Training method spec, e.g. pmf[rho=1.2] (default ref).") var method: String?
     @Option(help: "Level set: binary, ternary, kN (e.g. k4) or a list like -1,0,1.") var levels: String?
@@ -69,9 +72,15 @@ struct Train: ParsableCommand {
         let replay = try replayOptions()
         let outFolder = out ?? resume
         if checkpointEvery != nil, outFolder == nil { throw CommandError("--checkpoint-every needs --out FOLDER for the checkpoints") }
+        if runFile != nil, let other = [("--preset", preset), ("--resume", resume)].first(where: { $0.1 != nil }) {
+            throw CommandError("--run cannot be combined with \(other.0): the file already holds every setting")
+        }
         let chosen = try preset.map { try Preset.named($0) }
         let config: RunConfig, data: RunData, checkpoint: Checkpoint?
-        if let resume {
+        if let runFile {
+            config = try RunConfig(contentsOf: URL(fileURLWithPath: runFile), overrides: overrides)
+            (data, checkpoint) = (try RunData(config), nil)
+        } else if let resume {
             let saved = try Checkpoint.latest(in: resume) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
             config = try RunConfig.resuming(saved, path: resume, overrides: overrides)
             (data, checkpoint) = (try RunData(config), saved)

@@ -132,8 +132,13 @@ struct FigureDataTests {
         try builder(folder, backend: fake).train(for: PaperFigure.defaultSet) { reports.append($0) }
         // 2 nets × 6 methods × 2 seeds, the 2-bit row × 2 seeds, 4 more ρ values.
         #expect(fake.calls.count == 24 + 2 + 4 && fake.calls.allSatisfy { !$0.resume })
-        #expect(reports.last!.done == 30 && reports.last!.total == 30 && reports.last!.current == nil)
-        #expect(reports.first!.done == 0 && reports.first!.remaining == nil && reports[1].remaining != nil)
+        #expect(reports.last!.done == 30 && reports.last!.total == 30 && reports.last!.training.isEmpty)
+        let firstDone = try #require(reports.firstIndex { $0.done == 1 })
+        #expect(reports[..<firstDone].allSatisfy { $0.done == 0 && $0.remaining == nil } && reports[firstDone].remaining != nil)
+        #expect(reports.allSatisfy { $0.training.count <= 1 } && reports.contains { $0.training.count == 1 })
+        // The longest runs first: LeNet-5's before LeNet-300's.
+        let arches = fake.calls.map(\.config.arch)
+        #expect(arches == arches.filter { $0 == "lenet5" } + arches.filter { $0 == "lenet300" })
         let again = FakeTraining()
         // The MRF sweeps train nothing; the coupling sweep is tested on smaller grids below.
         for figure in PaperFigure.defaultSet where figure != .theorems && figure != .mrfCoupling { _ = try builder(folder, backend: again).build(figure) }
@@ -160,14 +165,32 @@ struct FigureDataTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let fake = FakeTraining(interruptFirst: true)
         #expect(throws: FigureError.self) { try builder(folder, backend: fake).train(for: [.table2]) { _ in } }
+        #expect(fake.calls.count == 1)
         try builder(folder, backend: fake).train(for: [.table2]) { _ in }
         let calls = fake.calls
-        let interrupted = folder.appendingPathComponent("runs/fashion-mnist/lenet300-ref-s1", isDirectory: true)
-        #expect(calls[0].folder == interrupted && !calls[0].resume)
+        let interrupted = calls[0].folder
+        #expect(!calls[0].resume)
         #expect(calls[1] == FakeTraining.Call(config: calls[0].config, folder: interrupted, resume: true))
         #expect(calls.dropFirst(2).allSatisfy { !$0.resume })
         #expect(calls.count == 1 + 26)   // the interrupted call, then the 26 runs of Table 2 (one of them resumed)
-        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs/fashion-mnist/lenet300-ref-s1/results.json").path))
+        #expect(FileManager.default.fileExists(atPath: interrupted.appendingPathComponent("results.json").path))
+    }
+
+    @Test("runs train concurrency at a time; after a failure no new run starts")
+    func concurrent() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fake = FakeTraining(concurrency: 2)
+        var reports: [JobProgress] = []
+        try builder(folder, backend: fake).train(for: [.table2]) { reports.append($0) }
+        #expect(fake.maxInFlight == 2 && fake.calls.count == 26 && Set(fake.calls.map(\.folder)).count == 26)
+        #expect(reports.contains { $0.training.count == 2 } && reports.allSatisfy { $0.training.count <= 2 })
+        #expect(reports.last!.done == 26 && reports.last!.training.isEmpty)
+        let failing = FakeTraining(interruptFirst: true, concurrency: 2)
+        let other = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: other) }
+        #expect(throws: FigureError.self) { try builder(other, backend: failing).train(for: [.table2]) { _ in } }
+        #expect(failing.calls.count <= 3)   // the failed run, the one beside it, and at most one started before the failure was seen
     }
 
     @Test("theorems: one panel per evidence file the checks write, all checks passing")

@@ -46,7 +46,8 @@ func syntheticTraceFile(scale: Double = 1) -> DataFile {
 /// A stand-in for training: writes a synthetic `trace.dat` (its accuracy's rise scaled by 1/seed)
 /// and `results.json` (test accuracy 0.8 + 0.01·seed + 0.001·(the method's column in the paper's
 /// table)); with `interruptFirst`, the first call leaves only a checkpoint and fails, as a killed
-/// run would. Records the calls.
+/// run would. Records the calls and the most that were in flight at once; with `concurrency` > 1
+/// the first call waits (up to 10 s) until a second has started.
 final class FakeTraining: TrainingBackend, @unchecked Sendable {
     struct Call: Equatable {
         var config: RunConfig
@@ -56,19 +57,36 @@ final class FakeTraining: TrainingBackend, @unchecked Sendable {
 
     struct Killed: Error {}
 
-    private let lock = NSLock()
+    let concurrency: Int
+    private let condition = NSCondition()
     private var recorded: [Call] = []
     private var interruptNext: Bool
+    private var inFlight = 0
+    private var mostInFlight = 0
 
-    init(interruptFirst: Bool = false) {
+    init(interruptFirst: Bool = false, concurrency: Int = 1) {
         interruptNext = interruptFirst
+        self.concurrency = concurrency
     }
 
-    var calls: [Call] { lock.withLock { recorded } }
+    var calls: [Call] { condition.withLock { recorded } }
+    var maxInFlight: Int { condition.withLock { mostInFlight } }
 
     func train(_ config: RunConfig, in folder: URL, checkpointEvery: Int, resume: Bool) throws {
-        lock.withLock { recorded.append(Call(config: config, folder: folder, resume: resume)) }
-        if lock.withLock({ defer { interruptNext = false }; return interruptNext }) {
+        let (first, interrupt) = condition.withLock { () -> (Bool, Bool) in
+            recorded.append(Call(config: config, folder: folder, resume: resume))
+            inFlight += 1
+            mostInFlight = max(mostInFlight, inFlight)
+            condition.broadcast()
+            defer { interruptNext = false }
+            return (recorded.count == 1, interruptNext)
+        }
+        defer { condition.withLock { inFlight -= 1 } }
+        if first, concurrency > 1 {
+            let deadline = Date().addingTimeInterval(10)
+            condition.withLock { while mostInFlight < 2, condition.wait(until: deadline) {} }
+        }
+        if interrupt {
             try Data([1, 2, 3]).write(to: folder.appendingPathComponent(Checkpoint.fileName))
             throw Killed()
         }

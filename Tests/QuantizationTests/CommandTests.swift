@@ -49,6 +49,38 @@ import Testing
         #expect(trace.contains("validation_accuracy_fractional") && trace.contains("flip_ratio"))
     }
 
+    /// `pmf train --run` on the settings a run stores trains the same bits as the flags that made
+    /// them, on any worker count; flags override the file; a bad file or a clashing flag is refused.
+    @Test func aRunFileTrainsTheRunItDescribes() throws {
+        let pmf = try pmfExecutable()
+        let data = try writeIDXFolder(train: 600, test: 200)
+        let flags = temporaryFolder("flags"), file = temporaryFolder("file"), shorter = temporaryFolder("shorter")
+        let byFlags = try runProcess(pmf, ["train", "--dataset", "mnist", "--data", data.path, "--arch", "mlp", "--method", "pmf[rho=1.3,every=20]",
+                                           "--epochs", "2", "--batch-size", "20", "--log-every", "10", "--seed", "3", "--out", flags.path])
+        #expect(byFlags.status == 0, "\(byFlags.error)")
+        let settings = flags.appendingPathComponent("run.json")
+        try Checkpoint(contentsOf: flags.path).settings.write(to: settings, atomically: true, encoding: .utf8)
+        let byFile = try runProcess(pmf, ["train", "--run", settings.path, "--out", file.path], environment: ["PMFKIT_THREADS": "1"])
+        #expect(byFile.status == 0, "\(byFile.error)")
+        let a = try Checkpoint(contentsOf: flags.path), b = try Checkpoint(contentsOf: file.path)
+        #expect(a.settings == b.settings && a.state.iteration == b.state.iteration && a.state.iteration > 0)
+        #expect(bits(a.state.method) == bits(b.state.method) && bits(a.state.network.parameters) == bits(b.state.network.parameters))
+        let overridden = try runProcess(pmf, ["train", "--run", settings.path, "--epochs", "1", "--out", shorter.path])
+        #expect(overridden.status == 0, "\(overridden.error)")
+        #expect(2 * (try Checkpoint(contentsOf: shorter.path).state.iteration) == a.state.iteration)
+
+        let missing = try runProcess(pmf, ["train", "--run", "/no/such/run.json"])
+        #expect(missing.status != 0 && missing.error.contains("/no/such/run.json: cannot read the run settings"))
+        let partial = flags.appendingPathComponent("partial.json")
+        try #"{"arch": "mlp"}"#.write(to: partial, atomically: true, encoding: .utf8)
+        let lacking = try runProcess(pmf, ["train", "--run", partial.path])
+        #expect(lacking.status != 0 && lacking.error.contains("\(partial.path): the run settings lack"))
+        let clash = try runProcess(pmf, ["train", "--run", settings.path, "--preset", "mnist-lenet300-pmf"])
+        #expect(clash.status != 0 && clash.error.contains("--run cannot be combined with --preset"))
+        let bad = try runProcess(pmf, ["train", "--run", settings.path, "--lr=-1"])
+        #expect(bad.status != 0 && bad.error.contains("\(settings.path): --lr must be positive"))
+    }
+
     /// `pmf bench step` times every method it is given and refuses a run count below one.
     @Test func stepBenchTimesEachMethod() throws {
         let pmf = try pmfExecutable()
