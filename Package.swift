@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "CKernels"),
         .target(name: "Support", dependencies: ["CKernels"]),
         .target(name: "Simplex", dependencies: ["CGSL", "CKernels", "Support", numerics]),
-        .target(name: "MRF", dependencies: ["Simplex", "Support", numerics]),
+        .target(name: "MRF", dependencies: ["Simplex", "Support", "Gnuplot", numerics]),
         .target(name: "NeuralNet", dependencies: ["CGSL", "CKernels", "CZlib", "Simplex", "Support", numerics]),
         .target(name: "Quantization", dependencies: ["NeuralNet", "Simplex", "Support", "Gnuplot", numerics]),
         .target(name: "Theorems", dependencies: ["CGSL", "Support", "Simplex", "MRF", "NeuralNet", "Quantization", "Gnuplot", numerics]),
@@ -54,7 +54,7 @@ let package = Package(
             name: "SimplexTests",
             dependencies: ["Simplex", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "MRFTests", dependencies: ["MRF", "Simplex", "Support", numerics]),
+        .testTarget(name: "MRFTests", dependencies: ["MRF", "Simplex", "Support", "Gnuplot", numerics]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Simplex"]),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet", "Simplex", "Sweep", "pmf"]),
         .testTarget(name: "TheoremsTests", dependencies: ["Theorems", "Simplex"]),

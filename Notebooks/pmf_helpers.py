@@ -35,10 +35,8 @@ def pmf_json(*args, check=True, quiet=False):
 
 
 def read_dat(path):
-    """Read a PMFKit gnuplot data file.
-
-    Two header styles occur: the Gnuplot module's (`# [column N] NAME [UNIT]` lines, then `# NAME`
-    before each dataset) and the MRF traces' single line `# iteration expected_energy ...`.
+    """Read a PMFKit gnuplot data file (the Gnuplot module's format: `# [column N] NAME [UNIT]`
+    header lines, then `# NAME` before each dataset; every .dat the tool writes has it).
     Returns (columns, datasets): the column names, and a dict dataset name -> dict column name ->
     list of floats (NaN for missing values)."""
     columns, datasets, current = [], {}, None
@@ -47,8 +45,6 @@ def read_dat(path):
             text = line[1:].strip()
             if text.startswith("[column"):
                 columns.append(text.split("]", 1)[1].split()[0])
-            elif text and not text.startswith("[") and not columns and len(text.split()) > 1:
-                columns = text.split()
             elif text and not text.startswith("["):
                 current = text
                 datasets[current] = {c: [] for c in columns}
@@ -56,9 +52,6 @@ def read_dat(path):
         fields = line.split()
         if not fields:
             continue
-        if current is None:
-            current = "data"
-            datasets[current] = {c: [] for c in columns}
         for name, field in zip(columns, fields):
-            datasets[current][name].append(float(field))   # float() reads NaN, nan, inf
+            datasets[current][name].append(float(field))   # float() reads NaN
     return columns, datasets

@@ -140,7 +140,7 @@ public final class TrainingRunStore {
     /// The settings `folder` records it was trained with, or nil.
     private func recordedConfig(_ folder: URL) -> RunConfig? {
         guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(Self.configFile).path) else { return nil }
-        return try? JSONDecoder().decode(RunConfig.self, from: data)
+        return try? jsonDecoder().decode(RunConfig.self, from: data)
     }
 
     /// Whether `request`'s folder holds its finished run, trained with today's settings.

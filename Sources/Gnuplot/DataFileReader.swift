@@ -1,8 +1,7 @@
 import Foundation
-import Gnuplot
 
-/// Reading back the data files the `Gnuplot` module writes, so figures can be built from files
-/// written elsewhere (a run's `trace.dat`, the checks' evidence).
+/// Reading back the data files `DataFile.text()` writes — figures, a run's `trace.dat`, the
+/// checks' evidence, `pmf mrf solve --trace` — so figures can be built from files written elsewhere.
 extension DataFile {
     /// Parses the text `DataFile.text()` writes: the `# [PMFKit data file] NAME.dat`,
     /// `# [command]`, `# [seed]`, `# [version]`, `# [column N] NAME [UNIT]` and `# [missing]` header
@@ -10,7 +9,7 @@ extension DataFile {
     /// datasets by two. Values that are not numbers (the missing-value text `NaN`, gnuplot's `nan`)
     /// read as NaN. Rows before any `# NAME` line form a dataset named `data`.
     /// - Parameter source: names the file in error messages.
-    /// - Throws: `FigureError` naming `source`, the line and what was expected.
+    /// - Throws: `GnuplotError.unreadableDataFile` naming `source`, the line and what was expected.
     public init(parsing text: String, source: String) throws {
         var name = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
         var command = "", version = "", seed: UInt64?
@@ -44,7 +43,7 @@ extension DataFile {
                 let comment = line.dropFirst().trimmingCharacters(in: .whitespaces)
                 if comment.hasPrefix("[") {
                     guard let close = comment.firstIndex(of: "]") else {
-                        throw FigureError("\(source):\(lineNumber): header line has no closing ']'; regenerate the file with the Gnuplot module")
+                        throw GnuplotError.unreadableDataFile("\(source):\(lineNumber): header line has no closing ']'; regenerate the file with the Gnuplot module")
                     }
                     let key = comment[comment.index(after: comment.startIndex) ..< close]
                     let value = comment[comment.index(after: close)...].trimmingCharacters(in: .whitespaces)
@@ -66,7 +65,7 @@ extension DataFile {
             }
             let values = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { Double($0) ?? .nan }
             if !columns.isEmpty, values.count != columns.count {
-                throw FigureError("\(source):\(lineNumber): \(values.count) values for \(columns.count) columns; the file is damaged, regenerate it")
+                throw GnuplotError.unreadableDataFile("\(source):\(lineNumber): \(values.count) values for \(columns.count) columns; the file is damaged, regenerate it")
             }
             block.append(values)
         }
@@ -79,22 +78,22 @@ extension DataFile {
     }
 
     /// Reads and parses the data file at `url`.
-    /// - Throws: `FigureError` when it cannot be read or parsed.
+    /// - Throws: `GnuplotError.unreadableDataFile` when it cannot be read or parsed.
     public init(contentsOf url: URL) throws {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw FigureError("\(url.path): cannot read the data file; check that the command producing it ran")
+            throw GnuplotError.unreadableDataFile("\(url.path): cannot read the data file; check that the command producing it ran")
         }
         try self.init(parsing: String(decoding: data, as: UTF8.self), source: url.path)
     }
 
     /// The values of the column called `name` in every row of the dataset at `index`, blocks joined.
-    /// - Throws: `FigureError` listing the columns the file has.
+    /// - Throws: `GnuplotError.unreadableDataFile` listing the columns the file has.
     public func values(of name: String, inDatasetAt index: Int = 0, source: String? = nil) throws -> [Double] {
         guard let column = columnNumber(named: name) else {
-            throw FigureError("\(source ?? fileName): no column \"\(name)\"; it has \(columns.map(\.name).joined(separator: ", "))")
+            throw GnuplotError.unreadableDataFile("\(source ?? fileName): no column \"\(name)\"; it has \(columns.map(\.name).joined(separator: ", "))")
         }
         guard datasets.indices.contains(index) else {
-            throw FigureError("\(source ?? fileName): no dataset \(index); it has \(datasets.count)")
+            throw GnuplotError.unreadableDataFile("\(source ?? fileName): no dataset \(index); it has \(datasets.count)")
         }
         return datasets[index].blocks.joined().map { $0[column - 1] }
     }

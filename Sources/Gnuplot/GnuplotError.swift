@@ -3,6 +3,8 @@
 public enum GnuplotError: Error, Equatable, CustomStringConvertible {
     /// A data file that cannot be written as specified (bad name, ragged row, duplicate dataset, …).
     case invalidDataFile(String)
+    /// A data file whose text cannot be read back (unreadable, damaged, or lacking a column asked for).
+    case unreadableDataFile(String)
     /// A figure that cannot be turned into a script (unknown column or dataset, bad range, …).
     case invalidFigure(String)
     /// A table whose rows or alignments do not match its header.
@@ -14,7 +16,7 @@ public enum GnuplotError: Error, Equatable, CustomStringConvertible {
     /// render, gnuplot's own text, which may span lines).
     public var description: String {
         switch self {
-        case .invalidDataFile(let message), .invalidFigure(let message), .invalidTable(let message):
+        case .invalidDataFile(let message), .unreadableDataFile(let message), .invalidFigure(let message), .invalidTable(let message):
             message
         case .renderingFailed(let script, let status, let message):
             "gnuplot \(script) exited with status \(status): \(message)"

@@ -1,3 +1,5 @@
+import Gnuplot
+
 /// One iteration of an iterative solver, as recorded in its trace.
 public struct TracePoint: Equatable, Sendable {
     /// 0 for the starting point, then 1, 2, …
@@ -28,25 +30,23 @@ public struct Trace: Equatable, Sendable {
     /// A trace holding `points` (empty by default).
     public init(points: [TracePoint] = []) { self.points = points }
 
-    /// Column names, matching `gnuplotText`'s columns.
+    /// Column names, matching `dataFile`'s columns.
     public var columns: [String] {
         ["iteration", "expected_energy", "entropy", "logz_estimate", "rounded_energy", "max_change", "beta"]
             + (points.first?.marginalError == nil ? [] : ["max_marginal_error", "logz_error"])
     }
 
-    /// Whitespace-separated columns under one `#` line of column names (`nan` for missing values).
-    public var gnuplotText: String {
-        var out = "# " + columns.joined(separator: " ") + "\n"
+    /// The trace as the gnuplot data file `NAME.dat`: `columns`, one row per point in one dataset
+    /// named `trace` (a non-finite value, or an error missing from a point, is the missing-value text).
+    public func dataFile(name: String, provenance: Provenance) -> DataFile {
         let hasErrors = columns.count > 7
-        for p in points {
-            var fields = ["\(p.iteration)"] + [p.expectedEnergy, p.entropy, p.logZEstimate, p.roundedEnergy, p.maxChange, p.beta].map(Self.format)
-            if hasErrors { fields += [p.marginalError ?? .nan, p.logZError ?? .nan].map(Self.format) }
-            out += fields.joined(separator: " ") + "\n"
+        let rows = points.map { p in
+            [Double(p.iteration), p.expectedEnergy, p.entropy, p.logZEstimate, p.roundedEnergy, p.maxChange, p.beta]
+                + (hasErrors ? [p.marginalError ?? .nan, p.logZError ?? .nan] : [])
         }
-        return out
+        return DataFile(name: name, columns: columns.map { DataColumn($0) }, provenance: provenance,
+                        datasets: [NamedDataset(name: "trace", rows: rows)])
     }
-
-    private static func format(_ x: Double) -> String { x.isNaN ? "nan" : x.isInfinite ? (x > 0 ? "inf" : "-inf") : "\(x)" }
 }
 
 /// What every algorithm returns (libDAI's common interface: beliefs, log Z, labelling, iterations).

@@ -30,8 +30,6 @@ public struct TrainingSettings: Sendable {
     public var batchNorm = BatchNormEvaluation.reestimate(batches: 20)
     /// The networks each trace row validates.
     public var validate = ValidatedNetworks.both
-    /// The seed recorded with the run (the random source itself is passed to `Trainer`).
-    public var seed: UInt = 1
     /// The defaults above: Adam, 10⁻³, 10 epochs of batches of 100, a trace row every 100 iterations.
     public init() {}
 }

@@ -60,19 +60,6 @@ public struct Checkpoint {
         var trainingSeconds: Double
     }
 
-    private static func encoder() -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = .sortedKeys
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return e
-    }
-
-    private static func decoder() -> JSONDecoder {
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return d
-    }
-
     /// The file's bytes.
     public func encoded() throws -> Data {
         let s = state
@@ -89,7 +76,7 @@ public struct Checkpoint {
                                 order: s.order, windowLoss: s.windowLoss, windowCorrect: s.windowCorrect, windowSeen: s.windowSeen,
                                 windowSteps: s.windowSteps, trace: s.trace, bestAccuracy: s.best?.accuracy,
                                 bestIteration: s.best?.iteration, trainingSeconds: s.trainingSeconds)
-        let json = try Self.encoder().encode(metadata)
+        let json = try jsonEncoder().encode(metadata)
         var payload = Data()
         func append<T: FixedWidthInteger>(_ x: T, to data: inout Data) { withUnsafeBytes(of: x.littleEndian) { data.append(contentsOf: $0) } }
         append(UInt64(json.count), to: &payload)
@@ -208,7 +195,7 @@ public struct Checkpoint {
         let jsonLength = try count("the metadata length", limit: bytes.count - offset - 8)
         let metadata: Metadata
         do {
-            metadata = try Self.decoder().decode(Metadata.self, from: Data(bytes[offset ..< offset + jsonLength]))
+            metadata = try jsonDecoder().decode(Metadata.self, from: Data(bytes[offset ..< offset + jsonLength]))
         } catch {
             let first = "\(error)".split(separator: "\n").first.map(String.init) ?? ""
             throw fail("unreadable checkpoint metadata: \(first)")

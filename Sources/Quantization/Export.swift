@@ -52,9 +52,7 @@ public enum QuantizedExport {
         for array in arrays {
             try writeAtomically(NPY.encode(array.values, shape: array.shape), to: directory.appendingPathComponent(array.file))
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try writeAtomically(encoder.encode(manifest), to: directory.appendingPathComponent("manifest.json"))
+        try writeAtomically(jsonEncoder(.pretty).encode(manifest), to: directory.appendingPathComponent("manifest.json"))
         try writeAtomically(manifest.summary.text + "\n", to: directory.appendingPathComponent("summary.txt"))
         return manifest
     }

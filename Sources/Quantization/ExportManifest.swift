@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// `manifest.json` of an exported network: everything a client needs to run it — the layer list,
 /// the memory layouts, the input normalisation — and one entry per array file (docs/export.md).
@@ -64,7 +65,7 @@ extension ExportManifest {
     /// - Throws: one line naming `path` and, for a malformed field, its place in the file.
     static func decode(_ data: Data, path: String) throws(QuantizationError) -> ExportManifest {
         struct Header: Decodable { var format: String?, version: Int? }
-        let decoder = JSONDecoder()
+        let decoder = jsonDecoder()
         do {
             let header = try decoder.decode(Header.self, from: data)
             guard header.format == formatName else {

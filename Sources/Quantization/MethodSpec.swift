@@ -19,6 +19,20 @@ public enum MethodKind: String, CaseIterable, Sendable {
     case pmf
     /// Mirror descent / exponentiated gradient on u directly.
     case md
+
+    /// The settings `MethodSpec(parsing:)` takes for this method, in the order it reads them: the
+    /// one list sweeps and other spec writers consult.
+    public var settingKeys: [String] {
+        let beta = ["beta0", "rho", "every", "cap"]
+        switch self {
+        case .ref: return []
+        case .bc: return ["clip"]
+        case .pq: return ["reg", "span", "freeze"]
+        case .picm: return ["init"]
+        case .pgd, .md: return beta + ["init"]
+        case .pmf: return beta + ["jacobian", "tilde", "init"]
+        }
+    }
 }
 
 /// A training method with its settings, as one value that prints and parses back:

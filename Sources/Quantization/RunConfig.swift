@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNet
+import Support
 import Simplex
 
 /// The resolved settings of one training run: defaults, then a supp. Table 4 preset, then explicit
@@ -82,7 +83,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
     /// The settings stored in `checkpoint`, which `overrides` may repeat but not change.
     /// - Throws: `QuantizationError` naming `path` when the settings are unreadable or `overrides` change them.
     public static func resuming(_ checkpoint: Checkpoint, path: String, overrides: Overrides) throws -> RunConfig {
-        guard let saved = try? JSONDecoder().decode(RunConfig.self, from: Data(checkpoint.settings.utf8)) else {
+        guard let saved = try? jsonDecoder().decode(RunConfig.self, from: Data(checkpoint.settings.utf8)) else {
             throw QuantizationError("\(path): the checkpoint's settings are unreadable")
         }
         guard try saved.applying(overrides) == saved else {
@@ -102,7 +103,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
         }
         let saved: RunConfig
         do {
-            saved = try JSONDecoder().decode(RunConfig.self, from: data)
+            saved = try jsonDecoder().decode(RunConfig.self, from: data)
         } catch let DecodingError.keyNotFound(key, _) {
             throw QuantizationError("\(url.path): the run settings lack '\(key.stringValue)'")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
@@ -169,9 +170,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
 
     /// One line of JSON, keys sorted: what a checkpoint stores.
     public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        (try? jsonText(self)) ?? ""
     }
 
     /// The `pmf train` command of these settings (without data paths), for provenance in `trace.dat`.

@@ -61,9 +61,7 @@ public final class RunRecorder: TrainingObserver {
         }
         let description = RecordDescription(settings: settings, every: every, iterations: iterations, optimizerSlots: slots,
                                             variables: variables.map(\.name), layers: layers, arrays: entries, length: offset)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try writeAtomically(encoder.encode(description), to: folder.appendingPathComponent("record.json"))
+        try writeAtomically(jsonEncoder(.pretty).encode(description), to: folder.appendingPathComponent("record.json"))
         try writeAtomically(NPY.encode(train.images, shape: [train.count] + train.imageShape), to: folder.appendingPathComponent("train-images.npy"))
         try writeAtomically(NPY.encode(indices: train.labels.map(Int.init), shape: [train.count]), to: folder.appendingPathComponent("train-labels.npy"))
     }

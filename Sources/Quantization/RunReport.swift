@@ -130,9 +130,7 @@ public struct RunReport: Codable, Equatable, Sendable {
 
     /// The report as `results.json` holds it: pretty-printed, keys sorted.
     public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(self)
+        try jsonEncoder(.pretty).encode(self)
     }
 
     /// Writes `folder/results.json` atomically (a reader sees the old file or the whole new one).
@@ -150,7 +148,7 @@ public struct RunReport: Codable, Equatable, Sendable {
             throw QuantizationError("\(file.path): missing; the run has not finished")
         }
         do {
-            self = try JSONDecoder().decode(RunReport.self, from: data)
+            self = try jsonDecoder().decode(RunReport.self, from: data)
         } catch DecodingError.keyNotFound(let key, _) {
             throw QuantizationError("\(file.path): not a pmf train report (no \"\(key.stringValue)\"); delete the run's folder and rerun it")
         } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {

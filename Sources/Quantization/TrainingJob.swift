@@ -51,7 +51,7 @@ public struct TrainingJob {
         let split = try ParameterSplit(model, floatPrefixes: config.floatLayers)
 
         var settings = TrainingSettings()
-        (settings.epochs, settings.batchSize, settings.seed) = (config.epochs, config.batchSize, config.seed)
+        (settings.epochs, settings.batchSize) = (config.epochs, config.batchSize)
         (settings.optimizer, settings.learningRate, settings.weightDecay, settings.logEvery) = (optimizer, config.lr, config.weightDecay, config.logEvery)
         settings.momentum = config.momentum
         settings.batchNorm = try BatchNormEvaluation(parsing: config.bn)

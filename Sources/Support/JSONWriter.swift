@@ -1,8 +1,8 @@
 /// JSON text written straight into a byte buffer, for outputs too large for Foundation's
 /// `JSONEncoder` to be quick (a model's marginals: 65 536 × 4 numbers).
 ///
-/// The text is byte for byte what `JSONEncoder` with `.sortedKeys` and `.withoutEscapingSlashes`
-/// writes for the same values, provided objects list their keys in increasing order: a Double is
+/// The text is byte for byte what `jsonEncoder()` writes for the same finite values, provided
+/// objects list their keys in increasing order: a Double is
 /// Swift's shortest round-trip form (`description`, so `Double(text) == x`) without a trailing
 /// `.0`; strings escape `"`, `\`, and the control characters (`\b \f \n \r \t`, others as
 /// `\u00XX`), leaving everything else, `/` included, as UTF-8.

@@ -131,7 +131,5 @@ private func spawn(_ argv: [String], log: String) throws -> pid_t {
 
 /// Writes `value` as one line of JSON (keys sorted) to `url`, atomically.
 func writeJSON(_ value: some Encodable, to url: URL) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    try writeAtomically(try encoder.encode(value) + Data("\n".utf8), to: url)
+    try writeAtomically(try jsonText(value) + "\n", to: url)
 }

@@ -159,7 +159,7 @@ public struct SweepPlan: Equatable, Codable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SweepError("\(path): no plan here; run `pmf sweep plan SWEEP.yaml --out \(folder)` first")
         }
-        do { self = try JSONDecoder().decode(SweepPlan.self, from: data) } catch {
+        do { self = try jsonDecoder().decode(SweepPlan.self, from: data) } catch {
             throw SweepError("\(path): unreadable plan (\(error)); plan again with `pmf sweep plan`")
         }
     }
@@ -177,7 +177,7 @@ public struct RunCommand: Equatable, Codable, Sendable {
     public init(runFolder: String) throws {
         let path = (runFolder as NSString).appendingPathComponent("command.json")
         guard let data = FileManager.default.contents(atPath: path) else { throw SweepError("\(path): missing; plan the sweep again") }
-        do { self = try JSONDecoder().decode(RunCommand.self, from: data) } catch {
+        do { self = try jsonDecoder().decode(RunCommand.self, from: data) } catch {
             throw SweepError("\(path): unreadable (\(error))")
         }
     }
@@ -214,13 +214,12 @@ public func planSweep(file: String, into folder: String, overrides: [String] = [
     let manager = FileManager.default
     try manager.createDirectory(at: runsURL, withIntermediateDirectories: true)
     var outcome = PlanOutcome()
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let encoder = jsonEncoder(.pretty)
     for run in runs {
         let runURL = runsURL.appendingPathComponent(run.id, isDirectory: true)
         let commandURL = runURL.appendingPathComponent("command.json")
         let wanted = RunCommand(run)
-        let existing = (try? Data(contentsOf: commandURL)).flatMap { try? JSONDecoder().decode(RunCommand.self, from: $0) }
+        let existing = (try? Data(contentsOf: commandURL)).flatMap { try? jsonDecoder().decode(RunCommand.self, from: $0) }
         if manager.fileExists(atPath: runURL.appendingPathComponent("results.json").path) {
             if existing == wanted { outcome.unchanged.append(run.id) } else { outcome.staleFinished.append(run.id) }
             continue

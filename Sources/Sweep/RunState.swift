@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import Quantization
+import Support
 
 /// Where a run stands, read off its folder.
 public enum RunStatus: String, Codable, Sendable, CaseIterable {
@@ -98,7 +99,7 @@ public enum RunFiles {
     /// Reads `running.json`, if any.
     public static func runningMarker(in folder: String) -> RunningMarker? {
         guard let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(running)) else { return nil }
-        return try? JSONDecoder().decode(RunningMarker.self, from: data)
+        return try? jsonDecoder().decode(RunningMarker.self, from: data)
     }
 
     /// Whether Slurm still runs (or has queued) the task `JOB_INDEX`; `nil` when `squeue` is unavailable.

@@ -1,3 +1,5 @@
+import Quantization
+
 /// The `pmf train` options a sweep file may set, and the method parameters that are composed into
 /// the method spec (`pmf` + `rho: 1.05` → `--method pmf[rho=1.05]`).
 public enum TrainKeys {
@@ -8,7 +10,7 @@ public enum TrainKeys {
                                  "bn", "validate", "checkpoint-every", "seed"]
 
     /// Method parameters, in the order they are written inside `name[…]`.
-    public static let methodParameters = ["beta0", "rho", "every", "cap", "jacobian", "tilde", "init", "reg", "span", "freeze"]
+    public static let methodParameters = ["beta0", "rho", "every", "cap", "jacobian", "tilde", "init", "reg", "span", "freeze", "clip"]
 
     /// Options whose values must be non-negative integers.
     static let integerOptions: Set = ["limit", "epochs", "batch-size", "log-every", "checkpoint-every", "seed", "every", "span"]
@@ -17,11 +19,9 @@ public enum TrainKeys {
 
     /// The parameters each method accepts (the quantization methods of `pmf train`); a method not
     /// listed here gets every parameter the sweep gives it and `pmf train` judges them.
-    public static let parametersByMethod: [String: Set<String>] = [
-        "ref": [], "bc": [], "picm": ["init"], "pq": ["reg", "span", "freeze"],
-        "pgd": ["beta0", "rho", "every", "cap", "init"], "md": ["beta0", "rho", "every", "cap", "init"],
-        "pmf": ["beta0", "rho", "every", "cap", "jacobian", "tilde", "init"],
-    ]
+    public static let parametersByMethod: [String: Set<String>] = Dictionary(uniqueKeysWithValues: MethodKind.allCases.map {
+        ($0.rawValue, Set($0.settingKeys))
+    })
 
     /// Every key a sweep file may use for an option or an axis.
     public static var all: [String] { options + methodParameters }

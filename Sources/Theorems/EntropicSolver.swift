@@ -34,7 +34,3 @@ func entropicMinimizer(cost c: [Double], beta: Double) -> [Double] {
     return c.map { Double.exp(-beta * ($0 + nu) - 1) }
 }
 
-/// The objective ⟨c, u⟩ − H(u)/β.
-func entropicObjective(_ u: [Double], cost c: [Double], beta: Double) -> Double {
-    dot(c, u) - entropy(u) / beta
-}

@@ -58,9 +58,7 @@ struct Layers: ParsableCommand {
         let arrays = { (layouts: [ArrayLayout]) in layouts.map { Array(path: $0.path, shape: $0.shape, axes: $0.axes) } }
         let description = Description(arch: arch.rawValue, imageShape: shape, classes: count, layers: layers,
                                       parameters: arrays(layers.flatMap(\.parameterLayouts)), buffers: arrays(layers.flatMap(\.bufferLayouts)))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let text = String(decoding: try encoder.encode(description), as: UTF8.self) + "\n"
+        let text = try jsonText(description, .pretty) + "\n"
         if let out { try writeAtomically(text, to: URL(fileURLWithPath: out)) } else { print(text, terminator: "") }
     }
 }

@@ -76,12 +76,14 @@ struct MrfSolve: ParsableCommand {
             throw CommandError("cannot create the trace directory \(directory); check the path and permissions")
         }
         for (k, result) in results.enumerated() where !result.trace.points.isEmpty {
-            try writeAtomically(result.trace.gnuplotText, to: URL(fileURLWithPath: "\(directory)/\(k)-\(fileSafe(result.algorithm)).dat"))
+            let provenance = Provenance(command: "pmf mrf solve --algo '\(result.algorithm)'", seed: nil, version: "PMFKit \(toolkitVersion)")
+            try result.trace.dataFile(name: "\(k)-\(fileSafe(result.algorithm))", provenance: provenance)
+                .write(in: URL(fileURLWithPath: directory, isDirectory: true))
         }
     }
 }
 
-/// An algorithm's spec as a file name: letters, digits, `.` and `-` kept, everything else `_`.
+/// An algorithm's spec as a file name: ASCII letters and digits, `.` and `-` kept, everything else `_`.
 func fileSafe(_ text: String) -> String {
-    String(text.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
+    String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber) || $0 == "." || $0 == "-" ? $0 : "_" })
 }

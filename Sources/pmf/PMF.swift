@@ -39,13 +39,6 @@ struct CommandError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// An `Encodable` value as one line of JSON (keys sorted).
-func jsonText(_ value: some Encodable) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
-}
-
 /// Prints an `Encodable` value as one line of JSON on standard output.
 func printJSON(_ value: some Encodable) throws {
     print(try jsonText(value))

@@ -156,7 +156,7 @@ struct TrainBench: ParsableCommand {
         let model = network.build(imageShape: load.train.imageShape, classes: load.train.classes)
         let layers = FileManager.default.temporaryDirectory.appendingPathComponent("pmf-bench-\(network.rawValue)-\(getpid()).json")
         struct Description: Encodable { let layers: [ExportLayer] }
-        try JSONEncoder().encode(Description(layers: try ExportLayer.describe(model))).write(to: layers)
+        try jsonEncoder().encode(Description(layers: try ExportLayer.describe(model))).write(to: layers)
         defer { try? FileManager.default.removeItem(at: layers) }
         let methods = specs.map { $0.kind.rawValue.uppercased() }.filter { ["REF", "BC", "PMF"].contains($0) }
         let process = Process()
@@ -171,7 +171,7 @@ struct TrainBench: ParsableCommand {
         guard process.terminationStatus == 0 else { throw CommandError("\(python) \(anchor) failed with status \(process.terminationStatus)") }
         struct Line: Decodable { let method: String; let samples_per_s: Double; let peak_rss_bytes: Int }
         return try String(decoding: output, as: UTF8.self).split(separator: "\n").map { line in
-            let parsed = try JSONDecoder().decode(Line.self, from: Data(line.utf8))
+            let parsed = try jsonDecoder().decode(Line.self, from: Data(line.utf8))
             return Row(arch: network.rawValue, engine: "PyTorch", method: parsed.method,
                        seconds_per_epoch: Double(load.epochImages) / parsed.samples_per_s, samples_per_second: parsed.samples_per_s,
                        peak_memory_bytes: parsed.peak_rss_bytes)

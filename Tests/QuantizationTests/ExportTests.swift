@@ -46,7 +46,7 @@ import Testing
         let lenet = Architecture.lenet300.build(imageShape: [8, 8, 1], classes: 10)
         initialize(lenet, using: random)
         var settings = TrainingSettings()
-        (settings.epochs, settings.batchSize, settings.logEvery, settings.seed) = (2, 25, 10, 4)
+        (settings.epochs, settings.batchSize, settings.logEvery) = (2, 25, 10)
         let levels = try QuantizationLevels.kLevel(4)
         let trainer = Trainer(model: lenet, method: try MethodSpec(parsing: "pmf[rho=1.3,every=10]").makeMethod(for: lenet, levels: levels),
                               settings: settings, random: random)

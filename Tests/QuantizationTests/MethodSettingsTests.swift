@@ -24,6 +24,15 @@ import Testing
         return Dictionary(uniqueKeysWithValues: method.stateTensors.map { ($0.name, $0.tensor.array) })
     }
 
+    /// Each method's `settingKeys` are exactly the settings its parser reads (the parser lists them
+    /// when it refuses an unknown one).
+    @Test func settingKeysAreWhatTheParserReads() throws {
+        for kind in MethodKind.allCases {
+            let takes = kind.settingKeys.isEmpty ? "it takes no settings" : "it takes \(kind.settingKeys.joined(separator: ", "))"
+            expectError(["has no setting 'nosuch'; \(takes)"]) { _ = try MethodSpec(parsing: "\(kind.rawValue)[nosuch=1]") }
+        }
+    }
+
     /// Sample mean and (biased) variance in Double.
     func moments(_ x: [Float]) -> (mean: Double, variance: Double) {
         let mean = x.reduce(0.0) { $0 + Double($1) } / Double(x.count)

@@ -15,7 +15,7 @@ struct StopTraining: Error {}
         initialize(model, using: random)
         let method = try MethodSpec(parsing: spec).makeMethod(for: model, levels: levels, random: random)
         var settings = TrainingSettings()
-        (settings.epochs, settings.batchSize, settings.logEvery, settings.seed) = (3, 25, 10, seed)
+        (settings.epochs, settings.batchSize, settings.logEvery) = (3, 25, 10)
         return Trainer(model: model, method: method, settings: settings, random: random)
     }
 

@@ -2,13 +2,9 @@ import Foundation
 import Support
 import Testing
 
-/// The hand-written JSON against Foundation's encoder on the same values.
+/// The hand-written JSON against Foundation's encoder set up as every file is (`jsonText`) on the same values.
 @Suite struct JSONWriterTests {
-    func encoded(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    func encoded(_ value: some Encodable) throws -> String { try jsonText(value) }
 
     /// Doubles over the whole range (random bit patterns, powers of ten, integers, ±0, subnormals).
     @Test func numbersMatchTheEncoderAndRoundTrip() throws {

@@ -53,6 +53,13 @@ let paperSweep = """
         #expect(Set(runs.map(\.id)).count == runs.count)
     }
 
+    /// The planner's keys are the parser's: every setting some method takes, `bc`'s `clip` included.
+    @Test func methodParametersAreTheSettingsTheMethodsTake() throws {
+        #expect(Set(TrainKeys.methodParameters) == Set(MethodKind.allCases.flatMap(\.settingKeys)))
+        #expect(TrainKeys.methodParameters.count == Set(TrainKeys.methodParameters).count)
+        #expect(TrainKeys.parametersByMethod["bc"] == ["clip"])
+    }
+
     @Test func idsFollowAFixedKeyOrderWhateverTheFileOrder() throws {
         let a = try SweepFile(text: "axes: {seed: [2], rho: [1.05], method: [pmf], arch: [lenet300]}")
         let b = try SweepFile(text: "axes: {arch: [lenet300], method: [pmf], rho: [1.05], seed: [2]}")
