@@ -54,10 +54,11 @@ struct SweepPlanCommand: ParsableCommand {
             estimated time per run, evaluations included: one iteration measured on 1 and \(workerCount) cores of this \
             machine, other core counts by Amdahl's law from the two (optimistic beyond \(workerCount)); CPU time = wall time × cores
             """)
-        let header = counts.map { String(format: "%9d", $0) }.joined()
+        // Right-aligned 10-character columns, at least one space apart.
+        func cell(_ text: String) -> String { String(repeating: " ", count: max(1, 10 - text.count)) + text }
+        let header = counts.map { cell(String($0)) }.joined()
         func line(_ label: String, _ values: [Double?]) -> String {
-            label.padding(toLength: 16, withPad: " ", startingAt: 0)
-                + values.map { $0.map { String(format: "%9@", duration($0)) } ?? "        –" }.joined()
+            label.padding(toLength: 16, withPad: " ", startingAt: 0) + values.map { cell($0.map(duration) ?? "–") }.joined()
         }
         for e in estimates {
             let one = e.secondsPerIterationOneCore.map { String(format: "%.3f s/iteration on 1 core, ", $0) } ?? ""
@@ -65,7 +66,7 @@ struct SweepPlanCommand: ParsableCommand {
             print(String(format: "  %@ %@ %@ %@ batch %d, %d run%@ of %d iterations: ", e.dataset, e.arch, e.method, e.levels, e.batchSize,
                          e.runs.count, e.runs.count == 1 ? "" : "s", e.iterations)
                   + one + String(format: "%.3f on %d", e.secondsPerIteration, e.cores) + parallel)
-            print("    cores         " + header)
+            print("    " + "cores".padding(toLength: 16, withPad: " ", startingAt: 0) + header)
             print("    " + line("wall per run", counts.map { e.secondsPerRun(cores: $0) }))
             print("    " + line("CPU per run", counts.map { k in e.secondsPerRun(cores: k).map { $0 * Double(k) } }))
         }
@@ -74,7 +75,7 @@ struct SweepPlanCommand: ParsableCommand {
             return parts.contains { $0 == nil } ? nil : parts.compactMap { $0 }.reduce(0, +)
         }
         print("  all \(plan.runs.count) runs, one after another")
-        print("    cores         " + header)
+        print("    " + "cores".padding(toLength: 16, withPad: " ", startingAt: 0) + header)
         print("    " + line("wall", counts.map(total)))
         print("    " + line("CPU", counts.map { k in total(k).map { $0 * Double(k) } }))
     }
