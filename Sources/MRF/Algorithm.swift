@@ -19,6 +19,18 @@ public enum Algorithm: Equatable, Sendable, CustomStringConvertible {
         + [.beliefPropagation(BPSettings()), .beliefPropagation({ var s = BPSettings(); s.inference = .max; return s }()),
            .treeReweighted(TRWSettings())]
 
+    /// The default lists of the commands, kept here together. `pmf mrf solve`: exact inference (the
+    /// reference), mean-field, proximal mean-field and loopy BP.
+    public static let solveDefaults: [Algorithm] = [.exact(ExactSettings()), .relaxation(RelaxationSettings(.mf)),
+                                                    .relaxation(RelaxationSettings(.pmf)), .beliefPropagation(BPSettings())]
+    /// `pmf mrf compare`: every approximate algorithm of `all` (exact inference is the reference it compares against).
+    public static let compareDefaults: [Algorithm] = all.filter { if case .exact = $0 { false } else { true } }
+    /// `pmf mrf evaluate` and `Evaluation`: mean-field (a lower bound on log Z), proximal mean-field
+    /// (annealed towards a labelling), loopy BP (Bethe) and tree-reweighted BP (an upper bound);
+    /// exact inference is left out because the answer files are the reference (add it to check them).
+    public static let evaluateDefaults: [Algorithm] = [.relaxation(RelaxationSettings(.mf)), .relaxation(RelaxationSettings(.pmf)),
+                                                       .beliefPropagation(BPSettings()), .treeReweighted(TRWSettings())]
+
     /// Parses a spec such as `pmf[eta=0.5,beta0=1,rho=1.05,every=10]`; unknown names, keys or values
     /// throw `.invalidSpec` with the allowed choices.
     public init(parsing text: String) throws(MRFError) {

@@ -14,16 +14,8 @@ public struct Evaluation: Sendable {
     /// The algorithms, each run on every instance in this order.
     public var algorithms: [Algorithm]
 
-    /// The algorithms run when none are given: mean-field (a lower bound on log Z), proximal
-    /// mean-field (annealed towards a labelling), loopy BP (Bethe) and tree-reweighted BP (an upper
-    /// bound). `exact` is left out because the answers are the reference; add it to check them.
-    public static let defaultAlgorithms: [Algorithm] = [
-        .relaxation(RelaxationSettings(.mf)), .relaxation(RelaxationSettings(.pmf)),
-        .beliefPropagation(BPSettings()), .treeReweighted(TRWSettings()),
-    ]
-
-    /// An evaluation of `algorithms` (by default `defaultAlgorithms`).
-    public init(algorithms: [Algorithm] = Evaluation.defaultAlgorithms) {
+    /// An evaluation of `algorithms` (by default `Algorithm.evaluateDefaults`).
+    public init(algorithms: [Algorithm] = Algorithm.evaluateDefaults) {
         self.algorithms = algorithms
     }
 

@@ -36,7 +36,7 @@ public func proposition31(_ settings: [BCPICMSetting] = [.init(clip: true), .ini
                 deviations.append(quadraticTrajectoryGap(setting, steps: 40, random: random))
             }
         }
-        return (deviations, [Evidence(name: "proposition-3.1", columns: ["iteration", "deviation"], datasets: datasets)])
+        return (deviations, [CheckEvidence(name: "proposition-3.1", columns: ["iteration", "deviation"], datasets: datasets)])
     }
 }
 
@@ -50,7 +50,7 @@ public func proposition31MiniBatch() -> Check {
     Check(name: "proposition-3.1-minibatch", statement: "Adam, mini-batches, Float: rounding flips a sign and BC and PICM drift apart (informational)",
           tolerance: 1e-4, informational: true) { _, random in
         let path = mlpTrajectories(.init(clip: true), etaW: 0.01, steps: 600, batches: 8, adam: true, seed: random.integer(below: 1 << 30))
-        return (path, [Evidence(name: "proposition-3.1-minibatch", columns: ["iteration", "deviation"],
+        return (path, [CheckEvidence(name: "proposition-3.1-minibatch", columns: ["iteration", "deviation"],
                                 datasets: [("adam", path.enumerated().map { [Double($0), $1] })])])
     }
 }

@@ -1,7 +1,7 @@
 import Simplex
 
 /// Gnuplot-ready evidence a check leaves behind: named datasets of rows over named columns.
-public struct Evidence: Sendable {
+public struct CheckEvidence: Sendable {
     /// File stem, e.g. `theorem-3.1`.
     public let name: String
     /// Column names shared by every dataset, e.g. `beta`, `deviation`.
@@ -51,11 +51,11 @@ public struct Check: Sendable {
     public let tolerance: Double
     /// Whether the check only reports (never fails), e.g. where a statement is not claimed to hold.
     public let informational: Bool
-    let experiment: @Sendable (_ trials: Int, _ random: RandomSource) -> (deviations: [Double], evidence: [Evidence])
+    let experiment: @Sendable (_ trials: Int, _ random: RandomSource) -> (deviations: [Double], evidence: [CheckEvidence])
 
     /// A check whose `experiment(trials, random)` returns one deviation per trial (0 = exact agreement) and its evidence.
     public init(name: String, statement: String, tolerance: Double, informational: Bool = false,
-                experiment: @escaping @Sendable (Int, RandomSource) -> (deviations: [Double], evidence: [Evidence])) {
+                experiment: @escaping @Sendable (Int, RandomSource) -> (deviations: [Double], evidence: [CheckEvidence])) {
         self.name = name
         self.statement = statement
         self.tolerance = tolerance
@@ -64,7 +64,7 @@ public struct Check: Sendable {
     }
 
     /// Runs the experiment with its own generator seeded by `seed`.
-    public func run(trials: Int, seed: UInt) -> (CheckOutcome, [Evidence]) {
+    public func run(trials: Int, seed: UInt) -> (CheckOutcome, [CheckEvidence]) {
         let (deviations, evidence) = experiment(trials, RandomSource(seed: seed))
         let largest = deviations.contains { !$0.isFinite } ? .infinity : (deviations.max() ?? 0)
         let outcome = CheckOutcome(name: name, statement: statement, trials: deviations.count, maxDeviation: largest,

@@ -2,7 +2,7 @@ import Foundation
 import Gnuplot
 import Support
 
-extension Evidence {
+extension CheckEvidence {
     /// The gnuplot data file `NAME.dat` of this evidence, its provenance the `pmf check` command
     /// that reproduces it (`pmf check CHECK --trials TRIALS --seed SEED`).
     public func dataFile(trials: Int, seed: UInt) -> DataFile {

@@ -66,6 +66,6 @@ public func softmaxLimit() -> Check {
                 if trial < 4 { rows.append([beta, zip(s, hard).reduce(0) { $0 + abs($1.0 - $1.1) }, 2 * Double(d - 1) * Double.exp(-beta * gaps.min()!), weightGap]) }
             }
         }
-        return (deviations, [Evidence(name: "softmax-limit", columns: ["beta", "deviation", "bound", "weight_gap"], datasets: [("rows", rows)])])
+        return (deviations, [CheckEvidence(name: "softmax-limit", columns: ["beta", "deviation", "bound", "weight_gap"], datasets: [("rows", rows)])])
     }
 }

@@ -67,7 +67,7 @@ public func theorem31(_ variant: ProximalVariant = .faithful) -> Check {
         for (row, (u, g)) in network.enumerated() where row % 97 == 0 {
             compare(u: u, g: g, eta: 0.1, beta: [1e-2, 1, 1e2, 1e4][row % 4], source: "network")
         }
-        let evidence = Evidence(name: "theorem-3.1", columns: ["beta", "deviation"],
+        let evidence = CheckEvidence(name: "theorem-3.1", columns: ["beta", "deviation"],
                                 datasets: ["random", "mrf", "network"].compactMap { key in rows[key].map { (key, $0) } })
         return (deviations, [evidence])
     }
@@ -122,7 +122,7 @@ public func pmfApproachesMeanField() -> Check {
                 if eta == 1e4 { deviations.append(deviation) }
             }
         }
-        return (deviations, [Evidence(name: "pmf-to-mean-field", columns: ["eta", "deviation"], datasets: [("potts", rows)])])
+        return (deviations, [CheckEvidence(name: "pmf-to-mean-field", columns: ["eta", "deviation"], datasets: [("potts", rows)])])
     }
 }
 

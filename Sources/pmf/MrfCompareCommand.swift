@@ -43,7 +43,7 @@ struct MrfCompare: ParsableCommand {
             if problem.isFatal(explained) { throw explained }
             exactSkipped = explained.description
         }
-        let chosen = algorithms.isEmpty ? Algorithm.all.filter { if case .exact = $0 { false } else { true } } : try parseAlgorithms(algorithms)
+        let chosen = algorithms.isEmpty ? Algorithm.compareDefaults : try parseAlgorithms(algorithms)
         let rows: [Row] = chosen.map { algorithm in
             do {
                 let (result, seconds) = try timed { try algorithm.run(on: graph, reference: reference) }

@@ -25,7 +25,7 @@ struct MrfEvaluate: ParsableCommand {
         """)
 
     @Argument(help: "Folder of model files with UAI answer files beside them.") var folder: String
-    @Option(name: .customLong("algo"), help: "Algorithm spec (repeatable; default: mf, pmf, bp, trw).") var algorithms: [String] = []
+    @Option(name: .customLong("algo"), help: "Algorithm spec (repeatable; default: \(Algorithm.evaluateDefaults.map(\.description).joined(separator: ", "))).") var algorithms: [String] = []
     @Option(help: "Output folder for evaluate.md, evaluate.json, evaluate.dat and the figure.") var out: String?
     @Option(name: .customLong("terminal"), help: "Figure format with --out (repeatable): png, pdf, svg.")
     var formats: [FiguresCommand.Format] = [.png]
@@ -73,7 +73,7 @@ struct MrfEvaluate: ParsableCommand {
     }
 
     func run() throws {
-        let chosen = algorithms.isEmpty ? Evaluation.defaultAlgorithms : try parseAlgorithms(algorithms)
+        let chosen = algorithms.isEmpty ? Algorithm.evaluateDefaults : try parseAlgorithms(algorithms)
         let report = try Evaluation(algorithms: chosen).run(folder: folder)
         guard !report.instances.isEmpty else {
             throw CommandError("\(folder): no model file (NAME.uai or NAME.fg) with an answer file NAME.uai.PR, .MAR or .MPE beside it; write answers with pmf mrf solve --algo exact --uai-output")

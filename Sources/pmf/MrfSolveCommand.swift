@@ -24,11 +24,9 @@ struct MrfSolve: ParsableCommand {
         algorithm, MODEL being the model's file name (e.g. out/exact/grid.uai.MAR).
         """)
 
-    /// The algorithms run when `--algo` is not given.
-    static let defaultAlgorithms = ["exact", "mf", "pmf", "bp"]
 
     @Option(help: "Model file, .uai (MARKOV or BAYES) or .fg.") var model: String
-    @Option(name: .customLong("algo"), help: "Algorithm spec (repeatable; default: exact, mf, pmf, bp).") var algorithms: [String] = []
+    @Option(name: .customLong("algo"), help: "Algorithm spec (repeatable; default: \(Algorithm.solveDefaults.map(\.description).joined(separator: ", "))).") var algorithms: [String] = []
     @Option(help: "Evidence: a UAI .evid file or a list like 3=1,7=0.") var evidence: String?
     @Option(help: "Directory for per-algorithm traces (gnuplot columns), one row per iteration; without it only the final state is evaluated, which keeps iterations as fast as pmf bench mrf.") var trace: String?
     @Option(name: .customLong("uai-output"), help: "Directory for UAI result files, DIR/ALGO/MODEL.{PR,MAR,MPE}.") var uaiOutput: String?
@@ -37,7 +35,7 @@ struct MrfSolve: ParsableCommand {
 
     func run() throws {
         let problem = try LoadedModel(file: model, evidence: evidence)
-        let algorithms = try parseAlgorithms(self.algorithms.isEmpty ? Self.defaultAlgorithms : self.algorithms)
+        let algorithms = self.algorithms.isEmpty ? Algorithm.solveDefaults : try parseAlgorithms(self.algorithms)
         let outcome = try problem.solve(algorithms, recording: trace == nil ? .final : .everyIteration)
         let finished = outcome.runs.map(\.result)
         if let trace { try writeTraces(finished, to: trace) }
