@@ -29,8 +29,8 @@ set ytics
 unset label
 plot "mrf-potts.dat" index "mf" using 1:2 with lines linetype 1 title "MF", \
      "mrf-potts.dat" index "pmf" using 1:2 with lines linetype 2 title "PMF", \
-     "mrf-potts.dat" index "pgd" using 1:2 with lines linetype 3 title "softmax-PGD", \
-     "mrf-potts.dat" index "sparsemax" using 1:2 with lines linetype 4 title "sparsemax-PGD", \
+     "mrf-potts.dat" index "softmax-pgd" using 1:2 with lines linetype 3 title "softmax-PGD", \
+     "mrf-potts.dat" index "sparsemax-pgd" using 1:2 with lines linetype 4 title "sparsemax-PGD", \
      "mrf-potts.dat" index "picm" using 1:2 with lines linetype 5 title "PICM", \
      "mrf-potts.dat" index "icm" using 1:2 with lines linetype 6 title "ICM", \
      "mrf-potts.dat" index "bp" using 1:2 with lines linetype 7 title "BP", \
@@ -51,8 +51,8 @@ set ytics
 unset label
 plot "mrf-potts.dat" index "mf" using 1:3 with lines linetype 1 title "MF", \
      "mrf-potts.dat" index "pmf" using 1:3 with lines linetype 2 title "PMF", \
-     "mrf-potts.dat" index "pgd" using 1:3 with lines linetype 3 title "softmax-PGD", \
-     "mrf-potts.dat" index "sparsemax" using 1:3 with lines linetype 4 title "sparsemax-PGD", \
+     "mrf-potts.dat" index "softmax-pgd" using 1:3 with lines linetype 3 title "softmax-PGD", \
+     "mrf-potts.dat" index "sparsemax-pgd" using 1:3 with lines linetype 4 title "sparsemax-PGD", \
      "mrf-potts.dat" index "picm" using 1:3 with lines linetype 5 title "PICM", \
      "mrf-potts.dat" index "icm" using 1:3 with lines linetype 6 title "ICM", \
      "mrf-potts.dat" index "bp" using 1:3 with lines linetype 7 title "BP"
@@ -72,8 +72,8 @@ set ytics
 unset label
 plot "mrf-potts.dat" index "mf" using 1:4 with lines linetype 1 title "MF", \
      "mrf-potts.dat" index "pmf" using 1:4 with lines linetype 2 title "PMF", \
-     "mrf-potts.dat" index "pgd" using 1:4 with lines linetype 3 title "softmax-PGD", \
-     "mrf-potts.dat" index "sparsemax" using 1:4 with lines linetype 4 title "sparsemax-PGD", \
+     "mrf-potts.dat" index "softmax-pgd" using 1:4 with lines linetype 3 title "softmax-PGD", \
+     "mrf-potts.dat" index "sparsemax-pgd" using 1:4 with lines linetype 4 title "sparsemax-PGD", \
      "mrf-potts.dat" index "picm" using 1:4 with lines linetype 5 title "PICM", \
      "mrf-potts.dat" index "icm" using 1:4 with lines linetype 6 title "ICM", \
      "mrf-potts.dat" index "bp" using 1:4 with lines linetype 7 title "BP", \
@@ -94,8 +94,8 @@ set ytics
 unset label
 plot "mrf-potts.dat" index "mf" using 1:5 with lines linetype 1 title "MF", \
      "mrf-potts.dat" index "pmf" using 1:5 with lines linetype 2 title "PMF", \
-     "mrf-potts.dat" index "pgd" using 1:5 with lines linetype 3 title "softmax-PGD", \
-     "mrf-potts.dat" index "sparsemax" using 1:5 with lines linetype 4 title "sparsemax-PGD", \
+     "mrf-potts.dat" index "softmax-pgd" using 1:5 with lines linetype 3 title "softmax-PGD", \
+     "mrf-potts.dat" index "sparsemax-pgd" using 1:5 with lines linetype 4 title "sparsemax-PGD", \
      "mrf-potts.dat" index "picm" using 1:5 with lines linetype 5 title "PICM", \
      "mrf-potts.dat" index "icm" using 1:5 with lines linetype 6 title "ICM", \
      "mrf-potts.dat" index "bp" using 1:5 with lines linetype 7 title "BP"
@@ -115,8 +115,8 @@ set ytics
 unset label
 plot "mrf-ising.dat" index "mf" using 1:2 with lines linetype 1 title "MF", \
      "mrf-ising.dat" index "pmf" using 1:2 with lines linetype 2 title "PMF", \
-     "mrf-ising.dat" index "pgd" using 1:2 with lines linetype 3 title "softmax-PGD", \
-     "mrf-ising.dat" index "sparsemax" using 1:2 with lines linetype 4 title "sparsemax-PGD", \
+     "mrf-ising.dat" index "softmax-pgd" using 1:2 with lines linetype 3 title "softmax-PGD", \
+     "mrf-ising.dat" index "sparsemax-pgd" using 1:2 with lines linetype 4 title "sparsemax-PGD", \
      "mrf-ising.dat" index "picm" using 1:2 with lines linetype 5 title "PICM", \
      "mrf-ising.dat" index "icm" using 1:2 with lines linetype 6 title "ICM", \
      "mrf-ising.dat" index "bp" using 1:2 with lines linetype 7 title "BP", \
@@ -137,8 +137,8 @@ set ytics
 unset label
 plot "mrf-ising.dat" index "mf" using 1:3 with lines linetype 1 title "MF", \
      "mrf-ising.dat" index "pmf" using 1:3 with lines linetype 2 title "PMF", \
-     "mrf-ising.dat" index "pgd" using 1:3 with lines linetype 3 title "softmax-PGD", \
-     "mrf-ising.dat" index "sparsemax" using 1:3 with lines linetype 4 title "sparsemax-PGD", \
+     "mrf-ising.dat" index "softmax-pgd" using 1:3 with lines linetype 3 title "softmax-PGD", \
+     "mrf-ising.dat" index "sparsemax-pgd" using 1:3 with lines linetype 4 title "sparsemax-PGD", \
      "mrf-ising.dat" index "picm" using 1:3 with lines linetype 5 title "PICM", \
      "mrf-ising.dat" index "icm" using 1:3 with lines linetype 6 title "ICM", \
      "mrf-ising.dat" index "bp" using 1:3 with lines linetype 7 title "BP"
@@ -158,8 +158,8 @@ set ytics
 unset label
 plot "mrf-ising.dat" index "mf" using 1:4 with lines linetype 1 title "MF", \
      "mrf-ising.dat" index "pmf" using 1:4 with lines linetype 2 title "PMF", \
-     "mrf-ising.dat" index "pgd" using 1:4 with lines linetype 3 title "softmax-PGD", \
-     "mrf-ising.dat" index "sparsemax" using 1:4 with lines linetype 4 title "sparsemax-PGD", \
+     "mrf-ising.dat" index "softmax-pgd" using 1:4 with lines linetype 3 title "softmax-PGD", \
+     "mrf-ising.dat" index "sparsemax-pgd" using 1:4 with lines linetype 4 title "sparsemax-PGD", \
      "mrf-ising.dat" index "picm" using 1:4 with lines linetype 5 title "PICM", \
      "mrf-ising.dat" index "icm" using 1:4 with lines linetype 6 title "ICM", \
      "mrf-ising.dat" index "bp" using 1:4 with lines linetype 7 title "BP", \
@@ -180,8 +180,8 @@ set ytics
 unset label
 plot "mrf-ising.dat" index "mf" using 1:5 with lines linetype 1 title "MF", \
      "mrf-ising.dat" index "pmf" using 1:5 with lines linetype 2 title "PMF", \
-     "mrf-ising.dat" index "pgd" using 1:5 with lines linetype 3 title "softmax-PGD", \
-     "mrf-ising.dat" index "sparsemax" using 1:5 with lines linetype 4 title "sparsemax-PGD", \
+     "mrf-ising.dat" index "softmax-pgd" using 1:5 with lines linetype 3 title "softmax-PGD", \
+     "mrf-ising.dat" index "sparsemax-pgd" using 1:5 with lines linetype 4 title "sparsemax-PGD", \
      "mrf-ising.dat" index "picm" using 1:5 with lines linetype 5 title "PICM", \
      "mrf-ising.dat" index "icm" using 1:5 with lines linetype 6 title "ICM", \
      "mrf-ising.dat" index "bp" using 1:5 with lines linetype 7 title "BP"

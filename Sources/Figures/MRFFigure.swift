@@ -43,8 +43,8 @@ public struct MRFFigure: Sendable {
     public static let paperMethods: [(name: String, title: String, algorithm: Algorithm)] = [
         ("mf", "MF", .relaxation(RelaxationSettings(.mf))),
         ("pmf", "PMF", .relaxation(RelaxationSettings(.pmf))),
-        ("pgd", "softmax-PGD", .relaxation(RelaxationSettings(.pgd))),
-        ("sparsemax", "sparsemax-PGD", .relaxation(RelaxationSettings(.sparsemax))),
+        ("softmax-pgd", "softmax-PGD", .relaxation(RelaxationSettings(.softmaxPGD))),
+        ("sparsemax-pgd", "sparsemax-PGD", .relaxation(RelaxationSettings(.sparsemaxPGD))),
         ("picm", "PICM", .relaxation(RelaxationSettings(.picm))),
         ("icm", "ICM", .relaxation(RelaxationSettings(.icm))),
         ("bp", "BP", .beliefPropagation(BPSettings())),

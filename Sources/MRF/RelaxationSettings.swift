@@ -9,8 +9,8 @@ import Support
 /// |---|---|---|
 /// | `mf` | naive mean-field, u_i ← softmax(−g_i) | order=fixed, maxiter=100 |
 /// | `pmf` | proximal mean-field, softmax(β(u_i − ηg_i)) | eta=1, beta0=1, rho=1.05, every=10, order=parallel, maxiter=200 |
-/// | `pgd` | softmax-PGD: PMF's rule (Theorem 3.1) with step-size defaults | eta=0.1, beta0=1, rho=1.1, every=5, order=parallel, maxiter=200 |
-/// | `sparsemax` | sparsemax-PGD, sparsemax(β(u_i − ηg_i)) | eta=0.1, beta0=1, rho=1, every=10, order=parallel, maxiter=200 |
+/// | `softmax-pgd` | softmax-PGD: PMF's rule (Theorem 3.1) with step-size defaults | eta=0.1, beta0=1, rho=1.1, every=5, order=parallel, maxiter=200 |
+/// | `sparsemax-pgd` | sparsemax-PGD, sparsemax(β(u_i − ηg_i)) (what `pmf train` calls `pgd`) | eta=0.1, beta0=1, rho=1, every=10, order=parallel, maxiter=200 |
 /// | `md` | exponentiated gradient, u_i ∘ exp(−βηg_i) | eta=0.5, beta0=1, rho=1, every=10, order=parallel, maxiter=200 |
 /// | `picm` | proximal ICM, hardmax(u_i − ηg_i): from a vertex, moves only for a gain > 1/η | eta=2, order=fixed, init=vertex, maxiter=100 |
 /// | `icm` | ICM, hardmax(−g_i) (PICM without the proximal term) | order=fixed, init=vertex, maxiter=100 |
@@ -22,7 +22,9 @@ import Support
 /// min(cap, β₀ρ^⌊(k−1)/every⌋).
 public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     /// Which update rule.
-    public enum Method: String, CaseIterable, Sendable { case mf, pmf, pgd, sparsemax, md, picm, icm }
+    public enum Method: String, CaseIterable, Sendable {
+        case mf, pmf, softmaxPGD = "softmax-pgd", sparsemaxPGD = "sparsemax-pgd", md, picm, icm
+    }
     /// Which variables see which values: one at a time in index order, one at a time in a fresh
     /// random order per sweep, or all at once from the previous iterate.
     public enum Order: String, CaseIterable, Sendable { case fixed, random, parallel }
@@ -51,11 +53,11 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     /// The defaults of `method` (see the table above).
     public init(_ method: Method) {
         self.method = method
-        let annealed = switch method { case .pmf, .pgd, .sparsemax, .md: true; case .mf, .picm, .icm: false }
+        let annealed = switch method { case .pmf, .softmaxPGD, .sparsemaxPGD, .md: true; case .mf, .picm, .icm: false }
         order = annealed ? .parallel : .fixed
-        eta = switch method { case .pmf: 1; case .pgd, .sparsemax: 0.1; case .md: 0.5; case .picm: 2; case .mf, .icm: 1 }
-        let rho: Double = switch method { case .pmf: 1.05; case .pgd: 1.1; default: 1 }
-        beta = BetaSchedule(initial: 1, rho: rho, every: method == .pgd ? 5 : 10)
+        eta = switch method { case .pmf: 1; case .softmaxPGD, .sparsemaxPGD: 0.1; case .md: 0.5; case .picm: 2; case .mf, .icm: 1 }
+        let rho: Double = switch method { case .pmf: 1.05; case .softmaxPGD: 1.1; default: 1 }
+        beta = BetaSchedule(initial: 1, rho: rho, every: method == .softmaxPGD ? 5 : 10)
         damping = 0
         maxIterations = annealed ? 200 : 100
         tolerance = 1e-9
@@ -86,7 +88,7 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     /// Whether the rule has an inverse temperature β (and its schedule).
     public var usesBeta: Bool {
         switch method {
-        case .pmf, .pgd, .sparsemax, .md: true
+        case .pmf, .softmaxPGD, .sparsemaxPGD, .md: true
         case .mf, .picm, .icm: false
         }
     }
@@ -104,8 +106,8 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     public func rule(beta: Double) -> UpdateRule<Double> {
         switch method {
         case .mf: .meanField
-        case .pmf, .pgd: .proximalMeanField(eta: eta, beta: beta)
-        case .sparsemax: .sparsemaxPGD(eta: eta, beta: beta)
+        case .pmf, .softmaxPGD: .proximalMeanField(eta: eta, beta: beta)
+        case .sparsemaxPGD: .sparsemaxPGD(eta: eta, beta: beta)
         case .md: .exponentiatedGradient(eta: eta, beta: beta)
         case .picm: .proximalICM(eta: eta)
         case .icm: .proximalICM(eta: 1)

@@ -211,7 +211,7 @@ struct FigureDataTests {
         let data = try figure.dataFiles()
         #expect(data.map(\.name) == ["mrf-potts", "mrf-ising"])
         #expect(data[0].columns.map(\.name) == ["iteration", "free_energy", "expected_energy", "rounded_energy", "max_marginal_error", "beta"])
-        #expect(data[0].datasets.map(\.name) == ["mf", "pmf", "pgd", "sparsemax", "picm", "icm", "bp", "exact"])
+        #expect(data[0].datasets.map(\.name) == ["mf", "pmf", "softmax-pgd", "sparsemax-pgd", "picm", "icm", "bp", "exact"])
         #expect(figure.panels.count == 8)
         // The mean-field free energy never goes below −log Z (the bound of the Gibbs inequality).
         let exact = data[0].datasets[7].blocks[0][0][1]

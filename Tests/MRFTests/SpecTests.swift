@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test(arguments: ["pmf[eta=0.5,beta0=1,rho=1.05,every=10]", "mf[order=random,damping=0.3]", "bp[inference=max,schedule=parallel,tol=1e-06]",
-                      "exact[method=enumerate,maxstates=1000]", "exact[maxbytes=1048576]", "exact[order=minweight,maxbytes=2048]", "trw[rho=0.5,damping=0.3]", "trw[trees=5,seed=2]", "picm[eta=0.25,order=parallel]", "sparsemax[beta0=2,maxiter=5]", "icm[init=uniform]"])
+                      "exact[method=enumerate,maxstates=1000]", "exact[maxbytes=1048576]", "exact[order=minweight,maxbytes=2048]", "trw[rho=0.5,damping=0.3]", "trw[trees=5,seed=2]", "picm[eta=0.25,order=parallel]", "sparsemax-pgd[beta0=2,maxiter=5]", "icm[init=uniform]"])
     func customSpecsRoundTrip(text: String) throws {
         let algorithm = try Algorithm(parsing: text)
         #expect(try Algorithm(parsing: algorithm.description) == algorithm)
@@ -30,7 +30,7 @@ import Testing
     /// MRF solvers and network training share one β schedule: iteration k (1-based) of a solver
     /// uses the schedule's β at 0-based iteration k − 1, capped as in training.
     @Test func betaFollowsTheSharedSchedule() throws {
-        guard case .relaxation(let s) = try Algorithm(parsing: "pgd[rho=2,every=1,cap=8]") else { Issue.record("not pgd"); return }
+        guard case .relaxation(let s) = try Algorithm(parsing: "softmax-pgd[rho=2,every=1,cap=8]") else { Issue.record("not softmax-pgd"); return }
         #expect((1 ... 6).map { s.beta(atIteration: $0) } == [1, 2, 4, 8, 8, 8])
         #expect((1 ... 6).map { s.beta(atIteration: $0) } == (0 ..< 6).map { s.beta.beta(at: $0) })
     }

@@ -15,7 +15,7 @@ let compiled = CompiledGraph(graph)
 let exact = try ExactSettings().solve(compiled)
 print("exact: log Z = \(exact.logZ), MAP energy = \(exact.mapEnergy)")
 
-for spec in ["mf", "pmf[eta=0.5,beta0=1,rho=1.05,every=10]", "pgd", "picm", "bp"] {
+for spec in ["mf", "pmf[eta=0.5,beta0=1,rho=1.05,every=10]", "softmax-pgd", "sparsemax-pgd", "picm", "bp"] {
     let algorithm = try Algorithm(parsing: spec)
     let result = try algorithm.run(on: compiled, reference: exact)
     let error = zip(result.marginals, exact.marginals).map { row in zip(row.0, row.1).map { abs($0 - $1) }.max()! }.max()!
