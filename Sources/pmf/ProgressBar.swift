@@ -2,11 +2,13 @@ import Figures
 import Foundation
 import NeuralNet
 
-/// Progress on standard error: a redrawn bar on a terminal, plain periodic lines otherwise.
+/// Progress on standard error, the one bar of every command: a redrawn bar on a terminal, plain
+/// periodic lines otherwise.
 final class ProgressBar {
     private let label: String
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private var drew = false
+    private var lastDone = -1
 
     init(label: String) { self.label = label }
 
@@ -23,6 +25,16 @@ final class ProgressBar {
         draw(fraction: p.total == 0 ? 1 : Double(p.done) / Double(p.total),
              stats: "runs \(p.done)/\(p.total)  \(clock(p.elapsed)) elapsed  \(eta)" + (p.training.isEmpty ? "" : "  training \(p.training.joined(separator: ", "))"))
     }
+
+    /// A sweep's runs: `done` of `total` ended, `running` going now (off a terminal, a line only when a run has ended).
+    func report(done: Int, total: Int, running: Int) {
+        guard total > 0, isTerminal || done != lastDone else { return }
+        lastDone = done
+        draw(fraction: Double(done) / Double(total), stats: "\(done)/\(total) done, \(running) running")
+    }
+
+    /// A line of its own, above the bar.
+    func line(_ text: String) { write((drew ? "\r\u{1B}[K" : "") + text + "\n") }
 
     func finish() { if drew { write("\n") } }
 

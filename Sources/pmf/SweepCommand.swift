@@ -131,13 +131,13 @@ struct SweepRunCommand: ParsableCommand {
         let runner = LocalRunner(sweepFolder: folder, binary: runningExecutable().path, jobs: jobs)
         let (queue, skipped, running) = runner.triage(plan)
         var report = Report(skipped: skipped, already_running: running)
-        let bar = SweepBar(total: queue.count)
+        let bar = ProgressBar(label: "sweep")
         if !json { print("\(queue.count) runs to do (\(skipped.count) finished, \(running.count) running elsewhere), \(jobs) at a time") }
         let start = Date()
         (report.finished, report.failed) = try runner.run(queue) { event in
             switch event {
             case .progress(let done, let running):
-                bar.draw(done: done, running: running)
+                bar.report(done: done, total: queue.count, running: running)
             case .finished(let id, let done, let seconds, let result):
                 bar.line(String(format: "[%d/%d] finished %@: test accuracy %.2f%% (%.1f s)", done, queue.count, id, 100 * result.testAccuracy, seconds))
             case .failed(let id, let done, let status, let last):
@@ -150,35 +150,6 @@ struct SweepRunCommand: ParsableCommand {
         print(String(format: "%d finished, %d failed, %d skipped in %.1f s", report.finished.count, report.failed.count, report.skipped.count, report.seconds))
         if !report.failed.isEmpty { throw CommandError("\(report.failed.count) runs failed; see pmf sweep status \(folder)") }
     }
-}
-
-/// A progress line per finished run and an overall bar, on standard error.
-final class SweepBar {
-    private let total: Int
-    private let isTerminal = isatty(STDERR_FILENO) == 1
-    private var lastDone = -1
-
-    init(total: Int) { self.total = total }
-
-    func line(_ text: String) {
-        write((isTerminal ? "\r\u{1B}[K" : "") + text + "\n")
-    }
-
-    func draw(done: Int, running: Int) {
-        guard total > 0 else { return }
-        let width = 30, filled = total == 0 ? width : done * width / total
-        let bar = "sweep [" + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled) + "] \(done)/\(total) done, \(running) running"
-        if isTerminal {
-            write("\r" + bar + "\u{1B}[K")
-        } else if done != lastDone {
-            write(bar + "\n")
-        }
-        lastDone = done
-    }
-
-    func finish() { if isTerminal { write("\n") } }
-
-    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 }
 
 struct SweepExecCommand: ParsableCommand {
