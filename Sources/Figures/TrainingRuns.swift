@@ -139,8 +139,7 @@ public final class TrainingRunStore {
 
     /// The settings `folder` records it was trained with, or nil.
     private func recordedConfig(_ folder: URL) -> RunConfig? {
-        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(Self.configFile).path) else { return nil }
-        return try? jsonDecoder().decode(RunConfig.self, from: data)
+        try? RunConfig(contentsOf: folder.appendingPathComponent(Self.configFile), overrides: RunConfig.Overrides())
     }
 
     /// Whether `request`'s folder holds its finished run, trained with today's settings.
