@@ -6,15 +6,15 @@ public protocol TrainingBackend: Sendable {
     /// Runs it trains at once (≥ 1); `train` is called from that many threads.
     var concurrency: Int { get }
 
-    /// Trains `config` into `folder`, which already holds it as `config.json`, leaving its
+    /// Trains the spec `folder` holds (`RunFolder`: its `config.json`) into it, leaving its
     /// `results.json` (`RunReport`) and `trace.dat` (`TraceFile`), with a checkpoint every
-    /// `checkpointEvery` iterations; with `resume`, continues from the checkpoint in `folder`.
+    /// `checkpointEvery` iterations, continuing from the folder's checkpoint when it holds one.
     /// - Throws: whatever stopped the run, as a one-line error.
-    func train(_ config: RunConfig, in folder: URL, checkpointEvery: Int, resume: Bool) throws
+    func train(in folder: URL, checkpointEvery: Int) throws
 }
 
-/// Trains each run as `pmf train --run FOLDER/config.json --out FOLDER` (or `--resume FOLDER`) in a
-/// child process on `threadsPerRun` workers, its output appended to `FOLDER/train.log`, up to `runs`
+/// Trains each run as `pmf train --run FOLDER/config.json --out FOLDER [--resume FOLDER]`
+/// (`RunFolder.trainArguments`) in a child process on `threadsPerRun` workers, its output appended to `FOLDER/train.log`, up to `runs`
 /// at once. A run trains to the same bits in a child as in any other `pmf train` process, whatever
 /// its worker count; on this 2-core machine two single-worker runs at once finish a LeNet-300 pair
 /// 1.6× sooner than one two-worker run after the other, since a step's small layers keep two workers
@@ -40,15 +40,9 @@ public struct ProcessTraining: TrainingBackend {
 
     public var concurrency: Int { runs }
 
-    /// The arguments of `pmf train` for one run.
-    public static func arguments(folder: URL, checkpointEvery: Int, resume: Bool) -> [String] {
-        ["train"] + (resume ? ["--resume", folder.path] : ["--run", folder.appendingPathComponent(TrainingRunStore.configFile).path, "--out", folder.path])
-            + ["--checkpoint-every", String(checkpointEvery)]
-    }
-
     /// - Throws: `FigureError` with the exit status and the log's last line when the process cannot
     ///   start, fails, or leaves no readable `results.json`.
-    public func train(_ config: RunConfig, in folder: URL, checkpointEvery: Int, resume: Bool) throws {
+    public func train(in folder: URL, checkpointEvery: Int) throws {
         let log = folder.appendingPathComponent(Self.logFile)
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
@@ -56,7 +50,7 @@ public struct ProcessTraining: TrainingBackend {
         handle.seekToEndOfFile()
         let process = Process()
         process.executableURL = executable
-        process.arguments = Self.arguments(folder: folder, checkpointEvery: checkpointEvery, resume: resume)
+        process.arguments = RunFolder.trainArguments(folder: folder, checkpointEvery: checkpointEvery)
         process.environment = ProcessInfo.processInfo.environment.merging(["PMFKIT_THREADS": String(threadsPerRun)]) { $1 }
         (process.standardOutput, process.standardError) = (handle, handle)
         process.standardInput = FileHandle.nullDevice

@@ -64,9 +64,9 @@ public struct JobProgress: Sendable {
     public var training: [String]
 }
 
-/// Trains runs into `ROOT/DATASET/ARCH-METHOD[-LEVELS]-sSEED` folders through a `TrainingBackend`, each
-/// once. A folder counts as finished when its `config.json` holds the settings the run would be
-/// trained with now and its `results.json` is a complete `RunReport`, so a rerun trains nothing and
+/// Trains runs into `ROOT/DATASET/ARCH-METHOD[-LEVELS]-sSEED` folders (`RunFolder`) through a
+/// `TrainingBackend`, each once. A folder counts as finished when its `config.json` holds the spec the
+/// run would be trained with now and its `results.json` is a complete `RunReport`, so a rerun trains nothing and
 /// a changed schedule retrains. A run interrupted part-way resumes from its last checkpoint.
 public final class TrainingRunStore {
     /// Where the run folders go.
@@ -76,9 +76,6 @@ public final class TrainingRunStore {
 
     /// Iterations between a run's checkpoints.
     static let checkpointEvery = 2_500
-    /// The file in a run folder recording the settings it was trained with (`RunConfig`, JSON).
-    static let configFile = "config.json"
-
     /// A store under `root` training through `backend`; progress lines go to `log`.
     public init(root: URL, backend: any TrainingBackend, log: @escaping (String) -> Void = { _ in }) {
         self.root = root
@@ -95,22 +92,24 @@ public final class TrainingRunStore {
             .appendingPathComponent("\(request.net.arch)-\(MethodSpecText.plainName(request.method))\(settings)-s\(request.seed)", isDirectory: true)
     }
 
-    /// The settings of `request`: the supp. Table 4 preset of its network and method base name on
-    /// the request's dataset, its schedules rescaled to the run's length, with the request's method spec,
+    /// The spec of `request`: the supp. Table 4 preset of its network and method base name on the
+    /// request's dataset, its schedules rescaled to the run's length, with the request's method spec,
     /// levels, epochs, training images, trace interval and seed.
     /// - Throws: `FigureError` when there is no preset for that method or a setting is invalid.
-    public static func config(_ request: TrainingRequest) throws -> RunConfig {
+    public static func spec(_ request: TrainingRequest) throws -> RunSpec {
         let name = "\(request.net.presetPrefix)-\(MethodSpecText.baseName(request.method))"
         guard let preset = try? Preset.named(name) else {
             throw FigureError("no supp. Table 4 preset \(name) for method '\(request.method)'; the figures train \(TrainingSchedule.paperMethods.joined(separator: ", "))")
         }
-        var overrides = RunConfig.Overrides()
-        (overrides.dataset, overrides.epochs, overrides.seed) = (request.dataset.rawValue, request.net.epochs, request.seed)
-        (overrides.logEvery, overrides.limit, overrides.levels) = (request.net.logEvery, request.net.limit, request.levels)
-        (overrides.schedule, overrides.bn) = (request.schedule, request.bn)
-        if request.method != MethodSpecText.baseName(request.method) { overrides.method = request.method }
         do {
-            return try RunConfig.resolve(preset: preset, overrides: overrides, trainingImages: request.net.trainingImages)
+            var overrides = RunSpec.Overrides()
+            (overrides.dataset, overrides.epochs, overrides.seed) = (request.dataset, request.net.epochs, request.seed)
+            (overrides.logEvery, overrides.limit) = (request.net.logEvery, request.net.limit)
+            for (key, text) in [(RunSpec.Key.levels, request.levels), (.schedule, request.schedule), (.bn, request.bn)] {
+                if let text { try overrides.set(key, to: text) }
+            }
+            if request.method != MethodSpecText.baseName(request.method) { try overrides.set(.method, to: request.method) }
+            return try RunSpec.resolve(preset: preset, overrides: overrides, trainingImages: request.net.trainingImages)
         } catch {
             throw FigureError("\(request.label): \(error)")
         }
@@ -125,7 +124,7 @@ public final class TrainingRunStore {
     /// The method of `net`'s preset `base` (rescaled to the net's length) with `edit` applied, or
     /// `base` itself when the edit changes nothing (so the variant shares the preset's runs).
     public static func method(_ base: String, on net: TrainingSchedule.Net, edit: (inout MethodSpec) -> Void) throws -> String {
-        let preset = try MethodSpec(parsing: try config(TrainingRequest(dataset: .mnist, net: net, method: base, seed: 1)).method)
+        let preset = try spec(TrainingRequest(dataset: .mnist, net: net, method: base, seed: 1)).method
         var spec = preset
         edit(&spec)
         return spec == preset ? base : spec.description
@@ -134,19 +133,14 @@ public final class TrainingRunStore {
     /// The learning-rate schedule of `net`'s REF preset rescaled to the net's length: Table 4's MNIST
     /// default (×0.2 every 7 000 of 20 000 iterations).
     public static func defaultSchedule(on net: TrainingSchedule.Net) throws -> String {
-        try config(TrainingRequest(dataset: .mnist, net: net, method: "ref", seed: 1)).schedule
+        try spec(TrainingRequest(dataset: .mnist, net: net, method: "ref", seed: 1)).schedule.description
     }
 
-    /// The settings `folder` records it was trained with, or nil.
-    private func recordedConfig(_ folder: URL) -> RunConfig? {
-        try? RunConfig(contentsOf: folder.appendingPathComponent(Self.configFile), overrides: RunConfig.Overrides())
-    }
-
-    /// Whether `request`'s folder holds its finished run, trained with today's settings.
+    /// Whether `request`'s folder holds its finished run, trained with today's spec.
     public func isFinished(_ request: TrainingRequest) -> Bool {
         let folder = self.folder(request)
-        guard let config = try? Self.config(request), recordedConfig(folder) == config else { return false }
-        return (try? RunReport(contentsOf: folder)) != nil
+        guard let spec = try? Self.spec(request), RunFolder.spec(in: folder) == spec else { return false }
+        return RunFolder.isFinished(folder)
     }
 
     /// Trains every request whose folder does not hold it yet, `backend.concurrency` at a time,
@@ -183,7 +177,7 @@ public final class TrainingRunStore {
                     nextID += 1
                     running.append((id, attempt))
                     Thread.detachNewThread {
-                        ended.post(id, Result { try backend.train(attempt.config, in: attempt.folder, checkpointEvery: every, resume: attempt.resume) })
+                        ended.post(id, Result { try backend.train(in: attempt.folder, checkpointEvery: every) })
                     }
                     report()
                 } catch {
@@ -227,30 +221,26 @@ public final class TrainingRunStore {
         }
     }
 
-    /// One training of a request: its settings, its folder, and whether it continues from a checkpoint.
+    /// One training of a request: its folder, and whether it continues from a checkpoint.
     private struct Attempt: Sendable {
         var request: TrainingRequest
-        var config: RunConfig
         var folder: URL
         var resume: Bool
     }
 
     /// Readies `request`'s folder: kept as it is when `resuming` is allowed and the folder holds a
-    /// checkpoint of the same settings, else emptied and given the settings as `config.json`.
+    /// checkpoint of the same spec, else emptied and given the spec as `config.json`.
     private func prepare(_ request: TrainingRequest, resuming: Bool) throws -> Attempt {
         let folder = self.folder(request)
-        let config = try Self.config(request)
-        if resuming, recordedConfig(folder) == config, [Checkpoint.fileName, Checkpoint.previousFileName].contains(where: {
-            FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
-        }) {
+        let spec = try Self.spec(request)
+        if resuming, RunFolder.spec(in: folder) == spec, RunFolder.hasCheckpoint(folder) {
             log("resuming \(request.label) from its checkpoint")
-            return Attempt(request: request, config: config, folder: folder, resume: true)
+            return Attempt(request: request, folder: folder, resume: true)
         }
         try? FileManager.default.removeItem(at: folder)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try writeAtomically(config.json + "\n", to: folder.appendingPathComponent(Self.configFile))
+        try RunFolder.write(spec, in: folder)
         log("training \(request.label): \(request.net.summary)")
-        return Attempt(request: request, config: config, folder: folder, resume: false)
+        return Attempt(request: request, folder: folder, resume: false)
     }
 }
 

@@ -16,12 +16,9 @@ import Support
 /// network alone with the running BatchNorm statistics every 100 iterations, the best kept.
 public struct Preset: Equatable, Sendable {
     public var name: String
-    /// A `DatasetKind` raw value.
-    public var dataset: String
-    /// An `Architecture` raw value.
-    public var arch: String
-    /// The method spec text.
-    public var method: String
+    public var dataset: DatasetKind
+    public var arch: Architecture
+    public var method: MethodSpec
     public var optimizer: OptimizerKind
     public var learningRate: Double
     public var momentum: Double
@@ -32,7 +29,7 @@ public struct Preset: Equatable, Sendable {
     /// The paper's run length K in iterations (20k for MNIST, 100k for CIFAR): the iteration counts
     /// of the β and learning-rate schedules are fractions of it.
     public var iterations: Int
-    public var levels = "binary"
+    public var levels = QuantizationLevels.binary
     /// The BatchNorm statistics evaluated networks use: the reference code's running statistics.
     public var batchNorm = BatchNormEvaluation.running
     /// The networks each trace row validates: the quantized one, as the reference code does.
@@ -48,9 +45,10 @@ public struct Preset: Equatable, Sendable {
         let mnistStep = LearningRateSchedule.step(every: 7000, factor: 0.2)
         // ProxQuant's own code keeps Adam's learning rate constant.
         let proxQuant = "ProxQuant's code: constant lr, λ over the paper run's epochs"
-        for arch in ["lenet300", "lenet5"] {
+        for arch in [Architecture.lenet300, .lenet5] {
             func add(_ method: String, _ optimizer: OptimizerKind, _ lr: Double, schedule: LearningRateSchedule = mnistStep, note: String = "") {
-                presets.append(Preset(name: "mnist-\(arch)-\(method.prefix { $0 != "[" })", dataset: "mnist", arch: arch, method: method,
+                presets.append(Preset(name: "mnist-\(arch.rawValue)-\(method.prefix { $0 != "[" })", dataset: .mnist, arch: arch,
+                                      method: try! MethodSpec(parsing: method),
                                       optimizer: optimizer, learningRate: lr, momentum: 0.9, weightDecay: 0, schedule: schedule,
                                       batchSize: 100, epochs: 40, iterations: 20_000, note: note))
             }
@@ -64,22 +62,23 @@ public struct Preset: Equatable, Sendable {
         // CIFAR: b = 128, K = 100k iterations = 285 epochs of 45k; step ×0.2 every 30k;
         // wd 5e-4 (REF) / 1e-4 (quantized).
         let cifarStep = LearningRateSchedule.step(every: 30000, factor: 0.2)
-        for dataset in ["cifar10", "cifar100"] {
-            let assumed = dataset == "cifar100" ? "CIFAR-10's Table 4 values (the paper gives none for CIFAR-100)" : ""
-            for arch in ["vgg16", "resnet18"] {
+        for dataset in [DatasetKind.cifar10, .cifar100] {
+            let assumed = dataset == .cifar100 ? "CIFAR-10's Table 4 values (the paper gives none for CIFAR-100)" : ""
+            for arch in [Architecture.vgg16, .resnet18] {
                 func add(_ method: String, _ optimizer: OptimizerKind, _ lr: Double, wd: Double = 1e-4,
                          schedule: LearningRateSchedule = cifarStep, note: String = "") {
                     let text = [assumed, note].filter { !$0.isEmpty }.joined(separator: "; ")
-                    presets.append(Preset(name: "\(dataset)-\(arch)-\(method.prefix { $0 != "[" })", dataset: dataset, arch: arch,
-                                          method: method, optimizer: optimizer, learningRate: lr, momentum: 0.9, weightDecay: wd,
+                    presets.append(Preset(name: "\(dataset.rawValue)-\(arch.rawValue)-\(method.prefix { $0 != "[" })", dataset: dataset,
+                                          arch: arch, method: try! MethodSpec(parsing: method), optimizer: optimizer, learningRate: lr,
+                                          momentum: 0.9, weightDecay: wd,
                                           schedule: schedule, batchSize: 128, epochs: 285, iterations: 100_000, note: text))
                 }
                 add("ref", .sgd, 0.1, wd: 5e-4)
                 add("bc", .adam, 1e-4)
                 add("picm[init=independent]", .adam, 1e-4)
                 add("pq[reg=0.0001,span=285]", .adam, 0.01, schedule: .constant,
-                    note: proxQuant + (arch == "resnet18" ? "; reg assumed 1e-4 (Table 4 gives none for ResNet-18)" : ""))
-                if arch == "vgg16" {
+                    note: proxQuant + (arch == .resnet18 ? "; reg assumed 1e-4 (Table 4 gives none for ResNet-18)" : ""))
+                if arch == .vgg16 {
                     add("pgd[rho=1.05,every=100,cap=10000,init=independent]", .adam, 1e-4)
                     add("pmf[rho=1.05,every=100,cap=10000,jacobian=reference,init=independent]", .adam, 1e-3)
                 } else {
@@ -97,16 +96,15 @@ public struct Preset: Equatable, Sendable {
     /// epochs, or a `--limit`ed training set) anneals β to the same final value as the paper's.
     /// ProxQuant's λ needs no change: its `span` already counts the paper run's epochs over
     /// whatever length the run has, and its freeze is a fraction of the run.
-    public func rescaled(toIterations runIterations: Int) throws(QuantizationError) -> Preset {
+    public func rescaled(toIterations runIterations: Int) -> Preset {
         guard runIterations != iterations else { return self }
         let factor = Double(runIterations) / Double(iterations)
         func scale(_ n: Int) -> Int { max(1, Int((Double(n) * factor).rounded())) }
         var copy = self
         copy.iterations = runIterations
-        var spec = try MethodSpec(parsing: method)
-        if [.pgd, .pmf, .md].contains(spec.kind) {
-            spec.beta = BetaSchedule(initial: spec.beta.initial, rho: spec.beta.rho, every: scale(spec.beta.every), cap: spec.beta.cap)
-            copy.method = spec.description
+        if [.pgd, .pmf, .md].contains(method.kind) {
+            let beta = method.beta
+            copy.method.beta = BetaSchedule(initial: beta.initial, rho: beta.rho, every: scale(beta.every), cap: beta.cap)
         }
         switch schedule {
         case .step(let every, let factor): copy.schedule = .step(every: scale(every), factor: factor)
@@ -128,7 +126,7 @@ public struct Preset: Equatable, Sendable {
     public static var table: String {
         let header = ["name", "dataset", "arch", "method", "optimizer", "lr", "wd", "schedule", "batch", "epochs", "bn", "validate", "note"]
         let rows = all.map { p in
-            [p.name, p.dataset, p.arch, p.method, p.optimizer == .sgd ? "sgd(m=\(SpecText.number(p.momentum)))" : "adam",
+            [p.name, p.dataset.rawValue, p.arch.rawValue, p.method.description, p.optimizer == .sgd ? "sgd(m=\(SpecText.number(p.momentum)))" : "adam",
              SpecText.number(p.learningRate), SpecText.number(p.weightDecay), p.schedule.description, String(p.batchSize), String(p.epochs),
              p.batchNorm.description, p.validate.rawValue, p.note]
         }

@@ -3,7 +3,7 @@ import Foundation
 /// What a training run can take and give beside its settings so that another implementation can
 /// replay it step by step (docs/crosscheck.md): a given start, a given batch order and a record.
 ///
-/// These are options of one job, not part of its `RunConfig`: they are instruments, and a
+/// These are options of one job, not part of its `RunSpec`: they are instruments, and a
 /// checkpoint does not store them, so `pmf train` refuses them with `--resume`. The start and the
 /// batch order do change what a run computes; a run made with them is described by its settings
 /// together with those files.

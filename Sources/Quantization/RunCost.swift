@@ -21,15 +21,15 @@ public struct RunCost: Sendable, Equatable {
     /// Estimated seconds of the whole run, evaluations included.
     public var seconds: Double { secondsPerIteration * iterationEquivalents }
 
-    /// Measures one iteration of `method` on `arch` (`measureIteration`) and extrapolates to a run of
+    /// Measures one iteration of `spec`'s run (`measureIteration`) and extrapolates to its
     /// `epochs` epochs over `trainingImages` images.
-    public static func estimate(arch: Architecture, dataset: DatasetKind, method: String, levels: String, batchSize: Int,
-                                epochs: Int, trainingImages: Int, logEvery: Int, batchNorm: BatchNormEvaluation) throws -> RunCost {
-        let (t, fractional) = try measureIteration(arch: arch, dataset: dataset, method: method, levels: levels, batchSize: batchSize)
-        let iterations = epochs * ((trainingImages + batchSize - 1) / batchSize)
-        let rows = Double((iterations + logEvery - 1) / logEvery)
+    public static func estimate(_ spec: RunSpec, trainingImages: Int) throws -> RunCost {
+        let (t, fractional) = try measureIteration(spec)
+        let (dataset, batchSize) = (spec.dataset, spec.batchSize)
+        let iterations = spec.epochs * ((trainingImages + batchSize - 1) / batchSize)
+        let rows = Double((iterations + spec.logEvery - 1) / spec.logEvery)
         let validation = Double(dataset.standardTrainingImages) * dataset.validationFraction
-        let calibration = switch batchNorm {
+        let calibration = switch spec.bn {
         case .running: 0.0
         case .reestimate(let batches): Double(batches * batchSize)
         }
@@ -41,17 +41,17 @@ public struct RunCost: Sendable, Equatable {
     /// Seconds per training iteration of `method` on `arch` for `dataset`-shaped Gaussian images at
     /// `batchSize`, on this process's workers (two steps, the first of them a warm-up that is counted
     /// too, so the figure errs high), and whether the method evaluates a fractional network as well.
-    public static func measureIteration(arch: Architecture, dataset: DatasetKind, method: String, levels: String,
-                                        batchSize: Int) throws -> (seconds: Double, fractional: Bool) {
-        let (shape, classes) = dataset.imageShapeAndClasses
+    public static func measureIteration(_ spec: RunSpec) throws -> (seconds: Double, fractional: Bool) {
+        let batchSize = spec.batchSize
+        let (shape, classes) = spec.dataset.imageShapeAndClasses
         let random = RandomSource(seed: 1)
         func data(_ count: Int) -> Dataset {
             Dataset(images: (0 ..< count * shape.reduce(1, *)).map { _ in Float(random.gaussian()) },
                     labels: (0 ..< count).map { Int32($0 % classes) }, imageShape: shape, classes: classes)
         }
-        let model = arch.build(imageShape: shape, classes: classes)
+        let model = spec.arch.build(imageShape: shape, classes: classes)
         initialize(model, using: random)
-        let weights = try MethodSpec(parsing: method).makeMethod(for: model, levels: try QuantizationLevels(name: levels), random: random)
+        let weights = try spec.method.makeMethod(for: model, levels: spec.levels, random: random)
         var settings = TrainingSettings()
         (settings.epochs, settings.batchSize, settings.logEvery, settings.batchNorm) = (1, batchSize, 2, .running)
         let trainer = Trainer(model: model, method: weights, settings: settings, random: random)

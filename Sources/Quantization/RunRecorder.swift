@@ -6,7 +6,7 @@ import Support
 /// --record-every K`, docs/crosscheck.md), and keeps each epoch's batch order (`--write-batch-order`).
 ///
 /// The record folder holds
-/// - `record.json`: the run's settings (`RunConfig`), K, its iterations, the network's layer list
+/// - `record.json`: the run's settings (`RunSpec`), K, its iterations, the network's layer list
 ///   (`ExportLayer`, as an export's manifest holds it), the optimizer's buffer slots (Adam `m`,
 ///   `v`; SGD `momentum`), the optimizer's variables by state-tensor name, in order, and `arrays`:
 ///   where each recorded array sits in a step's file (name, shape, offset);
@@ -37,7 +37,7 @@ public final class RunRecorder: TrainingObserver {
     /// on `train`; with `record`, writes `record.json` and the training images into a new or empty folder.
     /// - Throws: `QuantizationError` when the record folder is not empty, or a write error.
     public init(record: (folder: URL, every: Int)?, iterations: Int, method: any WeightMethod, optimizer: OptimizerKind,
-                settings: RunConfig, train: Dataset, layers: [ExportLayer]) throws {
+                settings: RunSpec, train: Dataset, layers: [ExportLayer]) throws {
         precondition(record.map { $0.every >= 1 } ?? true, "records need a positive interval")
         self.record = record
         self.iterations = iterations
@@ -96,7 +96,7 @@ struct RecordDescription: Codable {
     var format = "pmfkit-run-record"
     var version = 1
     /// The run's settings.
-    var settings: RunConfig
+    var settings: RunSpec
     var every: Int
     var iterations: Int
     var optimizerSlots: [String]

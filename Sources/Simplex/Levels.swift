@@ -49,6 +49,15 @@ public struct QuantizationLevels: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The canonical name `init(name:)` reads back: `binary`, `ternary`, `kN` for the other k-level
+    /// sets, else the comma-separated list (`-1,-0.5,0.5,1`).
+    public var name: String {
+        if self == .binary { return "binary" }
+        if self == .ternary { return "ternary" }
+        if let k = try? Self.kLevel(count), k == self { return "k\(count)" }
+        return values.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) }.joined(separator: ",")
+    }
+
     /// d = |Q|.
     public var count: Int { values.count }
 

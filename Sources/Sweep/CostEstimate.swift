@@ -75,25 +75,19 @@ public struct CostEstimate: Encodable, Equatable, Sendable {
     /// first appearance; the length of a kind is that of its last run. `oneCore`, when given, measures
     /// a kind's seconds per iteration on one worker (`measureOnOneCore` in a child process).
     /// - Throws: `QuantizationError` for settings a run cannot be built from; what `oneCore` throws.
-    public static func estimates(_ runs: [(id: String, config: RunConfig)],
-                                 oneCore: ((RunConfig) throws -> Double)? = nil) throws -> [CostEstimate] {
-        var order: [String] = [], members: [String: [String]] = [:], configs: [String: RunConfig] = [:]
-        for (id, config) in runs {
-            let key = [config.arch, config.dataset, "\(config.batchSize)", config.method, config.levels].joined(separator: " ")
+    public static func estimates(_ runs: [(id: String, spec: RunSpec)],
+                                 oneCore: ((RunSpec) throws -> Double)? = nil) throws -> [CostEstimate] {
+        var order: [String] = [], members: [String: [String]] = [:], specs: [String: RunSpec] = [:]
+        for (id, spec) in runs {
+            let key = [RunSpec.Key.arch, .dataset, .batchSize, .method, .levels].compactMap(spec.text(of:)).joined(separator: " ")
             if members[key] == nil { order.append(key) }
             members[key, default: []].append(id)
-            configs[key] = config
+            specs[key] = spec
         }
         return try order.map { key in
-            let c = configs[key]!
-            guard let arch = Architecture(rawValue: c.arch), let dataset = DatasetKind(rawValue: c.dataset) else {
-                throw QuantizationError("unknown architecture or dataset in \(key)")
-            }
-            let images = c.limit ?? Int((Double(dataset.standardTrainingImages) * (1 - dataset.validationFraction)).rounded())
-            let cost = try RunCost.estimate(arch: arch, dataset: dataset, method: c.method, levels: c.levels, batchSize: c.batchSize,
-                                            epochs: c.epochs, trainingImages: images, logEvery: c.logEvery,
-                                            batchNorm: try BatchNormEvaluation(parsing: c.bn))
-            return CostEstimate(runs: members[key]!, arch: c.arch, dataset: c.dataset, method: c.method, levels: c.levels,
+            let c = specs[key]!
+            let cost = try RunCost.estimate(c, trainingImages: RunData.trainingImages(of: c))
+            return CostEstimate(runs: members[key]!, arch: c.arch.rawValue, dataset: c.dataset.rawValue, method: c.method.description, levels: c.levels.name,
                                 batchSize: c.batchSize, iterations: cost.iterations, iterationEquivalents: cost.iterationEquivalents,
                                 cores: workerCount, secondsPerIteration: cost.secondsPerIteration,
                                 secondsPerIterationOneCore: workerCount > 1 ? try oneCore?(c) : nil)
@@ -104,11 +98,12 @@ public struct CostEstimate: Encodable, Equatable, Sendable {
     /// PMFKIT_THREADS=1 (`RunCost.measureIteration` in a process of its own, since a process's worker
     /// count is fixed when it starts), its one line of output read as a number.
     /// - Throws: `SweepError` when the child cannot start, fails, or prints no number.
-    public static func measureOnOneCore(_ c: RunConfig, executable: URL = runningExecutable()) throws -> Double {
+    public static func measureOnOneCore(_ c: RunSpec, executable: URL = runningExecutable()) throws -> Double {
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["sweep", "step-time", "--arch", c.arch, "--dataset", c.dataset, "--method", c.method,
-                             "--levels", c.levels, "--batch-size", String(c.batchSize)]
+        process.arguments = ["sweep", "step-time"] + [RunSpec.Key.arch, .dataset, .method, .levels, .batchSize].flatMap { key in
+            ["--\(key.flag)", c.text(of: key) ?? ""]
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["PMFKIT_THREADS"] = "1"
         process.environment = environment
@@ -119,7 +114,7 @@ public struct CostEstimate: Encodable, Equatable, Sendable {
         process.waitUntilExit()
         let text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard process.terminationStatus == 0, let seconds = Double(text), seconds > 0 else {
-            throw SweepError("\(executable.path) sweep step-time for \(c.arch) \(c.method) failed (status \(process.terminationStatus), output '\(text)')")
+            throw SweepError("\(executable.path) sweep step-time for \(c.arch.rawValue) \(c.method) failed (status \(process.terminationStatus), output '\(text)')")
         }
         return seconds
     }

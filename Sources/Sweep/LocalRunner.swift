@@ -52,7 +52,7 @@ public struct LocalRunner: Sendable {
 
     /// Runs `runs` in order, at most `jobs` at a time, until all have ended.
     /// - Returns: the ids that finished and those that failed, each in the order they ended.
-    /// - Throws: `SweepError` when a process cannot be started or a run's `command.json` is unreadable.
+    /// - Throws: `SweepError` when a process cannot be started or a run's folder cannot be written.
     public func run(_ runs: [PlannedRun], events: (LocalRunEvent) -> Void) throws -> (finished: [String], failed: [String]) {
         var queue = Array(runs.reversed())
         var active: [(pid: pid_t, id: String, folder: URL, start: Date)] = []
@@ -91,8 +91,7 @@ public struct LocalRunner: Sendable {
     /// Starts one run: clears its failure marker, appends the header to its log, starts the process
     /// and writes `running.json`.
     private func start(_ run: PlannedRun, in folder: URL) throws -> pid_t {
-        let command = try RunCommand(runFolder: folder.path)
-        let argv = RunFiles.launchArguments(for: command, binary: binary, runFolder: folder.path)
+        let argv = RunFiles.launchArguments(for: run, binary: binary, sweep: sweepFolder)
         try? FileManager.default.removeItem(at: folder.appendingPathComponent(RunFiles.failed))
         let log = folder.appendingPathComponent(RunFiles.log)
         appendLine("=== \(ISO8601DateFormatter().string(from: Date())) \(argv.joined(separator: " "))", to: log)

@@ -1,21 +1,24 @@
 import Foundation
 import Gnuplot
+import Quantization
 import Support
 
 /// One run of a sweep: its id, the axis values that make it (after the method parameters that do
-/// not apply to its method are dropped) and the exact `pmf train` argv.
+/// not apply to its method are dropped), the `RunSpec` it trains and its checkpoint interval.
 public struct PlannedRun: Equatable, Codable, Sendable {
     /// The readable id, e.g. `lenet300-pmf-rho1.05-s2`; also the run's folder name under `runs/`.
     public var id: String
     /// The run's values of the sweep's axes, as written in the sweep file, in axis order.
     public var settings: [SweepFile.Setting]
-    /// `pmf train …` with argv[0] = `pmf`; the runner puts the binary's absolute path there.
-    public var argv: [String]
+    /// What the run trains: the base preset ← fixed ← axis values, resolved (`RunSpec.resolve`).
+    public var spec: RunSpec
+    /// Iterations between checkpoints (`checkpoint-every`), nil for one at the end only.
+    public var checkpointEvery: Int?
 
-    public init(id: String, settings: [SweepFile.Setting], argv: [String]) {
-        self.id = id
-        self.settings = settings
-        self.argv = argv
+    private enum CodingKeys: String, CodingKey { case id, settings, spec, checkpointEvery = "checkpoint_every" }
+
+    public init(id: String, settings: [SweepFile.Setting], spec: RunSpec, checkpointEvery: Int? = nil) {
+        (self.id, self.settings, self.spec, self.checkpointEvery) = (id, settings, spec, checkpointEvery)
     }
 
     /// The value of axis `key` in this run, if the run has one.
@@ -40,13 +43,14 @@ extension SweepFile {
         return product
     }
 
-    /// The runs of the cartesian product of the axes (last axis fastest), each with its argv
-    /// writing into `runsFolder/ID`. Combinations that differ only in method parameters their
-    /// method does not take (ref × rho) are one run. A relative `data` folder is resolved against
-    /// `baseFolder` (the sweep file's folder).
-    /// - Throws: `SweepError` when two different runs would get the same id, or a method
-    ///   parameter is given without a method.
-    public func expand(runsFolder: String, baseFolder: String) throws -> [PlannedRun] {
+    /// The runs of the cartesian product of the axes (last axis fastest), each with its resolved
+    /// spec. Combinations that differ only in method parameters their method does not take
+    /// (ref × rho) are one run. A relative `data` folder is resolved against `baseFolder` (the sweep
+    /// file's folder). A preset's schedules are rescaled to the run's length, counted on its data
+    /// (`RunData.trainingImages`).
+    /// - Throws: `SweepError` when two different runs would get the same id, a method parameter is
+    ///   given without a method, or a value is not one `pmf train` takes.
+    public func expand(baseFolder: String) throws -> [PlannedRun] {
         _ = try combinationCount()
         var combinations: [[Setting]] = [[]]
         for axis in axes {
@@ -54,10 +58,11 @@ extension SweepFile {
         }
         var runs: [PlannedRun] = []
         var byID: [String: PlannedRun] = [:]
+        var images = TrainingImageCount()
         for combination in combinations {
-            let run = try makeRun(combination, runsFolder: runsFolder, baseFolder: baseFolder)
+            let run = try makeRun(combination, baseFolder: baseFolder, images: &images)
             if let other = byID[run.id] {
-                guard other.argv == run.argv else {
+                guard other.spec == run.spec, other.checkpointEvery == run.checkpointEvery else {
                     throw SweepError("runs \(Self.text(other.settings)) and \(Self.text(run.settings)) would both get the id '\(run.id)'; make the axis values differ in letters or digits")
                 }
                 continue
@@ -72,7 +77,7 @@ extension SweepFile {
         settings.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 
-    private func makeRun(_ combination: [Setting], runsFolder: String, baseFolder: String) throws -> PlannedRun {
+    private func makeRun(_ combination: [Setting], baseFolder: String, images: inout TrainingImageCount) throws -> PlannedRun {
         var options: [String: String] = [:]
         for setting in base + fixed + combination { options[setting.key] = setting.value }
         if let data = options["data"], !data.hasPrefix("/") {
@@ -98,12 +103,18 @@ extension SweepFile {
         }
         let settings = combination.filter { !dropped.contains($0.key) }
         let id = Self.runID(settings)
-        var argv = ["pmf", "train"]
-        for key in TrainKeys.options where options[key] != nil {
-            argv += ["--\(key)", options[key]!]
+        do {
+            var overrides = RunSpec.Overrides()
+            for key in RunSpec.Key.allCases {
+                if let text = options[key.flag] { try overrides.set(key, to: text) }
+            }
+            let preset = try options["preset"].map { try Preset.named($0) }
+            let trainingImages = try preset.map { _ in images.of(try RunSpec.resolve(preset: preset, overrides: overrides)) }
+            let spec = try RunSpec.resolve(preset: preset, overrides: overrides, trainingImages: trainingImages)
+            return PlannedRun(id: id, settings: settings, spec: spec, checkpointEvery: options["checkpoint-every"].flatMap { Int($0) })
+        } catch {
+            throw SweepError("run \(id): \(error)")
         }
-        argv += ["--out", (runsFolder as NSString).appendingPathComponent(id)]
-        return PlannedRun(id: id, settings: settings, argv: argv)
     }
 
     /// The run id of a set of axis values: the values in a fixed key order (preset, arch, dataset,
@@ -165,21 +176,18 @@ public struct SweepPlan: Equatable, Codable, Sendable {
     }
 }
 
-/// The per-run file `runs/ID/command.json`.
-public struct RunCommand: Equatable, Codable, Sendable {
-    public var id: String
-    public var settings: [SweepFile.Setting]
-    public var argv: [String]
+/// The training images of planned runs, counted once per dataset and folder.
+struct TrainingImageCount {
+    private var counts: [String: Int] = [:]
 
-    public init(_ run: PlannedRun) { (id, settings, argv) = (run.id, run.settings, run.argv) }
-
-    /// Reads `runFolder/command.json`.
-    public init(runFolder: String) throws {
-        let path = (runFolder as NSString).appendingPathComponent("command.json")
-        guard let data = FileManager.default.contents(atPath: path) else { throw SweepError("\(path): missing; plan the sweep again") }
-        do { self = try jsonDecoder().decode(RunCommand.self, from: data) } catch {
-            throw SweepError("\(path): unreadable (\(error))")
-        }
+    /// The images `spec`'s run trains on (`RunData.trainingImages`).
+    mutating func of(_ spec: RunSpec) -> Int {
+        let key = "\(spec.dataset.rawValue) \(spec.data ?? "")"
+        var unlimited = spec
+        unlimited.limit = nil
+        let full = counts[key] ?? RunData.trainingImages(of: unlimited)
+        counts[key] = full
+        return RunData.limited(full, by: spec)
     }
 }
 
@@ -187,11 +195,11 @@ public struct RunCommand: Equatable, Codable, Sendable {
 public struct PlanOutcome: Equatable, Codable, Sendable {
     /// Runs that got a new folder.
     public var added: [String] = []
-    /// Unfinished runs whose command.json changed (e.g. a fixed option changed).
+    /// Unfinished runs whose spec changed (e.g. a fixed option changed).
     public var updated: [String] = []
-    /// Runs already planned with the same command.
+    /// Runs already planned with the same spec.
     public var unchanged: [String] = []
-    /// Finished runs whose command would now differ; left as they are.
+    /// Finished runs whose spec would now differ (or that hold none); left as they are.
     public var staleFinished: [String] = []
     /// Run folders the sweep no longer names; kept.
     public var removed: [String] = []
@@ -202,32 +210,29 @@ public struct PlanOutcome: Equatable, Codable, Sendable {
 }
 
 /// Plans `file` (with `overrides`, see `SweepFile.overriding`) into `folder`: writes `plan.json`
-/// and `runs/ID/command.json` for every run that is not finished and whose command is new or
-/// changed. Finished runs (those with `results.json`) are never written to; folders of runs the
+/// and each run's spec as `runs/ID/config.json` (`RunFolder`) for every run that is not finished
+/// and whose spec is new or changed. Finished runs (those with `results.json`) are never written to; folders of runs the
 /// file no longer names are reported, not deleted. Planning the same file twice changes nothing.
 public func planSweep(file: String, into folder: String, overrides: [String] = []) throws -> (SweepPlan, PlanOutcome) {
     let fileURL = URL(fileURLWithPath: file).standardizedFileURL
     let folderURL = URL(fileURLWithPath: folder, isDirectory: true).standardizedFileURL
     let sweep = try SweepFile(contentsOf: fileURL.path).overriding(overrides)
     let runsURL = folderURL.appendingPathComponent("runs", isDirectory: true)
-    let runs = try sweep.expand(runsFolder: runsURL.path, baseFolder: fileURL.deletingLastPathComponent().path)
+    let runs = try sweep.expand(baseFolder: fileURL.deletingLastPathComponent().path)
     let manager = FileManager.default
     try manager.createDirectory(at: runsURL, withIntermediateDirectories: true)
     var outcome = PlanOutcome()
     let encoder = jsonEncoder(.pretty)
     for run in runs {
         let runURL = runsURL.appendingPathComponent(run.id, isDirectory: true)
-        let commandURL = runURL.appendingPathComponent("command.json")
-        let wanted = RunCommand(run)
-        let existing = (try? Data(contentsOf: commandURL)).flatMap { try? jsonDecoder().decode(RunCommand.self, from: $0) }
-        if manager.fileExists(atPath: runURL.appendingPathComponent("results.json").path) {
-            if existing == wanted { outcome.unchanged.append(run.id) } else { outcome.staleFinished.append(run.id) }
+        let existing = RunFolder.spec(in: runURL)
+        if manager.fileExists(atPath: runURL.appendingPathComponent(RunFiles.results).path) {
+            if existing == run.spec { outcome.unchanged.append(run.id) } else { outcome.staleFinished.append(run.id) }
             continue
         }
-        if existing == wanted { outcome.unchanged.append(run.id); continue }
+        if existing == run.spec { outcome.unchanged.append(run.id); continue }
         if existing == nil { outcome.added.append(run.id) } else { outcome.updated.append(run.id) }
-        try manager.createDirectory(at: runURL, withIntermediateDirectories: true)
-        try writeAtomically(encoder.encode(wanted) + Data("\n".utf8), to: commandURL)
+        try RunFolder.write(run.spec, in: runURL)
     }
     let planned = Set(runs.map(\.id))
     let present = (try? manager.contentsOfDirectory(atPath: runsURL.path)) ?? []

@@ -21,8 +21,6 @@ public enum RunStatus: String, Codable, Sendable, CaseIterable {
 public enum RunFiles {
     /// The run's `RunReport`, written by `pmf train --out` when the run completed.
     public static let results = RunReport.fileName
-    /// The planned command.
-    public static let command = "command.json"
     /// Standard output and error of every attempt, appended.
     public static let log = "log.txt"
     /// `{"host", "pid", "slurm_job"?}` while an attempt runs.
@@ -52,10 +50,6 @@ public enum RunFiles {
         return .pending
     }
 
-    /// Whether the run has a checkpoint to resume from (`checkpoint.bin` or the previous one).
-    public static func hasCheckpoint(_ folder: String) -> Bool {
-        [checkpoint, previousCheckpoint].contains { FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0)) }
-    }
 
     /// The last `count` lines of the run's log (empty when there is none).
     public static func logTail(of folder: String, lines count: Int = 5) -> [String] {
@@ -67,13 +61,10 @@ public enum RunFiles {
         return Array(lines.suffix(count))
     }
 
-    /// The argv that (re)starts the run: the planned command with the binary's path in argv[0],
-    /// plus `--resume FOLDER` when the folder holds a checkpoint.
-    public static func launchArguments(for command: RunCommand, binary: String, runFolder: String) -> [String] {
-        var argv = command.argv
-        argv[0] = binary
-        if hasCheckpoint(runFolder) { argv += ["--resume", runFolder] }
-        return argv
+    /// The argv that (re)starts `run` in its folder under the sweep folder `sweep`: `binary` and
+    /// `RunFolder.trainArguments` (its spec, continued from its checkpoint when it has one).
+    public static func launchArguments(for run: PlannedRun, binary: String, sweep: String) -> [String] {
+        [binary] + RunFolder.trainArguments(folder: folder(of: run.id, inSweep: sweep), checkpointEvery: run.checkpointEvery)
     }
 
     /// `running.json` as written by the local runner and the Slurm script.

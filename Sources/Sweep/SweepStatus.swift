@@ -1,3 +1,6 @@
+import Foundation
+import Quantization
+
 /// Where every run of a planned sweep stands, read off the run folders (`pmf sweep status`).
 public struct SweepStatus: Codable, Sendable {
     /// A failed run and the last lines of its log.
@@ -26,7 +29,7 @@ public struct SweepStatus: Codable, Sendable {
             let status = RunFiles.status(of: dir)
             runs[status.rawValue, default: []].append(run.id)
             if status == .failed { failures.append(Failure(id: run.id, logTail: RunFiles.logTail(of: dir, lines: 5))) }
-            if status == .pending, RunFiles.hasCheckpoint(dir) { resumable.append(run.id) }
+            if status == .pending, RunFolder.hasCheckpoint(URL(fileURLWithPath: dir)) { resumable.append(run.id) }
         }
         counts = runs.mapValues(\.count)
     }

@@ -18,7 +18,7 @@ struct SweepCommand: ParsableCommand {
 struct SweepPlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Expand a sweep file (YAML or JSON) into DIR/plan.json and one folder per run with its command.json.",
+        abstract: "Expand a sweep file (YAML or JSON) into DIR/plan.json and one folder per run with its spec, config.json.",
         discussion: "Planning again is idempotent: finished runs are never touched, new runs are added, removed ones reported (not deleted).")
 
     @Argument(help: "The sweep file (.yaml, .yml or .json).") var file: String
@@ -38,15 +38,12 @@ struct SweepPlanCommand: ParsableCommand {
     func run() throws {
         let (plan, outcome) = try planSweep(file: file, into: out, overrides: overrides)
         guard cores.allSatisfy({ $0 >= 1 }) else { throw CommandError("--cores: each core count must be ≥ 1, got \(cores)") }
-        let estimates = estimate ? try CostEstimate.estimates(try plan.runs.map { run in
-            let train = try Train.parse(Array(run.argv.dropFirst(2)))
-            return (run.id, try RunConfig.resolve(preset: try train.preset.map { try Preset.named($0) }, overrides: train.overrides))
-        }, oneCore: { try CostEstimate.measureOnOneCore($0) }) : []
+        let estimates = estimate ? try CostEstimate.estimates(plan.runs.map { ($0.id, $0.spec) }, oneCore: { try CostEstimate.measureOnOneCore($0) }) : []
         if json { return try printJSON(Report(plan: outcome, estimates: estimates)) }
         print("planned \(plan.runs.count) runs in \(out): \(outcome.added.count) new, \(outcome.updated.count) updated, \(outcome.unchanged.count) unchanged")
         for id in outcome.added { print("  + \(id)") }
-        for id in outcome.updated { print("  ~ \(id) (command changed; not finished, so updated)") }
-        for id in outcome.staleFinished { print("  ! \(id) finished with an older command; kept as it is (delete its folder to rerun)") }
+        for id in outcome.updated { print("  ~ \(id) (settings changed; not finished, so updated)") }
+        for id in outcome.staleFinished { print("  ! \(id) finished with other settings (or before runs kept config.json); kept as it is (delete its folder to rerun)") }
         for id in outcome.removed { print("  - \(id) no longer in the sweep file; its folder is kept") }
         guard !estimates.isEmpty else { return }
         let counts = Array(Set(cores + [workerCount])).sorted()
@@ -94,15 +91,18 @@ struct SweepStepTimeCommand: ParsableCommand {
         abstract: "Print the seconds of one training iteration on this process's workers (PMFKIT_THREADS).",
         shouldDisplay: false)
 
-    @Option var arch: Architecture
-    @Option var dataset: DatasetKind
+    @Option var arch: String
+    @Option var dataset: String
     @Option var method: String
     @Option var levels = "binary"
-    @Option(name: .customLong("batch-size")) var batchSize: Int
+    @Option(name: .customLong("batch-size")) var batchSize: String
 
     func run() throws {
-        guard batchSize >= 1 else { throw CommandError("--batch-size must be ≥ 1") }
-        let (seconds, _) = try RunCost.measureIteration(arch: arch, dataset: dataset, method: method, levels: levels, batchSize: batchSize)
+        var o = RunSpec.Overrides()
+        for (key, text) in [(RunSpec.Key.arch, arch), (.dataset, dataset), (.method, method), (.levels, levels), (.batchSize, batchSize)] {
+            try o.set(key, to: text)
+        }
+        let (seconds, _) = try RunCost.measureIteration(try RunSpec().applying(o))
         print(seconds)
     }
 }
@@ -156,15 +156,18 @@ struct SweepExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec",
         abstract: "Replace this process with a run's pmf train command (used by the Slurm script).",
-        discussion: "Reads RUN/command.json and adds --resume RUN when RUN holds a checkpoint.")
+        discussion: "Trains RUN/config.json into RUN with the checkpoint interval the sweep's plan.json gives it, adding --resume RUN when RUN holds a checkpoint.")
 
     @Argument(help: "A run folder (DIR/runs/ID).") var runFolder: String
 
     func run() throws {
-        let folder = URL(fileURLWithPath: runFolder).standardizedFileURL.path
-        let command = try RunCommand(runFolder: folder)
+        let folder = URL(fileURLWithPath: runFolder).standardizedFileURL
+        let sweep = folder.deletingLastPathComponent().deletingLastPathComponent().path
+        guard let run = try SweepPlan(folder: sweep).runs.first(where: { $0.id == folder.lastPathComponent }) else {
+            throw CommandError("\(folder.path): not a run of the sweep in \(sweep) (its plan.json does not name it); plan the sweep again")
+        }
         let binary = runningExecutable().path
-        let argv = RunFiles.launchArguments(for: command, binary: binary, runFolder: folder)
+        let argv = RunFiles.launchArguments(for: run, binary: binary, sweep: sweep)
         FileHandle.standardOutput.write(Data("exec \(argv.joined(separator: " "))\n".utf8))
         var cArgs = argv.map { strdup($0) } + [nil]
         execv(binary, &cArgs)

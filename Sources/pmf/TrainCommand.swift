@@ -13,7 +13,8 @@ struct Train: ParsableCommand {
         md[rho=…,init=…]. \
         A preset (--list-presets) sets every hyperparameter of a supp. Table 4 cell; explicit flags override it. \
         --run FILE trains the settings a run folder's config.json (or any JSON of the same keys) holds, as they \
-        are; explicit flags override them, without rescaling.
+        are; explicit flags override them, without rescaling; with --resume, the checkpoint must have been written \
+        by those settings.
         When the run is shorter than the paper's K iterations (fewer --epochs, or a --limit), the preset's β and \
         learning-rate schedules are rescaled to the run's length.
         """)
@@ -21,22 +22,22 @@ struct Train: ParsableCommand {
     @Option(help: "A supp. Table 4 preset, e.g. mnist-lenet300-pmf (see --list-presets).") var preset: String?
     @Flag(name: .customLong("list-presets"), help: "List the presets and exit.") var listPresets = false
     @Option(name: .customLong("run"), help: "Train the settings in this JSON file (a run folder's config.json), flags overriding them.") var runFile: String?
-    @Option(help: "Network: \(Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var arch: Architecture?
+    @Option(help: "Network: \(Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var arch: String?
     @Option(help: "Training method spec, e.g. pmf[rho=1.2] (default ref).") var method: String?
     @Option(help: "Level set: binary, ternary, kN (e.g. k4) or a list like -1,0,1.") var levels: String?
     @Option(name: .customLong("float-layers"), help: "Comma-separated parameter path prefixes kept in float, e.g. 1,7.") var floatLayers: String?
-    @Option(help: "Dataset: \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")).") var dataset: DatasetKind?
+    @Option(help: "Dataset: \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")).") var dataset: String?
     @Option(help: "Folder with the dataset's files (default for mnist: the cache make mnist fills, \(DatasetKind.mnistCacheFolder()); for fashion-mnist: \(DatasetKind.fashionMNISTPackageFolder)).") var data: String?
-    @Option(help: "Use only the first N training images (quick runs); validation and test stay whole.") var limit: Int?
-    @Option var epochs: Int?
-    @Option(name: .customLong("batch-size")) var batchSize: Int?
-    @Option var seed: UInt?
-    @Option var optimizer: OptimizerKind?
-    @Option(help: "Learning rate.") var lr: Double?
-    @Option(help: "SGD momentum.") var momentum: Double?
-    @Option(name: .customLong("weight-decay")) var weightDecay: Double?
+    @Option(help: "Use only the first N training images (quick runs); validation and test stay whole.") var limit: String?
+    @Option var epochs: String?
+    @Option(name: .customLong("batch-size")) var batchSize: String?
+    @Option var seed: String?
+    @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizer: String?
+    @Option(help: "Learning rate.") var lr: String?
+    @Option(help: "SGD momentum.") var momentum: String?
+    @Option(name: .customLong("weight-decay")) var weightDecay: String?
     @Option(help: "Learning-rate schedule: constant, step[every=7000,factor=0.2], multistep[at=I:J,factor=F], exponential[gamma=G].") var schedule: String?
-    @Option(help: "Iterations between trace rows (each evaluates the quantized network, and as --validate says the fractional one, on validation data).") var logEvery: Int?
+    @Option(help: "Iterations between trace rows (each evaluates the quantized network, and as --validate says the fractional one, on validation data).") var logEvery: String?
     @Option(help: "BatchNorm statistics of every evaluated network: running (gathered during training, the reference code's) or reestimate[batches=N] (re-estimated for its own weights over the first N training batches; default reestimate[batches=20], presets running).") var bn: String?
     @Option(help: "Networks each trace row validates: quantized (the reference code's; presets) or both (also the fractional network; the default without a preset).") var validate: String?
     @Option(help: "Folder for results.json, trace.dat and checkpoint.bin.") var out: String?
@@ -52,14 +53,19 @@ struct Train: ParsableCommand {
     @Flag(help: "Print the model summary before training.") var summary = false
     @Flag(help: "Print one JSON object with the results.") var json = false
 
-    /// The flags that set the run's settings.
-    var overrides: RunConfig.Overrides {
-        var o = RunConfig.Overrides()
-        (o.arch, o.method, o.levels, o.dataset, o.data) = (arch?.rawValue, method, levels, dataset?.rawValue, data)
-        o.floatLayers = floatLayers.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        (o.limit, o.epochs, o.batchSize, o.seed, o.optimizer) = (limit, epochs, batchSize, seed, optimizer?.rawValue)
-        (o.lr, o.momentum, o.weightDecay, o.schedule, o.logEvery, o.bn) = (lr, momentum, weightDecay, schedule, logEvery, bn)
-        o.validate = validate
+    /// The text of each flag that sets a `RunSpec` setting, by key (a test checks that every key has its flag).
+    var specFlags: [RunSpec.Key: String?] {
+        [.arch: arch, .dataset: dataset, .data: data, .method: method, .levels: levels, .floatLayers: floatLayers, .limit: limit,
+         .epochs: epochs, .batchSize: batchSize, .optimizer: optimizer, .lr: lr, .momentum: momentum, .weightDecay: weightDecay,
+         .schedule: schedule, .logEvery: logEvery, .bn: bn, .validate: validate, .seed: seed]
+    }
+
+    /// The flags that set the run's settings, each parsed by `RunSpec.Overrides.set`.
+    func overrides() throws -> RunSpec.Overrides {
+        var o = RunSpec.Overrides()
+        for key in RunSpec.Key.allCases {
+            if let text = specFlags[key] ?? nil { try o.set(key, to: text) }
+        }
         return o
     }
 
@@ -72,37 +78,39 @@ struct Train: ParsableCommand {
         let replay = try replayOptions()
         let outFolder = out ?? resume
         if checkpointEvery != nil, outFolder == nil { throw CommandError("--checkpoint-every needs --out FOLDER for the checkpoints") }
-        if runFile != nil, let other = [("--preset", preset), ("--resume", resume)].first(where: { $0.1 != nil }) {
-            throw CommandError("--run cannot be combined with \(other.0): the file already holds every setting")
-        }
+        if runFile != nil, preset != nil { throw CommandError("--run cannot be combined with --preset: the file already holds every setting") }
         let chosen = try preset.map { try Preset.named($0) }
-        let config: RunConfig, data: RunData, checkpoint: Checkpoint?
-        if let runFile {
-            config = try RunConfig(contentsOf: URL(fileURLWithPath: runFile), overrides: overrides)
-            (data, checkpoint) = (try RunData(config), nil)
-        } else if let resume {
+        let overrides = try overrides()
+        let spec: RunSpec, data: RunData, checkpoint: Checkpoint?
+        if let resume {
             let saved = try Checkpoint.latest(in: resume) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-            config = try RunConfig.resuming(saved, path: resume, overrides: overrides)
-            (data, checkpoint) = (try RunData(config), saved)
+            spec = try RunSpec.resuming(saved, path: resume, overrides: overrides)
+            if let runFile, try RunSpec(contentsOf: URL(fileURLWithPath: runFile), overrides: overrides) != spec {
+                throw CommandError("\(resume): its checkpoint was written by other settings than \(runFile) holds; train afresh or resume without --run")
+            }
+            (data, checkpoint) = (try RunData(spec), saved)
+        } else if let runFile {
+            spec = try RunSpec(contentsOf: URL(fileURLWithPath: runFile), overrides: overrides)
+            (data, checkpoint) = (try RunData(spec), nil)
         } else {
             // The preset at the paper's length picks the data; its schedules are then rescaled to the run's length.
-            data = try RunData(try RunConfig.resolve(preset: chosen, overrides: overrides))
-            config = try RunConfig.resolve(preset: chosen, overrides: overrides, trainingImages: data.train.count)
+            data = try RunData(try RunSpec.resolve(preset: chosen, overrides: overrides))
+            spec = try RunSpec.resolve(preset: chosen, overrides: overrides, trainingImages: data.train.count)
             checkpoint = nil
         }
-        var job = TrainingJob(config: config, folder: outFolder.map { URL(fileURLWithPath: $0, isDirectory: true) },
+        var job = TrainingJob(spec: spec, folder: outFolder.map { URL(fileURLWithPath: $0, isDirectory: true) },
                               checkpointEvery: checkpointEvery ?? .max, resume: checkpoint,
                               export: export.map { URL(fileURLWithPath: $0, isDirectory: true) })
         job.replay = replay
         if let writeInit { return try job.writeInitialState(for: data, to: URL(fileURLWithPath: writeInit, isDirectory: true)) }
         if summary { FileHandle.standardError.write(Data((try job.modelSummary(for: data) + "\n").utf8)) }
-        let bar = ProgressBar(label: "\(config.arch)/\(try MethodSpec(parsing: config.method).kind.rawValue)")
+        let bar = ProgressBar(label: "\(spec.arch.rawValue)/\(spec.method.kind.rawValue)")
         let (report, exported) = try job.run(on: data, progress: bar.report)
         bar.finish()
         if json { return try printJSON(report) }
         if let exported { print(exported.summary.text) }
         print(String(format: "%@ %@ on %@: test accuracy %.2f%% quantized, %.2f%% fractional (best validation %.2f%% at iteration %d), %.1f s, %.0f samples/s",
-                     config.arch, report.method, config.dataset, 100 * report.testAccuracy, 100 * report.testAccuracyFractional,
+                     spec.arch.rawValue, report.method, spec.dataset.rawValue, 100 * report.testAccuracy, 100 * report.testAccuracyFractional,
                      100 * report.bestValidationAccuracy, report.bestIteration, report.seconds, report.samplesPerSecond))
     }
 }

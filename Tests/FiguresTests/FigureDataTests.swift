@@ -52,9 +52,9 @@ struct FigureDataTests {
         #expect(try product.figures[0].dataFiles()[1].datasets.map(\.name)
                 == ["lenet300-rho-1.200", "lenet300-rho-1.150", "lenet300-rho-1.100", "lenet300-rho-1.050", "lenet300-rho-1.020"])
         // 500 images, 1 epoch: 5 iterations of the paper's 20 000, so β ← ρβ every 100 · 5/20 000 → 1 iteration.
-        #expect(fake.calls.map(\.config.method) == [1.2, 1.15, 1.1, 1.05, 1.02].map { "pmf[rho=\($0),every=1,cap=10000,jacobian=reference,init=independent]" })
-        let first = try #require(fake.calls.first?.config)
-        #expect(first.schedule == "step[every=2,factor=0.2]" && first.limit == 500 && first.dataset == "fashion-mnist" && first.lr == 1e-3)
+        #expect(fake.calls.map(\.spec.method.description) == [1.2, 1.15, 1.1, 1.05, 1.02].map { "pmf[rho=\($0),every=1,cap=10000,jacobian=reference,init=independent]" })
+        let first = try #require(fake.calls.first?.spec)
+        #expect(first.schedule == .step(every: 2, factor: 0.2) && first.limit == 500 && first.dataset == .fashionMNIST && first.lr == 1e-3)
         #expect(try build.requests(for: [.fig3Rho, .table2]).filter { $0.method == "pmf" && $0.levels == nil && $0.net.arch == "lenet300" }.count == 2)
     }
 
@@ -67,15 +67,15 @@ struct FigureDataTests {
         try build.train(for: [.table2]) { _ in }
         let tableRuns = fake.calls.count
         let named = try #require(try build.build(.ablation).tables.first)
-        let calls = fake.calls.dropFirst(tableRuns).map(\.config)
+        let calls = fake.calls.dropFirst(tableRuns).map(\.spec)
         // 2 seeds: PMF × 2 pullbacks, PICM/PGD/PMF tied, PQ stepped, six methods re-estimated.
         #expect(calls.count == 2 * (2 + 3 + 1 + 6))
-        #expect(calls.filter { $0.method.contains("jacobian=onesoftmax") }.count == 2 && calls.filter { $0.method.contains("jacobian=exact") }.count == 2)
-        #expect(calls.filter { $0.method.contains("init=tied") }.map { MethodSpecTextProbe.base($0.method) }.sorted() == ["pgd", "pgd", "picm", "picm", "pmf", "pmf"])
-        let stepped = calls.filter { $0.schedule != "constant" && $0.method.hasPrefix("pq") }
-        #expect(stepped.count == 2 && stepped.allSatisfy { $0.schedule == "step[every=2,factor=0.2]" })
-        #expect(calls.filter { $0.bn == "reestimate[batches=20]" }.count == 12)
-        #expect(fake.calls.prefix(tableRuns).allSatisfy { $0.config.bn == "running" })
+        #expect(calls.filter { $0.method.jacobian == .oneSoftmax && $0.method.kind == .pmf }.count == 2 && calls.filter { $0.method.jacobian == .exact && $0.method.kind == .pmf }.count == 2)
+        #expect(calls.filter { $0.method.description.contains("init=tied") }.map(\.method.kind.rawValue).sorted() == ["pgd", "pgd", "picm", "picm", "pmf", "pmf"])
+        let stepped = calls.filter { $0.schedule != .constant && $0.method.kind == .pq }
+        #expect(stepped.count == 2 && stepped.allSatisfy { $0.schedule == .step(every: 2, factor: 0.2) })
+        #expect(calls.filter { $0.bn == .reestimate(batches: 20) }.count == 12)
+        #expect(fake.calls.prefix(tableRuns).allSatisfy { $0.spec.bn == .running })
         #expect(named.table.rows.count == 6)
         #expect(named.table.rows[0].dropFirst().allSatisfy { $0 != "—" })
         #expect(named.table.rows[1].dropFirst().filter { $0 != "—" }.count == 1 && named.table.rows[3].dropFirst().filter { $0 != "—" }.count == 3)
@@ -94,7 +94,7 @@ struct FigureDataTests {
         #expect(requests.filter { $0.net.arch == "lenet5" }.map(\.seed) == Array(repeating: 7, count: 6))
         #expect(requests.filter { $0.net.arch == "lenet300" && $0.levels == nil }.map(\.seed).sorted() == Array(repeating: [1, 2], count: 6).flatMap { $0 }.sorted())
         let named = try #require(try build.build(.table2).tables.first)
-        #expect(fake.calls.allSatisfy { $0.config.dataset == "mnist" && $0.folder.path.contains("/runs/mnist/") })
+        #expect(fake.calls.allSatisfy { $0.spec.dataset == .mnist && $0.folder.path.contains("/runs/mnist/") })
         #expect(named.caption.contains("MNIST, supp. Table 4 settings") && !named.caption.contains("Fashion"))
         #expect(named.table.rows.map(\.first!).contains("LeNet-5, 1 epoch of 500 images (5 iterations), n = 1"))
     }
@@ -137,8 +137,8 @@ struct FigureDataTests {
         #expect(reports[..<firstDone].allSatisfy { $0.done == 0 && $0.remaining == nil } && reports[firstDone].remaining != nil)
         #expect(reports.allSatisfy { $0.training.count <= 1 } && reports.contains { $0.training.count == 1 })
         // The longest runs first: LeNet-5's before LeNet-300's.
-        let arches = fake.calls.map(\.config.arch)
-        #expect(arches == arches.filter { $0 == "lenet5" } + arches.filter { $0 == "lenet300" })
+        let arches = fake.calls.map(\.spec.arch)
+        #expect(arches == arches.filter { $0 == .lenet5 } + arches.filter { $0 == .lenet300 })
         let again = FakeTraining()
         // The MRF sweeps train nothing; the coupling sweep is tested on smaller grids below.
         for figure in PaperFigure.defaultSet where figure != .theorems && figure != .mrfCoupling { _ = try builder(folder, backend: again).build(figure) }
@@ -151,7 +151,7 @@ struct FigureDataTests {
         try builder(folder, backend: again).train(for: [.table2]) { _ in }
         #expect(again.calls.isEmpty)
         try builder(folder, backend: again, schedule: longer).train(for: [.table2]) { _ in }
-        #expect(again.calls.count == 12 && again.calls.allSatisfy { $0.config.epochs == 2 && $0.config.arch == "lenet5" })
+        #expect(again.calls.count == 12 && again.calls.allSatisfy { $0.spec.epochs == 2 && $0.spec.arch == .lenet5 })
         // A folder whose results.json is not a complete report is not finished.
         let broken = folder.appendingPathComponent("runs/fashion-mnist/lenet300-ref-s1/results.json")
         try Data(#"{"epochs": 1, "test_accuracy": 0.8}"#.utf8).write(to: broken)
@@ -170,7 +170,7 @@ struct FigureDataTests {
         let calls = fake.calls
         let interrupted = calls[0].folder
         #expect(!calls[0].resume)
-        #expect(calls[1] == FakeTraining.Call(config: calls[0].config, folder: interrupted, resume: true))
+        #expect(calls[1] == FakeTraining.Call(spec: calls[0].spec, folder: interrupted, resume: true))
         #expect(calls.dropFirst(2).allSatisfy { !$0.resume })
         #expect(calls.count == 1 + 26)   // the interrupted call, then the 26 runs of Table 2 (one of them resumed)
         #expect(FileManager.default.fileExists(atPath: interrupted.appendingPathComponent("results.json").path))
@@ -274,10 +274,4 @@ struct FigureDataTests {
         let bethe = try #require(file.columnNumber(named: "bethe")) - 1
         #expect(file.datasets[0].blocks[0][0][bethe].isNaN && file.datasets[1].blocks[0][0][bethe] == point.bethe)
     }
-}
-
-/// The base name of a method spec (`pmf[…]` → `pmf`), written here so the test does not lean on the
-/// code under test.
-enum MethodSpecTextProbe {
-    static func base(_ spec: String) -> String { String(spec.prefix { $0 != "[" }) }
 }

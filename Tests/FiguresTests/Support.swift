@@ -50,8 +50,9 @@ func syntheticTraceFile(scale: Double = 1) -> DataFile {
 /// the first call waits (up to 10 s) until a second has started.
 final class FakeTraining: TrainingBackend, @unchecked Sendable {
     struct Call: Equatable {
-        var config: RunConfig
+        var spec: RunSpec
         var folder: URL
+        /// Whether the folder held a checkpoint to continue from.
         var resume: Bool
     }
 
@@ -72,9 +73,10 @@ final class FakeTraining: TrainingBackend, @unchecked Sendable {
     var calls: [Call] { condition.withLock { recorded } }
     var maxInFlight: Int { condition.withLock { mostInFlight } }
 
-    func train(_ config: RunConfig, in folder: URL, checkpointEvery: Int, resume: Bool) throws {
+    func train(in folder: URL, checkpointEvery: Int) throws {
+        let config = try #require(RunFolder.spec(in: folder))
         let (first, interrupt) = condition.withLock { () -> (Bool, Bool) in
-            recorded.append(Call(config: config, folder: folder, resume: resume))
+            recorded.append(Call(spec: config, folder: folder, resume: RunFolder.hasCheckpoint(folder)))
             inFlight += 1
             mostInFlight = max(mostInFlight, inFlight)
             condition.broadcast()
@@ -91,9 +93,9 @@ final class FakeTraining: TrainingBackend, @unchecked Sendable {
             throw Killed()
         }
         let seed = Double(config.seed)
-        let column = Double(TrainingSchedule.paperMethods.firstIndex(of: try MethodSpec(parsing: config.method).kind.rawValue) ?? 0)
+        let column = Double(TrainingSchedule.paperMethods.firstIndex(of: config.method.kind.rawValue) ?? 0)
         try syntheticTraceFile(scale: 1 / seed).write(in: folder)
-        try RunReport(arch: config.arch, method: config.method, levels: [-1, 1], dataset: config.dataset, seed: config.seed,
+        try RunReport(arch: config.arch.rawValue, method: config.method.description, levels: [-1, 1], dataset: config.dataset.rawValue, seed: config.seed,
                       epochs: config.epochs, testAccuracy: 0.8 + 0.01 * seed + 0.001 * column, testAccuracyFractional: 0.9,
                       bestValidationAccuracy: 0.85, bestEpoch: 1, bestIteration: 5, seconds: 1, samplesPerSecond: 100,
                       trainSize: config.limit ?? 50_000, validationSize: 10_000, testSize: 10_000, resumedFromIteration: nil,

@@ -1,4 +1,7 @@
 import Foundation
+import Quantization
+import Simplex
+import Sweep
 import Testing
 
 /// The CIFAR sweep files shipped in `paper-figures/sweeps/`, planned as a user would and run end to
@@ -45,13 +48,17 @@ import Testing
             let presets = Set(report.plan.added.map { String($0.dropLast(3)) })
             let methods = file.hasSuffix("2bit") ? ["pmf"] : ["ref", "bc", "pq", "picm", "pgd", "pmf"]
             #expect(presets == Set(["vgg16", "resnet18"].flatMap { arch in methods.map { "\(dataset)-\(arch)-\($0)" } }))
+            // Each run's spec is its preset at the paper's length (the standard 45 000 training
+            // images, as the data are not here), with the sweep's data folder, trace interval, levels and seed.
+            let plan = try SweepPlan(folder: out.path)
             for id in report.plan.added {
-                struct Command: Decodable { let argv: [String] }
-                let argv = try JSONDecoder().decode(Command.self, from: Data(contentsOf: out.appendingPathComponent("runs/\(id)/command.json"))).argv
-                func value(_ flag: String) -> String? { argv.firstIndex(of: flag).map { argv[$0 + 1] } }
-                #expect(value("--preset") == String(id.dropLast(3)) && value("--data") == "/scratch/\(dataset)")
-                #expect(value("--levels") == (file.hasSuffix("2bit") ? "k4" : nil))
-                #expect(value("--seed") == String(id.last!) && value("--checkpoint-every") == "5000")
+                let spec = try RunSpec(contentsOf: out.appendingPathComponent("runs/\(id)/config.json"))
+                var overrides = RunSpec.Overrides()
+                (overrides.data, overrides.seed, overrides.logEvery) = ("/scratch/\(dataset)", UInt(String(id.last!)), 1000)
+                if file.hasSuffix("2bit") { overrides.levels = try QuantizationLevels.kLevel(4) }
+                let preset = try Preset.named(String(id.dropLast(3)))
+                #expect(spec == (try RunSpec.resolve(preset: preset, overrides: overrides, trainingImages: 45_000)))
+                #expect(spec.method == preset.method && plan.runs.first { $0.id == id }?.checkpointEvery == 5000)
             }
         }
     }

@@ -11,11 +11,11 @@ import Testing
     static let data = try! writeIDXFolder(train: 360, test: 60)
 
     /// A small run on the synthetic IDX folder: 300 training images (60 held out), batches of 50.
-    func config(_ method: String, epochs: Int = 2, logEvery: Int = 6) throws -> RunConfig {
-        var o = RunConfig.Overrides()
-        (o.arch, o.method, o.dataset, o.data, o.epochs, o.batchSize, o.seed) = ("lenet300", method, "mnist", Self.data.path, epochs, 50, 3)
-        (o.logEvery, o.bn) = (logEvery, "running")
-        return try RunConfig.resolve(preset: nil, overrides: o)
+    func config(_ method: String, epochs: Int = 2, logEvery: Int = 6) throws -> RunSpec {
+        var o = RunSpec.Overrides()
+        (o.arch, o.method, o.dataset, o.data, o.epochs, o.batchSize, o.seed) = (.lenet300, try MethodSpec(parsing: method), .mnist, Self.data.path, epochs, 50, 3)
+        (o.logEvery, o.bn) = (logEvery, .running)
+        return try RunSpec.resolve(preset: nil, overrides: o)
     }
 
     /// Every file of a folder, by name.
@@ -28,9 +28,9 @@ import Testing
     func floats(_ url: URL) throws -> [Float] { try NPY.decode(Data(contentsOf: url)).values }
 
     /// The final state of a run with `replay`, from its checkpoint, and its report.
-    func run(_ config: RunConfig, _ replay: ReplayOptions = ReplayOptions()) throws -> (state: TrainerState, report: RunReport) {
+    func run(_ config: RunSpec, _ replay: ReplayOptions = ReplayOptions()) throws -> (state: TrainerState, report: RunReport) {
         let folder = temporaryFolder("replay-run")
-        var job = TrainingJob(config: config, folder: folder)
+        var job = TrainingJob(spec: config, folder: folder)
         job.replay = replay
         let (report, _) = try job.run(on: try RunData(config))
         return (try Checkpoint(contentsOf: folder.path).state, report)
@@ -44,13 +44,13 @@ import Testing
         let config = try config(method)
         let data = try RunData(config)
         let first = temporaryFolder("init-first"), second = temporaryFolder("init-second")
-        try TrainingJob(config: config).writeInitialState(for: data, to: first)
-        var job = TrainingJob(config: config)
+        try TrainingJob(spec: config).writeInitialState(for: data, to: first)
+        var job = TrainingJob(spec: config)
         job.replay.initFolder = first
         try job.writeInitialState(for: data, to: second)
         let before = try files(in: first), after = try files(in: second)
         let model = Architecture.lenet300.build(imageShape: [8, 8, 1], classes: 10)
-        let names = try MethodSpec(parsing: config.method).makeMethod(for: model, random: RandomSource(seed: 1)).stateTensors
+        let names = try config.method.makeMethod(for: model, random: RandomSource(seed: 1)).stateTensors
             .map { StateFiles.fileName($0.name) }
         #expect(before.keys.sorted() == names.sorted() && names.count == 6)
         #expect(before == after)
@@ -64,7 +64,7 @@ import Testing
 
         // Training from the seeded start read back is the plain run.
         let seeded = temporaryFolder("init-seeded")
-        try TrainingJob(config: config).writeInitialState(for: data, to: seeded)
+        try TrainingJob(spec: config).writeInitialState(for: data, to: seeded)
         var replay = ReplayOptions()
         replay.initFolder = seeded
         let plain = try run(config), started = try run(config, replay)
@@ -110,7 +110,7 @@ import Testing
     func theRecordHoldsTheRunsLossesAndStates(_ method: String) throws {
         let config = try config(method, logEvery: 1)
         let start = temporaryFolder("record-start")
-        try TrainingJob(config: config).writeInitialState(for: try RunData(config), to: start)
+        try TrainingJob(spec: config).writeInitialState(for: try RunData(config), to: start)
         var replay = ReplayOptions()
         (replay.record, replay.recordEvery) = (temporaryFolder("record"), 4)
         let (state, _) = try run(config, replay)
@@ -138,7 +138,7 @@ import Testing
             return Array(values[entry.offset ..< entry.offset + entry.shape.reduce(1, *)])
         }
         let model = Architecture.lenet300.build(imageShape: [8, 8, 1], classes: 10)
-        let tensors = try MethodSpec(parsing: config.method).makeMethod(for: model, random: RandomSource(seed: 1)).stateTensors
+        let tensors = try config.method.makeMethod(for: model, random: RandomSource(seed: 1)).stateTensors
         #expect(description.arrays.filter { $0.name.hasPrefix("state/") }.map(\.shape) == tensors.map(\.tensor.shape))
         for (index, (name, _)) in tensors.enumerated() {
             #expect(try NPY.decode(Data(contentsOf: start.appendingPathComponent(StateFiles.fileName(name)))).values == slice(first, "state/\(name)"))
@@ -159,8 +159,8 @@ import Testing
         let config = try config("pmf")
         let data = try RunData(config)
         let start = temporaryFolder("bad-start")
-        try TrainingJob(config: config).writeInitialState(for: data, to: start)
-        var job = TrainingJob(config: config)
+        try TrainingJob(spec: config).writeInitialState(for: data, to: start)
+        var job = TrainingJob(spec: config)
         job.replay.initFolder = start
         let target = temporaryFolder("bad-target")
         let weight = start.appendingPathComponent("1.weight.utilde.npy")
@@ -189,7 +189,7 @@ import Testing
         let occupied = temporaryFolder("occupied-record")
         try FileManager.default.createDirectory(at: occupied, withIntermediateDirectories: true)
         try Data("x".utf8).write(to: occupied.appendingPathComponent("note.txt"))
-        var recording = TrainingJob(config: config)
+        var recording = TrainingJob(spec: config)
         recording.replay.record = occupied
         expectError(["occupied-record", "not empty"]) { _ = try recording.run(on: data) }
     }

@@ -154,29 +154,27 @@ struct StopTraining: Error {}
         #expect(Preset.all.count == 36)
         #expect(Set(Preset.all.map(\.name)).count == Preset.all.count)
         for preset in Preset.all {
-            let spec = try MethodSpec(parsing: preset.method)
-            #expect(spec.description == preset.method)
-            #expect(Architecture(rawValue: preset.arch) != nil && DatasetKind(rawValue: preset.dataset) != nil)
+            let spec = preset.method
+            #expect(try MethodSpec(parsing: spec.description) == spec)
             #expect(try LearningRateSchedule(parsing: preset.schedule.description) == preset.schedule)
-            let shape = preset.dataset == "mnist" ? [28, 28, 1] : [32, 32, 3]
-            if preset.arch == "lenet300" || preset.arch == "lenet5" {
-                let model = try #require(Architecture(rawValue: preset.arch)).build(imageShape: shape, classes: 10)
-                _ = try spec.makeMethod(for: model, levels: try QuantizationLevels(name: preset.levels), random: RandomSource(seed: 1))
+            let shape = preset.dataset == .mnist ? [28, 28, 1] : [32, 32, 3]
+            if preset.arch == .lenet300 || preset.arch == .lenet5 {
+                let model = preset.arch.build(imageShape: shape, classes: 10)
+                _ = try spec.makeMethod(for: model, levels: preset.levels, random: RandomSource(seed: 1))
             }
         }
         let pmf = try Preset.named("mnist-lenet300-pmf")
-        #expect(pmf.learningRate == 1e-3 && pmf.optimizer == .adam && pmf.epochs == 40 && pmf.method.contains("rho=1.2"))
+        #expect(pmf.learningRate == 1e-3 && pmf.optimizer == .adam && pmf.epochs == 40 && pmf.method.description.contains("rho=1.2"))
         // Where the paper is silent, the authors' code: the two-softmax pullback, independent ũ⁰,
         // running BatchNorm statistics, ProxQuant's constant rate; the ×0.2 steps where it speaks.
-        #expect(pmf.method.contains("jacobian=reference") && pmf.method.contains("init=independent"))
+        #expect(pmf.method.jacobian == .reference && pmf.method.initialization == .independent)
         let bc = try Preset.named("mnist-lenet5-bc")
         #expect(pmf.schedule == .step(every: 7000, factor: 0.2) && bc.schedule == pmf.schedule)
         #expect(Preset.all.allSatisfy { $0.batchNorm == .running })
-        #expect(Preset.all.filter { $0.method.hasPrefix("pq") }.allSatisfy { $0.schedule == .constant && $0.method.contains("span=\($0.epochs)") })
-        #expect(Preset.all.filter { ["picm", "pgd", "pmf"].contains(MethodKind(rawValue: String($0.method.prefix { $0 != "[" }))?.rawValue ?? "") }
-            .allSatisfy { $0.method.contains("init=independent") })
+        #expect(Preset.all.filter { $0.method.kind == .pq }.allSatisfy { $0.schedule == .constant && $0.method.span == $0.epochs })
+        #expect(Preset.all.filter { [.picm, .pgd, .pmf].contains($0.method.kind) }.allSatisfy { $0.method.initialization == .independent })
         let pgd = try Preset.named("cifar10-resnet18-pgd")
-        #expect(pgd.optimizer == .sgd && pgd.learningRate == 0.1 && pgd.method.contains("rho=1.01"))
+        #expect(pgd.optimizer == .sgd && pgd.learningRate == 0.1 && pgd.method.beta.rho == 1.01)
         #expect(try Preset.named("cifar10-vgg16-ref").weightDecay == 5e-4)
         #expect(throwsMessage(containing: ["unknown preset", "list-presets"]) { _ = try Preset.named("mnist-lenet300-xyz") } != nil)
         #expect(Preset.table.split(separator: "\n").count == 37)
@@ -185,17 +183,17 @@ struct StopTraining: Error {}
     @Test func presetsRescaleTheirSchedulesToTheRunsIterations() throws {
         let pmf = try Preset.named("mnist-lenet300-pmf")
         #expect(pmf.iterations == 20_000 && pmf.epochs * 500 == pmf.iterations)
-        #expect(try pmf.rescaled(toIterations: 20_000) == pmf)
+        #expect(pmf.rescaled(toIterations: 20_000) == pmf)
         // 4 epochs of 50k at batch 100: a tenth of the paper's run, so β every 10 and the step every 700.
-        let short = try pmf.rescaled(toIterations: 2000)
-        #expect(short.method == "pmf[rho=1.2,every=10,cap=10000,jacobian=reference,init=independent]")
+        let short = pmf.rescaled(toIterations: 2000)
+        #expect(short.method.description == "pmf[rho=1.2,every=10,cap=10000,jacobian=reference,init=independent]")
         #expect(short.schedule == .step(every: 700, factor: 0.2))
         #expect(BetaSchedule(rho: 1.2, every: 10).beta(at: 299) == BetaSchedule(rho: 1.2, every: 100).beta(at: 2999))
         let vgg = try Preset.named("cifar10-vgg16-pgd").rescaled(toIterations: 500)
-        #expect(vgg.method == "pgd[rho=1.05,every=1,cap=10000,init=independent]" && vgg.schedule == .step(every: 150, factor: 0.2))
+        #expect(vgg.method.description == "pgd[rho=1.05,every=1,cap=10000,init=independent]" && vgg.schedule == .step(every: 150, factor: 0.2))
         // ProxQuant keeps its constant rate and counts λ over the paper's 40 epochs whatever the length.
         let pq = try Preset.named("mnist-lenet5-pq").rescaled(toIterations: 10)
-        #expect(pq.method == "pq[reg=0.001,span=40]" && pq.schedule == .constant)
+        #expect(pq.method.description == "pq[reg=0.001,span=40]" && pq.schedule == .constant)
     }
 
     /// `bn=reestimate[batches=20]`: the kept quantized network carries statistics of its own

@@ -11,15 +11,18 @@ import Testing
     /// validation images each a third of an iteration per batch of 100: 20 + 4·10 000/300; twice the
     /// evaluated images for a method with a fractional network; the re-estimation batches added.
     @Test func aRunsLengthCountsItsEvaluations() throws {
+        func spec(_ method: String, _ bn: BatchNormEvaluation) throws -> RunSpec {
+            var spec = RunSpec()
+            (spec.arch, spec.dataset, spec.method, spec.batchSize, spec.epochs, spec.logEvery, spec.bn) = (.lenet300, .mnist, try MethodSpec(parsing: method), 100, 2, 5, bn)
+            return spec
+        }
         func equivalents(_ method: String, _ bn: BatchNormEvaluation) throws -> Double {
-            try RunCost.estimate(arch: .lenet300, dataset: .mnist, method: method, levels: "binary", batchSize: 100, epochs: 2,
-                                 trainingImages: 1000, logEvery: 5, batchNorm: bn).iterationEquivalents
+            try RunCost.estimate(try spec(method, bn), trainingImages: 1000).iterationEquivalents
         }
         #expect(abs(try equivalents("ref", .running) - (20 + 4 * 10_000.0 / 300)) < 1e-9)
         #expect(abs(try equivalents("pmf", .running) - (20 + 4 * 20_000.0 / 300)) < 1e-9)
         #expect(abs(try equivalents("ref", .reestimate(batches: 3)) - (20 + 4 * 10_300.0 / 300)) < 1e-9)
-        let cost = try RunCost.estimate(arch: .lenet300, dataset: .mnist, method: "ref", levels: "binary", batchSize: 100, epochs: 2,
-                                        trainingImages: 1000, logEvery: 5, batchNorm: .running)
+        let cost = try RunCost.estimate(try spec("ref", .running), trainingImages: 1000)
         #expect(cost.iterations == 20 && cost.secondsPerIteration > 0 && cost.seconds == cost.secondsPerIteration * cost.iterationEquivalents)
     }
 
@@ -51,13 +54,13 @@ import Testing
         try write("""
             #!/bin/sh
             [ "$PMFKIT_THREADS" = 1 ] || exit 4
-            [ "$*" = "sweep step-time --arch vgg16 --dataset cifar10 --method pmf --levels binary --batch-size 128" ] || exit 5
+            [ "$*" = "sweep step-time --arch vgg16 --dataset cifar10 --method \(MethodSpec(kind: .pmf)) --levels binary --batch-size 128" ] || exit 5
             echo 0.25
 
             """, to: script)
         chmod(script, 0o755)
-        var config = RunConfig()
-        (config.arch, config.dataset, config.method, config.batchSize) = ("vgg16", "cifar10", "pmf", 128)
+        var config = RunSpec()
+        (config.arch, config.dataset, config.method, config.batchSize) = (.vgg16, .cifar10, MethodSpec(kind: .pmf), 128)
         #expect(try CostEstimate.measureOnOneCore(config, executable: URL(fileURLWithPath: script)) == 0.25)
         config.batchSize = 64
         #expect(throws: SweepError.self) { try CostEstimate.measureOnOneCore(config, executable: URL(fileURLWithPath: script)) }

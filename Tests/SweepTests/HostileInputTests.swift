@@ -1,4 +1,5 @@
 import Foundation
+import Quantization
 import Testing
 @testable import Sweep
 
@@ -9,9 +10,9 @@ import Testing
         let keys = ["seed", "lr", "log-every", "epochs", "limit", "batch-size"]
         let text = "axes:\n" + keys.map { "  \($0): [" + (1 ... 10).map(String.init).joined(separator: ", ") + "]\n" }.joined()
         let sweep = try SweepFile(text: text, file: "big.yaml")
-        #expect(throws: SweepError.self) { _ = try sweep.expand(runsFolder: "/r", baseFolder: "/") }
+        #expect(throws: SweepError.self) { _ = try sweep.expand(baseFolder: "/") }
         do {
-            _ = try sweep.expand(runsFolder: "/r", baseFolder: "/")
+            _ = try sweep.expand(baseFolder: "/")
         } catch let error as SweepError {
             #expect(error.description.contains("more than \(SweepFile.maximumRuns) runs at axis 'batch-size'") && error.description.contains("seed: 10"))
         }
@@ -23,12 +24,14 @@ import Testing
     /// A run whose checkpoint.bin is gone but whose previous checkpoint is there still resumes
     /// (pmf train --resume falls back to checkpoint.prev.bin).
     @Test func aPreviousCheckpointAloneStillResumes() throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let command = RunCommand(PlannedRun(id: "s1", settings: [], argv: ["pmf", "train", "--out", folder]))
-        #expect(!RunFiles.hasCheckpoint(folder))
-        try write("x", to: folder + "/checkpoint.prev.bin")
-        #expect(RunFiles.hasCheckpoint(folder))
-        #expect(RunFiles.launchArguments(for: command, binary: "/bin/pmf", runFolder: folder).suffix(2) == ["--resume", folder])
+        let sweep = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: sweep) }
+        let run = PlannedRun(id: "s1", settings: [], spec: RunSpec())
+        let folder = RunFiles.folder(of: run.id, inSweep: sweep)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        #expect(!RunFolder.hasCheckpoint(folder))
+        try write("x", to: folder.path + "/checkpoint.prev.bin")
+        #expect(RunFolder.hasCheckpoint(folder))
+        #expect(RunFiles.launchArguments(for: run, binary: "/bin/pmf", sweep: sweep).suffix(2) == ["--resume", folder.path])
     }
 }

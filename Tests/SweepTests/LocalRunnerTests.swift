@@ -4,8 +4,8 @@ import Testing
 @testable import Sweep
 
 @Suite struct LocalRunnerTests {
-    /// A stand-in for `pmf`: `train … --seed N … --out DIR` prints a line, then fails with status 3
-    /// for seed 2 and otherwise copies a finished run's report into DIR.
+    /// A stand-in for `pmf`: `train --run DIR/config.json --out DIR` prints a line with the seed the
+    /// spec holds, then fails with status 3 for seed 2 and otherwise copies a finished run's report into DIR.
     func fakePMF(in folder: String) throws -> String {
         let template = folder + "/report.json"
         try report(testAccuracy: 0.75).write(to: URL(fileURLWithPath: folder, isDirectory: true))
@@ -14,7 +14,7 @@ import Testing
         try write("""
             #!/bin/sh
             out=""; seed=""
-            while [ $# -gt 0 ]; do case "$1" in --out) out="$2"; shift;; --seed) seed="$2"; shift;; esac; shift; done
+            while [ $# -gt 0 ]; do case "$1" in --out) out="$2"; shift;; --run) seed=$(sed -n 's/.*"seed":\\([0-9]*\\).*/\\1/p' "$2"); shift;; esac; shift; done
             echo "training seed $seed"
             if [ "$seed" = 2 ]; then echo "seed 2 diverged" >&2; exit 3; fi
             cp '\(template)' "$out/results.json"
@@ -47,7 +47,7 @@ import Testing
         #expect(RunFiles.status(of: failed) == .failed)
         #expect(try String(contentsOfFile: failed + "/failed.json", encoding: .utf8) == "{\"exit_status\":3}\n")
         let log = try String(contentsOfFile: failed + "/log.txt", encoding: .utf8)
-        #expect(log.hasPrefix("=== ") && log.contains(" train --seed 2 --out ") && log.hasSuffix("training seed 2\nseed 2 diverged\n"))
+        #expect(log.hasPrefix("=== ") && log.contains(" train --run \(failed)/config.json --out \(failed)") && log.hasSuffix("training seed 2\nseed 2 diverged\n"))
         for id in ["s1", "s2", "s3"] {
             #expect(RunFiles.runningMarker(in: RunFiles.folder(of: id, inSweep: folder + "/out").path) == nil)
         }

@@ -42,13 +42,15 @@ let paperSweep = """
 @Suite struct PlanTests {
     @Test func expansionComposesMethodSpecsAndDropsParametersAMethodDoesNotTake() throws {
         let sweep = try SweepFile(text: paperSweep)
-        let runs = try sweep.expand(runsFolder: "/s/runs", baseFolder: "/s")
+        let runs = try sweep.expand(baseFolder: "/s")
         // ref and bc take no rho: 3 seeds each; pmf: 3 rhos × 3 seeds.
         #expect(runs.count == 3 + 3 + 9)
         #expect(runs.map(\.id).prefix(4) == ["lenet300-ref-s1", "lenet300-ref-s2", "lenet300-ref-s3", "lenet300-bc-s1"])
         let run = try #require(runs.first { $0.id == "lenet300-pmf-rho1.05-s2" })
-        #expect(run.argv == ["pmf", "train", "--arch", "lenet300", "--dataset", "fashion-mnist", "--method", "pmf[rho=1.05]",
-                             "--limit", "600", "--epochs", "1", "--seed", "2", "--out", "/s/runs/lenet300-pmf-rho1.05-s2"])
+        var overrides = RunSpec.Overrides()
+        (overrides.arch, overrides.dataset, overrides.method) = (.lenet300, .fashionMNIST, try MethodSpec(parsing: "pmf[rho=1.05]"))
+        (overrides.limit, overrides.epochs, overrides.seed) = (600, 1, 2)
+        #expect(run.spec == (try RunSpec.resolve(preset: nil, overrides: overrides)) && run.checkpointEvery == nil)
         #expect(run.settings == [.init("arch", "lenet300"), .init("method", "pmf"), .init("rho", "1.05"), .init("seed", "2")])
         #expect(Set(runs.map(\.id)).count == runs.count)
     }
@@ -63,15 +65,22 @@ let paperSweep = """
     @Test func idsFollowAFixedKeyOrderWhateverTheFileOrder() throws {
         let a = try SweepFile(text: "axes: {seed: [2], rho: [1.05], method: [pmf], arch: [lenet300]}")
         let b = try SweepFile(text: "axes: {arch: [lenet300], method: [pmf], rho: [1.05], seed: [2]}")
-        #expect(try a.expand(runsFolder: "/r", baseFolder: "/").map(\.id) == ["lenet300-pmf-rho1.05-s2"])
-        #expect(try b.expand(runsFolder: "/r", baseFolder: "/").map(\.id) == ["lenet300-pmf-rho1.05-s2"])
+        #expect(try a.expand(baseFolder: "/").map(\.id) == ["lenet300-pmf-rho1.05-s2"])
+        #expect(try b.expand(baseFolder: "/").map(\.id) == ["lenet300-pmf-rho1.05-s2"])
         #expect(SweepFile.runID([.init("lr", "1e-3"), .init("batch-size", "50"), .init("method", "pmf[eta=0.5,beta=1]")]) == "pmf-eta0.5-beta1-bs50-lr1e-3")
     }
 
     @Test func presetBaseAndMethodParametersInsideTheMethodText() throws {
         let sweep = try SweepFile(text: "base: mnist-lenet300-pmf\naxes:\n  method: ['pmf[every=100]']\n  rho: [1.2]\n")
-        let run = try #require(try sweep.expand(runsFolder: "/r", baseFolder: "/").first)
-        #expect(run.argv.prefix(6) == ["pmf", "train", "--preset", "mnist-lenet300-pmf", "--method", "pmf[every=100,rho=1.2]"])
+        let run = try #require(try sweep.expand(baseFolder: "/").first)
+        // The preset resolved and rescaled as pmf train --preset would (to MNIST's 50 000 images when
+        // they are not at hand: the same length as the paper's), with the composed method.
+        var overrides = RunSpec.Overrides()
+        overrides.method = try MethodSpec(parsing: "pmf[every=100,rho=1.2]")
+        let preset = try Preset.named("mnist-lenet300-pmf")
+        #expect(run.spec == (try RunSpec.resolve(preset: preset, overrides: overrides, trainingImages: RunData.trainingImages(of: run.spec))))
+        // The given method replaces the preset's whole (as with pmf train --preset … --method …).
+        #expect(run.spec.method.description == "pmf[rho=1.2,every=100,cap=10000,jacobian=exact,init=tied]" && run.spec.epochs == 40)
     }
 
     @Test func overridesReplaceAnAxisOrSetAFixedOption() throws {
@@ -79,7 +88,7 @@ let paperSweep = """
         #expect(sweep.axes.first { $0.key == "seed" }?.values == ["7"])
         #expect(sweep.fixed.map(\.key) == ["limit", "epochs", "batch-size", "data"] && sweep.fixed[1].value == "3")
         #expect(sweep.fixed[3].value == FileManager.default.currentDirectoryPath + "/rel/cifar")
-        #expect(try sweep.expand(runsFolder: "/r", baseFolder: "/").count == 1 + 1 + 3)
+        #expect(try sweep.expand(baseFolder: "/").count == 1 + 1 + 3)
         for (bad, fragment) in [("epochs", "KEY=VALUE"), ("color=red", "unknown key 'color'"), ("epochs=-1", "whole number"), ("rho=abc", "finite number")] {
             #expect(throws: SweepError.self) { _ = try SweepFile(text: paperSweep).overriding([bad]) }
             do { _ = try SweepFile(text: paperSweep).overriding([bad]) } catch { #expect("\(error)".contains(fragment) && "\(error)".contains("--set")) }
@@ -88,8 +97,8 @@ let paperSweep = """
 
     @Test func relativeDataFoldersAreResolvedAgainstTheSweepFile() throws {
         let sweep = try SweepFile(text: "fixed: {data: ../data}\naxes: {seed: [1]}")
-        let run = try #require(try sweep.expand(runsFolder: "/x/runs", baseFolder: "/x/sweeps").first)
-        #expect(run.argv.contains("/x/data"))
+        let run = try #require(try sweep.expand(baseFolder: "/x/sweeps").first)
+        #expect(run.spec.data == "/x/data")
     }
 
     @Test func jsonSweepFilesGiveTheSameRunsAsYAML() throws {
@@ -97,8 +106,8 @@ let paperSweep = """
             {"base": {"dataset": "fashion-mnist"}, "fixed": {"epochs": 1, "limit": 600},
              "axes": {"arch": ["lenet300"], "method": ["ref", "bc", "pmf"], "rho": [1.02, 1.05, 1.2], "seed": [1, 2, 3]}}
             """
-        let fromJSON = try SweepFile(text: json, json: true).expand(runsFolder: "/r", baseFolder: "/")
-        let fromYAML = try SweepFile(text: paperSweep).expand(runsFolder: "/r", baseFolder: "/")
+        let fromJSON = try SweepFile(text: json, json: true).expand(baseFolder: "/")
+        let fromYAML = try SweepFile(text: paperSweep).expand(baseFolder: "/")
         #expect(fromJSON == fromYAML)
     }
 
@@ -114,7 +123,7 @@ let paperSweep = """
         // Finish one run by hand and note its files' dates.
         let finished = out + "/runs/lenet300-pmf-rho1.05-s2"
         try write("{\"test_accuracy\": 0.9}", to: finished + "/results.json")
-        let commandPath = finished + "/command.json"
+        let commandPath = finished + "/config.json"
         let before = try FileManager.default.attributesOfItem(atPath: commandPath)[.modificationDate] as? Date
         let commandBytes = try Data(contentsOf: URL(fileURLWithPath: commandPath))
 
@@ -133,7 +142,7 @@ let paperSweep = """
         #expect(try FileManager.default.attributesOfItem(atPath: commandPath)[.modificationDate] as? Date == before)
         #expect(third.added == ["lenet300-pmf-rho1.5-s1", "lenet300-pmf-rho1.5-s2"])
         #expect(third.removed == ["lenet300-bc-s3", "lenet300-pmf-rho1.02-s3", "lenet300-pmf-rho1.05-s3", "lenet300-pmf-rho1.2-s3", "lenet300-ref-s3"])
-        #expect(FileManager.default.fileExists(atPath: out + "/runs/lenet300-ref-s3/command.json"))   // reported, not deleted
+        #expect(FileManager.default.fileExists(atPath: out + "/runs/lenet300-ref-s3/config.json"))   // reported, not deleted
         #expect(third.updated.count == 2 + 2 + 3 * 2 - 1)
     }
 }
@@ -154,14 +163,17 @@ let paperSweep = """
         #expect(RunFiles.status(of: folder) == .finished)
     }
 
-    @Test func resumeIsAddedOnlyWithACheckpoint() throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let command = RunCommand(PlannedRun(id: "s1", settings: [], argv: ["pmf", "train", "--seed", "1", "--out", folder]))
-        #expect(RunFiles.launchArguments(for: command, binary: "/bin/pmf", runFolder: folder)
-            == ["/bin/pmf", "train", "--seed", "1", "--out", folder])
+    @Test func aRunTrainsItsSpecAndResumesOnlyWithACheckpoint() throws {
+        let sweep = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: sweep) }
+        let run = PlannedRun(id: "s1", settings: [], spec: RunSpec(), checkpointEvery: 50)
+        let folder = RunFiles.folder(of: run.id, inSweep: sweep).path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        #expect(RunFiles.launchArguments(for: run, binary: "/bin/pmf", sweep: sweep)
+            == ["/bin/pmf", "train", "--run", folder + "/config.json", "--out", folder, "--checkpoint-every", "50"])
         try write("x", to: folder + "/checkpoint.bin")
-        #expect(RunFiles.launchArguments(for: command, binary: "/bin/pmf", runFolder: folder).suffix(2) == ["--resume", folder])
+        #expect(RunFiles.launchArguments(for: run, binary: "/bin/pmf", sweep: sweep)
+            == ["/bin/pmf", "train", "--run", folder + "/config.json", "--out", folder, "--resume", folder, "--checkpoint-every", "50"])
     }
 
     @Test func logTailKeepsTheLastLinesAndTheLastProgressRedraw() throws {

@@ -134,6 +134,6 @@ import Testing
 
     @Test func methodParametersNeedAMethod() throws {
         let sweep = try SweepFile(text: "base: some-preset\naxes: {rho: [1.05]}")
-        #expect(throws: SweepError.self) { try sweep.expand(runsFolder: "/r", baseFolder: "/") }
+        #expect(throws: SweepError.self) { try sweep.expand(baseFolder: "/") }
     }
 }
