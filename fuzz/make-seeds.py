@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the fuzzers' seed corpora: small valid files of every format PMFKit reads, one folder per
 target (Model, Dataset, Export, Checkpoint, Sweep, Spec). Usage: fuzz/make-seeds.py OUT_FOLDER.
-Generated rather than committed; the checkpoint writer here follows the version-2 layout documented
+Generated rather than committed; the checkpoint writer here follows the version-3 layout documented
 on `Checkpoint` (Sources/Quantization/Checkpoint.swift), so it also checks that description."""
 import gzip, json, os, struct, sys, zlib
 
@@ -70,25 +70,30 @@ write("Export", "manifest.json", json.dumps({
                    entry("3.body.0.bias", [2], ["out"]), entry("6.weight", [10, 32], ["out", "in"], 1), entry("6.bias", [10], ["out"])],
     "buffers": [entry("1.running_mean", [2], ["features"]), entry("1.running_var", [2], ["features"])]}, indent=1))
 
-# Checkpoint: version 2 = magic, UInt32 version, UInt32 CRC-32 of the payload, UInt64 payload length,
-# payload = UInt64 JSON length, JSON metadata, UInt64 array count, (UInt64 count, Float32 values)*.
+# Checkpoint: version 3 = magic, UInt32 version, UInt32 CRC-32 of the payload, UInt64 payload length,
+# payload = UInt64 JSON length, JSON metadata, UInt64 entry count, (UInt64 name length, UTF-8 name,
+# UInt64 count, Float32 values)* with entries named by part of the state (CheckpointEntries).
 def checkpoint(best):
-    network = [[1, -1, 0.5], [0.25], [0.1, 0.2], [1, 2]]  # 2 parameters, 1 BatchNorm (means, variances)
-    arrays = network + [[0.5, 0.5, 3]] + [[0, 1, 2], [3]] + [[1, -1, 1, 1]] + (network + network if best else [])
-    meta = {"iteration": 20, "settings": "{}", "parameterArrays": 2, "normArrays": 1, "methodArrays": 1, "optimizerArrays": 2,
-            "optimizerSteps": 20, "random": [1, 2, 3, 4], "order": [2, 0, 1], "windowLoss": 0.7, "windowCorrect": 3,
-            "windowSeen": 30, "windowSteps": 2, "trace": [], "trainingSeconds": 1.5}
+    network = {"0.weight": [1, -1, 0.5], "0.bias": [0.25], "1.running_mean": [0.1, 0.2], "1.running_var": [1, 2]}
+    entries = {"network/" + k: v for k, v in network.items()}
+    entries.update({"method/0.weight/utilde": [0.5, 0.5, 3], "optimizer/m/0.weight/utilde": [0, 1, 2],
+                    "optimizer/v/0.weight/utilde": [3, 4, 5], "previousQuantized": [1, -1, 1, 1]})
+    if best:
+        for part in ["best/quantized/", "best/fractional/"]:
+            entries.update({part + k: v for k, v in network.items()})
+    meta = {"iteration": 20, "settings": "{}", "optimizerSteps": 20, "random": [1, 2, 3, 4], "order": [2, 0, 1],
+            "windowLoss": 0.7, "windowCorrect": 3, "windowSeen": 30, "windowSteps": 2, "trace": [], "trainingSeconds": 1.5}
     if best:
         meta.update(bestAccuracy=0.5, bestIteration=10)
     text = json.dumps(meta, sort_keys=True, separators=(",", ":")).encode()
-    payload = struct.pack("<Q", len(text)) + text + struct.pack("<Q", len(arrays))
-    for a in arrays:
-        payload += struct.pack("<Q", len(a)) + struct.pack("<%df" % len(a), *a)
-    return b"PMFKCKPT" + struct.pack("<IIQ", 2, zlib.crc32(payload), len(payload)) + payload
+    payload = struct.pack("<Q", len(text)) + text + struct.pack("<Q", len(entries))
+    for name, a in sorted(entries.items()):
+        payload += struct.pack("<Q", len(name.encode())) + name.encode() + struct.pack("<Q", len(a)) + struct.pack("<%df" % len(a), *a)
+    return b"PMFKCKPT" + struct.pack("<IIQ", 3, zlib.crc32(payload), len(payload)) + payload
 
 
-write("Checkpoint", "v2-best.bin", checkpoint(True))
-write("Checkpoint", "v2-nobest.bin", checkpoint(False))
+write("Checkpoint", "v3-best.bin", checkpoint(True))
+write("Checkpoint", "v3-nobest.bin", checkpoint(False))
 
 # Sweep: the first byte chooses JSON (odd) or YAML (even).
 write("Sweep", "paper.yaml", "\0base: mnist-lenet300-pmf\nfixed:\n  epochs: 1\n  limit: 600\naxes:\n  method: [ref, bc, pmf]\n  rho: [1.02, 1.05]\n  seed: [1, 2]\n")

@@ -46,8 +46,17 @@ public enum InitialDistribution: Equatable, Sendable {
 }
 
 /// Every non-container layer below `layer`, in forward order.
-public func leafLayers(_ layer: any Layer) -> [any Layer] {
-    if let sequence = layer as? Sequential { return sequence.layers.flatMap(leafLayers) }
-    if let block = layer as? Residual { return leafLayers(block.body) + (block.shortcut.map(leafLayers) ?? []) }
-    return [layer]
+public func leafLayers(_ layer: any Layer) -> [any Layer] { namedLeafLayers(layer).map(\.layer) }
+
+/// Every non-container layer below `layer`, in forward order, with its dotted path as
+/// `namedParameters` spells it (`3`, `5.body.0`; `prefix` itself for a leaf `layer`).
+public func namedLeafLayers(_ layer: any Layer, prefix: String = "") -> [(path: String, layer: any Layer)] {
+    func path(_ part: String) -> String { prefix.isEmpty ? part : "\(prefix).\(part)" }
+    if let sequence = layer as? Sequential {
+        return sequence.layers.enumerated().flatMap { namedLeafLayers($1, prefix: path("\($0)")) }
+    }
+    if let block = layer as? Residual {
+        return namedLeafLayers(block.body, prefix: path("body")) + (block.shortcut.map { namedLeafLayers($0, prefix: path("shortcut")) } ?? [])
+    }
+    return [(prefix, layer)]
 }

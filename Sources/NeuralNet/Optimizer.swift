@@ -3,49 +3,33 @@ import RealModule
 import Simplex
 import Support
 
-/// An optimizer updates a fixed list of tensors from their gradients, one step per call.
+/// An optimizer updates a fixed list of named tensors from their gradients, one step per call.
 /// The tensors are the method's own variables: the weights for float training, w̃ or ũ for the
 /// quantization methods.
 public protocol Optimizer: AnyObject {
     /// value ← value − step(gradient) for every (value, gradient) pair, with learning rate `rate`.
     func step(learningRate rate: Float)
-    /// Everything the optimizer's future steps depend on besides the variables, for checkpoints.
+    /// Everything the optimizer's future steps depend on besides the variables, for checkpoints:
+    /// its buffers named by slot and variable (`OptimizerState.bufferName`).
     var state: OptimizerState { get }
     /// Continues from `state`, taken from an optimizer of the same kind over variables of the same
-    /// sizes; the following steps are then bit for bit those the saved optimizer would have taken.
-    /// - Throws: `OptimizerStateError` when the buffers do not fit (nothing is changed then).
-    func restore(_ state: OptimizerState) throws(OptimizerStateError)
+    /// names and sizes, its buffers matched by name; the following steps are then bit for bit those
+    /// the saved optimizer would have taken.
+    /// - Throws: `StateMismatch` naming a missing buffer, one of another size or one this optimizer
+    ///   does not keep (nothing is changed then).
+    func restore(_ state: OptimizerState) throws(StateMismatch)
 }
 
-/// An optimizer's state: its step count and its buffers (momenta, moment estimates), in an order
-/// the optimizer defines.
-public struct OptimizerState: Sendable, Equatable {
-    /// Steps taken (0 for optimizers that do not count them).
-    public var steps: Int
-    /// The buffers, each as long as a variable.
-    public var buffers: [[Float]]
-
-    public init(steps: Int, buffers: [[Float]]) {
-        self.steps = steps
-        self.buffers = buffers
-    }
-
-    /// Whether the buffers have exactly these sizes.
-    public func fits(_ sizes: [Int]) -> Bool { buffers.map(\.count) == sizes }
-}
-
-/// A saved optimizer state that does not fit the optimizer it is restored into.
-public struct OptimizerStateError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
-/// One optimised variable and its gradient.
+/// One optimised variable, its name and its gradient.
 ///
 /// The gradient is either a stored tensor, read at every step, or a `GradientSource` that the
 /// optimizer asks for block by block during the step (a method whose gradient is a cheap function of
 /// the backward pass's result, e.g. the pullback of ∂L/∂w through a projection).
 public struct OptimizedTensor {
+    /// The variable's name: the method's name for it among its state tensors (`1.weight` for a
+    /// float weight, `1.weight/utilde` for ũ), distinct among an optimizer's variables. The
+    /// optimizer's buffers of it are named after it.
+    public let name: String
     /// The variable the optimizer updates in place.
     public let value: Tensor
     /// Where its gradient comes from.
@@ -56,16 +40,18 @@ public struct OptimizedTensor {
         case computed(GradientSource)
     }
 
-    /// Pairs a variable with its gradient buffer (same element count).
-    public init(value: Tensor, gradient: Tensor) {
+    /// Pairs a variable named `name` with its gradient buffer (same element count).
+    public init(name: String, value: Tensor, gradient: Tensor) {
         precondition(value.count == gradient.count, "a variable and its gradient differ in size")
+        self.name = name
         self.value = value
         self.gradient = .stored(gradient)
     }
 
-    /// A variable whose gradient `source` produces on demand.
-    public init(value: Tensor, source: GradientSource) {
+    /// A variable named `name` whose gradient `source` produces on demand.
+    public init(name: String, value: Tensor, source: GradientSource) {
         precondition(value.count % source.rowWidth == 0, "a variable is not made of whole rows of \(source.rowWidth)")
+        self.name = name
         self.value = value
         gradient = .computed(source)
     }
@@ -145,8 +131,12 @@ public final class SGD: Optimizer {
     /// One momentum buffer per variable (stable storage for the parallel update).
     private let velocity: [Tensor]
 
-    /// SGD over `variables`, with zero momentum buffers.
+    /// The name of SGD's one buffer per variable, the velocity v.
+    public static let slots = ["momentum"]
+
+    /// SGD over `variables` (distinct names), with zero momentum buffers.
     public init(_ variables: [OptimizedTensor], momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+        precondition(Set(variables.map(\.name)).count == variables.count, "an optimizer's variables need distinct names")
         self.variables = variables
         self.momentum = momentum
         self.nesterov = nesterov
@@ -171,13 +161,14 @@ public final class SGD: Optimizer {
         }
     }
 
-    /// The momentum buffers (no step count).
-    public var state: OptimizerState { OptimizerState(steps: 0, buffers: velocity.map(\.array)) }
+    /// The momentum buffers, `momentum/VARIABLE` (no step count).
+    public var state: OptimizerState { OptimizerState(steps: 0, slots: buffers, of: variables) }
 
-    public func restore(_ state: OptimizerState) throws(OptimizerStateError) {
-        guard state.fits(velocity.map(\.count)) else { throw OptimizerStateError("SGD's momentum buffers differ in number or size") }
-        for (tensor, values) in zip(velocity, state.buffers) { tensor.assign(values) }
+    public func restore(_ state: OptimizerState) throws(StateMismatch) {
+        try state.restore(buffers, of: variables)
     }
+
+    private var buffers: [(name: String, tensors: [Tensor])] { [(Self.slots[0], velocity)] }
 }
 
 /// Adam (Kingma & Ba) with L2 weight decay added to the gradient, as PyTorch's `Adam`:
@@ -199,8 +190,12 @@ public final class Adam: Optimizer {
     private let first: [Tensor]
     private let second: [Tensor]
 
-    /// Adam over `variables` with zero moment estimates (PyTorch's defaults).
+    /// The names of Adam's buffers per variable: the first and second moment estimates m and v.
+    public static let slots = ["m", "v"]
+
+    /// Adam over `variables` (distinct names) with zero moment estimates (PyTorch's defaults).
     public init(_ variables: [OptimizedTensor], beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+        precondition(Set(variables.map(\.name)).count == variables.count, "an optimizer's variables need distinct names")
         self.variables = variables
         self.beta1 = beta1
         self.beta2 = beta2
@@ -224,14 +219,14 @@ public final class Adam: Optimizer {
         }
     }
 
-    /// The step count, then the first moments of every variable, then the second moments.
-    public var state: OptimizerState { OptimizerState(steps: steps, buffers: first.map(\.array) + second.map(\.array)) }
+    /// The step count t and the moment estimates, `m/VARIABLE` and `v/VARIABLE`.
+    public var state: OptimizerState { OptimizerState(steps: steps, slots: buffers, of: variables) }
 
-    public func restore(_ state: OptimizerState) throws(OptimizerStateError) {
-        guard state.fits((first + second).map(\.count)), state.steps >= 0 else {
-            throw OptimizerStateError("Adam's moment buffers differ in number or size")
-        }
+    public func restore(_ state: OptimizerState) throws(StateMismatch) {
+        guard state.steps >= 0 else { throw StateMismatch("optimizer step count \(state.steps) is negative") }
+        try state.restore(buffers, of: variables)
         steps = state.steps
-        for (tensor, values) in zip(first + second, state.buffers) { tensor.assign(values) }
     }
+
+    private var buffers: [(name: String, tensors: [Tensor])] { [(Self.slots[0], first), (Self.slots[1], second)] }
 }

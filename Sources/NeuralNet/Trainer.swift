@@ -3,7 +3,17 @@ import Simplex
 import Support
 
 /// The optimizer families of docs/paper-notes.md §6.
-public enum OptimizerKind: String, CaseIterable, Sendable { case adam, sgd }
+public enum OptimizerKind: String, CaseIterable, Sendable {
+    case adam, sgd
+
+    /// The names of the optimizer's buffers per variable (`Adam.slots`, `SGD.slots`).
+    public var slots: [String] {
+        switch self {
+        case .adam: Adam.slots
+        case .sgd: SGD.slots
+        }
+    }
+}
 
 /// Everything that shapes a training run besides the data, the network and the method.
 public struct TrainingSettings: Sendable {
@@ -118,108 +128,6 @@ public struct TrainingError: Error, CustomStringConvertible {
     public init(description: String) { self.description = description }
 }
 
-/// The parameter values and BatchNorm running statistics of a network at one moment.
-public struct NetworkSnapshot: Sendable, Equatable {
-    public var parameters: [[Float]]
-    public var runningMeans: [[Float]]
-    public var runningVariances: [[Float]]
-
-    public init(parameters: [[Float]], runningMeans: [[Float]], runningVariances: [[Float]]) {
-        self.parameters = parameters
-        self.runningMeans = runningMeans
-        self.runningVariances = runningVariances
-    }
-
-    /// Copies the network's current values.
-    public init(_ model: any Layer) {
-        parameters = model.namedParameters(prefix: "").map { $0.parameter.value.array }
-        let norms = leafLayers(model).compactMap { $0 as? BatchNorm }
-        runningMeans = norms.map(\.runningMean)
-        runningVariances = norms.map(\.runningVariance)
-    }
-
-    /// Writes the values back into a network of the same architecture.
-    public func restore(_ model: any Layer) throws {
-        let named = model.namedParameters(prefix: "")
-        let norms = leafLayers(model).compactMap { $0 as? BatchNorm }
-        guard named.count == parameters.count, zip(named, parameters).allSatisfy({ $0.parameter.count == $1.count }),
-              norms.count == runningMeans.count,
-              zip(norms, runningMeans).allSatisfy({ $0.features == $1.count }),
-              zip(norms, runningVariances).allSatisfy({ $0.features == $1.count }) else {
-            throw TrainingError(description: "saved network values do not fit this network (different architecture or sizes)")
-        }
-        for (entry, value) in zip(named, parameters) { entry.parameter.value.assign(value) }
-        for (index, norm) in norms.enumerated() { norm.setRunningStatistics(mean: runningMeans[index], variance: runningVariances[index]) }
-    }
-}
-
-/// The best-validation network so far.
-public struct BestModel: Sendable, Equatable {
-    public var accuracy: Double
-    public var iteration: Int
-    /// The network with its quantized weights.
-    public var quantized: NetworkSnapshot
-    /// The same network with its fractional weights.
-    public var fractional: NetworkSnapshot
-
-    public init(accuracy: Double, iteration: Int, quantized: NetworkSnapshot, fractional: NetworkSnapshot) {
-        self.accuracy = accuracy
-        self.iteration = iteration
-        self.quantized = quantized
-        self.fractional = fractional
-    }
-}
-
-/// Everything a run needs to continue exactly where it stopped (see `Trainer.run`): resuming from
-/// a state taken after iteration k reproduces the uninterrupted run bit for bit.
-public struct TrainerState: Sendable {
-    /// Iterations completed.
-    public var iteration: Int
-    /// The network's parameter values and BatchNorm running statistics.
-    public var network: NetworkSnapshot
-    /// The contents of the method's `stateTensors`, in order.
-    public var method: [[Float]]
-    /// The optimizer's buffers (`Optimizer.state`): SGD's velocities, Adam's first then second moments.
-    public var optimizerBuffers: [[Float]]
-    /// The optimizer's step count (Adam's t; 0 for SGD).
-    public var optimizerSteps: Int
-    /// The random source's internal state.
-    public var random: [UInt8]
-    /// The batch loader's order in the current epoch.
-    public var order: [Int]
-    /// The partial trace window: loss sum, correct predictions, samples seen, steps.
-    public var windowLoss: Double
-    public var windowCorrect: Int
-    public var windowSeen: Int
-    public var windowSteps: Int
-    /// The quantized weights at the previous trace row (for the flip ratio).
-    public var previousQuantized: [Float]
-    public var trace: [TraceRow]
-    public var best: BestModel?
-    /// Seconds spent in training steps so far.
-    public var trainingSeconds: Double
-
-    public init(iteration: Int, network: NetworkSnapshot, method: [[Float]], optimizerBuffers: [[Float]], optimizerSteps: Int,
-                random: [UInt8], order: [Int], windowLoss: Double, windowCorrect: Int, windowSeen: Int, windowSteps: Int,
-                previousQuantized: [Float], trace: [TraceRow], best: BestModel?, trainingSeconds: Double) {
-        self.iteration = iteration
-        self.network = network
-        self.method = method
-        self.optimizerBuffers = optimizerBuffers
-        self.optimizerSteps = optimizerSteps
-        self.random = random
-        self.order = order
-        self.windowLoss = windowLoss
-        self.windowCorrect = windowCorrect
-        self.windowSeen = windowSeen
-        self.windowSteps = windowSteps
-        self.previousQuantized = previousQuantized
-        self.trace = trace
-        self.best = best
-        self.trainingSeconds = trainingSeconds
-    }
-}
-
 /// When and where `Trainer.run` hands out its state.
 public struct CheckpointPolicy {
     /// Iterations between checkpoints (the final state is always handed out too).
@@ -314,12 +222,11 @@ public final class Trainer {
         }
         let resumedTime = trainingTime
         func state(_ done: Int) -> TrainerState {
-            let saved = optimizer.state
-            return TrainerState(iteration: done, network: NetworkSnapshot(model), method: method.stateTensors.map(\.tensor.array),
-                                optimizerBuffers: saved.buffers, optimizerSteps: saved.steps, random: random.state, order: loader.currentOrder,
-                                windowLoss: lossSum, windowCorrect: correct, windowSeen: seen, windowSteps: windowSteps,
-                                previousQuantized: previousQuantized, trace: trace, best: best,
-                                trainingSeconds: trainingTime.inSeconds)
+            TrainerState(iteration: done, network: NetworkSnapshot(model),
+                         method: Dictionary(uniqueKeysWithValues: method.stateTensors.map { ($0.name, $0.tensor.array) }),
+                         optimizer: optimizer.state, random: random.state, order: loader.currentOrder,
+                         windowLoss: lossSum, windowCorrect: correct, windowSeen: seen, windowSteps: windowSteps,
+                         previousQuantized: previousQuantized, trace: trace, best: best, trainingSeconds: trainingTime.inSeconds)
         }
         var iteration = first
         try observer?.stepsDone(first, loss: .nan) { state(first) }
@@ -408,19 +315,25 @@ public final class Trainer {
         return all
     }
 
+    /// Writes `state` into the network, the method, the optimizer, the random source and `loader`,
+    /// every array matched by name.
+    /// - Throws: `TrainingError`, one line naming `state.source` and the first entry that is
+    ///   missing, of another size or not part of this run (or the field that does not fit).
     private func restore(_ state: TrainerState, loader: BatchLoader) throws {
         func fail(_ what: String) -> TrainingError {
-            TrainingError(description: "the checkpoint does not fit this run: \(what); resume with the settings it was written with")
+            TrainingError(description: "\(state.source.map { "\($0): " } ?? "")the checkpoint does not fit this run: \(what); resume with the settings it was written with")
         }
-        try state.network.restore(model)
-        let tensors = method.stateTensors
-        guard tensors.count == state.method.count, zip(tensors, state.method).allSatisfy({ $0.tensor.count == $1.count }) else {
-            throw fail("the method's variables differ in number or size")
-        }
-        for (entry, values) in zip(tensors, state.method) { entry.tensor.assign(values) }
-        method.variablesChanged()
-        do {
-            try optimizer.restore(OptimizerState(steps: state.optimizerSteps, buffers: state.optimizerBuffers))
+        do throws(StateMismatch) {
+            try state.network.restore(model)
+            if let best = state.best {
+                _ = try best.quantized.arrays(for: model, group: "best quantized network")
+                _ = try best.fractional.arrays(for: model, group: "best fractional network")
+            }
+            let tensors = method.stateTensors
+            let values = try matchByName(tensors.map { ($0.name, $0.tensor.count) }, in: state.method, group: "method")
+            for (entry, array) in zip(tensors, values) { entry.tensor.assign(array) }
+            method.variablesChanged()
+            try optimizer.restore(state.optimizer)
         } catch {
             throw fail(error.description)
         }

@@ -41,8 +41,9 @@ public struct WeightDiagnostics: Sendable, Equatable {
 public protocol WeightMethod: AnyObject {
     /// A printable name with settings, e.g. `ref` or `pmf[rho=1.2,every=100]`.
     var name: String { get }
-    /// The variables the optimizer steps, with their gradients. A method that updates its own
-    /// variables in `afterStep` (PMF without ũ, mirror descent) leaves them out.
+    /// The variables the optimizer steps, with their names and gradients. A method that updates its
+    /// own variables in `afterStep` (PMF without ũ, mirror descent) leaves them out. Each is also a
+    /// state tensor, under the same name.
     var variables: [OptimizedTensor] { get }
     /// Writes the training-time weights into the network's parameters (before the forward pass).
     func prepareForward(iteration: Int)
@@ -58,8 +59,9 @@ public protocol WeightMethod: AnyObject {
     /// so nothing derived from them during the last step may be reused.
     func variablesChanged()
 
-    /// Every tensor the method's future depends on, named by parameter path (for checkpoints and
-    /// the non-finite check). The default: `variables`, named `variable.N`.
+    /// Every tensor the method's future depends on, under distinct names made of the parameter path
+    /// and what it is (for checkpoints and the non-finite check), e.g. `1.weight/utilde`. The
+    /// default: `variables` under their names.
     var stateTensors: [(name: String, tensor: Tensor)] { get }
     /// The name of the first state tensor holding a NaN or an infinity, or nil (checked after
     /// every step). The default scans every state tensor (`firstNonFinite`).
@@ -74,7 +76,7 @@ public protocol WeightMethod: AnyObject {
 
 extension WeightMethod {
     public var stateTensors: [(name: String, tensor: Tensor)] {
-        variables.enumerated().map { ("variable.\($0.offset)", $0.element.value) }
+        variables.map { ($0.name, $0.value) }
     }
     public var beta: Double { .nan }
     public func diagnostics() -> WeightDiagnostics { .none }
@@ -93,13 +95,13 @@ public func containsNonFinite(_ x: UnsafePointer<Float>, count: Int) -> Bool { c
 
 /// Float training (the paper's REF): the optimizer steps the network's parameters directly.
 public final class FloatWeights: WeightMethod {
+    /// Every parameter, named by its path (`1.weight`).
     public let variables: [OptimizedTensor]
-    public let stateTensors: [(name: String, tensor: Tensor)]
 
     public init(_ model: any Layer) {
-        let named = model.namedParameters(prefix: "")
-        variables = named.map { OptimizedTensor(value: $0.parameter.value, gradient: $0.parameter.gradient) }
-        stateTensors = named.map { ($0.name, $0.parameter.value) }
+        variables = model.namedParameters(prefix: "").map {
+            OptimizedTensor(name: $0.name, value: $0.parameter.value, gradient: $0.parameter.gradient)
+        }
     }
 
     public var name: String { "ref" }

@@ -5,17 +5,23 @@ import Support
 
 /// A training checkpoint on disk: everything `Trainer.run(resume:)` needs plus the run's settings.
 ///
-/// Format version 2 (little-endian). A 24-byte header: the 8 bytes `PMFKCKPT`, a UInt32 version
-/// (2), a UInt32 CRC-32 (zlib's `crc32`) of every byte after the header, and a UInt64 count of
+/// Format version 3 (little-endian). A 24-byte header: the 8 bytes `PMFKCKPT`, a UInt32 version
+/// (3), a UInt32 CRC-32 (zlib's `crc32`) of every byte after the header, and a UInt64 count of
 /// those bytes. Then the payload: a UInt64 byte length and that many bytes of JSON metadata
-/// (`Checkpoint.Metadata`: iteration, random state, batch order, trace, array layout, the caller's
-/// settings text), a UInt64 array count, then each array as a UInt64 element count followed by its
-/// Float32 values.
+/// (`Checkpoint.Metadata`: iteration, optimizer step count, random state, batch order, trace, the
+/// caller's settings text), a UInt64 entry count, then each entry: a UInt64 byte length and that
+/// many bytes of UTF-8 name, a UInt64 element count and that many Float32 values. The names say
+/// what each array is (`CheckpointEntries`: `network/1.weight`, `method/1.weight/utilde`,
+/// `optimizer/m/1.weight/utilde`, …); the writer orders entries by name, and a reader takes them
+/// in any order, so what an array is never depends on where it sits.
 ///
-/// Reading checks, in order: the magic, the version (version-1 files, which had no checksum, are
-/// refused: the run must be restarted), the payload length against the file's (a truncated file),
-/// the CRC (any flipped byte), then every count before it is used to allocate or index. Each
-/// problem is one line naming the file, the field and the value.
+/// Reading checks, in order: the magic, the version (files of versions 1 and 2, whose arrays were
+/// positional, are refused: the run must be restarted), the payload length against the file's (a
+/// truncated file), the CRC (any flipped byte), then every count before it is used to allocate or
+/// index, then that every name is new and belongs to a part of the state. Each problem is one
+/// line naming the file, the field or entry and the value. Whether the entries fit the run resumed
+/// from them (every name it needs, no other, each of its size) is checked when the run restores
+/// the state, in one line naming the file and the entry.
 ///
 /// `write(in:)` keeps the previous checkpoint: an intact `checkpoint.bin` is first hard-linked (or
 /// copied) to `checkpoint.prev.bin`, then the new file is written beside it and renamed over
@@ -24,7 +30,7 @@ import Support
 /// `checkpoint.bin` is missing, truncated or corrupt.
 public struct Checkpoint {
     public static let magic = Array("PMFKCKPT".utf8)
-    public static let version: UInt32 = 2
+    public static let version: UInt32 = 3
     public static let fileName = "checkpoint.bin"
     /// The checkpoint before the last, kept by `write(in:)`.
     public static let previousFileName = "checkpoint.prev.bin"
@@ -43,10 +49,6 @@ public struct Checkpoint {
     struct Metadata: Codable {
         var iteration: Int
         var settings: String
-        var parameterArrays: Int
-        var normArrays: Int
-        var methodArrays: Int
-        var optimizerArrays: Int
         var optimizerSteps: Int
         var random: [UInt8]
         var order: [Int]
@@ -63,28 +65,22 @@ public struct Checkpoint {
     /// The file's bytes.
     public func encoded() throws -> Data {
         let s = state
-        let network = [s.network.parameters, s.network.runningMeans, s.network.runningVariances]
-        var arrays = network.flatMap { $0 } + s.method + s.optimizerBuffers + [s.previousQuantized]
-        if let best = s.best {
-            for snapshot in [best.quantized, best.fractional] {
-                arrays += snapshot.parameters + snapshot.runningMeans + snapshot.runningVariances
-            }
-        }
-        let metadata = Metadata(iteration: s.iteration, settings: settings, parameterArrays: s.network.parameters.count,
-                                normArrays: s.network.runningMeans.count, methodArrays: s.method.count,
-                                optimizerArrays: s.optimizerBuffers.count, optimizerSteps: s.optimizerSteps, random: s.random,
+        let metadata = Metadata(iteration: s.iteration, settings: settings, optimizerSteps: s.optimizer.steps, random: s.random,
                                 order: s.order, windowLoss: s.windowLoss, windowCorrect: s.windowCorrect, windowSeen: s.windowSeen,
                                 windowSteps: s.windowSteps, trace: s.trace, bestAccuracy: s.best?.accuracy,
                                 bestIteration: s.best?.iteration, trainingSeconds: s.trainingSeconds)
         let json = try jsonEncoder().encode(metadata)
+        let entries = CheckpointEntries.entries(of: s).sorted { $0.key < $1.key }
         var payload = Data()
         func append<T: FixedWidthInteger>(_ x: T, to data: inout Data) { withUnsafeBytes(of: x.littleEndian) { data.append(contentsOf: $0) } }
         append(UInt64(json.count), to: &payload)
         payload.append(json)
-        append(UInt64(arrays.count), to: &payload)
-        for array in arrays {
-            append(UInt64(array.count), to: &payload)
-            array.withUnsafeBytes { payload.append(contentsOf: $0) }
+        append(UInt64(entries.count), to: &payload)
+        for (name, values) in entries {
+            append(UInt64(name.utf8.count), to: &payload)
+            payload.append(contentsOf: name.utf8)
+            append(UInt64(values.count), to: &payload)
+            values.withUnsafeBytes { payload.append(contentsOf: $0) }
         }
         var data = Data(Self.magic)
         append(Self.version, to: &data)
@@ -153,8 +149,8 @@ public struct Checkpoint {
         guard bytes.count >= 8, Array(bytes[0 ..< 8]) == magic else { throw fail("not a PMFKit checkpoint (wrong magic)") }
         guard bytes.count >= 12 else { throw fail("truncated checkpoint (\(bytes.count) bytes, shorter than its header)") }
         let version = integer(at: 8, UInt32.self)
-        guard version != 1 else {
-            throw fail("checkpoint format version 1 is no longer read (version 2 adds a checksum); restart the run without --resume")
+        guard version >= Self.version else {
+            throw fail("checkpoint format version \(version) is no longer read (version \(Self.version) names every array); restart the run without --resume")
         }
         guard version == Self.version else { throw fail("checkpoint version \(version); this build reads version \(Self.version)") }
         guard bytes.count >= headerSize else { throw fail("truncated checkpoint (\(bytes.count) bytes, shorter than its \(headerSize)-byte header)") }
@@ -201,40 +197,39 @@ public struct Checkpoint {
             throw fail("unreadable checkpoint metadata: \(first)")
         }
         offset += jsonLength
-        let arrayCount = try count("the array count", limit: (bytes.count - offset - 8) / 8)
-        var arrays: [[Float]] = []
-        arrays.reserveCapacity(arrayCount)
-        for index in 0 ..< arrayCount {
-            let n = try count("the length of array \(index)", limit: (bytes.count - offset - 8) / 4)
+        let entryCount = try count("the entry count", limit: (bytes.count - offset - 8) / 16)
+        var entries: [String: [Float]] = [:]
+        for index in 0 ..< entryCount {
+            let nameLength = try count("the name length of entry \(index)", limit: bytes.count - offset - 8)
+            guard let name = String(validating: bytes[offset ..< offset + nameLength], as: UTF8.self),
+                  !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw fail("the name of entry \(index) is not UTF-8 text without control characters")
+            }
+            offset += nameLength
+            let n = try count("the length of entry \(name)", limit: (bytes.count - offset - 8) / 4)
             var values = [Float](repeating: 0, count: n)
             values.withUnsafeMutableBytes { $0.copyBytes(from: bytes[offset ..< offset + n * 4]) }
             offset += n * 4
-            arrays.append(values)
+            guard entries.updateValue(values, forKey: name) == nil else { throw fail("checkpoint entry \(name) appears twice") }
         }
-        guard offset == bytes.count else { throw fail("\(bytes.count - offset) unexpected bytes after the last array") }
+        guard offset == bytes.count else { throw fail("\(bytes.count - offset) unexpected bytes after the last entry") }
         try metadata.validate(path: path)
         let m = metadata
-        // validate() bounds each count by 2³², so these sums cannot overflow.
-        let networkCount = m.parameterArrays + 2 * m.normArrays
-        let base = networkCount + m.methodArrays + m.optimizerArrays + 1
-        let expected = base + (m.bestAccuracy == nil || m.bestIteration == nil ? 0 : 2 * networkCount)
-        guard arrays.count == expected else { throw fail("the checkpoint holds \(arrays.count) arrays, its metadata says \(expected)") }
-        var cursor = 0
-        func take(_ k: Int) -> [[Float]] { defer { cursor += k }; return Array(arrays[cursor ..< cursor + k]) }
-        func snapshot() -> NetworkSnapshot {
-            NetworkSnapshot(parameters: take(m.parameterArrays), runningMeans: take(m.normArrays), runningVariances: take(m.normArrays))
-        }
-        let network = snapshot()
-        let method = take(m.methodArrays), optimizer = take(m.optimizerArrays), previous = take(1)[0]
+        let (parts, previous) = try CheckpointEntries.parts(of: entries, path: path)
         var best: BestModel?
         if let accuracy = m.bestAccuracy, let iteration = m.bestIteration {
-            let quantized = snapshot(), fractional = snapshot()
-            best = BestModel(accuracy: accuracy, iteration: iteration, quantized: quantized, fractional: fractional)
+            best = BestModel(accuracy: accuracy, iteration: iteration, quantized: NetworkSnapshot(values: parts[CheckpointEntries.bestQuantized]!),
+                             fractional: NetworkSnapshot(values: parts[CheckpointEntries.bestFractional]!))
+        } else if let stray = [CheckpointEntries.bestQuantized, CheckpointEntries.bestFractional]
+            .flatMap({ prefix in parts[prefix]!.keys.map { prefix + $0 } }).min() {
+            throw fail("checkpoint entry \(stray) belongs to a best model, but the metadata records none")
         }
-        state = TrainerState(iteration: m.iteration, network: network, method: method, optimizerBuffers: optimizer,
-                             optimizerSteps: m.optimizerSteps, random: m.random, order: m.order, windowLoss: m.windowLoss,
-                             windowCorrect: m.windowCorrect, windowSeen: m.windowSeen, windowSteps: m.windowSteps,
-                             previousQuantized: previous, trace: m.trace, best: best, trainingSeconds: m.trainingSeconds)
+        state = TrainerState(iteration: m.iteration, network: NetworkSnapshot(values: parts[CheckpointEntries.network]!),
+                             method: parts[CheckpointEntries.method]!,
+                             optimizer: OptimizerState(steps: m.optimizerSteps, buffers: parts[CheckpointEntries.optimizer]!),
+                             random: m.random, order: m.order, windowLoss: m.windowLoss, windowCorrect: m.windowCorrect,
+                             windowSeen: m.windowSeen, windowSteps: m.windowSteps, previousQuantized: previous, trace: m.trace,
+                             best: best, trainingSeconds: m.trainingSeconds, source: path)
         settings = m.settings
     }
 }
@@ -246,9 +241,8 @@ extension Checkpoint.Metadata {
         func fail(_ field: String, _ value: Any, _ rule: String) -> QuantizationError {
             QuantizationError("\(path): checkpoint metadata field \(field) is \(value); it must be \(rule)")
         }
-        let counts: [(String, Int)] = [("parameterArrays", parameterArrays), ("normArrays", normArrays), ("methodArrays", methodArrays),
-                                       ("optimizerArrays", optimizerArrays), ("iteration", iteration), ("optimizerSteps", optimizerSteps),
-                                       ("windowCorrect", windowCorrect), ("windowSeen", windowSeen), ("windowSteps", windowSteps)]
+        let counts: [(String, Int)] = [("iteration", iteration), ("optimizerSteps", optimizerSteps), ("windowCorrect", windowCorrect),
+                                       ("windowSeen", windowSeen), ("windowSteps", windowSteps)]
         for (field, value) in counts where !(0 ... 1 << 32).contains(value) { throw fail(field, value, "in 0 … \(1 << 32)") }
         if let bestIteration, !(0 ... 1 << 32).contains(bestIteration) { throw fail("bestIteration", bestIteration, "in 0 … \(1 << 32)") }
         guard trainingSeconds.isFinite, (0 ... 1e9).contains(trainingSeconds) else {

@@ -25,12 +25,9 @@ public final class SignWeights: WeightMethod {
         self.name = name
         self.clip = clip
         latent = split.latentCopies()
-        variables = split.variables(latent: latent)
+        variables = split.variables(latent: latent, role: "wtilde")
     }
 
-    public var stateTensors: [(name: String, tensor: Tensor)] {
-        zip(split.quantized, latent).map { ("\($0.name)/wtilde", $1) } + split.floatState
-    }
     /// BC trains the sign network: its forward passes, and so BatchNorm's running statistics, use
     /// sign(w̃). w̃ itself is not a network to evaluate (with those statistics it scores chance), so
     /// BC, like PICM, reports its quantized network as the fractional one.
@@ -102,12 +99,9 @@ public final class ProxQuantWeights: WeightMethod {
         q = levels.vector(Float.self)
         thresholds = zip(q, q.dropFirst()).map { ($0 + $1) / 2 }
         latent = split.latentCopies()
-        variables = split.variables(latent: latent)
+        variables = split.variables(latent: latent, role: "w")
     }
 
-    public var stateTensors: [(name: String, tensor: Tensor)] {
-        zip(split.quantized, latent).map { ("\($0.name)/w", $1) } + split.floatState
-    }
     public var hasFractionalNetwork: Bool { true }
 
     /// The level nearest to w: q[k] with k the number of midpoints strictly below w (the lower of

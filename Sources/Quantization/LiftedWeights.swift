@@ -95,12 +95,13 @@ public final class LiftedWeights: WeightMethod {
         self.buffers = buffers
         let (temperatures, nonFinite) = (temperatures, nonFinite)
         variables = zip(groups.indices, buffers).map { index, buffer in
-            OptimizedTensor(value: groups[index].tilde, source: GradientSource(rowWidth: d, gradient: { start, count, out in
+            let source = GradientSource(rowWidth: d, gradient: { start, count, out in
                 Self.pullBack(Self.projection(kind, beta: temperatures.current), buffer, rows: start / d, count / d, levels: q, into: out)
             }, updated: { start, count in
                 Self.lift(Self.projection(kind, beta: temperatures.next), buffer, rows: start / d, count / d, levels: q)
                 if containsNonFinite(buffer.tilde + start, count: count) { nonFinite.groups.withLock { _ = $0.insert(index) } }
-            }))
+            })
+            return OptimizedTensor(name: "\(groups[index].name)/utilde", value: groups[index].tilde, source: source)
         } + split.floatVariables
         if kind != .picm { beta = schedule.beta(at: 0) }
     }
@@ -131,10 +132,6 @@ public final class LiftedWeights: WeightMethod {
                                 output: UnsafeBufferPointer(start: buffer.u + first * d, count: count * d),
                                 weightGradient: UnsafeBufferPointer(start: buffer.g + first, count: count),
                                 levels: q, into: UnsafeMutableBufferPointer(start: out, count: count * d))
-    }
-
-    public var stateTensors: [(name: String, tensor: Tensor)] {
-        groups.map { ("\($0.name)/utilde", $0.tilde) } + split.floatState
     }
 
     public var hasFractionalNetwork: Bool { kind != .picm }

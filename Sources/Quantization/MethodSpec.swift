@@ -162,10 +162,11 @@ public struct ParameterSplit {
         }
     }
 
-    /// The optimizer's variables for latent weights: each latent tensor with its parameter's
-    /// gradient (which the method rewrites in place), then the float parameters.
-    func variables(latent: [Tensor]) -> [OptimizedTensor] {
-        zip(latent, quantized).map { OptimizedTensor(value: $0, gradient: $1.parameter.gradient) } + floatVariables
+    /// The optimizer's variables for latent weights: each latent tensor, named `PATH/role`, with its
+    /// parameter's gradient (which the method rewrites in place), then the float parameters.
+    func variables(latent: [Tensor], role: String) -> [OptimizedTensor] {
+        zip(latent, quantized).map { OptimizedTensor(name: "\($1.name)/\(role)", value: $0, gradient: $1.parameter.gradient) }
+            + floatVariables
     }
 
     public let quantized: [(name: String, parameter: Parameter)]
@@ -181,6 +182,8 @@ public struct ParameterSplit {
         float = named.filter { entry in floatPrefixes.contains { keep(entry.name, $0) } }
     }
 
-    var floatVariables: [OptimizedTensor] { float.map { OptimizedTensor(value: $0.parameter.value, gradient: $0.parameter.gradient) } }
+    var floatVariables: [OptimizedTensor] {
+        float.map { OptimizedTensor(name: $0.name, value: $0.parameter.value, gradient: $0.parameter.gradient) }
+    }
     var floatState: [(name: String, tensor: Tensor)] { float.map { ($0.name, $0.parameter.value) } }
 }

@@ -30,8 +30,8 @@ public final class RunRecorder: TrainingObserver {
     /// Every epoch's batch order so far.
     public private(set) var orders: [[Int]] = []
     private var losses: [Float] = []
-    /// The name and shape of every array of a step's file, in order.
-    private let arrays: [(name: String, shape: [Int])]
+    /// The name and shape of every array of a step's file, in order, and where it is in a state.
+    private let arrays: [(name: String, shape: [Int], value: (TrainerState) -> [Float]?)]
 
     /// A recorder for a run of `iterations` steps of `method`, stepped by an `optimizer` optimizer,
     /// on `train`; with `record`, writes `record.json` and the training images into a new or empty folder.
@@ -41,14 +41,15 @@ public final class RunRecorder: TrainingObserver {
         precondition(record.map { $0.every >= 1 } ?? true, "records need a positive interval")
         self.record = record
         self.iterations = iterations
-        let slots = optimizer == .adam ? ["m", "v"] : ["momentum"]
-        let state = method.stateTensors
-        let variables = method.variables.enumerated().map { index, variable in
-            (name: state.first { $0.tensor === variable.value }?.name ?? "variable.\(index)", shape: variable.value.shape)
-        }
-        arrays = state.map { ("state/\($0.name)", $0.tensor.shape) }
-            + slots.flatMap { slot in variables.map { ("optimizer/\(slot)/\($0.name)", $0.shape) } }
-            + layers.flatMap(\.bufferLayouts).map { ("buffers/\($0.path)", $0.shape) }
+        let slots = optimizer.slots, variables = method.variables
+        arrays = method.stateTensors.map { name, tensor in ("state/\(name)", tensor.shape, { $0.method[name] }) }
+            + slots.flatMap { slot in
+                variables.map { variable in
+                    let buffer = OptimizerState.bufferName(slot: slot, variable: variable.name)
+                    return ("optimizer/\(buffer)", variable.value.shape, { $0.optimizer.buffers[buffer] })
+                }
+            }
+            + layers.flatMap(\.bufferLayouts).map { layout in ("buffers/\(layout.path)", layout.shape, { $0.network.values[layout.path] }) }
         guard case let (folder, every)? = record else { return }
         if let present = try? FileManager.default.contentsOfDirectory(atPath: folder.path), !present.isEmpty {
             throw QuantizationError("\(folder.path): not empty; --record writes into a new or empty folder")
@@ -74,11 +75,13 @@ public final class RunRecorder: TrainingObserver {
         if iteration > 0 { losses.append(loss) }
         guard let folder = record?.folder, let every = record?.every, iteration % every == 0 || iteration == iterations else { return }
         let saved = state()
-        let values = saved.method + saved.optimizerBuffers + zip(saved.network.runningMeans, saved.network.runningVariances).flatMap { [$0, $1] }
-        guard values.map(\.count) == arrays.map({ $0.shape.reduce(1, *) }) else {
-            throw QuantizationError("--record: the state of step \(iteration) does not fit the arrays record.json lists")
+        var flat: [Float] = []
+        for (name, shape, value) in arrays {
+            guard let values = value(saved), values.count == shape.reduce(1, *) else {
+                throw QuantizationError("--record: the state of step \(iteration) has no array \(name) of shape \(shape), which record.json lists")
+            }
+            flat += values
         }
-        let flat = values.flatMap { $0 }
         try writeAtomically(NPY.encode(flat, shape: [flat.count]), to: folder.appendingPathComponent(String(format: "step-%06d.npy", iteration)))
         try writeAtomically(NPY.encode(losses, shape: [losses.count]), to: folder.appendingPathComponent("losses.npy"))
         try BatchOrderFile.write(orders, to: folder.appendingPathComponent("batch-order.npy"))

@@ -29,8 +29,8 @@ import Testing
         }, updated: { start, count in
             for i in start ..< start + count { updates[i] += 1 }
         })
-        let plain = [OptimizedTensor(value: stored, gradient: storedGradient), OptimizedTensor(value: extra.0, gradient: extra.1)]
-        let blockwise = [OptimizedTensor(value: sourced, source: source), OptimizedTensor(value: extraCopy, gradient: extra.1)]
+        let plain = [OptimizedTensor(name: "rows", value: stored, gradient: storedGradient), OptimizedTensor(name: "extra", value: extra.0, gradient: extra.1)]
+        let blockwise = [OptimizedTensor(name: "rows", value: sourced, source: source), OptimizedTensor(name: "extra", value: extraCopy, gradient: extra.1)]
         let optimizers: [any Optimizer] = kind == "adam"
             ? [Adam(plain, weightDecay: 0.01), Adam(blockwise, weightDecay: 0.01)]
             : [SGD(plain, momentum: 0.9, nesterov: true, weightDecay: 0.01), SGD(blockwise, momentum: 0.9, nesterov: true, weightDecay: 0.01)]

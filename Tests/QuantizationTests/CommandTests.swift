@@ -35,9 +35,9 @@ import Testing
         let a = try Checkpoint(contentsOf: whole.path).state, b = try Checkpoint(contentsOf: killed.path).state
         #expect(a.iteration == 400 && b.iteration == 400)
         #expect(bits(a.method) == bits(b.method))
-        #expect(bits(a.network.parameters) == bits(b.network.parameters))
-        #expect(bits(a.optimizerBuffers) == bits(b.optimizerBuffers))
-        #expect(bits(a.best!.quantized.parameters) == bits(b.best!.quantized.parameters))
+        #expect(bits(a.network.values) == bits(b.network.values))
+        #expect(bits(a.optimizer.buffers) == bits(b.optimizer.buffers))
+        #expect(bits(a.best!.quantized.values) == bits(b.best!.quantized.values))
         func accuracies(_ text: String) -> [String] {
             text.split(separator: ",").filter { $0.contains("test_accuracy") }.map(String.init)
         }
@@ -64,7 +64,7 @@ import Testing
         #expect(byFile.status == 0, "\(byFile.error)")
         let a = try Checkpoint(contentsOf: flags.path), b = try Checkpoint(contentsOf: file.path)
         #expect(a.settings == b.settings && a.state.iteration == b.state.iteration && a.state.iteration > 0)
-        #expect(bits(a.state.method) == bits(b.state.method) && bits(a.state.network.parameters) == bits(b.state.network.parameters))
+        #expect(bits(a.state.method) == bits(b.state.method) && bits(a.state.network.values) == bits(b.state.network.values))
         let overridden = try runProcess(pmf, ["train", "--run", settings.path, "--epochs", "1", "--out", shorter.path])
         #expect(overridden.status == 0, "\(overridden.error)")
         #expect(2 * (try Checkpoint(contentsOf: shorter.path).state.iteration) == a.state.iteration)

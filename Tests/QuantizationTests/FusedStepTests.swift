@@ -35,7 +35,7 @@ import Testing
         let weights = model.namedParameters(prefix: "").map(\.parameter)
         let copies = method.variables.map { Tensor(shape: [$0.value.count], values: $0.value.array) }
         let copyGradients = copies.map { Tensor(shape: [$0.count]) }
-        let adam = Adam(method.variables), reference = Adam(zip(copies, copyGradients).map { OptimizedTensor(value: $0, gradient: $1) })
+        let adam = Adam(method.variables), reference = Adam(zip(copies, copyGradients).enumerated().map { OptimizedTensor(name: "copy.\($0)", value: $1.0, gradient: $1.1) })
         for iteration in 0 ..< 4 {
             method.prepareForward(iteration: iteration)
             _ = model.forward(input, training: true)

@@ -9,10 +9,13 @@ import Testing
 @Suite struct HostileInputTests {
     /// A small state of the shape a training run hands out (no training needed).
     static func state(iteration: Int, best: Bool = true, trainingSeconds: Double = 1.5, windowSeen: Int = 30) -> TrainerState {
-        let network = NetworkSnapshot(parameters: [[1, -1, 0.5], [0.25]], runningMeans: [[0.1, 0.2]], runningVariances: [[1, 2]])
-        let bestModel = best ? BestModel(accuracy: 0.5, iteration: 10, quantized: network, fractional: network) : nil
-        return TrainerState(iteration: iteration, network: network, method: [[0.5, 0.5, Float(iteration)]], optimizerBuffers: [[0, 1, 2], [3]],
-                            optimizerSteps: iteration, random: [1, 2, 3, 4], order: [2, 0, 1], windowLoss: 0.7, windowCorrect: 3,
+        let network = NetworkSnapshot(values: ["0.weight": [1, -1, 0.5], "0.bias": [0.25], "1.running_mean": [0.1, 0.2], "1.running_var": [1, 2]])
+        let fractional = NetworkSnapshot(values: network.values.mapValues { $0.map { $0 / 2 } })
+        let bestModel = best ? BestModel(accuracy: 0.5, iteration: 10, quantized: network, fractional: fractional) : nil
+        return TrainerState(iteration: iteration, network: network, method: ["0.weight/utilde": [0.5, 0.5, Float(iteration)], "0.bias": [2]],
+                            optimizer: OptimizerState(steps: iteration, buffers: ["m/0.weight/utilde": [0, 1, 2], "v/0.weight/utilde": [3, 4, 5],
+                                                                                  "m/0.bias": [6], "v/0.bias": [7]]),
+                            random: [1, 2, 3, 4], order: [2, 0, 1], windowLoss: 0.7, windowCorrect: 3,
                             windowSeen: windowSeen, windowSteps: 2, previousQuantized: [1, -1, 1, 1], trace: [], best: bestModel,
                             trainingSeconds: trainingSeconds)
     }
@@ -28,15 +31,65 @@ import Testing
         return Data(bytes)
     }
 
-    @Test func versionTwoRoundTripsEveryField() throws {
+    @Test func versionThreeRoundTripsEveryFieldByName() throws {
         let state = Self.state(iteration: 20)
-        let decoded = try Checkpoint(data: try Checkpoint(state: state, settings: "{\"a\":1}").encoded()).state
-        #expect(decoded.iteration == 20 && decoded.optimizerSteps == 20 && decoded.random == state.random && decoded.order == state.order)
-        #expect(bits(decoded.method) == bits(state.method) && bits(decoded.optimizerBuffers) == bits(state.optimizerBuffers))
-        #expect(bits(decoded.network.parameters) == bits(state.network.parameters))
-        #expect(bits(decoded.best!.fractional.runningVariances) == bits(state.best!.fractional.runningVariances))
-        let data = try Self.encoded()
-        #expect(Array(data.prefix(12)) == Array("PMFKCKPT".utf8) + [2, 0, 0, 0])
+        let data = try Checkpoint(state: state, settings: "{\"a\":1}").encoded()
+        let decoded = try Checkpoint(data: data, path: "r.bin").state
+        #expect(decoded.iteration == 20 && decoded.optimizer.steps == 20 && decoded.random == state.random && decoded.order == state.order)
+        #expect(bits(decoded.method) == bits(state.method) && bits(decoded.optimizer.buffers) == bits(state.optimizer.buffers))
+        #expect(bits(decoded.network.values) == bits(state.network.values))
+        #expect(bits(decoded.best!.quantized.values) == bits(state.best!.quantized.values))
+        #expect(bits(decoded.best!.fractional.values) == bits(state.best!.fractional.values))
+        #expect(decoded.previousQuantized == state.previousQuantized && decoded.source == "r.bin")
+        #expect(Array(data.prefix(12)) == Array("PMFKCKPT".utf8) + [3, 0, 0, 0])
+        // Every array under its name, in name order (an independent reading of the documented layout).
+        let file = CheckpointFile(data)
+        #expect(file.entries.map(\.name) == ["best/fractional/0.bias", "best/fractional/0.weight", "best/fractional/1.running_mean",
+                                             "best/fractional/1.running_var", "best/quantized/0.bias", "best/quantized/0.weight",
+                                             "best/quantized/1.running_mean", "best/quantized/1.running_var", "method/0.bias",
+                                             "method/0.weight/utilde", "network/0.bias", "network/0.weight", "network/1.running_mean",
+                                             "network/1.running_var", "optimizer/m/0.bias", "optimizer/m/0.weight/utilde",
+                                             "optimizer/v/0.bias", "optimizer/v/0.weight/utilde", "previousQuantized"])
+        #expect(file.entries[file.index(of: "optimizer/v/0.weight/utilde")!].values == [3, 4, 5])
+        #expect(file.entries[file.index(of: "best/fractional/0.weight")!].values == [0.5, -0.5, 0.25])
+        // Reordered in the file, the same state.
+        var shuffled = file
+        shuffled.entries = file.entries.enumerated().sorted { ($0.offset * 7) % 19 < ($1.offset * 7) % 19 }.map(\.element)
+        #expect(shuffled.entries.map(\.name) != file.entries.map(\.name))
+        let again = try Checkpoint(data: shuffled.data).state
+        #expect(bits(again.method) == bits(state.method) && bits(again.optimizer.buffers) == bits(state.optimizer.buffers))
+        #expect(bits(again.network.values) == bits(state.network.values) && bits(again.best!.fractional.values) == bits(state.best!.fractional.values))
+    }
+
+    /// Entries the reader cannot place: a name given twice, a name of no part of the state, best
+    /// networks without a best model in the metadata, a missing `previousQuantized`, a name that
+    /// is not text.
+    @Test func entriesOfNoPartOfTheStateAreNamed() throws {
+        let file = CheckpointFile(try Self.encoded())
+        func edited(_ change: (inout CheckpointFile) -> Void) -> Data {
+            var copy = file
+            change(&copy)
+            return copy.data
+        }
+        expectError(["e.bin", "entry method/0.bias appears twice"]) {
+            _ = try Checkpoint(data: edited { $0.entries.append(("method/0.bias", [1])) }, path: "e.bin")
+        }
+        expectError(["e.bin", "entry momentum/0.bias is of no part", "network/", "optimizer/"]) {
+            _ = try Checkpoint(data: edited { $0.entries.append(("momentum/0.bias", [1])) }, path: "e.bin")
+        }
+        expectError(["e.bin", "entry previousQuantized is missing"]) {
+            _ = try Checkpoint(data: edited { $0.entries.removeAll { $0.name == "previousQuantized" } }, path: "e.bin")
+        }
+        expectError(["e.bin", "the name of entry 0 is not UTF-8"]) {
+            _ = try Checkpoint(data: edited { $0.entries[0].name = "a\nb" }, path: "e.bin")
+        }
+        let noBest = CheckpointFile(try Checkpoint(state: Self.state(iteration: 20, best: false), settings: "{}").encoded())
+        #expect(try Checkpoint(data: noBest.data).state.best == nil)
+        var stray = noBest
+        stray.entries.append(("best/quantized/0.bias", [1]))
+        expectError(["e.bin", "entry best/quantized/0.bias belongs to a best model, but the metadata records none"]) {
+            _ = try Checkpoint(data: stray.data, path: "e.bin")
+        }
     }
 
     /// Any flipped byte after the header — metadata, an array value, the last byte — or in the
@@ -59,10 +112,15 @@ import Testing
         expectError(["c.bin", "extra bytes"]) { _ = try Checkpoint(data: data + [0], path: "c.bin") }
     }
 
-    @Test func versionOneCheckpointsAreRefused() throws {
+    /// Versions 1 (no checksum) and 2 (positional arrays) are refused, naming the file.
+    @Test func versionOneAndTwoCheckpointsAreRefused() throws {
         var old = try Self.encoded()
-        old[8] = 1
-        expectError(["old/checkpoint.bin", "version 1", "restart the run"]) { _ = try Checkpoint(data: old, path: "old/checkpoint.bin") }
+        for version: UInt8 in [1, 2] {
+            old[8] = version
+            expectError(["old/checkpoint.bin", "version \(version) is no longer read", "restart the run"]) {
+                _ = try Checkpoint(data: old, path: "old/checkpoint.bin")
+            }
+        }
         // The fuzzer's crashing version-1 file (its metadata length trapped converting to Int): refused by version.
         let found = Data(Array("PMFKCKPT".utf8) + [1, 0, 0, 0, 3, 1, 0, 0, 253, 255, 255, 255] + Array("{\"iteration\":20}".utf8))
         expectError(["fuzz.bin", "version 1"]) { _ = try Checkpoint(data: found, path: "fuzz.bin") }
@@ -81,9 +139,15 @@ import Testing
         expectError(["c.bin", "metadata length is 18446744073709551615"]) { _ = try Checkpoint(data: with(.max, at: 24), path: "c.bin") }
         // The metadata length of the fuzzer's first find in the version-1 reader (FuzzCheckpoint).
         expectError(["c.bin", "metadata length is 18446744060824649987"]) { _ = try Checkpoint(data: with(0xffff_fffd_0000_0103, at: 24), path: "c.bin") }
-        let arrays = 32 + jsonLength
-        expectError(["c.bin", "array count is 9223372036854775808"]) { _ = try Checkpoint(data: with(1 << 63, at: arrays), path: "c.bin") }
-        expectError(["c.bin", "length of array 0 is 4611686018427387904"]) { _ = try Checkpoint(data: with(1 << 62, at: arrays + 8), path: "c.bin") }
+        let entries = 32 + jsonLength
+        expectError(["c.bin", "entry count is 9223372036854775808"]) { _ = try Checkpoint(data: with(1 << 63, at: entries), path: "c.bin") }
+        expectError(["c.bin", "name length of entry 0 is 4611686018427387904"]) {
+            _ = try Checkpoint(data: with(1 << 62, at: entries + 8), path: "c.bin")
+        }
+        let first = CheckpointFile(data).entries[0].name
+        expectError(["c.bin", "length of entry \(first) is 4611686018427387904"]) {
+            _ = try Checkpoint(data: with(1 << 62, at: entries + 16 + first.utf8.count), path: "c.bin")
+        }
     }
 
     /// Metadata that parses but would crash the resumed run (a negative iteration indexes the batch

@@ -82,6 +82,7 @@ func pmfExecutable() throws -> String {
 }
 
 func bits(_ arrays: [[Float]]) -> [[UInt32]] { arrays.map { $0.map(\.bitPattern) } }
+func bits(_ arrays: [String: [Float]]) -> [String: [UInt32]] { arrays.mapValues { $0.map(\.bitPattern) } }
 
 func throwsMessage(containing fragments: [String], _ body: () throws -> Void) -> String? {
     do {

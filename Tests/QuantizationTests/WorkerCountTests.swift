@@ -25,10 +25,8 @@ import Testing
 
     /// Every array of each run's state and its trace equal the first run's, bit for bit.
     func expectIdentical(_ runs: [(state: TrainerState, trace: String)]) {
-        func arrays(_ s: TrainerState) -> [(String, [[UInt32]])] {
-            [("parameters", bits(s.network.parameters)), ("running means", bits(s.network.runningMeans)),
-             ("running variances", bits(s.network.runningVariances)), ("method state", bits(s.method)),
-             ("optimizer state", bits(s.optimizerBuffers))]
+        func arrays(_ s: TrainerState) -> [(String, [String: [UInt32]])] {
+            [("network", bits(s.network.values)), ("method state", bits(s.method)), ("optimizer state", bits(s.optimizer.buffers))]
         }
         for (index, run) in runs.enumerated().dropFirst() {
             let differing = zip(arrays(run.state), arrays(runs[0].state)).filter { $0.1 != $1.1 }.map(\.0.0)

@@ -4,7 +4,7 @@ import NeuralNet
 import Quantization
 
 /// The checkpoint reader, on the input as it is (which almost always fails the CRC-32) and with the
-/// header's CRC and payload length recomputed, so that mutations reach the metadata and array parser.
+/// header's CRC and payload length recomputed, so that mutations reach the metadata and entry parser.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCheckpoint(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     var bytes = bytes(start, count)
