@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MRF
+import Support
 
 /// `pmf mrf compare`: every method against exact inference on one model, like libDAI's test driver.
 struct MrfCompare: ParsableCommand {
@@ -38,7 +39,7 @@ struct MrfCompare: ParsableCommand {
         var reference: ExactResult?, exactSeconds = 0.0, exactSkipped: String?
         do {
             (reference, exactSeconds) = try timed { () throws(MRFError) in try exactSettings.solve(graph) }
-        } catch let error as MRFError {
+        } catch {
             let explained = problem.conditioned.explain(error)
             if problem.isFatal(explained) { throw explained }
             exactSkipped = explained.description
