@@ -63,5 +63,6 @@ let package = Package(
         .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Gnuplot", "NeuralNet", "Quantization"], exclude: ["golden"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Gnuplot", "Quantization"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "CGSL", "MRF", "NeuralNet", "Quantization"]),
     ]
 )
