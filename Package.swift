@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Gnuplot", targets: ["Gnuplot"]),
         .library(name: "Sweep", targets: ["Sweep"]),
         .library(name: "Figures", targets: ["Figures"]),
+        .library(name: "Benchmarks", targets: ["Benchmarks"]),
         .executable(name: "pmf", targets: ["pmf"]),
     ],
     dependencies: [
@@ -37,10 +38,11 @@ let package = Package(
         .target(name: "Gnuplot", dependencies: ["Support"]),
         .target(name: "Sweep", dependencies: ["Gnuplot", "Support", "NeuralNet", "Quantization", .product(name: "Yams", package: "Yams")]),
         .target(name: "Figures", dependencies: ["Simplex", "MRF", "NeuralNet", "Gnuplot", "Quantization", "Theorems", "Support"]),
+        .target(name: "Benchmarks", dependencies: ["CGSL", "Support", "Simplex", "MRF", "NeuralNet", "Quantization"]),
         .executableTarget(
             name: "pmf",
             dependencies: [
-                "CGSL", "Support", "Simplex", "MRF", "NeuralNet", "Quantization", "Theorems", "Gnuplot", "Sweep", "Figures",
+                "Support", "Simplex", "MRF", "NeuralNet", "Quantization", "Theorems", "Gnuplot", "Sweep", "Figures", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,5 +63,6 @@ let package = Package(
         .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Gnuplot", "NeuralNet", "Quantization"], exclude: ["golden"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Gnuplot", "Quantization"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "CGSL", "MRF", "NeuralNet", "Quantization"]),
     ]
 )

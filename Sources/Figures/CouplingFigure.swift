@@ -133,7 +133,7 @@ public struct CouplingFigure: Sendable {
             let mf = try Algorithm.relaxation(meanField).run(on: graph)
             let bp = try Algorithm.beliefPropagation(beliefPropagation).run(on: graph)
             let trw = try Algorithm.treeReweighted(treeReweighted).run(on: graph)
-            func error(_ result: SolverResult) -> Double { marginalErrors(result.marginals, exact.marginals).max }
+            func error(_ result: SolverResult) -> Double { maxMarginalError(result.marginals, exact.marginals) }
             func converged(_ result: SolverResult, _ tolerance: Double) -> Bool {
                 result.trace.points.last.map { $0.maxChange < tolerance } ?? false
             }

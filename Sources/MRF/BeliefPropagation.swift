@@ -217,7 +217,7 @@ public final class BeliefPropagation: IterativeSolver {
         let estimate = settings.inference == .sum ? logZ : -rounded
         return TracePoint(iteration: iteration, expectedEnergy: energy, entropy: entropy, logZEstimate: estimate,
                           roundedEnergy: rounded, maxChange: maxChange, beta: 1,
-                          marginalError: reference.map { marginalErrors(b, $0.marginals).max },
+                          marginalError: reference.map { maxMarginalError(b, $0.marginals) },
                           logZError: reference.map { estimate - $0.logZ })
     }
 

@@ -27,6 +27,12 @@ public struct BenchmarkInstance: Sendable {
         self.answers = try UAIAnswers.read(model: path, graph: graph, evidence: evidence)
     }
 
+    /// An instance whose answers come from elsewhere than files (exact inference, tests).
+    /// - Precondition: `answers` fit `conditioned.original` (one row and one label per variable).
+    public init(name: String, path: String, conditioned: ConditionedGraph, answers: UAIAnswers) {
+        (self.name, self.path, self.conditioned, self.answers) = (name, path, conditioned, answers)
+    }
+
     /// `path.evid`, the evidence file beside a model.
     public static func evidencePath(model path: String) -> String { "\(path).evid" }
 

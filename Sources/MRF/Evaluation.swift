@@ -38,13 +38,17 @@ public struct Evaluation: Sendable {
 
     /// Runs every algorithm on `instance` and appends its entry, rows and failures to `report`.
     public func evaluate(_ instance: BenchmarkInstance, into report: inout EvaluationReport) {
+        evaluate(instance, compiled: CompiledGraph(instance.conditioned.reduced), into: &report)
+    }
+
+    /// `evaluate(_:into:)` with `instance.conditioned.reduced` already compiled.
+    func evaluate(_ instance: BenchmarkInstance, compiled: CompiledGraph, into report: inout EvaluationReport) {
         let conditioned = instance.conditioned, graph = conditioned.original
         report.instances.append(EvaluationReport.Instance(
             name: instance.name, variables: graph.variableCount, observed: conditioned.evidence.observations.count,
             answers: [(UAIOutput.Task.pr, instance.answers.logZ != nil), (.mar, instance.answers.marginals != nil),
                       (.mpe, instance.answers.mpe != nil)].filter(\.1).map(\.0),
             logZ: instance.answers.logZ, mpeEnergy: instance.answers.mpe.map(graph.energy(of:))))
-        let compiled = CompiledGraph(conditioned.reduced)
         let clock = ContinuousClock()
         for algorithm in algorithms {
             let start = clock.now

@@ -1,7 +1,7 @@
 import Support
 
 /// A model file read, conditioned on evidence and compiled: what `pmf mrf solve` and
-/// `pmf mrf compare` start from, and what `pmf bench mrf` times as the user's path.
+/// `pmf mrf compare` (`Evaluation.compare`) start from, and what `pmf bench mrf` times as the user's path.
 public struct LoadedModel: Sendable {
     /// The model file's path.
     public let file: String

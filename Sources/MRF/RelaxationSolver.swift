@@ -148,7 +148,7 @@ public final class RelaxationSolver<Objective: RelaxedObjective>: IterativeSolve
         return TracePoint(iteration: iteration, expectedEnergy: expected, entropy: h, logZEstimate: bound,
                           roundedEnergy: objective.energy(of: labels), maxChange: maxChange,
                           beta: settings.beta(atIteration: max(iteration, 1)),
-                          marginalError: reference.map { marginalErrors(marginals, $0.marginals).max },
+                          marginalError: reference.map { maxMarginalError(marginals, $0.marginals) },
                           logZError: reference.map { bound - $0.logZ })
     }
 

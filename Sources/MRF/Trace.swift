@@ -80,16 +80,8 @@ public struct SolverResult: Sendable {
     }
 }
 
-/// max and mean over all variables and labels of |p − q| between two sets of marginals.
-public func marginalErrors(_ p: [[Double]], _ q: [[Double]]) -> (max: Double, mean: Double) {
-    var top = 0.0, sum = 0.0, count = 0
-    for (a, b) in zip(p, q) {
-        for (x, y) in zip(a, b) {
-            let error = abs(x - y)
-            top = max(top, error.isNaN ? .infinity : error)
-            sum += error
-            count += 1
-        }
-    }
-    return (top, count == 0 ? 0 : sum / Double(count))
+/// max_i max_a |p_i(a) − q_i(a)| between two sets of marginals (`AnswerErrors.largestDifference`
+/// per variable; +∞ when an entry is NaN, 0 for none).
+public func maxMarginalError(_ p: [[Double]], _ q: [[Double]]) -> Double {
+    zip(p, q).reduce(0) { max($0, AnswerErrors.largestDifference($1.0, $1.1)) }
 }

@@ -190,7 +190,7 @@ public final class TreeReweightedBP: IterativeSolver {
         let labels = argmaxLabels(b)
         return TracePoint(iteration: iteration, expectedEnergy: energy, entropy: entropy, logZEstimate: logZ,
                           roundedEnergy: graph.energy(of: labels), maxChange: maxChange, beta: 1,
-                          marginalError: reference.map { marginalErrors(b, $0.marginals).max },
+                          marginalError: reference.map { maxMarginalError(b, $0.marginals) },
                           logZError: reference.map { logZ - $0.logZ })
     }
 

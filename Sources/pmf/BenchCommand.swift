@@ -1,7 +1,6 @@
 import ArgumentParser
-import CGSL
+import Benchmarks
 import Foundation
-import Support
 
 /// `pmf bench`: speed figures printed by the tool itself (no timed tests).
 struct Bench: ParsableCommand {
@@ -21,72 +20,33 @@ struct SgemmBench: ParsableCommand {
     var sizes: [String] = []
     @Flag(help: "Print one JSON object.") var json = false
 
-    struct Row: Encodable { let m, n, k: Int; let library: String; let gflops: Double; let calls: Int }
-
     /// The products to time: `--size` values, or LeNet-300's first layer on a batch of 100 and the classic square case.
-    func products() throws -> [(Int, Int, Int)] {
-        guard !sizes.isEmpty else { return [(100, 300, 784), (1024, 1024, 1024)] }
+    func shapes() throws -> [GemmShape] {
+        guard !sizes.isEmpty else { return [GemmShape(m: 100, n: 300, k: 784), GemmShape(m: 1024, n: 1024, k: 1024)] }
         return try sizes.map { text in
             let parts = text.split(whereSeparator: { $0 == "x" || $0 == "×" }).map { Int($0) }
             guard parts.count == 3, let m = parts[0], let n = parts[1], let k = parts[2], m > 0, n > 0, k > 0 else {
                 throw CommandError("--size: expected m x n x k with three positive whole numbers, e.g. 256x50x500, got '\(text)'")
             }
-            return (m, n, k)
+            return GemmShape(m: m, n: n, k: k)
         }
     }
 
     func run() throws {
-        let products = try products()
-        if let threads { openblas_set_num_threads(Int32(threads)) }
-        guard let handle = dlopen("libgslcblas.so.0", RTLD_NOW | RTLD_LOCAL),
-              let symbol = dlsym(handle, "cblas_sgemm") else {
-            throw CommandError("cannot open GSL's libgslcblas.so.0; install libgsl-dev (apt-get install libgsl-dev)")
-        }
-        let gslSgemm = unsafeBitCast(symbol, to: cgsl_sgemm_pointer.self)
-        let libraries: [(String, cgsl_sgemm_pointer)] = [("openblas", cblas_sgemm), ("gslcblas", gslSgemm)]
-        var rows: [Row] = []
-        for (m, n, k) in products {
-            for (name, sgemm) in libraries {
-                let (gflops, calls) = sgemmRate(m: m, n: n, k: k, seconds: seconds, sgemm: sgemm)
-                rows.append(Row(m: m, n: n, k: k, library: name, gflops: gflops, calls: calls))
-            }
-        }
+        let shapes = try shapes()
+        if let threads { OpenBLAS.threads = threads }
+        let comparison = try SgemmComparison.measure(shapes, seconds: seconds)
         if json {
-            struct Report: Encodable { let openblas_threads: Int; let config: String; let results: [Row] }
-            try printJSON(Report(openblas_threads: Int(openblas_get_num_threads()),
-                                 config: String(cString: openblas_get_config()), results: rows))
-            return
+            struct Report: Encodable { let openblas_threads: Int; let config: String; let results: [SgemmRate] }
+            return try printJSON(Report(openblas_threads: OpenBLAS.threads, config: OpenBLAS.configuration, results: comparison.rates))
         }
-        print("OpenBLAS: \(String(cString: openblas_get_config())), \(openblas_get_num_threads()) threads")
+        print("OpenBLAS: \(OpenBLAS.configuration), \(OpenBLAS.threads) threads")
         print("  m ×    n ×    k  library    GFLOP/s  calls")
-        for r in rows {
-            print(String(format: "%4d × %4d × %4d  %-9@ %8.2f  %5d", r.m, r.n, r.k, r.library, r.gflops, r.calls))
+        for r in comparison.rates {
+            print(String(format: "%4d × %4d × %4d  %-9@ %8.2f  %5d", r.shape.m, r.shape.n, r.shape.k, r.library, r.gflops, r.calls))
         }
-        for size in Set(rows.map { "\($0.m)x\($0.n)x\($0.k)" }).sorted() {
-            let pair = rows.filter { "\($0.m)x\($0.n)x\($0.k)" == size }
-            print("  \(size): OpenBLAS is \(String(format: "%.1f", pair[0].gflops / pair[1].gflops))× gslcblas")
+        for (shape, ratio) in comparison.speedups {
+            print("  \(shape): OpenBLAS is \(String(format: "%.1f", ratio))× gslcblas")
         }
     }
-}
-
-/// Best-of-runs GFLOP/s of C = A·B (row-major, m×k times k×n), timing for about `seconds`;
-/// also returns the number of calls made. `threads`, when given, sets OpenBLAS's thread count first.
-func sgemmRate(m: Int, n: Int, k: Int, seconds: Double, threads: Int? = nil, sgemm: cgsl_sgemm_pointer = cblas_sgemm) -> (Double, Int) {
-    if let threads { openblas_set_num_threads(Int32(threads)) }
-    let a = (0 ..< m * k).map { Float(($0 * 7919) % 97) / 97 - 0.5 }
-    let b = (0 ..< k * n).map { Float(($0 * 104729) % 89) / 89 - 0.5 }
-    var c = [Float](repeating: 0, count: m * n)
-    let clock = ContinuousClock()
-    var best = Duration.seconds(1e9)
-    var calls = 0
-    let start = clock.now
-    repeat {
-        let t0 = clock.now
-        sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-              1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
-        best = min(best, clock.now - t0)
-        calls += 1
-    } while clock.now - start < .seconds(seconds) || calls < 2
-    let elapsed = best.inSeconds
-    return (2 * Double(m * n * k) / elapsed / 1e9, calls)
 }

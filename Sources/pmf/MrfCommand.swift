@@ -16,11 +16,3 @@ func jsonNumber(_ x: Double) -> Double? { x.isFinite ? x : nil }
 func parseAlgorithms(_ specs: [String]) throws -> [Algorithm] {
     try specs.map { text in try Algorithm(parsing: text) }
 }
-
-/// Seconds elapsed while running `body`.
-func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
-    let clock = ContinuousClock()
-    let start = clock.now
-    let value = try body()
-    return (value, (clock.now - start).inSeconds)
-}

@@ -8,10 +8,13 @@ struct MrfCompare: ParsableCommand {
         commandName: "compare",
         abstract: "Run every method on a model and tabulate max/mean marginal error, log Z error and rounded energy against exact.",
         discussion: """
-        When exact inference cannot run (the junction tree needs more than exact[maxbytes=…], by default a \
-        quarter of physical memory), the methods still run: the table shows their log Z estimates without \
-        errors and says why exact was skipped. --evidence takes a UAI .evid file or a list like 3=1,7=0 \
-        (see pmf mrf solve --help).
+        The marginal errors are those of pmf mrf evaluate: per variable the largest error over its labels, \
+        max_a |b_i(a) − p_i(a)|, then the max and the mean over the variables the evidence leaves free; the \
+        log Z error is signed, log Z − log Z* (negative for mean-field's lower bound, positive for TRW's upper \
+        one). When exact inference cannot run (the junction tree needs more than exact[maxbytes=…], by \
+        default a quarter of physical memory), the methods still run: the table shows their log Z estimates \
+        without errors and says why exact was skipped. --evidence takes a UAI .evid file or a list like \
+        3=1,7=0 (see pmf mrf solve --help).
         """)
 
     @Option(help: "Model file, .uai (MARKOV or BAYES) or .fg.") var model: String
@@ -31,45 +34,36 @@ struct MrfCompare: ParsableCommand {
 
     func run() throws {
         let problem = try LoadedModel(file: model, evidence: evidence)
-        let graph = problem.compiled
         guard case .exact(let exactSettings) = try Algorithm(parsing: exact) else {
             throw CommandError("--exact must be an exact spec such as exact or exact[method=enumerate], got \(exact)")
         }
-        var reference: ExactResult?, exactSeconds = 0.0, exactSkipped: String?
-        do {
-            (reference, exactSeconds) = try timed { () throws(MRFError) in try exactSettings.solve(graph) }
-        } catch let error as MRFError {
-            let explained = problem.conditioned.explain(error)
-            if problem.isFatal(explained) { throw explained }
-            exactSkipped = explained.description
-        }
         let chosen = algorithms.isEmpty ? Algorithm.compareDefaults : try parseAlgorithms(algorithms)
-        let rows: [Row] = chosen.map { algorithm in
-            do {
-                let (result, seconds) = try timed { try algorithm.run(on: graph, reference: reference) }
-                let errors = reference.map { marginalErrors(result.marginals, $0.marginals) }
-                return Row(algo: result.algorithm, logZ: jsonNumber(result.logZ), maxMarginalError: errors.flatMap { jsonNumber($0.max) },
-                           meanMarginalError: errors.flatMap { jsonNumber($0.mean) },
-                           logZError: reference.flatMap { jsonNumber(result.logZ - $0.logZ) }, energy: jsonNumber(result.energy),
-                           seconds: seconds, iterations: result.iterations, error: nil)
-            } catch {
-                return Row(algo: algorithm.description, logZ: nil, maxMarginalError: nil, meanMarginalError: nil, logZError: nil,
-                           energy: nil, seconds: nil, iterations: nil, error: "\(error)")
+        let comparison = try Evaluation(algorithms: chosen).compare(problem, exact: exactSettings)
+        let rows = comparison.runs.map { run in
+            switch run {
+            case .ran(let r):
+                Row(algo: r.algorithm, logZ: jsonNumber(r.logZ), maxMarginalError: r.errors.maxMarginal.flatMap(jsonNumber),
+                    meanMarginalError: r.errors.meanMarginal.flatMap(jsonNumber), logZError: comparison.logZDifference(r).flatMap(jsonNumber),
+                    energy: jsonNumber(r.energy), seconds: r.seconds, iterations: r.iterations, error: nil)
+            case .failed(let f):
+                Row(algo: f.algorithm, logZ: nil, maxMarginalError: nil, meanMarginalError: nil, logZError: nil, energy: nil, seconds: nil,
+                    iterations: nil, error: f.reason)
             }
         }
         if json {
             struct Exact: Encodable { let algo: String; let logZ: Double; let mapEnergy: Double?; let seconds: Double }
             struct Output: Encodable { let model: String; let exact: Exact?; let exactSkipped: String?; let results: [Row] }
-            try printJSON(Output(model: model, exact: reference.map {
-                Exact(algo: exactSettings.description, logZ: $0.logZ, mapEnergy: jsonNumber($0.mapEnergy), seconds: exactSeconds)
-            }, exactSkipped: exactSkipped, results: rows))
+            try printJSON(Output(model: model, exact: comparison.exact.map {
+                Exact(algo: exactSettings.description, logZ: $0.logZ, mapEnergy: jsonNumber($0.mapEnergy), seconds: comparison.exactSeconds)
+            }, exactSkipped: comparison.exactSkipped, results: rows))
             return
         }
         print(problem.summary)
-        if let reference {
-            print(String(format: "%@: log Z = %.6f, MAP energy = %.6f (%.3f s)", exactSettings.description, reference.logZ, reference.mapEnergy, exactSeconds))
+        if let reference = comparison.exact {
+            print(String(format: "%@: log Z = %.6f, MAP energy = %.6f (%.3f s)", exactSettings.description, reference.logZ, reference.mapEnergy,
+                         comparison.exactSeconds))
         } else {
-            print("\(exactSettings.description): skipped — \(exactSkipped ?? "")")
+            print("\(exactSettings.description): skipped — \(comparison.exactSkipped ?? "")")
         }
         print("algorithm".padding(toLength: 28, withPad: " ", startingAt: 0) + "  max marg err  mean marg err   logZ error        log Z    energy   iters  seconds")
         for row in rows {

@@ -1,8 +1,8 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 import NeuralNet
 import Quantization
-import Simplex
 
 /// `pmf bench step`: the time a weight method adds to each training step, apart from the network.
 struct StepBench: ParsableCommand {
@@ -23,42 +23,19 @@ struct StepBench: ParsableCommand {
     @Option(help: "Timed runs per method; the fastest is reported.") var repeats = 5
     @Flag(help: "Print one JSON array, a row per method.") var json = false
 
-    struct Row: Encodable { let method: String; let milliseconds_per_step: Double; let seconds_per_600_steps: Double }
-
     func run() throws {
         guard repeats >= 1, steps >= 1 else { throw CommandError("--repeats and --steps must be ≥ 1") }
         let specs = try method.map { text in try MethodSpec(parsing: text) }
-        var best = [Double](repeating: .infinity, count: specs.count)
-        for _ in 0 ..< repeats {
-            for (index, spec) in specs.enumerated() { best[index] = min(best[index], try secondsPerStep(spec)) }
-        }
-        let rows = zip(specs, best).map { Row(method: $0.description, milliseconds_per_step: $1 * 1e3, seconds_per_600_steps: $1 * 600) }
+        let rows = try StepBenchmark(arch: arch, methods: specs, steps: steps, repeats: repeats).run()
         if json { return try printJSON(rows) }
         let reference = rows.first { $0.method == "ref" }
         print("\(arch.rawValue): weight-method work per step (fastest of \(repeats) runs of \(steps) steps)")
         let width = max(6, rows.map(\.method.count).max()!)
         print("method".padding(toLength: width, withPad: " ", startingAt: 0) + "  ms/step  s per 600 steps  × REF")
         for row in rows {
-            let ratio = reference.map { String(format: "%6.2f", row.milliseconds_per_step / $0.milliseconds_per_step) } ?? "     –"
+            let ratio = reference.map { String(format: "%6.2f", row.millisecondsPerStep / $0.millisecondsPerStep) } ?? "     –"
             print(row.method.padding(toLength: width, withPad: " ", startingAt: 0)
-                  + String(format: "  %7.3f  %15.3f  ", row.milliseconds_per_step, row.seconds_per_600_steps) + ratio)
+                  + String(format: "  %7.3f  %15.3f  ", row.millisecondsPerStep, row.secondsPer600Steps) + ratio)
         }
-    }
-
-    /// One timed run: seconds per step of `spec`'s method work and Adam on `arch`'s parameters.
-    private func secondsPerStep(_ spec: MethodSpec) throws -> Double {
-        let random = RandomSource(seed: 1)
-        let model = arch.build(imageShape: [.mlp, .lenet300, .lenet5].contains(arch) ? [28, 28, 1] : [32, 32, 3], classes: 10)
-        initialize(model, using: random)
-        let method = try spec.makeMethod(for: model, random: random)
-        let adam = Adam(method.variables)
-        let gradients = model.namedParameters(prefix: "").map(\.parameter.gradient)
-        for tensor in gradients { for i in 0 ..< tensor.count { tensor[i] = Float(random.uniform(-1e-2, 1e-2)) } }
-        let (_, elapsed) = try timed {
-            for iteration in 0 ..< steps {
-                try method.step(StepInfo(iteration: iteration, epoch: 0, learningRate: 1e-3, iterations: steps), optimizer: adam) {}
-            }
-        }
-        return elapsed / Double(steps)
     }
 }

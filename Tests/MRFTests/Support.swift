@@ -28,7 +28,7 @@ func randomModel(variables n: Int, edges: Int, triples: Int = 0, zeros: Bool = f
 }
 
 /// Largest absolute difference between two sets of marginals.
-func maxDifference(_ a: [[Double]], _ b: [[Double]]) -> Double { marginalErrors(a, b).max }
+func maxDifference(_ a: [[Double]], _ b: [[Double]]) -> Double { maxMarginalError(a, b) }
 
 /// Whether two graphs have the same variables, scopes and energies (to a relative tolerance; +∞ equal).
 func sameModel(_ a: FactorGraph, _ b: FactorGraph, tolerance: Double = 1e-12) -> Bool {
