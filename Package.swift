@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "TheoremsTests", dependencies: ["Theorems", "Simplex"]),
         .testTarget(name: "GnuplotTests", dependencies: ["Gnuplot"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Gnuplot", "NeuralNet", "Quantization"], exclude: ["golden"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Gnuplot", "Quantization"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Gnuplot", "Quantization", "Sweep"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "CGSL", "MRF", "NeuralNet", "Quantization"]),
     ]
 )

@@ -79,6 +79,13 @@ import Testing
         #expect(clash.status != 0 && clash.error.contains("--run cannot be combined with --preset"))
         let bad = try runProcess(pmf, ["train", "--run", settings.path, "--lr=-1"])
         #expect(bad.status != 0 && bad.error.contains("\(settings.path): --lr must be positive"))
+        // With --resume, the checkpoint must have been written by the file's spec.
+        let again = try runProcess(pmf, ["train", "--run", settings.path, "--out", file.path, "--resume", file.path])
+        #expect(again.status == 0, "\(again.error)")
+        let other = flags.appendingPathComponent("other.json")
+        try String(contentsOf: settings, encoding: .utf8).replacingOccurrences(of: "\"seed\":3", with: "\"seed\":4").write(to: other, atomically: true, encoding: .utf8)
+        let mismatch = try runProcess(pmf, ["train", "--run", other.path, "--out", file.path, "--resume", file.path])
+        #expect(mismatch.status != 0 && mismatch.error.contains("written by other settings than \(other.path)"))
     }
 
     /// `pmf bench step` times every method it is given and refuses a run count below one.
