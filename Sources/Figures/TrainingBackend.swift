@@ -11,6 +11,10 @@ public protocol TrainingBackend: Sendable {
     /// `checkpointEvery` iterations, continuing from the folder's checkpoint when it holds one.
     /// - Throws: whatever stopped the run, as a one-line error.
     func train(in folder: URL, checkpointEvery: Int) throws
+
+    /// Seconds of one training iteration of `spec`, and whether its method evaluates a fractional
+    /// network too: what the store's cost model (`RunCost`) extrapolates to a run's length.
+    func iterationTime(_ spec: RunSpec) throws -> (seconds: Double, fractional: Bool)
 }
 
 /// Trains each run as `pmf train --run FOLDER/config.json --out FOLDER [--resume FOLDER]`
@@ -39,6 +43,12 @@ public struct ProcessTraining: TrainingBackend {
     }
 
     public var concurrency: Int { runs }
+
+    /// One iteration measured in this process (`RunCost.measureIteration`): on all its workers
+    /// rather than a run's `threadsPerRun`, which scales every run's estimate alike.
+    public func iterationTime(_ spec: RunSpec) throws -> (seconds: Double, fractional: Bool) {
+        try RunCost.measureIteration(spec)
+    }
 
     /// - Throws: `FigureError` with the exit status and the log's last line when the process cannot
     ///   start, fails, or leaves no readable `results.json`.

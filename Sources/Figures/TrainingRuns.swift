@@ -144,18 +144,24 @@ public final class TrainingRunStore {
     }
 
     /// Trains every request whose folder does not hold it yet, `backend.concurrency` at a time,
-    /// the longest first, reporting the whole job's progress (runs done of all requested, an
-    /// estimate of the time left, the runs training) whenever a run starts or ends. A run that
+    /// the longest first (by `RunCost`, one iteration of each kind timed first), reporting the
+    /// whole job's progress (runs done of all requested, an estimate of the time left from those
+    /// costs and the time taken so far, the runs training) whenever a run starts or ends. A run that
     /// cannot resume from its checkpoint is trained afresh; after a failure no new run starts, the
     /// running ones finish, and the first failure is thrown.
     /// - Throws: `FigureError` when a run fails.
     public func train(_ requests: [TrainingRequest], progress: (JobProgress) -> Void) throws {
-        // Time per unit of work, a unit being an iteration of LeNet-300; other networks by a prior ratio.
-        func units(_ request: TrainingRequest) -> Double {
-            Double(request.net.iterations()) * (request.net.arch == "lenet300" ? 1 : request.net.arch == "lenet5" ? 12 : 60)
+        // Each run's estimated seconds (`RunCost`, as the sweeps' estimates): one iteration timed by
+        // the backend per kind of run, extrapolated to the run's length with its evaluations.
+        let pending = requests.filter { !isFinished($0) }
+        var measured: [String: (seconds: Double, fractional: Bool)] = [:], cost: [TrainingRequest: Double] = [:]
+        for request in pending {
+            let spec = try Self.spec(request), kind = RunCost.iterationKind(spec)
+            if measured[kind] == nil { measured[kind] = try backend.iterationTime(spec) }
+            cost[request] = RunCost(spec, trainingImages: request.net.trainingImages, iteration: measured[kind]!).seconds
         }
-        var queue = requests.filter { !isFinished($0) }.enumerated()
-            .sorted { (units($0.element), $1.offset) > (units($1.element), $0.offset) }.map(\.element)
+        func units(_ request: TrainingRequest) -> Double { cost[request]! }
+        var queue = pending.enumerated().sorted { (units($0.element), $1.offset) > (units($1.element), $0.offset) }.map(\.element)
         var done = requests.count - queue.count
         let start = ContinuousClock.now
         var (spentUnits, leftUnits) = (0.0, queue.map(units).reduce(0, +))

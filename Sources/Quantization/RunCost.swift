@@ -21,10 +21,10 @@ public struct RunCost: Sendable, Equatable {
     /// Estimated seconds of the whole run, evaluations included.
     public var seconds: Double { secondsPerIteration * iterationEquivalents }
 
-    /// Measures one iteration of `spec`'s run (`measureIteration`) and extrapolates to its
-    /// `epochs` epochs over `trainingImages` images.
-    public static func estimate(_ spec: RunSpec, trainingImages: Int) throws -> RunCost {
-        let (t, fractional) = try measureIteration(spec)
+    /// The cost of `spec`'s run of `epochs` epochs over `trainingImages` images, with one iteration
+    /// taking `iteration.seconds` and `iteration.fractional` saying whether the method evaluates a
+    /// fractional network too (`measureIteration`).
+    public init(_ spec: RunSpec, trainingImages: Int, iteration: (seconds: Double, fractional: Bool)) {
         let (dataset, batchSize) = (spec.dataset, spec.batchSize)
         let iterations = spec.epochs * ((trainingImages + batchSize - 1) / batchSize)
         let rows = Double((iterations + spec.logEvery - 1) / spec.logEvery)
@@ -33,9 +33,21 @@ public struct RunCost: Sendable, Equatable {
         case .running: 0.0
         case .reestimate(let batches): Double(batches * batchSize)
         }
-        let evaluated = (validation + calibration) * (fractional ? 2 : 1)
-        return RunCost(secondsPerIteration: t, iterations: iterations,
-                       iterationEquivalents: Double(iterations) + rows * evaluated / Double(3 * batchSize))
+        let evaluated = (validation + calibration) * (iteration.fractional ? 2 : 1)
+        (secondsPerIteration, self.iterations) = (iteration.seconds, iterations)
+        iterationEquivalents = Double(iterations) + rows * evaluated / Double(3 * batchSize)
+    }
+
+    /// Measures one iteration of `spec`'s run (`measureIteration`) and extrapolates to its
+    /// `epochs` epochs over `trainingImages` images.
+    public static func estimate(_ spec: RunSpec, trainingImages: Int) throws -> RunCost {
+        RunCost(spec, trainingImages: trainingImages, iteration: try measureIteration(spec))
+    }
+
+    /// The settings an iteration's time depends on (network, dataset, batch size, method, levels)
+    /// as text: runs of one kind share a measured iteration.
+    public static func iterationKind(_ spec: RunSpec) -> String {
+        [RunSpec.Key.arch, .dataset, .batchSize, .method, .levels].compactMap(spec.text(of:)).joined(separator: " ")
     }
 
     /// Seconds per training iteration of `method` on `arch` for `dataset`-shaped Gaussian images at

@@ -79,7 +79,7 @@ public struct CostEstimate: Encodable, Equatable, Sendable {
                                  oneCore: ((RunSpec) throws -> Double)? = nil) throws -> [CostEstimate] {
         var order: [String] = [], members: [String: [String]] = [:], specs: [String: RunSpec] = [:]
         for (id, spec) in runs {
-            let key = [RunSpec.Key.arch, .dataset, .batchSize, .method, .levels].compactMap(spec.text(of:)).joined(separator: " ")
+            let key = RunCost.iterationKind(spec)
             if members[key] == nil { order.append(key) }
             members[key, default: []].append(id)
             specs[key] = spec

@@ -71,6 +71,12 @@ final class FakeTraining: TrainingBackend, @unchecked Sendable {
     }
 
     var calls: [Call] { condition.withLock { recorded } }
+
+    /// A fixed prior in place of a measurement, so the order of runs does not depend on timing: a
+    /// LeNet-5 iteration 12 LeNet-300 ones, others 60.
+    func iterationTime(_ spec: RunSpec) throws -> (seconds: Double, fractional: Bool) {
+        (1e-3 * (spec.arch == .lenet300 ? 1 : spec.arch == .lenet5 ? 12 : 60), spec.method.quantizes)
+    }
     var maxInFlight: Int { condition.withLock { mostInFlight } }
 
     func train(in folder: URL, checkpointEvery: Int) throws {
