@@ -83,6 +83,18 @@ extension RunSpec {
         }
     }
 
+}
+
+extension RunSpec.Overrides {
+    /// These overrides with `key` set from `text` (`set(_:to:)`).
+    public func setting(_ key: RunSpec.Key, to text: String) throws(QuantizationError) -> RunSpec.Overrides {
+        var copy = self
+        try copy.set(key, to: text)
+        return copy
+    }
+}
+
+extension RunSpec {
     /// The canonical text of setting `key`, as `Overrides.set` reads it back; nil for an unset limit
     /// or data folder and for no float layers.
     public func text(of key: Key) -> String? {

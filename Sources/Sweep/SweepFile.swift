@@ -1,4 +1,5 @@
 import Foundation
+import Quantization
 import Yams
 
 /// A sweep file: a base (a preset name or `pmf train` options), fixed options and axes whose
@@ -160,8 +161,15 @@ public struct SweepFile: Equatable, Sendable {
         return text
     }
 
-    /// What is wrong with `text` as the value of `key`, or nil.
+    /// What is wrong with `text` as the value of `key`, or nil: a run setting as `pmf train` parses
+    /// it (`RunSpec.Overrides.set`), the other keys by their kind of number. A method given without
+    /// its parameters is judged once they are composed in.
     private static func problem(with text: String, key: String) -> String? {
+        if let setting = RunSpec.Key(flag: key) {
+            var overrides = RunSpec.Overrides()
+            do { _ = try RunSpec().applying(overrides.setting(setting, to: text)) } catch { return error.description }
+            return nil
+        }
         if TrainKeys.integerOptions.contains(key), (Int(text) ?? -1) < 0 { return "'\(key)' must be a whole number ≥ 0, found '\(text)'" }
         if TrainKeys.numberOptions.contains(key), !(Double(text)?.isFinite ?? false) { return "'\(key)' must be a finite number, found '\(text)'" }
         return nil

@@ -1,21 +1,20 @@
 import Quantization
 
-/// The `pmf train` options a sweep file may set, and the method parameters that are composed into
-/// the method spec (`pmf` + `rho: 1.05` → `--method pmf[rho=1.05]`).
+/// The keys a sweep file may set: a run's settings by their `pmf train` flag names
+/// (`RunSpec.Key.flag`), the `preset` they start from, the checkpoint interval, and the method
+/// parameters that are composed into the method spec (`pmf` + `rho: 1.05` → `pmf[rho=1.05]`).
 public enum TrainKeys {
-    /// Keys that map one-to-one to `pmf train --KEY VALUE`, in the order they are written into argv
-    /// (`method` is written composed with its parameters; `seed` is last in run ids).
-    public static let options = ["preset", "arch", "dataset", "data", "method", "levels", "float-layers", "limit", "epochs",
-                                 "batch-size", "optimizer", "lr", "momentum", "weight-decay", "schedule", "log-every",
-                                 "bn", "validate", "checkpoint-every", "seed"]
+    /// The run's settings and the sweep's own keys, in run-id order (`seed` last).
+    public static let options = ["preset"] + RunSpec.Key.allCases.filter { $0 != .seed }.map(\.flag) + ["checkpoint-every", "seed"]
 
-    /// Method parameters, in the order they are written inside `name[…]`.
+    /// Method parameters, in the order they are written inside `name[…]`; this order fixes existing
+    /// run ids, and a test ties the set to `MethodKind.settingKeys`.
     public static let methodParameters = ["beta0", "rho", "every", "cap", "jacobian", "tilde", "init", "reg", "span", "freeze", "clip"]
 
-    /// Options whose values must be non-negative integers.
-    static let integerOptions: Set = ["limit", "epochs", "batch-size", "log-every", "checkpoint-every", "seed", "every", "span"]
-    /// Options whose values must be finite numbers.
-    static let numberOptions: Set = ["lr", "momentum", "weight-decay", "beta0", "rho", "cap", "reg", "freeze"]
+    /// Keys that are no run setting and whose values must be whole numbers ≥ 0.
+    static let integerOptions: Set = ["checkpoint-every", "every", "span"]
+    /// Method parameters whose values must be finite numbers.
+    static let numberOptions: Set = ["beta0", "rho", "cap", "reg", "freeze"]
 
     /// The parameters each method accepts (the quantization methods of `pmf train`); a method not
     /// listed here gets every parameter the sweep gives it and `pmf train` judges them.

@@ -89,7 +89,7 @@ let paperSweep = """
         #expect(sweep.fixed.map(\.key) == ["limit", "epochs", "batch-size", "data"] && sweep.fixed[1].value == "3")
         #expect(sweep.fixed[3].value == FileManager.default.currentDirectoryPath + "/rel/cifar")
         #expect(try sweep.expand(baseFolder: "/").count == 1 + 1 + 3)
-        for (bad, fragment) in [("epochs", "KEY=VALUE"), ("color=red", "unknown key 'color'"), ("epochs=-1", "whole number"), ("rho=abc", "finite number")] {
+        for (bad, fragment) in [("epochs", "KEY=VALUE"), ("color=red", "unknown key 'color'"), ("epochs=-1", "--epochs"), ("method=pmf[rho=x]", "rho"), ("rho=abc", "finite number")] {
             #expect(throws: SweepError.self) { _ = try SweepFile(text: paperSweep).overriding([bad]) }
             do { _ = try SweepFile(text: paperSweep).overriding([bad]) } catch { #expect("\(error)".contains(fragment) && "\(error)".contains("--set")) }
         }

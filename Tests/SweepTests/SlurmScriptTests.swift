@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func badValuesNameTheKeyAndLine() {
-        #expect(error("axes:\n  seed: [1, two]\n") == "bad.yaml:2: axes: 'seed' must be a whole number ≥ 0, found 'two'")
+        #expect(error("axes:\n  seed: [1, two]\n") == "bad.yaml:2: axes: --seed is 'two'; it must be a number")
         #expect(error("axes:\n  lr: 0.1\n").hasPrefix("bad.yaml:2: axes: 'lr' must be a list of values"))
         #expect(error("axes:\n  seed: []\n") == "bad.yaml:2: axes: 'seed' has no values")
         #expect(error("axes:\n  seed: [1, 1]\n") == "bad.yaml:2: axes: 'seed' lists 1 twice")
