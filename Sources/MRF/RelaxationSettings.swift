@@ -21,9 +21,22 @@ import Support
 /// `BetaSchedule` keys `beta0`, `rho`, `every` and `cap`: iteration k (1-based) uses β(k − 1) =
 /// min(cap, β₀ρ^⌊(k−1)/every⌋).
 public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
-    /// Which update rule.
+    /// The solver's name in spec text: an update rule (`rule`) with its defaults. `pmf` and
+    /// `softmax-pgd` share a rule (Theorem 3.1) and differ in defaults; `icm` is PICM's rule without
+    /// the proximal term. `UpdateRuleKind`'s doc (Simplex) maps these names to the training methods'.
     public enum Method: String, CaseIterable, Sendable {
         case mf, pmf, softmaxPGD = "softmax-pgd", sparsemaxPGD = "sparsemax-pgd", md, picm, icm
+
+        /// The shared rule the method applies.
+        public var rule: UpdateRuleKind {
+            switch self {
+            case .mf: .meanField
+            case .pmf, .softmaxPGD: .proximalMeanField
+            case .sparsemaxPGD: .sparsemaxPGD
+            case .md: .exponentiatedGradient
+            case .picm, .icm: .proximalICM
+            }
+        }
     }
     /// Which variables see which values: one at a time in index order, one at a time in a fresh
     /// random order per sweep, or all at once from the previous iterate.
@@ -31,7 +44,7 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     /// The starting point.
     public enum Start: String, CaseIterable, Sendable { case uniform, vertex }
 
-    /// The update rule (`mf`, `pmf`, …).
+    /// The method (`mf`, `pmf`, …).
     public var method: Method
     /// The schedule (`order`).
     public var order: Order
@@ -53,7 +66,7 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     /// The defaults of `method` (see the table above).
     public init(_ method: Method) {
         self.method = method
-        let annealed = switch method { case .pmf, .softmaxPGD, .sparsemaxPGD, .md: true; case .mf, .picm, .icm: false }
+        let annealed = method.rule.usesBeta
         order = annealed ? .parallel : .fixed
         eta = switch method { case .pmf: 1; case .softmaxPGD, .sparsemaxPGD: 0.1; case .md: 0.5; case .picm: 2; case .mf, .icm: 1 }
         let rho: Double = switch method { case .pmf: 1.05; case .softmaxPGD: 1.1; default: 1 }
@@ -86,12 +99,7 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
     /// Whether the rule has a step size η.
     public var usesEta: Bool { method != .mf && method != .icm }
     /// Whether the rule has an inverse temperature β (and its schedule).
-    public var usesBeta: Bool {
-        switch method {
-        case .pmf, .softmaxPGD, .sparsemaxPGD, .md: true
-        case .mf, .picm, .icm: false
-        }
-    }
+    public var usesBeta: Bool { method.rule.usesBeta }
     /// Whether the rule keeps the proximal term (the current row) — false for mean-field and ICM,
     /// which apply their rule to a zero row (docs/paper-notes.md §3: without the proximal term, η = β = 1 is
     /// mean-field).
@@ -102,17 +110,8 @@ public struct RelaxationSettings: Equatable, Sendable, CustomStringConvertible {
         usesBeta ? beta.beta(at: k - 1) : 1
     }
 
-    /// The shared update rule at inverse temperature β.
-    public func rule(beta: Double) -> UpdateRule<Double> {
-        switch method {
-        case .mf: .meanField
-        case .pmf, .softmaxPGD: .proximalMeanField(eta: eta, beta: beta)
-        case .sparsemaxPGD: .sparsemaxPGD(eta: eta, beta: beta)
-        case .md: .exponentiatedGradient(eta: eta, beta: beta)
-        case .picm: .proximalICM(eta: eta)
-        case .icm: .proximalICM(eta: 1)
-        }
-    }
+    /// The shared update rule at inverse temperature β (η = 1 where the method has no step size).
+    public func rule(beta: Double) -> UpdateRule<Double> { method.rule(eta: usesEta ? eta : 1, beta: beta) }
 
     /// The canonical spec text, e.g. `pmf[eta=0.5,rho=1.1]`: the rule's name and the settings that differ from its defaults.
     public var description: String {

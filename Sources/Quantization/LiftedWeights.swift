@@ -8,8 +8,9 @@ import Synchronization
 /// variables ũ ∈ R^{m×d}; the forward pass uses w = u·q with u = P_β(ũ) row-wise; the backward
 /// pass turns ∂L/∂w into ∂L/∂u = g_w qᵀ and pulls it back through P_β; the optimizer steps ũ.
 ///
-/// P is softmax(βũ) for PMF, sparsemax(βũ) for PGD, hardmax(ũ) with the straight-through
-/// Jacobian of supp. Eq. 40 for PICM — all from `Simplex.Projection`. The quantized network is
+/// P, a `Simplex.ProjectionKind`, is the projection of the method's `UpdateRuleKind` (see `MethodKind.rule`):
+/// softmax(βũ) for PMF, sparsemax(βũ) for PGD, hardmax(ũ) with the straight-through Jacobian of
+/// supp. Eq. 40 for PICM — all from `Simplex.Projection`. The quantized network is
 /// hardmax(ũ)·q, i.e. the level at argmax ũ (lowest index on ties). ũ starts as `ScoreInitialization`
 /// says: tied to the network's float initialisation (ũ_λ = w·q_λ) or drawn independently like the
 /// reference code's d×-wide layer.
@@ -20,11 +21,6 @@ import Synchronization
 /// with the next iteration's β'. The results are the same as three separate passes. The same pass
 /// checks each block of ũ for NaN and ±∞, so the trainer's check after the step reads no memory.
 public final class LiftedWeights: WeightMethod {
-    public enum Kind: Equatable, Sendable {
-        case picm, pgd
-        case pmf(SoftmaxJacobian)
-    }
-
     struct Group {
         let name: String
         let parameter: Parameter
@@ -44,7 +40,10 @@ public final class LiftedWeights: WeightMethod {
     }
 
     public let name: String
-    public let kind: Kind
+    /// P: softmax (PMF), sparsemax (PGD) or hardmax (PICM).
+    public let projection: ProjectionKind
+    /// Softmax's pullback matrix (used by softmax only).
+    public let jacobian: SoftmaxJacobian
     public let schedule: BetaSchedule
     public let levels: QuantizationLevels
     let groups: [Group]
@@ -73,13 +72,14 @@ public final class LiftedWeights: WeightMethod {
     }
 
     /// The method over `split` starting from `scores` (ũ⁰, one m×d tensor per quantized parameter).
-    init(_ split: ParameterSplit, levels: QuantizationLevels, kind: Kind, schedule: BetaSchedule, scores: [Tensor],
-         name: String) throws(QuantizationError) {
-        if kind == .picm, levels.count != 2 {
+    init(_ split: ParameterSplit, levels: QuantizationLevels, projection: ProjectionKind, jacobian: SoftmaxJacobian,
+         schedule: BetaSchedule, scores: [Tensor], name: String) throws(QuantizationError) {
+        if projection == .hardmax, levels.count != 2 {
             throw QuantizationError("picm uses hardmax's straight-through Jacobian (supp. Eq. 40), which is defined for binary levels only; got \(levels). Use --levels binary, or pmf/pgd for \(levels)")
         }
         self.split = split
-        self.kind = kind
+        self.projection = projection
+        self.jacobian = jacobian
         self.schedule = schedule
         self.levels = levels
         self.name = name
@@ -96,24 +96,18 @@ public final class LiftedWeights: WeightMethod {
         let (temperatures, nonFinite) = (temperatures, nonFinite)
         variables = zip(groups.indices, buffers).map { index, buffer in
             let source = GradientSource(rowWidth: d, gradient: { start, count, out in
-                Self.pullBack(Self.projection(kind, beta: temperatures.current), buffer, rows: start / d, count / d, levels: q, into: out)
+                Self.pullBack(projection(beta: temperatures.current, jacobian: jacobian), buffer, rows: start / d, count / d, levels: q, into: out)
             }, updated: { start, count in
-                Self.lift(Self.projection(kind, beta: temperatures.next), buffer, rows: start / d, count / d, levels: q)
+                Self.lift(projection(beta: temperatures.next, jacobian: jacobian), buffer, rows: start / d, count / d, levels: q)
                 if containsNonFinite(buffer.tilde + start, count: count) { nonFinite.groups.withLock { _ = $0.insert(index) } }
             })
             return OptimizedTensor(name: "\(groups[index].name)/utilde", value: groups[index].tilde, source: source)
         } + split.floatVariables
-        if kind != .picm { beta = schedule.beta(at: 0) }
+        if projection != .hardmax { beta = schedule.beta(at: 0) }
     }
 
-    /// The projection of `kind` at inverse temperature β.
-    static func projection(_ kind: Kind, beta: Float) -> Projection<Float> {
-        switch kind {
-        case .picm: .hardmax
-        case .pgd: .sparsemax(beta: beta)
-        case .pmf(let jacobian): .softmax(beta: beta, jacobian: jacobian)
-        }
-    }
+    /// P at inverse temperature β.
+    private func map(beta: Float) -> Projection<Float> { projection(beta: beta, jacobian: jacobian) }
 
     /// u = P(ũ) and w = u·q for rows first ..< first + count of one group.
     private static func lift(_ map: Projection<Float>, _ buffer: Buffers, rows first: Int, _ count: Int, levels q: [Float]) {
@@ -134,17 +128,17 @@ public final class LiftedWeights: WeightMethod {
                                 levels: q, into: UnsafeMutableBufferPointer(start: out, count: count * d))
     }
 
-    public var hasFractionalNetwork: Bool { kind != .picm }
+    public var hasFractionalNetwork: Bool { projection != .hardmax }
 
     public func prepareForward(iteration: Int) {
-        if kind != .picm { beta = schedule.beta(at: iteration) }
+        if projection != .hardmax { beta = schedule.beta(at: iteration) }
         if liftedFor != iteration { projectAndLift() }
         liftedFor = nil
     }
 
     /// u = P_β(ũ) and w = u·q into the parameters, the rows of all groups split across the cores.
     private func projectAndLift() {
-        let map = Self.projection(kind, beta: Float(beta)), q = q, buffers = buffers
+        let map = self.map(beta: Float(beta)), q = q, buffers = buffers
         parallelSegments(counts: rowCounts, minimumPerChunk: 16_384) { index, start, rows in
             Self.lift(map, buffers[index], rows: start, rows, levels: q)
         }
@@ -154,7 +148,7 @@ public final class LiftedWeights: WeightMethod {
     /// after the optimizer's update of each block, lift it with the next iteration's β.
     public func pullBack(iteration: Int) {
         temperatures.current = Float(beta)
-        temperatures.next = kind == .picm ? .nan : Float(schedule.beta(at: iteration + 1))
+        temperatures.next = projection == .hardmax ? .nan : Float(schedule.beta(at: iteration + 1))
         nonFinite.groups.withLock { $0.removeAll() }
         stepChecked = false
     }
@@ -186,7 +180,7 @@ public final class LiftedWeights: WeightMethod {
 
     /// Entropy and vertex statistics of u = P_β(ũ) at the current ũ and β (the fractional network's u).
     public func diagnostics() -> WeightDiagnostics {
-        let map = Self.projection(kind, beta: Float(beta))
+        let map = self.map(beta: Float(beta))
         return rowStatistics(groups.map { group in
             let u = Tensor(shape: [group.parameter.count, q.count])
             map.apply(UnsafeBufferPointer(group.tilde.buffer), into: u.buffer, columns: q.count)

@@ -2,7 +2,9 @@ import NeuralNet
 import Simplex
 import Support
 
-/// The training methods compared in the paper (docs/paper-notes.md §4–5, §10).
+/// The training methods compared in the paper (docs/paper-notes.md §4–5, §10), by their `pmf train`
+/// names. Four of them train rows of the simplex by one of Simplex's rules (`rule`; the doc of
+/// `UpdateRuleKind` maps them to the MRF solvers' names); REF, BC and PQ train float weights.
 public enum MethodKind: String, CaseIterable, Sendable {
     /// Float weights (REF).
     case ref
@@ -13,12 +15,25 @@ public enum MethodKind: String, CaseIterable, Sendable {
     case pq
     /// Proximal ICM: u = hardmax(ũ), straight-through Jacobian (binary only).
     case picm
-    /// Sparsemax PGD: u = sparsemax(βũ).
+    /// Sparsemax-PGD: u = sparsemax(βũ) (the paper's PGD; `pmf mrf` calls the rule `sparsemax-pgd`).
     case pgd
     /// Proximal mean-field: u = softmax(βũ) (or, with tilde=false, u ← softmax(β(u − ηg))).
     case pmf
     /// Mirror descent / exponentiated gradient on u directly.
     case md
+
+    /// The rule on the simplex the method trains with: its projection maps ũ to u for picm, pgd and
+    /// pmf (`LiftedWeights`), and it updates u itself for md and pmf[tilde=false] (`SimplexWeights`).
+    /// Nil for ref, bc and pq.
+    public var rule: UpdateRuleKind? {
+        switch self {
+        case .ref, .bc, .pq: nil
+        case .picm: .proximalICM
+        case .pgd: .sparsemaxPGD
+        case .pmf: .proximalMeanField
+        case .md: .exponentiatedGradient
+        }
+    }
 
     /// The settings `MethodSpec(parsing:)` takes for this method, in the order it reads them: the
     /// one list sweeps and other spec writers consult.
@@ -134,19 +149,18 @@ public struct MethodSpec: Equatable, Sendable, CustomStringConvertible {
         func scores() throws(QuantizationError) -> [Tensor] {
             try LevelRows.initialScores(split, levels: levels.vector(Float.self), start: initialization, random: random)
         }
-        switch kind {
-        case .ref: return FloatWeights(model)
-        case .bc: return try SignWeights(split, levels: levels, clip: clip, name: description)
-        case .pq: return ProxQuantWeights(split, levels: levels, reg: reg, span: span, freeze: freeze, name: description)
-        case .picm: return try LiftedWeights(split, levels: levels, kind: .picm, schedule: beta, scores: try scores(), name: description)
-        case .pgd: return try LiftedWeights(split, levels: levels, kind: .pgd, schedule: beta, scores: try scores(), name: description)
-        case .pmf:
-            if tilde {
-                return try LiftedWeights(split, levels: levels, kind: .pmf(jacobian), schedule: beta, scores: try scores(), name: description)
+        guard let rule = kind.rule else {
+            switch kind {
+            case .bc: return try SignWeights(split, levels: levels, clip: clip, name: description)
+            case .pq: return ProxQuantWeights(split, levels: levels, reg: reg, span: span, freeze: freeze, name: description)
+            default: return FloatWeights(model)  // ref; the others have a rule
             }
-            return SimplexWeights(split, levels: levels, rule: .proximalMeanField, schedule: beta, scores: try scores(), name: description)
-        case .md: return SimplexWeights(split, levels: levels, rule: .exponentiatedGradient, schedule: beta, scores: try scores(), name: description)
         }
+        if kind == .md || kind == .pmf && !tilde {
+            return SimplexWeights(split, levels: levels, rule: rule, schedule: beta, scores: try scores(), name: description)
+        }
+        return try LiftedWeights(split, levels: levels, projection: rule.projection, jacobian: jacobian, schedule: beta,
+                                 scores: try scores(), name: description)
     }
 }
 

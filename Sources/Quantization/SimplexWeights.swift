@@ -4,15 +4,13 @@ import Simplex
 
 /// Updates on u itself, without ũ and without the optimizer (supp. Table 3 and the MD follow-up):
 /// each quantized parameter has u ∈ Δ^m (m×d), the network computes with w = u·q, and after the
-/// backward pass u is moved by a shared `Simplex.UpdateRule` with η = the iteration's learning rate
-/// and β from the schedule:
-/// - `.proximalMeanField`: u ← softmax(β(u − ηg)) (PMF without ũ, Theorem 3.1);
-/// - `.exponentiatedGradient`: u_λ ← u_λ exp(−βηg_λ)/Σ (mirror descent).
+/// backward pass u is moved by the shared `Simplex.UpdateRule` of `rule` with η = the iteration's
+/// learning rate and β from the schedule. The training methods use two rules (`MethodKind.rule`):
+/// - `.proximalMeanField`: u ← softmax(β(u − ηg)) (`pmf[tilde=false]`, PMF without ũ, Theorem 3.1);
+/// - `.exponentiatedGradient`: u_λ ← u_λ exp(−βηg_λ)/Σ (`md`, mirror descent).
 /// u starts at softmax(β₀ ũ⁰) with ũ⁰ as `ScoreInitialization` says (tied: ũ⁰_λ = w·q_λ). Float-kept
 /// parameters go through the optimizer.
 public final class SimplexWeights: WeightMethod {
-    public enum Rule: Sendable { case proximalMeanField, exponentiatedGradient }
-
     struct Group {
         let name: String
         let parameter: Parameter
@@ -21,7 +19,7 @@ public final class SimplexWeights: WeightMethod {
     }
 
     public let name: String
-    public let rule: Rule
+    public let rule: UpdateRuleKind
     public let schedule: BetaSchedule
     let groups: [Group]
     let split: ParameterSplit
@@ -31,7 +29,7 @@ public final class SimplexWeights: WeightMethod {
 
     /// The method over `split` starting from u⁰ = softmax(β₀ ũ⁰) for `scores` (ũ⁰, one m×d tensor per
     /// quantized parameter, overwritten by u⁰).
-    init(_ split: ParameterSplit, levels: QuantizationLevels, rule: Rule, schedule: BetaSchedule, scores: [Tensor], name: String) {
+    init(_ split: ParameterSplit, levels: QuantizationLevels, rule: UpdateRuleKind, schedule: BetaSchedule, scores: [Tensor], name: String) {
         self.split = split
         self.rule = rule
         self.schedule = schedule
@@ -75,12 +73,7 @@ public final class SimplexWeights: WeightMethod {
     }
 
     /// The update rule of this iteration.
-    public func updateRule(learningRate eta: Float) -> UpdateRule<Float> {
-        switch rule {
-        case .proximalMeanField: .proximalMeanField(eta: eta, beta: Float(beta))
-        case .exponentiatedGradient: .exponentiatedGradient(eta: eta, beta: Float(beta))
-        }
-    }
+    public func updateRule(learningRate eta: Float) -> UpdateRule<Float> { rule(eta: eta, beta: Float(beta)) }
 
     public func afterStep(_ step: StepInfo) {
         let update = updateRule(learningRate: step.learningRate)

@@ -11,6 +11,9 @@ import RealModule
 /// | sparsemax-PGD | sparsemax(β (u − η g)) |
 /// | proximal ICM | hardmax(u − η g) |
 /// | exponentiated gradient (mirror descent) | u ∘ exp(−β η g), normalised |
+///
+/// ``UpdateRuleKind`` names the rules without η and β and maps them to the MRF solvers' and the
+/// training methods' names.
 public enum UpdateRule<T: SimplexScalar>: Equatable, Sendable {
     /// Parallel mean-field: u ← softmax(−g). With g the gradient of the expected energy of an MRF
     /// this is the naive mean-field fixed-point update of every variable at once.
@@ -43,14 +46,25 @@ public enum UpdateRule<T: SimplexScalar>: Equatable, Sendable {
         projection.apply(UnsafeBufferPointer(u), into: u, columns: columns)
     }
 
-    /// The projection that closes the step.
+    /// The rule's name.
+    @inlinable
+    public var kind: UpdateRuleKind {
+        switch self {
+        case .meanField: .meanField
+        case .proximalMeanField: .proximalMeanField
+        case .sparsemaxPGD: .sparsemaxPGD
+        case .proximalICM: .proximalICM
+        case .exponentiatedGradient: .exponentiatedGradient
+        }
+    }
+
+    /// The projection that closes the step: the kind's projection, at the rule's β where the step
+    /// scales by it (exponentiated gradient applies β before its softmax).
     @inlinable
     public var projection: Projection<T> {
         switch self {
-        case .meanField, .exponentiatedGradient: .softmax(beta: 1)
-        case .proximalMeanField(_, let beta): .softmax(beta: beta)
-        case .sparsemaxPGD(_, let beta): .sparsemax(beta: beta)
-        case .proximalICM: .hardmax
+        case .proximalMeanField(_, let beta), .sparsemaxPGD(_, let beta): kind.projection(beta: beta)
+        case .meanField, .proximalICM, .exponentiatedGradient: kind.projection(beta: 1)
         }
     }
 

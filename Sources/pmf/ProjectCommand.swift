@@ -8,9 +8,7 @@ struct Project: ParsableCommand {
         discussion: "Put the row after `--` so that negative numbers are read as values: pmf project --beta 2 -- -0.3 0.8"
     )
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case softmax, sparsemax, hardmax }
-
-    @Option(help: "softmax, sparsemax or hardmax.") var projection: Kind = .softmax
+    @Option(help: "softmax, sparsemax or hardmax.") var projection: ProjectionKind = .softmax
     @Option(help: "Inverse temperature β > 0; multiplies ũ for softmax and sparsemax.") var beta: Double = 1
     @Option(help: "Level set: binary, ternary, kN (e.g. k4) or a list like -1,0,1.") var levels = "binary"
     @Flag(help: "Print one JSON object {\"u\": [...], \"w\": x, \"entropy\": h}.") var json = false
@@ -28,12 +26,7 @@ struct Project: ParsableCommand {
         guard row.count == q.count else {
             throw CommandError("ũ has \(row.count) entries but the level set \(q) has \(q.count); give one value per level")
         }
-        let map: Projection<Double> = switch projection {
-        case .softmax: .softmax(beta: beta)
-        case .sparsemax: .sparsemax(beta: beta)
-        case .hardmax: .hardmax
-        }
-        let u = map(row)
+        let u = projection(beta: beta)(row)
         let output = Output(u: u, w: q.lift(u), entropy: entropy(u))
         if json {
             try printJSON(output)
@@ -45,3 +38,5 @@ struct Project: ParsableCommand {
         }
     }
 }
+
+extension ProjectionKind: ExpressibleByArgument {}

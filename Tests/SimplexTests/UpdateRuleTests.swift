@@ -87,6 +87,16 @@ import Testing
         #expect(maxAbsDifference(pmf.storage, UpdateRule.meanField(zero, gradient: g).storage) < 1e-15)
     }
 
+    /// Each `UpdateRuleKind` builds the rule of its name (whose projection the formula tests above
+    /// pin), and the rule depends on β exactly when `usesBeta` says so.
+    @Test func eachKindBuildsTheRuleOfItsName() {
+        for kind in UpdateRuleKind.allCases {
+            let rule: UpdateRule<Double> = kind(eta: 0.4, beta: 3)
+            #expect(rule.kind == kind)
+            #expect(kind.usesBeta == (kind(eta: 0.4, beta: 6) != rule), "\(kind)")
+        }
+    }
+
     @Test func floatAndDoubleAgree() {
         let (u, g) = randomInstance()
         let double = UpdateRule.proximalMeanField(eta: 0.2, beta: 4)(u, gradient: g)
