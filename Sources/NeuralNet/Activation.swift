@@ -5,7 +5,6 @@ import Support
 /// Rectified linear unit y = max(x, 0); ∂x = ∂y where y > 0.
 public final class ReLU: Layer {
     private let output = Tensor(shape: [0])
-    private let inputGradient = Tensor(shape: [0])
 
     /// A ReLU layer (no parameters).
     public init() {}
@@ -13,7 +12,7 @@ public final class ReLU: Layer {
     public var description: String { "ReLU" }
     public func outputShape(for input: [Int]) -> [Int] { input }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, in workspace: Workspace) -> Tensor {
         output.resize(to: x.shape)
         Self.rectify(x, into: output)
         return output
@@ -31,9 +30,9 @@ public final class ReLU: Layer {
         parallelChunks(count: x.count, minimumPerChunk: 16_384) { start, count in ck_relu(xs + start, ys + start, count) }
     }
 
-    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, in workspace: Workspace) -> Tensor? {
         guard needsInputGradient else { return nil }
-        inputGradient.resize(to: dy.shape)
+        let inputGradient = workspace.take(dy.shape)
         let (ys, dys, dxs) = (output.data, dy.data, inputGradient.data)
         parallelChunks(count: dy.count, minimumPerChunk: 16_384) { start, count in
             ck_relu_backward(ys + start, dys + start, dxs + start, count)
@@ -46,7 +45,6 @@ public final class ReLU: Layer {
 public final class Flatten: Layer {
     private var inputShape: [Int] = []
     private let output = Tensor(shape: [0])
-    private let inputGradient = Tensor(shape: [0])
 
     /// A Flatten layer (no parameters).
     public init() {}
@@ -54,7 +52,7 @@ public final class Flatten: Layer {
     public var description: String { "Flatten" }
     public func outputShape(for input: [Int]) -> [Int] { [input[0], input.dropFirst().reduce(1, *)] }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, in workspace: Workspace) -> Tensor {
         inputShape = x.shape
         output.resize(to: outputShape(for: x.shape))
         output.data.update(from: x.data, count: x.count)
@@ -67,9 +65,9 @@ public final class Flatten: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, in workspace: Workspace) -> Tensor? {
         guard needsInputGradient else { return nil }
-        inputGradient.resize(to: inputShape)
+        let inputGradient = workspace.take(inputShape)
         inputGradient.data.update(from: dy.data, count: dy.count)
         return inputGradient
     }

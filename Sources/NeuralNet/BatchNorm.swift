@@ -39,7 +39,6 @@ public final class BatchNorm: Layer {
     private let tiled: Tensor
     private let normalized = Tensor(shape: [0])
     private let output = Tensor(shape: [0])
-    private let inputGradient = Tensor(shape: [0])
     private var usedBatchStatistics = true
     /// Training-mode passes averaged so far while estimating, or nil when the running statistics
     /// move by `momentum`.
@@ -103,7 +102,7 @@ public final class BatchNorm: Layer {
         }
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, in workspace: Workspace) -> Tensor {
         _ = outputShape(for: x.shape)
         let f = features, rows = x.count / f, count = x.count
         if training { precondition(rows > 1, "BatchNorm in training mode needs more than one value per feature") }
@@ -189,7 +188,7 @@ public final class BatchNorm: Layer {
     }
 
     /// ∂x = γ/σ · (∂y − mean(∂y) − x̂ · mean(∂y · x̂)) with batch statistics, γ/σ · ∂y with running ones.
-    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, in workspace: Workspace) -> Tensor? {
         let f = features, rows = dy.count / f, count = dy.count
         let dys = dy.data, xh = normalized.data, sum = gradientSum.data, dot = gradientDot.data
         let period = tiling.period
@@ -201,7 +200,7 @@ public final class BatchNorm: Layer {
             bias.gradient.data.update(from: sum, count: f)
         }
         guard needsInputGradient else { return nil }
-        inputGradient.resize(to: dy.shape)
+        let inputGradient = workspace.take(dy.shape)
         let dx = inputGradient.data, k = scale.data, inv = inverseDeviation.data, n = Float(rows)
         for j in 0 ..< f { (k[j], sum[j], dot[j]) = (inv[j] * (weight?.value[j] ?? 1), sum[j] / n, dot[j] / n) }
         let (tScale, tSum, tDot) = (tiled.data + period, tiled.data + 4 * period, tiled.data + 5 * period)

@@ -1,9 +1,12 @@
-/// A differentiable layer with its own output and gradient buffers.
+/// A differentiable layer.
 ///
-/// `forward` keeps whatever `backward` needs (the input, masks, statistics); `backward` must follow
-/// the `forward` whose output it differentiates. Returned tensors are the layer's own buffers and
-/// are overwritten by the next call. `infer` is the evaluation path: it writes its output into a
-/// caller's `Workspace` and keeps nothing.
+/// `forward` keeps whatever `backward` needs (the input, masks, statistics) and returns its output
+/// in a buffer the layer owns, overwritten by its next forward pass; `backward` must follow the
+/// `forward` whose output it differentiates and returns ∂loss/∂input in a buffer taken from the
+/// workspace, which the caller gives back once it has read it. Both take their scratch (patch
+/// buffers, per-chunk partial sums) from the workspace and give it back before they return, so
+/// layers that share a workspace share that memory. `infer` is the evaluation path: it writes its
+/// output into a buffer from the workspace too and keeps nothing.
 public protocol Layer: AnyObject {
     /// A short description with the layer's sizes, e.g. `Linear(784→300)`.
     var description: String { get }
@@ -11,7 +14,9 @@ public protocol Layer: AnyObject {
     var parameters: [Parameter] { get }
     /// The output shape for an input of shape `input` (batch axis first).
     func outputShape(for input: [Int]) -> [Int]
-    /// Computes the output. `training` selects batch statistics in BatchNorm.
+    /// Computes the output. `training` selects batch statistics in BatchNorm. `input` is not changed.
+    func forward(_ input: Tensor, training: Bool, in workspace: Workspace) -> Tensor
+    /// `forward(input, training:, in:)` with a workspace of the layer's own choosing.
     func forward(_ input: Tensor, training: Bool) -> Tensor
     /// The evaluation-mode output (that of `forward(input, training: false)`, up to the sign of a zero) in a buffer
     /// taken from `workspace`, which the caller gives back once it has read it. Unlike `forward`,
@@ -19,8 +24,12 @@ public protocol Layer: AnyObject {
     /// between a training forward pass and its backward pass leaves the gradients as they were.
     /// `input` is not changed.
     func infer(_ input: Tensor, in workspace: Workspace) -> Tensor
-    /// Writes ∂loss/∂parameters into each parameter's `gradient` and returns ∂loss/∂input, or nil
-    /// when `needsInputGradient` is false (the first layer skips that work).
+    /// Writes ∂loss/∂parameters into each parameter's `gradient` and returns ∂loss/∂input in a
+    /// buffer taken from `workspace`, or nil when `needsInputGradient` is false (the first layer
+    /// skips that work). `outputGradient` is not changed.
+    func backward(_ outputGradient: Tensor, needsInputGradient: Bool, in workspace: Workspace) -> Tensor?
+    /// `backward(outputGradient, needsInputGradient:, in:)` with a workspace of the layer's own
+    /// choosing; the returned ∂loss/∂input is the caller's to keep.
     func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor?
     /// Every parameter below this layer, with a dotted path such as `3.weight`.
     func namedParameters(prefix: String) -> [(name: String, parameter: Parameter)]
@@ -44,6 +53,14 @@ extension Layer {
     /// No parameters, unless the layer says otherwise.
     public var parameters: [Parameter] { [] }
 
+    /// The pass with a workspace of its own for its scratch (made for this call and freed after it).
+    public func forward(_ input: Tensor, training: Bool) -> Tensor { forward(input, training: training, in: Workspace()) }
+
+    /// The pass with a workspace of its own (made for this call), whose ∂loss/∂input buffer the caller keeps.
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        backward(outputGradient, needsInputGradient: needsInputGradient, in: Workspace())
+    }
+
     /// The layer's own parameters named `prefix.role` (or `role` at the top).
     public func namedParameters(prefix: String) -> [(name: String, parameter: Parameter)] {
         parameters.map { (prefix.isEmpty ? $0.role : "\(prefix).\($0.role)", $0) }
@@ -55,3 +72,4 @@ extension Layer {
                     parameterCount: parameters.reduce(0) { $0 + $1.count })]
     }
 }
+
