@@ -66,6 +66,7 @@ public final class Conv2d: Layer {
         "Conv2d(\(inChannels)→\(outChannels), \(kernel)×\(kernel), stride \(stride), pad \(padding)\(bias == nil ? ", no bias" : ""))"
     }
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+    public var keepsOutput: Bool { false }
 
     public func outputShape(for input: [Int]) -> [Int] {
         precondition(input.count == 4 && input[3] == inChannels,

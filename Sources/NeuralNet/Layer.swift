@@ -12,6 +12,10 @@ public protocol Layer: AnyObject {
     var description: String { get }
     /// The layer's own trainable parameters (not those of sub-layers).
     var parameters: [Parameter] { get }
+    /// Whether the layer reads its last `forward` output again (in `backward`, or because the
+    /// output is its input or a sub-layer's kept output): when false, the layer that consumes the
+    /// output may overwrite it in place (`Sequential` lets BatchNorm and ReLU do so).
+    var keepsOutput: Bool { get }
     /// The output shape for an input of shape `input` (batch axis first).
     func outputShape(for input: [Int]) -> [Int]
     /// Computes the output. `training` selects batch statistics in BatchNorm. `input` is not changed.
@@ -53,6 +57,9 @@ extension Layer {
     /// No parameters, unless the layer says otherwise.
     public var parameters: [Parameter] { [] }
 
+    /// The output is read again, unless the layer says otherwise (the safe answer).
+    public var keepsOutput: Bool { true }
+
     /// The pass with a workspace of its own for its scratch (made for this call and freed after it).
     public func forward(_ input: Tensor, training: Bool) -> Tensor { forward(input, training: training, in: Workspace()) }
 
@@ -73,3 +80,11 @@ extension Layer {
     }
 }
 
+/// A layer whose forward pass can write its output over its input (BatchNorm, ReLU): `Sequential`
+/// lets it when the input is an output its layer does not keep (`keepsOutput` false) and no other
+/// layer reads, which saves the memory of one activation.
+protocol OverwritingLayer: Layer {
+    /// The output of `forward(x, training:, in:)`; when `overwriting`, written over x, which the
+    /// layer then keeps as its output, as it keeps its own buffer otherwise.
+    func forward(_ x: Tensor, training: Bool, in workspace: Workspace, overwriting: Bool) -> Tensor
+}

@@ -25,6 +25,7 @@ public final class Linear: Layer {
 
     public var description: String { "Linear(\(inputs)→\(outputs)\(bias == nil ? ", no bias" : ""))" }
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+    public var keepsOutput: Bool { false }
 
     public func outputShape(for input: [Int]) -> [Int] {
         precondition(input.count == 2 && input[1] == inputs, "Linear(\(inputs)→\(outputs)) got input of shape \(input)")

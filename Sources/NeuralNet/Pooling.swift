@@ -21,6 +21,7 @@ public final class MaxPool2d: Layer {
     }
 
     public var description: String { "MaxPool2d(\(kernel)×\(kernel), stride \(stride))" }
+    public var keepsOutput: Bool { false }
 
     public func outputShape(for input: [Int]) -> [Int] { poolShape(input, kernel: kernel, stride: stride, name: description) }
 
@@ -90,6 +91,7 @@ public final class AvgPool2d: Layer {
     }
 
     public var description: String { "AvgPool2d(\(kernel)×\(kernel), stride \(stride))" }
+    public var keepsOutput: Bool { false }
 
     public func outputShape(for input: [Int]) -> [Int] { poolShape(input, kernel: kernel, stride: stride, name: description) }
 

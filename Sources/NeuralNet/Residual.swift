@@ -14,6 +14,7 @@ public final class Residual: Layer {
     }
 
     public var description: String { shortcut == nil ? "Residual(identity)" : "Residual(projection)" }
+    public var keepsOutput: Bool { false }
 
     public func outputShape(for input: [Int]) -> [Int] {
         let main = body.outputShape(for: input)
@@ -23,9 +24,10 @@ public final class Residual: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool, in workspace: Workspace) -> Tensor {
-        output.copy(from: body.forward(x, training: training, in: workspace))
+        let main = body.forward(x, training: training, in: workspace)
         let skip = shortcut?.forward(x, training: training, in: workspace) ?? x
-        Kernels.add(skip.data, into: output.data, count: output.count)
+        output.resize(to: main.shape)
+        Kernels.add(main.data, skip.data, into: output.data, count: output.count)
         return output
     }
 

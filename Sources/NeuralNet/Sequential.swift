@@ -1,8 +1,10 @@
 /// Layers applied one after another; itself a layer, so blocks nest.
 ///
-/// The backward pass gives each layer's ∂x back to the workspace once the layer before has read
-/// it, so a chain holds two gradients at a time. Passes given no workspace use the network's own,
-/// which keeps the buffers from one step to the next.
+/// The forward pass lets BatchNorm and ReLU write their output over an input that no one reads
+/// again (the output of a layer that does not keep it, `keepsOutput`: a convolution's before
+/// BatchNorm, a residual sum's before ReLU). The backward pass gives each layer's ∂x back to the
+/// workspace once the layer before has read it, so a chain holds two gradients at a time. Passes
+/// given no workspace use the network's own, which keeps the buffers from one step to the next.
 public final class Sequential: Layer {
     /// The layers in order; parameter paths use their indices.
     public let layers: [any Layer]
@@ -64,10 +66,21 @@ public final class Sequential: Layer {
         layers.reduce(input) { $1.outputShape(for: $0) }
     }
 
+    public var keepsOutput: Bool { stages.last?.layer.keepsOutput ?? true }
+
     public func forward(_ input: Tensor, training: Bool) -> Tensor { forward(input, training: training, in: workspace) }
 
     public func forward(_ input: Tensor, training: Bool, in workspace: Workspace) -> Tensor {
-        stages.reduce(input) { $1.layer.forward($0, training: training, in: workspace) }
+        var x = input, disposable = false
+        for (_, layer) in stages {
+            if disposable, let overwriting = layer as? any OverwritingLayer {
+                x = overwriting.forward(x, training: training, in: workspace, overwriting: true)
+            } else {
+                x = layer.forward(x, training: training, in: workspace)
+            }
+            disposable = !layer.keepsOutput
+        }
+        return x
     }
 
     /// Each stage's output is given back to `workspace` once the next stage has read it, so the
