@@ -6,13 +6,14 @@ import RealModule
 ///
 /// Training: x̂ = (x − μ_B)/√(σ²_B + ε) with the batch mean and biased variance, y = γ x̂ + β when
 /// `affine`; running statistics move by `momentum` towards μ_B and the unbiased variance (PyTorch's
-/// convention). Evaluation uses the running statistics. γ starts at 1 and β at 0.
+/// convention). Evaluation uses the running statistics. γ starts at 1 and β at 0. Without γ and β
+/// the output is x̂ itself, the buffer `backward` reads.
 ///
 /// Between `beginStatisticsEstimate()` and `endStatisticsEstimate()` the running statistics are
 /// instead the plain average of the batch means and unbiased batch variances of the training-mode
 /// forward passes since the call (PyTorch's `momentum=None`): `estimateBatchNormStatistics`
 /// uses it to give a network the statistics of its own weights.
-public final class BatchNorm: Layer {
+public final class BatchNorm: Layer, OverwritingLayer {
     /// Number of normalised features (channels).
     public let features: Int
     /// ε added to the variance before the square root.
@@ -37,9 +38,11 @@ public final class BatchNorm: Layer {
     /// mean(∂y), mean(∂y·x̂), P floats each.
     private let tiling: ColumnTiling
     private let tiled: Tensor
-    private let normalized = Tensor(shape: [0])
+    /// x̂ of the last forward pass: `ownNormalized`, or the input itself when the pass overwrote it.
+    private var normalized: Tensor
+    private let ownNormalized = Tensor(shape: [0])
+    /// y = γ x̂ + β when affine.
     private let output = Tensor(shape: [0])
-    private let inputGradient = Tensor(shape: [0])
     private var usedBatchStatistics = true
     /// Training-mode passes averaged so far while estimating, or nil when the running statistics
     /// move by `momentum`.
@@ -63,10 +66,13 @@ public final class BatchNorm: Layer {
         scale = Tensor(shape: [features])
         tiling = ColumnTiling(columns: features)
         tiled = Tensor(shape: [6, tiling.period])
+        normalized = ownNormalized
     }
 
     public var description: String { "BatchNorm(\(features)\(weight == nil ? ", no affine" : ""))" }
     public var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
+    /// Without γ and β the output is x̂, which `backward` reads.
+    public var keepsOutput: Bool { weight == nil }
 
     public func outputShape(for input: [Int]) -> [Int] {
         precondition(input.last == features, "\(description) got input of shape \(input)")
@@ -103,12 +109,18 @@ public final class BatchNorm: Layer {
         }
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, in workspace: Workspace) -> Tensor {
+        forward(x, training: training, in: workspace, overwriting: false)
+    }
+
+    func forward(_ x: Tensor, training: Bool, in workspace: Workspace, overwriting: Bool) -> Tensor {
         _ = outputShape(for: x.shape)
         let f = features, rows = x.count / f, count = x.count
         if training { precondition(rows > 1, "BatchNorm in training mode needs more than one value per feature") }
+        normalized = overwriting ? x : ownNormalized
         normalized.resize(to: x.shape)
-        output.resize(to: x.shape)
+        let affine = weight != nil
+        if affine { output.resize(to: x.shape) }
         usedBatchStatistics = training
         let xs = x.data, xh = normalized.data, ys = output.data
         let mu = mean.data, inv = inverseDeviation.data, squares = gradientDot.data, n = Float(rows)
@@ -118,7 +130,7 @@ public final class BatchNorm: Layer {
             tiling.sum(count: count, into: mu) { offset, length, sum in ck_tiled_sum(xs + offset, sum, length, period) }
             for j in 0 ..< f { mu[j] /= n }
             tiling.tile(mu, into: tMean)
-            // x̂ first holds x − μ so the variance is summed from centred values.
+            // x̂ first holds x − μ so the variance is summed from centred values (x itself is read no more).
             tiling.sum(count: count, into: squares) { offset, length, sum in
                 ck_tiled_centre(xs + offset, tMean, xh + offset, sum, length, period)
             }
@@ -128,7 +140,6 @@ public final class BatchNorm: Layer {
         } else {
             inv.update(from: tileRunningStatistics().scale, count: f)
         }
-        let affine = weight != nil
         if let weight, let bias {
             tiling.tile(weight.value.data, into: tGamma)
             tiling.tile(bias.value.data, into: tBeta)
@@ -140,13 +151,9 @@ public final class BatchNorm: Layer {
             } else {
                 ck_tiled_standardize(x, tMean, tScale, h, length, period, 0)
             }
-            if affine {
-                ck_tiled_affine(h, tGamma, tBeta, y, length, period)
-            } else {
-                y.update(from: h, count: length)
-            }
+            if affine { ck_tiled_affine(h, tGamma, tBeta, y, length, period) }
         }
-        return output
+        return affine ? output : normalized
     }
 
     public func infer(_ x: Tensor, in workspace: Workspace) -> Tensor { infer(x, rectified: false, in: workspace) }
@@ -189,7 +196,7 @@ public final class BatchNorm: Layer {
     }
 
     /// ∂x = γ/σ · (∂y − mean(∂y) − x̂ · mean(∂y · x̂)) with batch statistics, γ/σ · ∂y with running ones.
-    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, in workspace: Workspace) -> Tensor? {
         let f = features, rows = dy.count / f, count = dy.count
         let dys = dy.data, xh = normalized.data, sum = gradientSum.data, dot = gradientDot.data
         let period = tiling.period
@@ -201,7 +208,7 @@ public final class BatchNorm: Layer {
             bias.gradient.data.update(from: sum, count: f)
         }
         guard needsInputGradient else { return nil }
-        inputGradient.resize(to: dy.shape)
+        let inputGradient = workspace.take(dy.shape)
         let dx = inputGradient.data, k = scale.data, inv = inverseDeviation.data, n = Float(rows)
         for j in 0 ..< f { (k[j], sum[j], dot[j]) = (inv[j] * (weight?.value[j] ?? 1), sum[j] / n, dot[j] / n) }
         let (tScale, tSum, tDot) = (tiled.data + period, tiled.data + 4 * period, tiled.data + 5 * period)

@@ -2,9 +2,9 @@ import CKernels
 import Simplex
 import Support
 
-/// The most chunks a convolution splits its batch into, and so the number of per-chunk buffers and
-/// ∂W partial sums it keeps (each chunk has its own ∂W; fewer, larger
-/// chunks keep more images per group).
+/// The most chunks a convolution splits its batch into, and so the number of per-chunk patch buffers
+/// and ∂W partial sums it takes from its workspace (each chunk has its own ∂W; fewer, larger chunks
+/// keep more images per group).
 let imageChunks = 4
 
 /// 2-D convolution on NHWC images by im2col + GEMM, a few images at a time.
@@ -18,7 +18,8 @@ let imageChunks = 4
 /// stays in cache); the backward pass forms a group's patches again rather than keeping a
 /// whole-batch patch matrix. For that it keeps a reference to the forward pass's input, which must
 /// not change before `backward`. ∂W and ∂b are summed per chunk, then over the chunks in order, so
-/// results depend only on the inputs, whatever the number of workers. The forward pass of a
+/// results depend only on the inputs, whatever the number of workers. The patch buffers and the
+/// per-chunk ∂W sums are taken from the pass's workspace and given back when it returns. The forward pass of a
 /// single-channel input with stride 1 and no padding (a first layer on grayscale images) skips the
 /// patches: `ck_convolve_one_channel` sums its K·K products per output directly, 1.6 times as fast
 /// as im2col and a 25-wide product for LeNet-5's first layer.
@@ -38,12 +39,8 @@ public final class Conv2d: Layer {
     /// b, shape [O], unless created with `bias: false`.
     public let bias: Parameter?
     private var input = Tensor(shape: [0])
-    /// One patch buffer per chunk, `groupFloats` each.
-    private let patchBuffers = Tensor(shape: [0])
     private let output = Tensor(shape: [0])
-    private let inputGradient = Tensor(shape: [0])
-    /// Per-chunk partial sums of ∂W (O·K·K·C floats each) and of ∂b tiled to whole SIMD blocks.
-    private let weightGradientParts = Tensor(shape: [0])
+    /// Per-chunk partial sums of ∂b tiled to whole SIMD blocks.
     private let biasGradientParts = Tensor(shape: [0])
     /// The bias tiled to whole SIMD blocks (`biasTiling.period` floats).
     private let tiledBias = Tensor(shape: [0])
@@ -69,6 +66,7 @@ public final class Conv2d: Layer {
         "Conv2d(\(inChannels)→\(outChannels), \(kernel)×\(kernel), stride \(stride), pad \(padding)\(bias == nil ? ", no bias" : ""))"
     }
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+    public var keepsOutput: Bool { false }
 
     public func outputShape(for input: [Int]) -> [Int] {
         precondition(input.count == 4 && input[3] == inChannels,
@@ -84,21 +82,23 @@ public final class Conv2d: Layer {
     /// Whether the forward pass convolves directly (`ck_convolve_one_channel`) instead of by patches.
     private var convolvesDirectly: Bool { inChannels == 1 && stride == 1 && padding == 0 }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, in workspace: Workspace) -> Tensor {
         output.resize(to: outputShape(for: x.shape))
-        forward(x, into: output.data) { _, _, _ in }
+        forward(x, into: output.data, in: workspace) { _, _, _ in }
         return output
     }
 
     public func infer(_ x: Tensor, in workspace: Workspace) -> Tensor {
         let y = workspace.take(outputShape(for: x.shape)), floats = y.count / max(1, x.shape[0])
-        convolve(x, into: { _, images in y.data + images.lowerBound * floats }) { _, _, _ in }
+        convolve(x, in: workspace, into: { _, images in y.data + images.lowerBound * floats }) { _, _, _ in }
         return y
     }
 
-    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, in workspace: Workspace) -> Tensor? {
         let dys = dy.data, rowsPerImage = dy.shape[1] * dy.shape[2], outChannels = outChannels
-        return backward(needsInputGradient: needsInputGradient) { _, images in UnsafePointer(dys + images.lowerBound * rowsPerImage * outChannels) }
+        return backward(needsInputGradient: needsInputGradient, in: workspace) { _, images in
+            UnsafePointer(dys + images.lowerBound * rowsPerImage * outChannels)
+        }
     }
 
     /// How the images are grouped for an input of shape `shape`: `group` images per patch buffer,
@@ -116,25 +116,27 @@ public final class Conv2d: Layer {
     /// y = conv(x) into the [N, H', W', O] floats at `y`, a group of images at a time in each chunk;
     /// after each group, `body(chunk, images, rows)` sees that group's finished output (bias
     /// added) at `rows` while it is still in cache, on the thread that computed it, with its chunk
-    /// (`chunk`). Keeps x for `backward`.
-    func forward(_ x: Tensor, into y: UnsafeMutablePointer<Float>,
+    /// (`chunk`). Keeps x for `backward`; the patch buffers come from `workspace`.
+    func forward(_ x: Tensor, into y: UnsafeMutablePointer<Float>, in workspace: Workspace,
                  eachGroup body: (_ chunk: Int, _ images: Range<Int>, _ rows: UnsafeMutablePointer<Float>) -> Void) {
         input = x
         let floats = outputShape(for: x.shape).dropFirst().reduce(1, *)
-        convolve(x, into: { _, images in y + images.lowerBound * floats }, eachGroup: body)
+        convolve(x, in: workspace, into: { _, images in y + images.lowerBound * floats }, eachGroup: body)
     }
 
     /// conv(x) a group of images at a time in each chunk (the groups `forward` uses): each group's
     /// output rows ([n_g·H'·W', O] floats) go to `destination(chunk, images)`, and then
     /// `body(chunk, images, rows)` sees them, bias added, while they are still in cache, on the
-    /// thread that computed them. Keeps nothing for `backward`.
-    func convolve(_ x: Tensor, into destination: (_ chunk: Int, _ images: Range<Int>) -> UnsafeMutablePointer<Float>,
+    /// thread that computed them. Keeps nothing for `backward`; the patch buffers (one per chunk)
+    /// are taken from `workspace` and given back.
+    func convolve(_ x: Tensor, in workspace: Workspace, into destination: (_ chunk: Int, _ images: Range<Int>) -> UnsafeMutablePointer<Float>,
                   eachGroup body: (_ chunk: Int, _ images: Range<Int>, _ rows: UnsafeMutablePointer<Float>) -> Void) {
         let (group, alignment, rowsPerImage) = grouping(for: x.shape)
         let groupFloats = group * rowsPerImage * patchWidth, (outChannels, patchWidth) = (outChannels, patchWidth)
-        patchBuffers.resize(to: [imageChunks, groupFloats])
-        let (buffers, w) = (patchBuffers.data, weight.value.data)
         let tiling = biasTiling, direct = convolvesDirectly, (height, width, taps) = (x.shape[1], x.shape[2], kernel * kernel)
+        let patches = direct ? nil : workspace.take([imageChunks, groupFloats])
+        defer { patches.map(workspace.giveBack) }
+        let (buffers, w) = (patches?.data, weight.value.data)
         if direct {
             tapWeights.resize(to: [taps * outChannels])
             for o in 0 ..< outChannels {
@@ -147,45 +149,47 @@ public final class Conv2d: Layer {
         let tiled: UnsafePointer<Float>? = bias == nil ? nil : UnsafePointer(tiledBias.data)
         let (tapWeights, biasValues, kernel) = (tapWeights.data, bias.map { UnsafePointer($0.value.data) }, kernel)
         parallelFixedChunks(count: x.shape[0], minimumPerChunk: group, alignment: alignment, maximumChunks: imageChunks) { chunk, start, count in
-            let buffer = buffers + chunk * groupFloats
             for first in Swift.stride(from: start, to: start + count, by: group) {
                 let images = first ..< min(first + group, start + count)
                 let rows = destination(chunk, images), rowCount = images.count * rowsPerImage
-                if direct {
-                    ck_convolve_one_channel(x.data + first * height * width, height, width, kernel, outChannels, tapWeights,
-                                            biasValues, images.count, rows)
-                } else {
+                if let buffers {
+                    let buffer = buffers + chunk * groupFloats
                     im2col(x, images: images, into: buffer)
                     gemm(transposeA: false, transposeB: true, m: rowCount, n: outChannels, k: patchWidth,
                          buffer, lda: patchWidth, w, ldb: patchWidth, rows, ldc: outChannels, serial: true)
                     if let tiled {
                         ck_tiled_add(tiled, rows, rowCount * outChannels, tiling.period)
                     }
+                } else {
+                    ck_convolve_one_channel(x.data + first * height * width, height, width, kernel, outChannels, tapWeights,
+                                            biasValues, images.count, rows)
                 }
                 body(chunk, images, rows)
             }
         }
     }
 
-    /// ∂W, ∂b and (when `needsInputGradient`) ∂x, returned, for the last forward pass, in the same groups:
-    /// `gradient(chunk, images)` gives the group's ∂y rows ([n_g·H'·W', O] floats), on the thread that
-    /// uses them, so a caller can form them there just in time.
-    func backward(needsInputGradient: Bool,
+    /// ∂W, ∂b and (when `needsInputGradient`) ∂x, returned in a buffer taken from `workspace`, for the
+    /// last forward pass, in the same groups: `gradient(chunk, images)` gives the group's ∂y rows
+    /// ([n_g·H'·W', O] floats), on the thread that uses them, so a caller can form them there just in
+    /// time. The patch buffers and the per-chunk ∂W sums are taken from `workspace` and given back.
+    func backward(needsInputGradient: Bool, in workspace: Workspace,
                   gradient: (_ chunk: Int, _ images: Range<Int>) -> UnsafePointer<Float>) -> Tensor? {
         let shape = input.shape, (group, alignment, rowsPerImage) = grouping(for: shape)
         let groupFloats = group * rowsPerImage * patchWidth, (outChannels, patchWidth) = (outChannels, patchWidth)
         let weightCount = outChannels * patchWidth, tiling = biasTiling
-        weightGradientParts.resize(to: [imageChunks, weightCount])
+        let patches = workspace.take([imageChunks, groupFloats]), weightGradientParts = workspace.take([imageChunks, weightCount])
+        defer { [patches, weightGradientParts].forEach(workspace.giveBack) }
         weightGradientParts.zero()
         biasGradientParts.resize(to: [imageChunks, tiling.period])
         biasGradientParts.zero()
-        if needsInputGradient { inputGradient.resize(to: shape) }
-        let (buffers, w, dx, x) = (patchBuffers.data, weight.value.data, inputGradient.data, input)
+        let inputGradient = needsInputGradient ? workspace.take(shape) : nil
+        let (buffers, w, dx, x) = (patches.data, weight.value.data, inputGradient?.data, input)
         let (weightParts, biasParts) = (weightGradientParts.data, biasGradientParts.data)
         let imageSize = shape[1] * shape[2] * shape[3], hasBias = bias != nil
         parallelFixedChunks(count: shape[0], minimumPerChunk: group, alignment: alignment, maximumChunks: imageChunks) { chunk, start, count in
             let buffer = buffers + chunk * groupFloats
-            if needsInputGradient { Kernels.fill(dx + start * imageSize, 0, count: count * imageSize) }
+            if let dx { Kernels.fill(dx + start * imageSize, 0, count: count * imageSize) }
             for first in Swift.stride(from: start, to: start + count, by: group) {
                 let images = first ..< min(first + group, start + count)
                 let dy = gradient(chunk, images), rowCount = images.count * rowsPerImage
@@ -197,7 +201,7 @@ public final class Conv2d: Layer {
                     let sum = biasParts + chunk * tiling.period
                     ck_tiled_sum(dy, sum, rowCount * outChannels, tiling.period)
                 }
-                guard needsInputGradient else { continue }
+                guard let dx else { continue }
                 gemm(transposeA: false, transposeB: false, m: rowCount, n: patchWidth, k: outChannels,
                      dy, lda: outChannels, w, ldb: patchWidth, buffer, ldc: patchWidth, serial: true)
                 col2im(buffer, images: images, into: dx)
@@ -210,7 +214,7 @@ public final class Conv2d: Layer {
             bias.gradient.data.update(repeating: 0, count: outChannels)
             for part in 0 ..< imageChunks { tiling.addFolded(biasParts + part * tiling.period, into: bias.gradient.data) }
         }
-        return needsInputGradient ? inputGradient : nil
+        return inputGradient
     }
 
     /// Sums the patch gradients of `images` (rows of `buffer`, the group's first patch row first)

@@ -16,8 +16,9 @@ import Support
 ///
 /// Backward: with z = ReLU(x̂) and p the pooled output, ∂z is ∂p at the winners where p > 0 and
 /// zero elsewhere, and x̂ = p there, so BatchNorm's sums Σ∂z and Σ∂z·x̂ are sums over the pooled
-/// output. Each group's ∂y = a·(∂z − mean ∂z − x̂·mean(∂z·x̂)) is formed by the thread that runs its chunk just before
-/// the convolution's backward pass uses it (`Conv2d.backward(needsInputGradient:gradient:)`), in one
+/// output. Each group's ∂y = a·(∂z − mean ∂z − x̂·mean(∂z·x̂)) is formed, in a per-chunk buffer taken from the
+/// workspace, by the thread that runs its chunk just before the convolution's backward pass uses it
+/// (`Conv2d.backward(needsInputGradient:in:gradient:)`), in one
 /// pass over the group's windows (`ck_pool_normalized_gradient`; the windows do not overlap, so each
 /// input of y is the winner of at most one).
 ///
@@ -43,8 +44,6 @@ final class ConvolutionBlock: Layer {
     private let statistics: Tensor
     /// Per chunk: a tiled accumulator, a tiled group mean, and the group's sums and squared deviations per channel.
     private let scratch: Tensor
-    /// Per chunk: one group's ∂y.
-    private let gradientBuffers = Tensor(shape: [0])
     /// Per chunk: the moments of the groups it convolved.
     private let parts: UnsafeMutablePointer<ChannelMoments>
 
@@ -75,11 +74,11 @@ final class ConvolutionBlock: Layer {
 
     func outputShape(for input: [Int]) -> [Int] { pool.outputShape(for: conv.outputShape(for: input)) }
 
-    func forward(_ x: Tensor, training: Bool) -> Tensor {
+    func forward(_ x: Tensor, training: Bool, in workspace: Workspace) -> Tensor {
         fused = training
         guard training else {
-            return pool.forward(relu.forward(norm.forward(conv.forward(x, training: false), training: false), training: false),
-                                training: false)
+            let layers: [any Layer] = [conv, norm, relu, pool]
+            return layers.reduce(x) { $1.forward($0, training: false, in: workspace) }
         }
         inputShape = x.shape
         let convShape = conv.outputShape(for: x.shape), rows = convShape[0] * convShape[1] * convShape[2]
@@ -93,7 +92,7 @@ final class ConvolutionBlock: Layer {
         for chunk in 0 ..< imageChunks { parts[chunk].reset() }
         winners.withUnsafeMutableBufferPointer { buffer in
             let best = buffer.baseAddress!
-            conv.forward(x, into: y) { chunk, images, groupRows in
+            conv.forward(x, into: y, in: workspace) { chunk, images, groupRows in
                 let count = images.count * rowsPerImage * channels, n = Float(images.count * rowsPerImage)
                 let s = scratch + chunk * scratchStride
                 let (accumulator, tiledMean, means, squares) = (s, s + period, s + 2 * period, s + 2 * period + channels)
@@ -132,10 +131,16 @@ final class ConvolutionBlock: Layer {
         ConvolutionInference([conv, norm, relu, pool][...])!.infer(x, in: workspace)
     }
 
-    func backward(_ dp: Tensor, needsInputGradient: Bool) -> Tensor? {
+    func backward(_ dp: Tensor, needsInputGradient: Bool, in workspace: Workspace) -> Tensor? {
         guard fused else {
-            let dz = relu.backward(pool.backward(dp, needsInputGradient: true)!, needsInputGradient: true)!
-            return conv.backward(norm.backward(dz, needsInputGradient: true)!, needsInputGradient: needsInputGradient)
+            var gradient = pool.backward(dp, needsInputGradient: true, in: workspace)!
+            for layer in [relu, norm] as [any Layer] {
+                let next = layer.backward(gradient, needsInputGradient: true, in: workspace)!
+                workspace.giveBack(gradient)
+                gradient = next
+            }
+            defer { workspace.giveBack(gradient) }
+            return conv.backward(gradient, needsInputGradient: needsInputGradient, in: workspace)
         }
         let channels = conv.outChannels, period = tiling.period, tiling = tiling
         let stats = statistics.data, (sum, dot) = (stats + 2 * period, stats + 2 * period + channels)
@@ -148,10 +153,11 @@ final class ConvolutionBlock: Layer {
         for j in 0 ..< channels { (sum[j], dot[j]) = (sum[j] / n, dot[j] / n) }
         let (mu, inverse) = (stats + 2 * period + 2 * channels, stats + 2 * period + 3 * channels)
         let groupFloats = conv.grouping(for: inputShape).group * rowsPerImage * channels
-        gradientBuffers.resize(to: [imageChunks, groupFloats])
+        let gradientBuffers = workspace.take([imageChunks, groupFloats])
+        defer { workspace.giveBack(gradientBuffers) }
         let buffers = gradientBuffers.data, (height, width, kernel) = (convShape[1], convShape[2], pool.kernel)
         return winners.withUnsafeBufferPointer { best in
-            conv.backward(needsInputGradient: needsInputGradient) { chunk, images in
+            conv.backward(needsInputGradient: needsInputGradient, in: workspace) { chunk, images in
                 let buffer = buffers + chunk * groupFloats
                 ck_pool_normalized_gradient(dps, p, best.baseAddress!, y, mu, inverse, sum, dot, height, width, channels, kernel,
                                             images.lowerBound, images.count, buffer)

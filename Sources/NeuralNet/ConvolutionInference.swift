@@ -50,14 +50,14 @@ struct ConvolutionInference {
         let perImage = y.count / max(1, x.shape[0]), ys = y.data
         let (mean, scale, period) = norm.tileRunningStatistics(), rectify: Int32 = rectified ? 1 : 0
         guard let pool else {
-            conv.convolve(x, into: { _, images in ys + images.lowerBound * perImage }) { _, images, rows in
+            conv.convolve(x, in: workspace, into: { _, images in ys + images.lowerBound * perImage }) { _, images, rows in
                 ck_tiled_standardize(rows, mean, scale, rows, images.count * perImage, period, rectify)
             }
             return y
         }
         let (group, _, rowsPerImage) = conv.grouping(for: x.shape), groupFloats = group * rowsPerImage * conv.outChannels
         let buffers = workspace.take([imageChunks, groupFloats]), groups = buffers.data
-        conv.convolve(x, into: { chunk, _ in groups + chunk * groupFloats }) { _, images, rows in
+        conv.convolve(x, in: workspace, into: { chunk, _ in groups + chunk * groupFloats }) { _, images, rows in
             let pooled = ys + images.lowerBound * perImage
             pool.pool(rows, shape: convShape, images: 0 ..< images.count, into: pooled, winners: nil)
             ck_tiled_standardize(pooled, mean, scale, pooled, images.count * perImage, period, rectify)

@@ -24,6 +24,16 @@ enum Kernels {
         while i < count { y[i] = value; i += 1 }
     }
 
+    /// y = a + b.
+    static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            store(load(a, i) + load(b, i), y, i)
+            i += 8
+        }
+        while i < count { y[i] = a[i] + b[i]; i += 1 }
+    }
+
     /// y += x.
     static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0

@@ -11,7 +11,6 @@ public final class Linear: Layer {
     public let bias: Parameter?
     private var input: Tensor?
     private let output = Tensor(shape: [0])
-    private let inputGradient = Tensor(shape: [0])
     /// Adds the bias to the output rows and sums ∂y's columns for its gradient.
     private lazy var biasTiling = ColumnTiling(columns: outputs, accumulators: 1)
 
@@ -26,13 +25,14 @@ public final class Linear: Layer {
 
     public var description: String { "Linear(\(inputs)→\(outputs)\(bias == nil ? ", no bias" : ""))" }
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+    public var keepsOutput: Bool { false }
 
     public func outputShape(for input: [Int]) -> [Int] {
         precondition(input.count == 2 && input[1] == inputs, "Linear(\(inputs)→\(outputs)) got input of shape \(input)")
         return [input[0], outputs]
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, in workspace: Workspace) -> Tensor {
         output.resize(to: outputShape(for: x.shape))
         apply(to: x, into: output)
         input = x
@@ -52,14 +52,14 @@ public final class Linear: Layer {
         if let bias { biasTiling.addRow(bias.value.data, to: y.data, count: y.count) }
     }
 
-    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, in workspace: Workspace) -> Tensor? {
         guard let x = input else { preconditionFailure("Linear.backward before forward") }
         let n = x.shape[0]
         gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: n,
              dy.data, lda: outputs, x.data, ldb: inputs, weight.gradient.data, ldc: inputs)
         if let bias { biasTiling.columnSums(dy.data, count: dy.count, into: bias.gradient.data) }
         guard needsInputGradient else { return nil }
-        inputGradient.resize(to: x.shape)
+        let inputGradient = workspace.take(x.shape)
         gemm(transposeA: false, transposeB: false, m: n, n: inputs, k: outputs,
              dy.data, lda: outputs, weight.value.data, ldb: inputs, inputGradient.data, ldc: inputs)
         return inputGradient

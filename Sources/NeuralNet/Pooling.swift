@@ -12,7 +12,6 @@ public final class MaxPool2d: Layer {
     private var inputShape: [Int] = []
     private var winners: [Int32] = []
     private let output = Tensor(shape: [0])
-    private let inputGradient = Tensor(shape: [0])
 
     /// Max pooling with k×k windows and stride `stride ?? kernel`.
     public init(_ kernel: Int, stride: Int? = nil) {
@@ -22,10 +21,11 @@ public final class MaxPool2d: Layer {
     }
 
     public var description: String { "MaxPool2d(\(kernel)×\(kernel), stride \(stride))" }
+    public var keepsOutput: Bool { false }
 
     public func outputShape(for input: [Int]) -> [Int] { poolShape(input, kernel: kernel, stride: stride, name: description) }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, in workspace: Workspace) -> Tensor {
         let shape = outputShape(for: x.shape)
         inputShape = x.shape
         output.resize(to: shape)
@@ -58,9 +58,9 @@ public final class MaxPool2d: Layer {
         ck_max_pool(xs, shape[1], shape[2], shape[3], kernel, stride, images.lowerBound, images.count, ys, best)
     }
 
-    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, in workspace: Workspace) -> Tensor? {
         guard needsInputGradient else { return nil }
-        inputGradient.resize(to: inputShape)
+        let inputGradient = workspace.take(inputShape)
         let dx = inputGradient.data, dys = dy.data
         let (imageSize, outputSize) = (inputGradient.count / inputShape[0], dy.count / inputShape[0])
         winners.withUnsafeBufferPointer { best in
@@ -82,7 +82,6 @@ public final class AvgPool2d: Layer {
     public let stride: Int
     private var inputShape: [Int] = []
     private let output = Tensor(shape: [0])
-    private let inputGradient = Tensor(shape: [0])
 
     /// Average pooling with k×k windows and stride `stride ?? kernel`.
     public init(_ kernel: Int, stride: Int? = nil) {
@@ -92,6 +91,7 @@ public final class AvgPool2d: Layer {
     }
 
     public var description: String { "AvgPool2d(\(kernel)×\(kernel), stride \(stride))" }
+    public var keepsOutput: Bool { false }
 
     public func outputShape(for input: [Int]) -> [Int] { poolShape(input, kernel: kernel, stride: stride, name: description) }
 
@@ -113,7 +113,7 @@ public final class AvgPool2d: Layer {
         }
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, in workspace: Workspace) -> Tensor {
         inputShape = x.shape
         output.resize(to: outputShape(for: x.shape))
         average(x, into: output)
@@ -135,9 +135,9 @@ public final class AvgPool2d: Layer {
         for i in 0 ..< y.count { ys[i] *= scale }
     }
 
-    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, in workspace: Workspace) -> Tensor? {
         guard needsInputGradient else { return nil }
-        inputGradient.resize(to: inputShape)
+        let inputGradient = workspace.take(inputShape)
         inputGradient.zero()
         let c = inputShape[3], dx = inputGradient.data, scale = 1 / Float(kernel * kernel)
         forEachWindowElement(inputShape, dy.shape) { out, at in

@@ -1,12 +1,11 @@
 /// y = body(x) + shortcut(x), with the identity as the default shortcut (ResNet's BasicBlock
-/// before its final ReLU). ∂x = ∂body/∂x ∂y + ∂shortcut/∂x ∂y.
+/// before its final ReLU). ∂x = ∂body/∂x ∂y + ∂shortcut/∂x ∂y, summed in the body's ∂x buffer.
 public final class Residual: Layer {
     /// The residual branch.
     public let body: Sequential
     /// The projection shortcut (1×1 conv + BN in ResNet), or nil for the identity.
     public let shortcut: Sequential?
     private let output = Tensor(shape: [0])
-    private let inputGradient = Tensor(shape: [0])
 
     /// y = body(x) + shortcut(x); without `shortcut`, y = body(x) + x (shapes must agree).
     public init(_ body: Sequential, shortcut: Sequential? = nil) {
@@ -15,6 +14,7 @@ public final class Residual: Layer {
     }
 
     public var description: String { shortcut == nil ? "Residual(identity)" : "Residual(projection)" }
+    public var keepsOutput: Bool { false }
 
     public func outputShape(for input: [Int]) -> [Int] {
         let main = body.outputShape(for: input)
@@ -23,10 +23,11 @@ public final class Residual: Layer {
         return main
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        output.copy(from: body.forward(x, training: training))
-        let skip = shortcut?.forward(x, training: training) ?? x
-        Kernels.add(skip.data, into: output.data, count: output.count)
+    public func forward(_ x: Tensor, training: Bool, in workspace: Workspace) -> Tensor {
+        let main = body.forward(x, training: training, in: workspace)
+        let skip = shortcut?.forward(x, training: training, in: workspace) ?? x
+        output.resize(to: main.shape)
+        Kernels.add(main.data, skip.data, into: output.data, count: output.count)
         return output
     }
 
@@ -42,13 +43,13 @@ public final class Residual: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
-        let main = body.backward(dy, needsInputGradient: needsInputGradient)
-        let skip = shortcut.map { $0.backward(dy, needsInputGradient: needsInputGradient) } ?? dy
-        guard needsInputGradient, let main, let skip else { return nil }
-        inputGradient.copy(from: main)
-        Kernels.add(skip.data, into: inputGradient.data, count: inputGradient.count)
-        return inputGradient
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, in workspace: Workspace) -> Tensor? {
+        let main = body.backward(dy, needsInputGradient: needsInputGradient, in: workspace)
+        let skip = shortcut.map { $0.backward(dy, needsInputGradient: needsInputGradient, in: workspace) } ?? dy
+        guard let main, let skip else { return nil }
+        Kernels.add(skip.data, into: main.data, count: main.count)
+        if skip !== dy { workspace.giveBack(skip) }
+        return main
     }
 
     public func namedParameters(prefix: String) -> [(name: String, parameter: Parameter)] {

@@ -1,7 +1,16 @@
 /// Layers applied one after another; itself a layer, so blocks nest.
+///
+/// The forward pass lets BatchNorm and ReLU write their output over an input that no one reads
+/// again (the output of a layer that does not keep it, `keepsOutput`: a convolution's before
+/// BatchNorm, a residual sum's before ReLU). The backward pass gives each layer's ∂x back to the
+/// workspace once the layer before has read it, so a chain holds two gradients at a time. Passes
+/// given no workspace use the network's own, which keeps the buffers from one step to the next.
 public final class Sequential: Layer {
     /// The layers in order; parameter paths use their indices.
     public let layers: [any Layer]
+
+    /// The buffers of the passes that are given no workspace.
+    private let workspace = Workspace()
 
     /// Whether any layer before layer i has parameters: only then must layer i pass a gradient back.
     private let trainableBefore: [Bool]
@@ -57,8 +66,21 @@ public final class Sequential: Layer {
         layers.reduce(input) { $1.outputShape(for: $0) }
     }
 
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        stages.reduce(input) { $1.layer.forward($0, training: training) }
+    public var keepsOutput: Bool { stages.last?.layer.keepsOutput ?? true }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor { forward(input, training: training, in: workspace) }
+
+    public func forward(_ input: Tensor, training: Bool, in workspace: Workspace) -> Tensor {
+        var x = input, disposable = false
+        for (_, layer) in stages {
+            if disposable, let overwriting = layer as? any OverwritingLayer {
+                x = overwriting.forward(x, training: training, in: workspace, overwriting: true)
+            } else {
+                x = layer.forward(x, training: training, in: workspace)
+            }
+            disposable = !layer.keepsOutput
+        }
+        return x
     }
 
     /// Each stage's output is given back to `workspace` once the next stage has read it, so the
@@ -76,16 +98,28 @@ public final class Sequential: Layer {
         return copy
     }
 
+    /// Without a workspace, ∂loss/∂input, when asked for, comes from a workspace made for the call
+    /// (so that it is the caller's to keep); a training step, which does not ask for it, uses the
+    /// network's own.
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        backward(outputGradient, needsInputGradient: needsInputGradient, in: needsInputGradient ? Workspace() : workspace)
+    }
+
     /// Layers before the first one with parameters are skipped unless the caller needs ∂loss/∂input
     /// (e.g. LeNet-300's first Linear never forms the gradient of the flattened image).
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool, in workspace: Workspace) -> Tensor? {
         var gradient = outputGradient
         for (first, layer) in stages.reversed() {
             let needed = trainableBefore[first] || needsInputGradient
-            guard let next = layer.backward(gradient, needsInputGradient: needed) else { return nil }
+            let next = layer.backward(gradient, needsInputGradient: needed, in: workspace)
+            if gradient !== outputGradient { workspace.giveBack(gradient) }
+            guard let next else { return nil }
             gradient = next
         }
-        return gradient
+        guard gradient === outputGradient else { return gradient }
+        let copy = workspace.take(gradient.shape)
+        copy.data.update(from: gradient.data, count: gradient.count)
+        return copy
     }
 
     public func namedParameters(prefix: String) -> [(name: String, parameter: Parameter)] {

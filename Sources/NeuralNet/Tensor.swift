@@ -1,9 +1,10 @@
 /// A contiguous, shaped buffer of `Float`s with reference semantics.
 ///
-/// Layers own their output and gradient tensors and overwrite them in place on every step, so a
-/// training step allocates nothing once the shapes are settled; a tensor is only reallocated when
-/// `resize(to:)` asks for more elements than it has ever held. Layout is row-major (the last axis
-/// changes fastest); images are NHWC.
+/// Layers own their outputs and overwrite them in place on every step, and take gradients and
+/// scratch from a `Workspace` that hands the same buffers out again, so a training step allocates
+/// nothing once the shapes are settled; a tensor is only reallocated when `resize(to:)`
+/// asks for more elements than it has ever held. Layout is row-major (the last axis changes
+/// fastest); images are NHWC.
 public final class Tensor {
     /// The extent of each axis.
     public private(set) var shape: [Int]
@@ -11,7 +12,8 @@ public final class Tensor {
     public private(set) var count: Int
     /// The first element; valid for `count` elements.
     public private(set) var data: UnsafeMutablePointer<Float>
-    private var capacity: Int
+    /// The elements the buffer holds, the most `count` has ever been.
+    private(set) var capacity: Int
 
     /// A tensor of the given shape with every element `value`.
     public init(shape: [Int], repeating value: Float = 0) {

@@ -96,11 +96,11 @@ enum PlantedGradientBug: Sendable {
         init(_ inner: Residual, bug: PlantedGradientBug) { (self.inner, self.bug) = (inner, bug) }
         var description: String { "planted(\(inner.description))" }
         func outputShape(for input: [Int]) -> [Int] { inner.outputShape(for: input) }
-        func forward(_ input: Tensor, training: Bool) -> Tensor { inner.forward(input, training: training) }
+        func forward(_ input: Tensor, training: Bool, in workspace: Workspace) -> Tensor { inner.forward(input, training: training, in: workspace) }
         func infer(_ input: Tensor, in workspace: Workspace) -> Tensor { inner.infer(input, in: workspace) }
         func namedParameters(prefix: String) -> [(name: String, parameter: Parameter)] { inner.namedParameters(prefix: prefix) }
-        func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-            let result = inner.backward(outputGradient, needsInputGradient: needsInputGradient)
+        func backward(_ outputGradient: Tensor, needsInputGradient: Bool, in workspace: Workspace) -> Tensor? {
+            let result = inner.backward(outputGradient, needsInputGradient: needsInputGradient, in: workspace)
             let named = Dictionary(uniqueKeysWithValues: inner.namedParameters(prefix: "").map { ($0.name, $0.parameter) })
             switch bug {
             case .dropShortcut:

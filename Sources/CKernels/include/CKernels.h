@@ -196,7 +196,7 @@ void ck_adam(float *w, const float *g, float *m, float *v, long n, float beta1, 
 void ck_tiled_sum(const float *x, float *sum, long n, long period);
 /// y += row (tiled).
 void ck_tiled_add(const float *row, float *y, long n, long period);
-/// c = x − mean (tiled); h = c (unless h is NULL); squares (tiled) += c·c.
+/// c = x − mean (tiled); h = c (unless h is NULL; h may be x); squares (tiled) += c·c.
 void ck_tiled_centre(const float *x, const float *mean, float *h, float *squares, long n, long period);
 /// y = a (tiled) · x (y may be x).
 void ck_tiled_multiply(const float *a, const float *x, float *y, long n, long period);
