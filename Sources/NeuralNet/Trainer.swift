@@ -120,12 +120,34 @@ public struct TrainingProgress: Sendable {
     public let secondsRemaining: Double
 }
 
-/// Raised when the loss or a weight stops being finite.
-public struct TrainingError: Error, CustomStringConvertible {
-    /// The message: what went wrong (a non-finite value, a checkpoint that does not fit) and what to change.
-    public let description: String
-    /// An error with the given message.
-    public init(description: String) { self.description = description }
+/// Why a training run stopped or could not start; each case prints as one line saying what to change.
+public enum TrainingError: Error, CustomStringConvertible {
+    /// The loss was `value` (NaN or ±∞) at 1-based `iteration`; `group` names a parameter group
+    /// holding non-finite values by then, if one does.
+    case lossNotFinite(value: Float, iteration: Int, group: String?)
+    /// Parameter group `group` became non-finite in the step of 1-based `iteration`.
+    case stateNotFinite(group: String, iteration: Int)
+    /// The checkpoint read from `source` (nil: given in memory) does not fit this run: `detail` says how.
+    case checkpointMismatch(source: String?, detail: String)
+    /// The given batch orders hold `epochs` epochs over `images` images; the run needs `neededEpochs` over `neededImages`.
+    case batchOrderMismatch(epochs: Int, images: Int, neededEpochs: Int, neededImages: Int)
+    /// The run ended without a trained and logged iteration to report.
+    case nothingTrained
+
+    public var description: String {
+        switch self {
+        case let .lossNotFinite(value, iteration, group):
+            "the loss became \(value) at iteration \(iteration)\(group.map { "; parameter group \($0) holds non-finite values" } ?? ""); lower the learning rate"
+        case let .stateNotFinite(group, iteration):
+            "parameter group \(group) became non-finite at iteration \(iteration); lower the learning rate (the last good checkpoint is kept)"
+        case let .checkpointMismatch(source, detail):
+            "\(source.map { "\($0): " } ?? "")the checkpoint does not fit this run: \(detail); resume with the settings it was written with"
+        case let .batchOrderMismatch(epochs, images, neededEpochs, neededImages):
+            "the batch orders hold \(epochs) epochs over \(images) images; this run needs \(neededEpochs) over \(neededImages)"
+        case .nothingTrained:
+            "no iteration was trained or logged"
+        }
+    }
 }
 
 /// When and where `Trainer.run` hands out its state.
@@ -193,7 +215,7 @@ public final class Trainer {
                     orders: BatchOrders? = nil, observer: (any TrainingObserver)? = nil,
                     progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingResult {
         if let orders, orders.images != train.count || orders.epochs.count < settings.epochs {
-            throw TrainingError(description: "the batch orders hold \(orders.epochs.count) epochs over \(orders.images) images; this run needs \(settings.epochs) over \(train.count)")
+            throw TrainingError.batchOrderMismatch(epochs: orders.epochs.count, images: orders.images, neededEpochs: settings.epochs, neededImages: train.count)
         }
         let loader = BatchLoader(train, batchSize: settings.batchSize, augment: augment, orders: orders)
         calibration = switch settings.batchNorm {
@@ -268,7 +290,7 @@ public final class Trainer {
             }
         }
         if let checkpoint, first == total { try checkpoint.save(state(total)) }
-        guard let best else { throw TrainingError(description: "no iteration was trained or logged") }
+        guard let best else { throw TrainingError.nothingTrained }
         try best.fractional.restore(model)
         let fractionalTest = accuracy(test)
         try best.quantized.restore(model)
@@ -321,7 +343,7 @@ public final class Trainer {
     ///   missing, of another size or not part of this run (or the field that does not fit).
     private func restore(_ state: TrainerState, loader: BatchLoader) throws {
         func fail(_ what: String) -> TrainingError {
-            TrainingError(description: "\(state.source.map { "\($0): " } ?? "")the checkpoint does not fit this run: \(what); resume with the settings it was written with")
+            .checkpointMismatch(source: state.source, detail: what)
         }
         do throws(StateMismatch) {
             try state.network.restore(model)
@@ -352,8 +374,7 @@ public final class Trainer {
             let logits = model.forward(loader.images, training: true)
             let value = loader.labels.withUnsafeBufferPointer { loss(logits, labels: $0) }
             guard value.isFinite else {
-                let group = method.nonFiniteStateTensor().map { "; parameter group \($0) holds non-finite values" } ?? ""
-                throw TrainingError(description: "the loss became \(value) at iteration \(info.iteration + 1)\(group); lower the learning rate")
+                throw TrainingError.lossNotFinite(value: value, iteration: info.iteration + 1, group: method.nonFiniteStateTensor())
             }
             let correct = countCorrect(logits, loader.labels)
             _ = model.backward(loss.gradient, needsInputGradient: false)

@@ -13,7 +13,7 @@ extension WeightMethod {
         optimizer.step(learningRate: step.learningRate)
         afterStep(step)
         if let group = nonFiniteStateTensor() {
-            throw TrainingError(description: "parameter group \(group) became non-finite at iteration \(step.iteration + 1); lower the learning rate (the last good checkpoint is kept)")
+            throw TrainingError.stateNotFinite(group: group, iteration: step.iteration + 1)
         }
         return result
     }

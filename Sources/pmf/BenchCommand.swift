@@ -43,7 +43,8 @@ struct SgemmBench: ParsableCommand {
         print("OpenBLAS: \(OpenBLAS.configuration), \(OpenBLAS.threads) threads")
         print("  m ×    n ×    k  library    GFLOP/s  calls")
         for r in comparison.rates {
-            print(String(format: "%4d × %4d × %4d  %-9@ %8.2f  %5d", r.shape.m, r.shape.n, r.shape.k, r.library, r.gflops, r.calls))
+            print(String(format: "%4d × %4d × %4d  ", r.shape.m, r.shape.n, r.shape.k) + r.library.padding(toLength: 9, withPad: " ", startingAt: 0)
+                  + String(format: " %8.2f  %5d", r.gflops, r.calls))
         }
         for (shape, ratio) in comparison.speedups {
             print("  \(shape): OpenBLAS is \(String(format: "%.1f", ratio))× gslcblas")

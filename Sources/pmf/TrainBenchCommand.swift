@@ -60,7 +60,9 @@ struct TrainBench: ParsableCommand {
             var floor = "           –        –"
             if let seconds = row.gemmFloorSeconds, let multiple = row.floorMultiple { floor = String(format: "%12.2f  %7.2f", seconds, multiple) }
             let fraction = row.peakFraction.map { String(format: "  %5.1f", 100 * $0) } ?? "      –"
-            print(String(format: "%-11@ %-8@ %-6@ %8.2f  ", row.arch, row.engine.rawValue, row.method, row.secondsPerEpoch) + cost
+            // Padded in Swift: Foundation on Linux ignores the width of %@.
+            let label = [(row.arch, 11), (row.engine.rawValue, 8), (row.method, 6)].map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+            print(label.joined(separator: " ") + String(format: " %8.2f  ", row.secondsPerEpoch) + cost
                   + String(format: "  %9.0f  ", row.samplesPerSecond) + speedup + "  " + memory + "  " + floor + fraction)
         }
     }
