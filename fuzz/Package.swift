@@ -17,7 +17,7 @@ let package = Package(
             name: "FuzzCheckpoint",
             dependencies: ["FuzzDriver", .product(name: "Quantization", package: "PMFKit"), .product(name: "NeuralNet", package: "PMFKit")]
         ),
-        .executableTarget(name: "FuzzSweep", dependencies: ["FuzzDriver", .product(name: "Sweep", package: "PMFKit")]),
+        .executableTarget(name: "FuzzSweep", dependencies: ["FuzzDriver", .product(name: "Sweep", package: "PMFKit"), .product(name: "Quantization", package: "PMFKit")]),
         .executableTarget(
             name: "FuzzSpec",
             dependencies: [

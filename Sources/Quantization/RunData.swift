@@ -30,7 +30,11 @@ public struct RunData: Sendable {
     /// The images a run of `spec` trains on, counted on its data when they can be read, else on the
     /// dataset's standard training split (so a run can be planned where its data are not).
     public static func trainingImages(of spec: RunSpec) -> Int {
-        if let data = try? RunData(spec) { return data.train.count }
+        (try? RunData(spec))?.train.count ?? standardTrainingImages(of: spec)
+    }
+
+    /// The images a run of `spec` trains on when its data are the dataset's standard files.
+    public static func standardTrainingImages(of spec: RunSpec) -> Int {
         let standard = spec.dataset.standardTrainingImages
         return limited(standard - Int((Double(standard) * spec.dataset.validationFraction).rounded()), by: spec)
     }

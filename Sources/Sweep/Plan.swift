@@ -46,11 +46,11 @@ extension SweepFile {
     /// The runs of the cartesian product of the axes (last axis fastest), each with its resolved
     /// spec. Combinations that differ only in method parameters their method does not take
     /// (ref × rho) are one run. A relative `data` folder is resolved against `baseFolder` (the sweep
-    /// file's folder). A preset's schedules are rescaled to the run's length, counted on its data
-    /// (`RunData.trainingImages`).
+    /// file's folder). A preset's schedules are rescaled to the run's length, counted by
+    /// `trainingImages` (by default on the run's data, `RunData.trainingImages`) once per dataset and folder.
     /// - Throws: `SweepError` when two different runs would get the same id, a method parameter is
     ///   given without a method, or a value is not one `pmf train` takes.
-    public func expand(baseFolder: String) throws -> [PlannedRun] {
+    public func expand(baseFolder: String, trainingImages: @escaping (RunSpec) -> Int = RunData.trainingImages(of:)) throws -> [PlannedRun] {
         _ = try combinationCount()
         var combinations: [[Setting]] = [[]]
         for axis in axes {
@@ -58,7 +58,7 @@ extension SweepFile {
         }
         var runs: [PlannedRun] = []
         var byID: [String: PlannedRun] = [:]
-        var images = TrainingImageCount()
+        var images = TrainingImageCount(count: trainingImages)
         for combination in combinations {
             let run = try makeRun(combination, baseFolder: baseFolder, images: &images)
             if let other = byID[run.id] {
@@ -178,14 +178,18 @@ public struct SweepPlan: Equatable, Codable, Sendable {
 
 /// The training images of planned runs, counted once per dataset and folder.
 struct TrainingImageCount {
+    /// The images a spec's run trains on.
+    let count: (RunSpec) -> Int
     private var counts: [String: Int] = [:]
 
-    /// The images `spec`'s run trains on (`RunData.trainingImages`).
+    init(count: @escaping (RunSpec) -> Int) { self.count = count }
+
+    /// The images `spec`'s run trains on: its whole training split counted once, then its limit.
     mutating func of(_ spec: RunSpec) -> Int {
         let key = "\(spec.dataset.rawValue) \(spec.data ?? "")"
         var unlimited = spec
         unlimited.limit = nil
-        let full = counts[key] ?? RunData.trainingImages(of: unlimited)
+        let full = counts[key] ?? count(unlimited)
         counts[key] = full
         return RunData.limited(full, by: spec)
     }

@@ -166,8 +166,7 @@ public struct SweepFile: Equatable, Sendable {
     /// its parameters is judged once they are composed in.
     private static func problem(with text: String, key: String) -> String? {
         if let setting = RunSpec.Key(flag: key) {
-            var overrides = RunSpec.Overrides()
-            do { _ = try RunSpec().applying(overrides.setting(setting, to: text)) } catch { return error.description }
+            do { _ = try RunSpec().applying(RunSpec.Overrides().setting(setting, to: text)) } catch { return error.description }
             return nil
         }
         if TrainKeys.integerOptions.contains(key), (Int(text) ?? -1) < 0 { return "'\(key)' must be a whole number ≥ 0, found '\(text)'" }
