@@ -139,8 +139,8 @@ public final class TrainingRunStore {
     /// Whether `request`'s folder holds its finished run, trained with today's spec.
     public func isFinished(_ request: TrainingRequest) -> Bool {
         let folder = self.folder(request)
-        guard let spec = try? Self.spec(request), RunFolder.spec(in: folder) == spec else { return false }
-        return RunFolder.isFinished(folder)
+        guard let spec = try? Self.spec(request) else { return false }
+        return RunFolder.standing(of: folder, for: spec) == .finished
     }
 
     /// Trains every request whose folder does not hold it yet, `backend.concurrency` at a time,

@@ -32,6 +32,29 @@ public enum RunFolder {
         (try? RunReport(contentsOf: folder)) != nil
     }
 
+    /// Where a folder stands against the spec it should train: the one up-to-date rule of sweeps
+    /// and figures (what each does with a finished run of another spec is its own: a figure
+    /// retrains it, a sweep keeps it and reports it).
+    public enum Standing: Equatable, Sendable {
+        /// No spec in the folder (no folder, or one an older build wrote without `config.json`).
+        case empty
+        /// The folder holds another spec and no finished run.
+        case changed
+        /// The folder holds this spec, not yet finished.
+        case pending
+        /// The folder holds this spec, finished.
+        case finished
+        /// The folder holds a finished run of another spec (or of none it recorded).
+        case finishedOtherwise
+    }
+
+    /// Where `folder` stands against `spec`.
+    public static func standing(of folder: URL, for spec: RunSpec) -> Standing {
+        let recorded = self.spec(in: folder)
+        if isFinished(folder) { return recorded == spec ? .finished : .finishedOtherwise }
+        return recorded == nil ? .empty : recorded == spec ? .pending : .changed
+    }
+
     /// The arguments of `pmf` that train the folder's spec into it, continuing from its checkpoint
     /// when it has one (`pmf train` then checks that the checkpoint was written by the same spec):
     /// `train --run F/config.json --out F [--resume F] [--checkpoint-every N]`.

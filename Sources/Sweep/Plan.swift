@@ -229,14 +229,16 @@ public func planSweep(file: String, into folder: String, overrides: [String] = [
     let encoder = jsonEncoder(.pretty)
     for run in runs {
         let runURL = runsURL.appendingPathComponent(run.id, isDirectory: true)
-        let existing = RunFolder.spec(in: runURL)
-        if manager.fileExists(atPath: runURL.appendingPathComponent(RunFiles.results).path) {
-            if existing == run.spec { outcome.unchanged.append(run.id) } else { outcome.staleFinished.append(run.id) }
-            continue
+        switch RunFolder.standing(of: runURL, for: run.spec) {
+        case .finished, .pending: outcome.unchanged.append(run.id)
+        case .finishedOtherwise: outcome.staleFinished.append(run.id)
+        case .empty:
+            outcome.added.append(run.id)
+            try RunFolder.write(run.spec, in: runURL)
+        case .changed:
+            outcome.updated.append(run.id)
+            try RunFolder.write(run.spec, in: runURL)
         }
-        if existing == run.spec { outcome.unchanged.append(run.id); continue }
-        if existing == nil { outcome.added.append(run.id) } else { outcome.updated.append(run.id) }
-        try RunFolder.write(run.spec, in: runURL)
     }
     let planned = Set(runs.map(\.id))
     let present = (try? manager.contentsOfDirectory(atPath: runsURL.path)) ?? []

@@ -7,7 +7,7 @@ import Support
 
 /// Where a run stands, read off its folder.
 public enum RunStatus: String, Codable, Sendable, CaseIterable {
-    /// `results.json` exists.
+    /// `results.json` holds the run's report (`RunFolder.isFinished`).
     case finished
     /// `running.json` names a live process (or a Slurm task the scheduler still has).
     case running
@@ -17,21 +17,15 @@ public enum RunStatus: String, Codable, Sendable, CaseIterable {
     case pending
 }
 
-/// The files a run folder holds, and what they say about the run.
+/// The files a sweep keeps in a run folder beside the `RunFolder`'s own (spec, report, trace,
+/// checkpoints), and what they say about the run.
 public enum RunFiles {
-    /// The run's `RunReport`, written by `pmf train --out` when the run completed.
-    public static let results = RunReport.fileName
     /// Standard output and error of every attempt, appended.
     public static let log = "log.txt"
     /// `{"host", "pid", "slurm_job"?}` while an attempt runs.
     public static let running = "running.json"
     /// `{"exit_status", …}` after an attempt that failed.
     public static let failed = "failed.json"
-    /// The training checkpoint `pmf train --checkpoint-every N --out DIR` writes.
-    public static let checkpoint = Checkpoint.fileName
-    /// The checkpoint before it, which `pmf train --resume` falls back to when `checkpoint.bin` is
-    /// missing or damaged.
-    public static let previousCheckpoint = Checkpoint.previousFileName
 
     /// The folder of run `id` in the sweep folder `sweep`: `SWEEP/runs/ID`.
     public static func folder(of id: String, inSweep sweep: String) -> URL {
@@ -44,7 +38,7 @@ public enum RunFiles {
     public static func status(of folder: String) -> RunStatus {
         let manager = FileManager.default
         func has(_ name: String) -> Bool { manager.fileExists(atPath: (folder as NSString).appendingPathComponent(name)) }
-        if has(results) { return .finished }
+        if RunFolder.isFinished(URL(fileURLWithPath: folder, isDirectory: true)) { return .finished }
         if let marker = runningMarker(in: folder), marker.isAlive { return .running }
         if has(failed) { return .failed }
         return .pending

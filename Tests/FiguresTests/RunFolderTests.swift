@@ -37,4 +37,22 @@ import Testing
         #expect(arguments(sweepRun) == arguments(figureRun))
         #expect(arguments(sweepRun) == ["train", "--run", "RUN/config.json", "--out", "RUN", "--checkpoint-every", "2500"])
     }
+
+    @Test("a folder's standing against a spec: empty, pending, changed, finished, finished otherwise")
+    func standing() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = folder.appendingPathComponent("run", isDirectory: true)
+        var spec = RunSpec(), other = RunSpec()
+        (spec.seed, other.seed) = (1, 2)
+        #expect(RunFolder.standing(of: run, for: spec) == .empty)
+        try RunFolder.write(spec, in: run)
+        #expect(RunFolder.standing(of: run, for: spec) == .pending && RunFolder.standing(of: run, for: other) == .changed)
+        try Data("{}".utf8).write(to: run.appendingPathComponent(RunReport.fileName))   // not a report
+        #expect(RunFolder.standing(of: run, for: spec) == .pending)
+        try FakeTraining().train(in: run, checkpointEvery: 10)
+        #expect(RunFolder.standing(of: run, for: spec) == .finished && RunFolder.standing(of: run, for: other) == .finishedOtherwise)
+        try FileManager.default.removeItem(at: run.appendingPathComponent(RunFolder.specFile))
+        #expect(RunFolder.standing(of: run, for: spec) == .finishedOtherwise)
+    }
 }

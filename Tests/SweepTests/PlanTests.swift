@@ -122,7 +122,7 @@ let paperSweep = """
 
         // Finish one run by hand and note its files' dates.
         let finished = out + "/runs/lenet300-pmf-rho1.05-s2"
-        try write("{\"test_accuracy\": 0.9}", to: finished + "/results.json")
+        try writeReport(testAccuracy: 0.9, to: finished)
         let commandPath = finished + "/config.json"
         let before = try FileManager.default.attributesOfItem(atPath: commandPath)[.modificationDate] as? Date
         let commandBytes = try Data(contentsOf: URL(fileURLWithPath: commandPath))
@@ -159,7 +159,9 @@ let paperSweep = """
         #expect(RunFiles.status(of: folder) == .running)
         try write("{\"host\":\"\(shortHostName())\",\"pid\":2147483000}", to: folder + "/running.json")
         #expect(RunFiles.status(of: folder) == .failed)
-        try write("{}", to: folder + "/results.json")
+        try write("{}", to: folder + "/results.json")   // not a report: not finished
+        #expect(RunFiles.status(of: folder) == .failed)
+        try writeReport(testAccuracy: 0.5, to: folder)
         #expect(RunFiles.status(of: folder) == .finished)
     }
 
