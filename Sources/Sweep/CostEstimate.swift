@@ -72,7 +72,8 @@ public struct CostEstimate: Encodable, Equatable, Sendable {
     }
 
     /// One estimate per kind of run among `runs` (each run's id and resolved settings), in order of
-    /// first appearance; the length of a kind is that of its last run. `oneCore`, when given, measures
+    /// first appearance; the length of a kind is that of its last run, its training images counted on
+    /// its data once per dataset and folder (`RunData.trainingImages`). `oneCore`, when given, measures
     /// a kind's seconds per iteration on one worker (`measureOnOneCore` in a child process).
     /// - Throws: `QuantizationError` for settings a run cannot be built from; what `oneCore` throws.
     public static func estimates(_ runs: [(id: String, spec: RunSpec)],
@@ -84,9 +85,10 @@ public struct CostEstimate: Encodable, Equatable, Sendable {
             members[key, default: []].append(id)
             specs[key] = spec
         }
+        var images = TrainingImageCount(count: RunData.trainingImages(of:))
         return try order.map { key in
             let c = specs[key]!
-            let cost = try RunCost.estimate(c, trainingImages: RunData.trainingImages(of: c))
+            let cost = try RunCost.estimate(c, trainingImages: images.of(c))
             return CostEstimate(runs: members[key]!, arch: c.arch.rawValue, dataset: c.dataset.rawValue, method: c.method.description, levels: c.levels.name,
                                 batchSize: c.batchSize, iterations: cost.iterations, iterationEquivalents: cost.iterationEquivalents,
                                 cores: workerCount, secondsPerIteration: cost.secondsPerIteration,
