@@ -26,6 +26,8 @@ public struct TrainingBenchmark: Sendable {
     public var dataFolder: String?
     /// PyTorch's anchor, if any.
     public var anchor: TorchAnchor?
+    /// How this engine's convolutions form their products: each (network, method) is timed with each.
+    public var convolutions: [ConvolutionAlgorithm] = [.winograd]
 
     /// The product whose sgemm rate sets the floor: LeNet-300's first layer on a batch of 100.
     public static let floorShape = GemmShape(m: 100, n: 300, k: 784)
@@ -44,7 +46,9 @@ public struct TrainingBenchmark: Sendable {
         var speeds: [TrainingSpeed] = [], gflops = 0.0, epochFlops: [String: Double] = [:]
         /// Keeps the faster of two timings of the same (network, engine, method), in the first round's order.
         func record(_ speed: TrainingSpeed) {
-            guard let index = speeds.firstIndex(where: { ($0.arch, $0.engine, $0.method) == (speed.arch, speed.engine, speed.method) }) else {
+            guard let index = speeds.firstIndex(where: {
+                ($0.arch, $0.engine, $0.method, $0.convolution) == (speed.arch, speed.engine, speed.method, speed.convolution)
+            }) else {
                 return speeds.append(speed)
             }
             if speed.samplesPerSecond > speeds[index].samplesPerSecond { speeds[index] = speed }
@@ -56,9 +60,11 @@ public struct TrainingBenchmark: Sendable {
             for network in networks {
                 let workload = workloads[network]!
                 for method in methods {
-                    let (speed, flops) = try Self.time(network, method: method, on: workload)
-                    record(speed)
-                    epochFlops[speed.arch] = flops
+                    for convolution in convolutions {
+                        let (speed, flops) = try Self.time(network, method: method, convolution: convolution, on: workload)
+                        record(speed)
+                        epochFlops[speed.arch] = flops
+                    }
                 }
                 try anchor?.speeds(network, on: workload, methods: methods.map(\.benchmarkName)).forEach(record)
             }
@@ -69,17 +75,20 @@ public struct TrainingBenchmark: Sendable {
     }
 
     /// One timed training run of this engine (seed 1, Adam at its defaults, running BatchNorm
-    /// statistics), and the epoch's matrix-product FLOPs (`trainingFlopsPerSample` × epoch images).
-    static func time(_ network: Architecture, method spec: MethodSpec, on workload: TrainingWorkload) throws -> (TrainingSpeed, Double) {
+    /// statistics), and the epoch's matrix-product FLOPs (`trainingFlopsPerSample` × epoch images:
+    /// those of im2col + sgemm whatever `convolution` is, so a Winograd row's "% peak" counts the
+    /// multiplications it skips).
+    static func time(_ network: Architecture, method spec: MethodSpec, convolution: ConvolutionAlgorithm,
+                     on workload: TrainingWorkload) throws -> (TrainingSpeed, Double) {
         resetPeakResidentMemory()
         let random = RandomSource(seed: 1)
-        let model = network.build(imageShape: workload.train.imageShape, classes: workload.train.classes)
+        let model = network.build(imageShape: workload.train.imageShape, classes: workload.train.classes, convolution: convolution)
         initialize(model, using: random)
         var settings = TrainingSettings()
         (settings.epochs, settings.batchSize, settings.logEvery, settings.batchNorm) = (workload.epochs, workload.batchSize, 1_000_000, .running)
         let trainer = Trainer(model: model, method: try spec.makeMethod(for: model, random: random), settings: settings, random: random)
         let result = try trainer.run(train: workload.train, validation: workload.test, test: workload.test)
-        let speed = TrainingSpeed(arch: network.rawValue, engine: .pmfkit, method: spec.benchmarkName,
+        let speed = TrainingSpeed(arch: network.rawValue, engine: .pmfkit, method: spec.benchmarkName, convolution: convolution,
                                   secondsPerEpoch: Double(workload.epochImages) / result.samplesPerSecond,
                                   samplesPerSecond: result.samplesPerSecond, peakMemoryBytes: peakResidentMemory())
         return (speed, trainingFlopsPerSample(model, imageShape: workload.train.imageShape) * Double(workload.epochImages))

@@ -15,9 +15,9 @@ public struct TrainingBenchmarkReport: Encodable, Sendable {
         (self.sgemmGflops, self.multiplyAddPeak, self.results) = (sgemmGflops, multiplyAddPeak, results)
     }
 
-    /// "× REF": t / t_REF, the row's epoch time over REF's on the same network and engine.
+    /// "× REF": t / t_REF, the row's epoch time over REF's on the same network, engine and convolution algorithm.
     public func costOverREF(_ row: TrainingSpeed) -> Double? {
-        results.first { $0.arch == row.arch && $0.engine == row.engine && $0.method == "REF" }.map { row.secondsPerEpoch / $0.secondsPerEpoch }
+        results.first { $0.arch == row.arch && $0.engine == row.engine && $0.convolution == row.convolution && $0.method == "REF" }.map { row.secondsPerEpoch / $0.secondsPerEpoch }
     }
 
     /// "× PyTorch": s / s_PyTorch, the row's images per second over PyTorch's for the same network and

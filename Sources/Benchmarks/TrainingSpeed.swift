@@ -1,3 +1,5 @@
+import NeuralNet
+
 /// One engine's training speed for one (network, method) in `pmf bench train`, and where it stands
 /// against the GEMM floor and the machine's peak multiply-add rate.
 public struct TrainingSpeed: Encodable, Sendable {
@@ -12,6 +14,8 @@ public struct TrainingSpeed: Encodable, Sendable {
     public let engine: Engine
     /// The method in capitals: `REF`, `BC`, `PMF`, …
     public let method: String
+    /// PMFKit's rows: how its convolutions formed their products; nil for PyTorch's.
+    public let convolution: ConvolutionAlgorithm?
     /// Seconds of one epoch of the dataset's standard training set (`TrainingWorkload.epochImages`).
     public let secondsPerEpoch: Double
     /// Training images per second.
@@ -26,8 +30,9 @@ public struct TrainingSpeed: Encodable, Sendable {
     public private(set) var peakFraction: Double?
 
     /// A measured speed, not yet placed against the floor and the peak.
-    public init(arch: String, engine: Engine, method: String, secondsPerEpoch: Double, samplesPerSecond: Double, peakMemoryBytes: Int?) {
-        (self.arch, self.engine, self.method) = (arch, engine, method)
+    public init(arch: String, engine: Engine, method: String, convolution: ConvolutionAlgorithm? = nil, secondsPerEpoch: Double,
+                samplesPerSecond: Double, peakMemoryBytes: Int?) {
+        (self.arch, self.engine, self.method, self.convolution) = (arch, engine, method, convolution)
         (self.secondsPerEpoch, self.samplesPerSecond, self.peakMemoryBytes) = (secondsPerEpoch, samplesPerSecond, peakMemoryBytes)
     }
 
@@ -44,7 +49,7 @@ public struct TrainingSpeed: Encodable, Sendable {
     public var floorMultiple: Double? { gemmFloorSeconds.map { secondsPerEpoch / $0 } }
 
     private enum CodingKeys: String, CodingKey {
-        case arch, engine, method, secondsPerEpoch = "seconds_per_epoch", samplesPerSecond = "samples_per_second"
+        case arch, engine, method, convolution, secondsPerEpoch = "seconds_per_epoch", samplesPerSecond = "samples_per_second"
         case peakMemoryBytes = "peak_memory_bytes", gemmFloorSeconds = "gemm_floor_seconds", peakFraction = "peak_fraction"
     }
 }

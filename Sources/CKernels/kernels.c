@@ -2,6 +2,7 @@
 // (an always-inline function instantiated inside two functions with different target
 // attributes, `CK_DISPATCHED`), and the run-time choice between them. See CKernels.h.
 #include "CKernels.h"
+#include "dispatch.h"
 #include <stddef.h>
 
 CK_INLINE void negative_exp_in_place_body(float *x, long n) {
@@ -516,19 +517,6 @@ CK_INLINE void tiled_normalized_gradient_body(const float *g, const float *x, co
     }
 }
 
-/// Defines `TYPE ck_NAME(PARAMETERS)` from NAME_body: on x86-64 compiled for AVX2 + FMA and for
-/// baseline, chosen per call by `ck_instruction_set`; elsewhere the portable body alone.
-#if defined(__x86_64__)
-#define CK_DISPATCHED_RESULT(type, name, parameters, arguments)                                          \
-    __attribute__((target("avx2,fma"))) static type name##_avx2 parameters { return name##_body arguments; } \
-    static type name##_baseline parameters { return name##_body arguments; }                            \
-    type ck_##name parameters { return (ck_instruction_set() == 2 ? name##_avx2 : name##_baseline) arguments; }
-#else
-#define CK_DISPATCHED_RESULT(type, name, parameters, arguments) \
-    type ck_##name parameters { return name##_body arguments; }
-#endif
-/// `CK_DISPATCHED_RESULT` for kernels that return nothing.
-#define CK_DISPATCHED(name, parameters, arguments) CK_DISPATCHED_RESULT(void, name, parameters, arguments)
 
 #if defined(__x86_64__)
 /// 2 when the processor has AVX2 and FMA, else 1; read once.

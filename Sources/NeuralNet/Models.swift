@@ -27,8 +27,11 @@ public enum Architecture: String, CaseIterable, Sendable {
     case resnetTiny = "resnet-tiny"
 
     /// Builds the network for images of shape [H, W, C] and `classes` outputs (untrained; see
-    /// `initialize(_:using:)`).
-    public func build(imageShape: [Int], classes: Int) -> Sequential {
+    /// `initialize(_:using:)`), its convolutions forming their products by `convolution`.
+    public func build(imageShape: [Int], classes: Int, convolution: ConvolutionAlgorithm = .winograd) -> Sequential {
+        func conv(_ input: Int, _ output: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) -> Conv2d {
+            Conv2d(input, output, kernel: kernel, stride: stride, padding: padding, bias: bias, algorithm: convolution)
+        }
         let (h, w, c) = (imageShape[0], imageShape[1], imageShape[2])
         switch self {
         case .mlp:
@@ -38,8 +41,8 @@ public enum Architecture: String, CaseIterable, Sendable {
                                Linear(300, 100), BatchNorm(100, affine: false), ReLU(), Linear(100, classes)])
         case .lenet5:
             let side = ((h - 4) / 2 - 4) / 2, across = ((w - 4) / 2 - 4) / 2
-            return Sequential([Conv2d(c, 20, kernel: 5), BatchNorm(20, affine: false), ReLU(), MaxPool2d(2),
-                               Conv2d(20, 50, kernel: 5), BatchNorm(50, affine: false), ReLU(), MaxPool2d(2), Flatten(),
+            return Sequential([conv(c, 20, kernel: 5), BatchNorm(20, affine: false), ReLU(), MaxPool2d(2),
+                               conv(20, 50, kernel: 5), BatchNorm(50, affine: false), ReLU(), MaxPool2d(2), Flatten(),
                                Linear(50 * side * across, 500), BatchNorm(500, affine: false), ReLU(), Linear(500, classes)])
         case .vgg16:
             var layers: [any Layer] = []
@@ -48,7 +51,7 @@ public enum Architecture: String, CaseIterable, Sendable {
                 if width == 0 {
                     layers.append(MaxPool2d(2))
                 } else {
-                    layers += [Conv2d(channels, width, kernel: 3, padding: 1), BatchNorm(width, affine: false), ReLU()]
+                    layers += [conv(channels, width, kernel: 3, padding: 1), BatchNorm(width, affine: false), ReLU()]
                     channels = width
                 }
             }
@@ -57,12 +60,12 @@ public enum Architecture: String, CaseIterable, Sendable {
                        Linear(512, 512), BatchNorm(512, affine: false), ReLU(), Linear(512, classes)]
             return Sequential(layers)
         case .resnet18:
-            var layers: [any Layer] = [Conv2d(c, 64, kernel: 3, padding: 1, bias: false), BatchNorm(64, affine: false), ReLU()]
+            var layers: [any Layer] = [conv(c, 64, kernel: 3, padding: 1, bias: false), BatchNorm(64, affine: false), ReLU()]
             var channels = 64
             for (width, stride) in [(64, 1), (128, 2), (256, 2), (512, 2)] {
                 for block in 0 ..< 2 {
                     let s = block == 0 ? stride : 1
-                    layers += [Self.basicBlock(channels, width, stride: s), ReLU()]
+                    layers += [Self.basicBlock(channels, width, stride: s, algorithm: convolution), ReLU()]
                     channels = width
                 }
             }
@@ -70,18 +73,20 @@ public enum Architecture: String, CaseIterable, Sendable {
             return Sequential(layers)
         case .resnetTiny:
             let (halfH, halfW) = ((h + 1) / 2, (w + 1) / 2), side = min(halfH, halfW)
-            return Sequential([Conv2d(c, 8, kernel: 3, padding: 1, bias: false), BatchNorm(8, affine: false), ReLU(),
-                               Self.basicBlock(8, 8, stride: 1), ReLU(), Self.basicBlock(8, 16, stride: 2), ReLU(),
+            return Sequential([conv(c, 8, kernel: 3, padding: 1, bias: false), BatchNorm(8, affine: false), ReLU(),
+                               Self.basicBlock(8, 8, stride: 1, algorithm: convolution), ReLU(), Self.basicBlock(8, 16, stride: 2, algorithm: convolution), ReLU(),
                                AvgPool2d(side), Flatten(), Linear(16 * (halfH / side) * (halfW / side), classes)])
         }
     }
 
-    private static func basicBlock(_ input: Int, _ output: Int, stride: Int) -> Residual {
-        let body = Sequential([Conv2d(input, output, kernel: 3, stride: stride, padding: 1, bias: false),
+    private static func basicBlock(_ input: Int, _ output: Int, stride: Int, algorithm: ConvolutionAlgorithm) -> Residual {
+        let body = Sequential([Conv2d(input, output, kernel: 3, stride: stride, padding: 1, bias: false, algorithm: algorithm),
                                BatchNorm(output, affine: false), ReLU(),
-                               Conv2d(output, output, kernel: 3, padding: 1, bias: false), BatchNorm(output, affine: false)])
+                               Conv2d(output, output, kernel: 3, padding: 1, bias: false, algorithm: algorithm),
+                               BatchNorm(output, affine: false)])
         let shortcut = stride == 1 && input == output ? nil
-            : Sequential([Conv2d(input, output, kernel: 1, stride: stride, bias: false), BatchNorm(output, affine: false)])
+            : Sequential([Conv2d(input, output, kernel: 1, stride: stride, bias: false, algorithm: algorithm),
+                          BatchNorm(output, affine: false)])
         return Residual(body, shortcut: shortcut)
     }
 }

@@ -61,7 +61,7 @@ public struct RunCost: Sendable, Equatable {
             Dataset(images: (0 ..< count * shape.reduce(1, *)).map { _ in Float(random.gaussian()) },
                     labels: (0 ..< count).map { Int32($0 % classes) }, imageShape: shape, classes: classes)
         }
-        let model = spec.arch.build(imageShape: shape, classes: classes)
+        let model = spec.arch.build(imageShape: shape, classes: classes, convolution: spec.convolution)
         initialize(model, using: random)
         let weights = try spec.method.makeMethod(for: model, levels: spec.levels, random: random)
         var settings = TrainingSettings()

@@ -34,6 +34,9 @@ public struct RunSpec: Equatable, Sendable {
     public var bn = TrainingSettings().batchNorm
     /// The networks each trace row validates.
     public var validate = TrainingSettings().validate
+    /// How the convolutions form their products: Winograd F(2×2, 3×3) for the 3×3 ones of stride 1,
+    /// or im2col + sgemm (`gemm`, every output a plain sum of its products).
+    public var convolution = ConvolutionAlgorithm.winograd
 
     /// The defaults.
     public init() {}
@@ -79,6 +82,7 @@ public struct RunSpec: Equatable, Sendable {
         if let v = o.logEvery { s.logEvery = v }
         if let v = o.bn { s.bn = v }
         if let v = o.validate { s.validate = v }
+        if let v = o.convolution { s.convolution = v }
         try s.validated()
         return s
     }

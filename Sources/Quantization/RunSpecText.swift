@@ -9,7 +9,7 @@ extension RunSpec {
     /// run ids and of `commandLine`.
     public enum Key: String, CaseIterable, CodingKey, Sendable {
         case arch, dataset, data, method, levels, floatLayers, limit, epochs, batchSize, optimizer, lr, momentum, weightDecay
-        case schedule, logEvery, bn, validate, seed
+        case schedule, logEvery, bn, validate, seed, convolution
 
         /// The command-line spelling: `batchSize` → `batch-size`.
         public var flag: String {
@@ -40,6 +40,7 @@ extension RunSpec {
         public var logEvery: Int?
         public var bn: BatchNormEvaluation?
         public var validate: ValidatedNetworks?
+        public var convolution: ConvolutionAlgorithm?
 
         /// No overrides.
         public init() {}
@@ -79,6 +80,7 @@ extension RunSpec {
             case .logEvery: logEvery = try number(Int.self)
             case .bn: bn = try BatchNormEvaluation(parsing: text)
             case .validate: validate = try choice(ValidatedNetworks.self)
+            case .convolution: convolution = try choice(ConvolutionAlgorithm.self)
             }
         }
     }
@@ -117,12 +119,14 @@ extension RunSpec {
         case .logEvery: String(logEvery)
         case .bn: bn.description
         case .validate: validate.rawValue
+        case .convolution: convolution.rawValue
         }
     }
 }
 
 /// JSON with `Key`'s raw values as keys: numbers as numbers, `floatLayers` as a list, `data` and
-/// `limit` only when set, every typed value as its canonical text.
+/// `limit` only when set, every typed value as its canonical text. A file without `convolution`
+/// (written before the setting existed) reads as the default, `winograd`.
 extension RunSpec: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
@@ -134,6 +138,7 @@ extension RunSpec: Codable {
             }
         }
         for key in [Key.arch, .dataset, .method, .levels, .optimizer, .schedule, .bn, .validate] { try parse(key) }
+        if c.contains(.convolution) { try parse(.convolution) }
         (o.floatLayers, o.data, o.limit) = (try c.decode([String].self, forKey: .floatLayers), try c.decodeIfPresent(String.self, forKey: .data),
                                             try c.decodeIfPresent(Int.self, forKey: .limit))
         (o.epochs, o.batchSize, o.seed, o.logEvery) = (try c.decode(Int.self, forKey: .epochs), try c.decode(Int.self, forKey: .batchSize),
@@ -147,7 +152,9 @@ extension RunSpec: Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
-        for key in [Key.arch, .dataset, .method, .levels, .optimizer, .schedule, .bn, .validate] { try c.encode(text(of: key), forKey: key) }
+        for key in [Key.arch, .dataset, .method, .levels, .optimizer, .schedule, .bn, .validate, .convolution] {
+            try c.encode(text(of: key), forKey: key)
+        }
         try c.encode(floatLayers, forKey: .floatLayers)
         try c.encodeIfPresent(data, forKey: .data)
         try c.encodeIfPresent(limit, forKey: .limit)

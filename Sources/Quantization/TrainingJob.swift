@@ -34,7 +34,7 @@ public struct TrainingJob {
 
     /// The layer table of the run's network for `data`'s images (`NeuralNet.summary`).
     public func modelSummary(for data: RunData) throws -> String {
-        let model = spec.arch.build(imageShape: data.train.imageShape, classes: data.train.classes)
+        let model = spec.arch.build(imageShape: data.train.imageShape, classes: data.train.classes, convolution: spec.convolution)
         return summary(of: model, imageShape: data.train.imageShape)
     }
 
@@ -102,7 +102,7 @@ public struct TrainingJob {
     /// either way, so the batch orders do not depend on it).
     private func start(for data: RunData) throws -> (random: RandomSource, model: Sequential, method: any WeightMethod) {
         let random = RandomSource(seed: spec.seed)
-        let model = spec.arch.build(imageShape: data.train.imageShape, classes: data.train.classes)
+        let model = spec.arch.build(imageShape: data.train.imageShape, classes: data.train.classes, convolution: spec.convolution)
         initialize(model, using: random)
         // The seeded stream draws the network's weights, then ũ⁰ for init=independent, then the
         // trainer's batch orders and augmentation.

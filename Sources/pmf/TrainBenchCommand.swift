@@ -34,6 +34,8 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Folder with Fashion-MNIST (default: \(DatasetKind.fashionMNISTPackageFolder)).") var data: String?
     @Option(help: "Python interpreter with torch, to run the PyTorch anchor beside this engine.") var python: String?
     @Option(help: "The anchor script.") var anchor = "benchmarks/torch_anchor.py"
+    @Option(parsing: .upToNextOption, help: "How this engine's convolutions form their products, each timed: winograd, gemm.")
+    var convolution: [String] = ["winograd"]
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
@@ -45,6 +47,12 @@ struct TrainBench: ParsableCommand {
         }
         var benchmark = TrainingBenchmark(networks: arch, methods: try method.map { try MethodSpec(parsing: $0) })
         (benchmark.epochs, benchmark.images, benchmark.repeats, benchmark.dataFolder) = (epochs, images, repeats, data)
+        benchmark.convolutions = try convolution.map { name in
+            guard let algorithm = ConvolutionAlgorithm(rawValue: name) else {
+                throw CommandError("--convolution is '\(name)'; use one of \(ConvolutionAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return algorithm
+        }
         benchmark.anchor = python.map { TorchAnchor(python: $0, script: anchor) }
         let report = try benchmark.run()
         if json { return try printJSON(report) }
@@ -52,7 +60,7 @@ struct TrainBench: ParsableCommand {
         if let peak = report.multiplyAddPeak {
             print(String(format: "peak multiply-add rate: %.1f GFLOP/s (%d threads, %d-lane FMA)", peak.gflops, peak.threads, peak.lanes))
         }
-        print("arch        engine   method  s/epoch  × REF  samples/s  × PyTorch  peak MB  GEMM floor s  × floor  % peak")
+        print("arch        engine   method  conv      s/epoch  × REF  samples/s  × PyTorch  peak MB  GEMM floor s  × floor  % peak")
         for row in report.results {
             let speedup = report.speedupOverPyTorch(row).map { String(format: "%9.2f", $0) } ?? "        –"
             let cost = report.costOverREF(row).map { String(format: "%5.2f", $0) } ?? "    –"
@@ -61,7 +69,7 @@ struct TrainBench: ParsableCommand {
             if let seconds = row.gemmFloorSeconds, let multiple = row.floorMultiple { floor = String(format: "%12.2f  %7.2f", seconds, multiple) }
             let fraction = row.peakFraction.map { String(format: "  %5.1f", 100 * $0) } ?? "      –"
             // Padded in Swift: Foundation on Linux ignores the width of %@.
-            let label = [(row.arch, 11), (row.engine.rawValue, 8), (row.method, 6)].map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+            let label = [(row.arch, 11), (row.engine.rawValue, 8), (row.method, 7), (row.convolution?.rawValue ?? "–", 8)].map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
             print(label.joined(separator: " ") + String(format: " %8.2f  ", row.secondsPerEpoch) + cost
                   + String(format: "  %9.0f  ", row.samplesPerSecond) + speedup + "  " + memory + "  " + floor + fraction)
         }

@@ -40,6 +40,7 @@ struct Train: ParsableCommand {
     @Option(help: "Iterations between trace rows (each evaluates the quantized network, and as --validate says the fractional one, on validation data).") var logEvery: String?
     @Option(help: "BatchNorm statistics of every evaluated network: running (gathered during training, the reference code's) or reestimate[batches=N] (re-estimated for its own weights over the first N training batches; default reestimate[batches=20], presets running).") var bn: String?
     @Option(help: "Networks each trace row validates: quantized (the reference code's; presets) or both (also the fractional network; the default without a preset).") var validate: String?
+    @Option(help: "Convolutions' products: winograd (F(2×2,3×3) for 3×3 kernels of stride 1; the default) or gemm (im2col + sgemm, each output a plain sum).") var convolution: String?
     @Option(help: "Folder for results.json, trace.dat and checkpoint.bin.") var out: String?
     @Option(name: .customLong("checkpoint-every"), help: "Iterations between checkpoints in --out (one is always written at the end).") var checkpointEvery: Int?
     @Option(help: "Continue the run whose checkpoint is in this folder; finishes with the weights of the uninterrupted run.") var resume: String?
@@ -57,7 +58,7 @@ struct Train: ParsableCommand {
     var specFlags: [RunSpec.Key: String?] {
         [.arch: arch, .dataset: dataset, .data: data, .method: method, .levels: levels, .floatLayers: floatLayers, .limit: limit,
          .epochs: epochs, .batchSize: batchSize, .optimizer: optimizer, .lr: lr, .momentum: momentum, .weightDecay: weightDecay,
-         .schedule: schedule, .logEvery: logEvery, .bn: bn, .validate: validate, .seed: seed]
+         .schedule: schedule, .logEvery: logEvery, .bn: bn, .validate: validate, .seed: seed, .convolution: convolution]
     }
 
     /// The flags that set the run's settings, each parsed by `RunSpec.Overrides.set`.

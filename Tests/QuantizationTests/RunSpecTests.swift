@@ -68,6 +68,7 @@ import Testing
             (spec.epochs, spec.batchSize, spec.seed, spec.logEvery) = (index + 1, 2 + index, UInt(index), 3 + index)
             (spec.limit, spec.data) = index % 3 == 0 ? (nil, nil) : (100 * index, "/data/\(index)")
             spec.floatLayers = index % 2 == 0 ? [] : ["1", "7.weight"]
+            spec.convolution = index % 2 == 0 ? .winograd : .gemm
             specs.append(spec)
         }
         return specs
@@ -95,6 +96,7 @@ import Testing
         let spec = try JSONDecoder().decode(RunSpec.self, from: Data(text.utf8))
         #expect(spec.levels == (try QuantizationLevels.kLevel(4)) && spec.levels.name == "k4")
         #expect(spec.method == (try Preset.named("mnist-lenet300-pmf")).method && spec.schedule == .step(every: 7000, factor: 0.2))
+        #expect(spec.convolution == .winograd, "a file from before the convolution setting reads as the default")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("runspec-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
