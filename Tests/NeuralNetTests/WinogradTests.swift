@@ -1,3 +1,4 @@
+import CKernels
 @testable import NeuralNet
 import Simplex
 import Testing
@@ -189,6 +190,20 @@ import Testing
         expectWithin(computed.dx, exact.dx, magnitude.dx, gamma(9 * problem.o + 1), "∂x")
         expectWithin(computed.dw, exact.dw, magnitude.dw, gamma(positions + 4), "∂W")
         #expect(computed.y != problem.run(.winograd).y, "the two algorithms round differently, so both paths ran")
+    }
+
+    /// The transforms' AVX2 + FMA build and the baseline one give the same bits (additions in a
+    /// fixed order, nothing contracted, halving exact).
+    @Test func bothInstructionPathsGiveTheSameBits() {
+        let problem = Self.problems[0]
+        ck_set_baseline(0)
+        let dispatched = problem.run(.winograd)
+        ck_set_baseline(1)
+        defer { ck_set_baseline(0) }
+        let baseline = problem.run(.winograd)
+        for (a, b) in [(dispatched.y, baseline.y), (dispatched.dx, baseline.dx), (dispatched.dw, baseline.dw)] {
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+        }
     }
 
     /// Evaluation (`infer`, the inference path's convolution) gives the training pass's bits.
