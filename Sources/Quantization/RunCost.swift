@@ -44,15 +44,16 @@ public struct RunCost: Sendable, Equatable {
         RunCost(spec, trainingImages: trainingImages, iteration: try measureIteration(spec))
     }
 
-    /// The settings an iteration's time depends on (network, dataset, batch size, method, levels)
-    /// as text: runs of one kind share a measured iteration.
+    /// The settings an iteration's time depends on (network, dataset, batch size, method, levels,
+    /// convolution algorithm) as text: runs of one kind share a measured iteration.
     public static func iterationKind(_ spec: RunSpec) -> String {
-        [RunSpec.Key.arch, .dataset, .batchSize, .method, .levels].compactMap(spec.text(of:)).joined(separator: " ")
+        [RunSpec.Key.arch, .dataset, .batchSize, .method, .levels, .convolution].compactMap(spec.text(of:)).joined(separator: " ")
     }
 
     /// Seconds per training iteration of `method` on `arch` for `dataset`-shaped Gaussian images at
-    /// `batchSize`, on this process's workers (two steps, the first of them a warm-up that is counted
-    /// too, so the figure errs high), and whether the method evaluates a fractional network as well.
+    /// `batchSize`, on this process's workers, and whether the method evaluates a fractional network
+    /// as well: two steps timed after one untimed warm-up step of the same network and method (the
+    /// first step grows the network's workspace, whose fresh pages cost more than a step does).
     public static func measureIteration(_ spec: RunSpec) throws -> (seconds: Double, fractional: Bool) {
         let batchSize = spec.batchSize
         let (shape, classes) = spec.dataset.imageShapeAndClasses
@@ -66,6 +67,8 @@ public struct RunCost: Sendable, Equatable {
         let weights = try spec.method.makeMethod(for: model, levels: spec.levels, random: random)
         var settings = TrainingSettings()
         (settings.epochs, settings.batchSize, settings.logEvery, settings.batchNorm) = (1, batchSize, 2, .running)
+        _ = try Trainer(model: model, method: weights, settings: settings, random: random)
+            .run(train: data(batchSize), validation: data(2), test: data(2))
         let trainer = Trainer(model: model, method: weights, settings: settings, random: random)
         let result = try trainer.run(train: data(2 * batchSize), validation: data(2), test: data(2))
         return (Double(batchSize) / result.samplesPerSecond, weights.hasFractionalNetwork)

@@ -103,7 +103,7 @@ public struct CostEstimate: Encodable, Equatable, Sendable {
     public static func measureOnOneCore(_ c: RunSpec, executable: URL = runningExecutable()) throws -> Double {
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["sweep", "step-time"] + [RunSpec.Key.arch, .dataset, .method, .levels, .batchSize].flatMap { key in
+        process.arguments = ["sweep", "step-time"] + [RunSpec.Key.arch, .dataset, .method, .levels, .batchSize, .convolution].flatMap { key in
             ["--\(key.flag)", c.text(of: key) ?? ""]
         }
         var environment = ProcessInfo.processInfo.environment

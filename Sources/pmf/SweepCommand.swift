@@ -96,10 +96,12 @@ struct SweepStepTimeCommand: ParsableCommand {
     @Option var method: String
     @Option var levels = "binary"
     @Option(name: .customLong("batch-size")) var batchSize: String
+    @Option var convolution = ConvolutionAlgorithm.winograd.rawValue
 
     func run() throws {
         var o = RunSpec.Overrides()
-        for (key, text) in [(RunSpec.Key.arch, arch), (.dataset, dataset), (.method, method), (.levels, levels), (.batchSize, batchSize)] {
+        for (key, text) in [(RunSpec.Key.arch, arch), (.dataset, dataset), (.method, method), (.levels, levels), (.batchSize, batchSize),
+                            (.convolution, convolution)] {
             try o.set(key, to: text)
         }
         let (seconds, _) = try RunCost.measureIteration(try RunSpec().applying(o))

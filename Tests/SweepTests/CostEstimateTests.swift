@@ -54,14 +54,18 @@ import Testing
         try write("""
             #!/bin/sh
             [ "$PMFKIT_THREADS" = 1 ] || exit 4
-            [ "$*" = "sweep step-time --arch vgg16 --dataset cifar10 --method \(MethodSpec(kind: .pmf)) --levels binary --batch-size 128" ] || exit 5
+            [ "$*" = "sweep step-time --arch vgg16 --dataset cifar10 --method \(MethodSpec(kind: .pmf)) --levels binary --batch-size 128 --convolution gemm" ] || exit 5
             echo 0.25
 
             """, to: script)
         chmod(script, 0o755)
         var config = RunSpec()
         (config.arch, config.dataset, config.method, config.batchSize) = (.vgg16, .cifar10, MethodSpec(kind: .pmf), 128)
+        config.convolution = .gemm
         #expect(try CostEstimate.measureOnOneCore(config, executable: URL(fileURLWithPath: script)) == 0.25)
+        var winograd = config
+        winograd.convolution = .winograd
+        #expect(RunCost.iterationKind(winograd) != RunCost.iterationKind(config), "the algorithms' iterations are timed apart")
         config.batchSize = 64
         #expect(throws: SweepError.self) { try CostEstimate.measureOnOneCore(config, executable: URL(fileURLWithPath: script)) }
         do { _ = try CostEstimate.measureOnOneCore(config, executable: URL(fileURLWithPath: script)) } catch {
