@@ -13,6 +13,18 @@
 #include "CKernels.h"
 #include "dispatch.h"
 
+/// The offsets in its NHWC image (height×width×channels) of the side×side window of tile (ty, tx)
+/// starting at (2ty − shift, 2tx − shift), row by row, or −1 where the window leaves the image.
+CK_INLINE void tile_offsets(long ty, long tx, int side, long shift, long height, long width, long channels, long *offsets) {
+    for (int i = 0; i < side; i++) {
+        for (int j = 0; j < side; j++) {
+            const long iy = 2 * ty - shift + i, ix = 2 * tx - shift + j;
+            const int inside = iy >= 0 && iy < height && ix >= 0 && ix < width;
+            offsets[side * i + j] = inside ? (iy * width + ix) * channels : -1;
+        }
+    }
+}
+
 CK_INLINE void winograd_input_body(const float *x, long height, long width, long channels, long padding, long tiles_h,
                                    long tiles_w, long images, float *v) {
 #pragma clang fp contract(off)
@@ -25,13 +37,9 @@ CK_INLINE void winograd_input_body(const float *x, long height, long width, long
         for (long ty = 0; ty < tiles_h; ty++) {
             for (long tx = 0; tx < tiles_w; tx++, t++) {
                 const float *p[16];
-                for (int i = 0; i < 4; i++) {
-                    for (int j = 0; j < 4; j++) {
-                        const long iy = 2 * ty - padding + i, ix = 2 * tx - padding + j;
-                        const int inside = iy >= 0 && iy < height && ix >= 0 && ix < width;
-                        p[4 * i + j] = inside ? pixels + (iy * width + ix) * channels : zeros;
-                    }
-                }
+                long offsets[16];
+                tile_offsets(ty, tx, 4, padding, height, width, channels, offsets);
+                for (int k = 0; k < 16; k++) p[k] = offsets[k] < 0 ? zeros : pixels + offsets[k];
                 float *out = v + t * channels;
                 _Pragma("clang loop vectorize(assume_safety)")
                 for (long c = 0; c < channels; c++) {
@@ -65,12 +73,9 @@ CK_INLINE void winograd_output_body(const float *m, long outs, long tiles_h, lon
         for (long ty = 0; ty < tiles_h; ty++) {
             for (long tx = 0; tx < tiles_w; tx++, t++) {
                 float *q[4];
-                for (int i = 0; i < 2; i++) {
-                    for (int j = 0; j < 2; j++) {
-                        const long oy = 2 * ty + i, ox = 2 * tx + j;
-                        q[2 * i + j] = oy < out_h && ox < out_w ? y + ((image * out_h + oy) * out_w + ox) * outs : discarded;
-                    }
-                }
+                long offsets[4];
+                tile_offsets(ty, tx, 2, 0, out_h, out_w, outs, offsets);
+                for (int k = 0; k < 4; k++) q[k] = offsets[k] < 0 ? discarded : y + image * out_h * out_w * outs + offsets[k];
                 const float *in = m + t * outs;
                 _Pragma("clang loop vectorize(assume_safety)")
                 for (long o = 0; o < outs; o++) {
@@ -127,12 +132,9 @@ CK_INLINE void winograd_output_gradient_body(const float *dy, long outs, long ti
         for (long ty = 0; ty < tiles_h; ty++) {
             for (long tx = 0; tx < tiles_w; tx++, t++) {
                 const float *q[4];
-                for (int i = 0; i < 2; i++) {
-                    for (int j = 0; j < 2; j++) {
-                        const long oy = 2 * ty + i, ox = 2 * tx + j;
-                        q[2 * i + j] = oy < out_h && ox < out_w ? dy + ((image * out_h + oy) * out_w + ox) * outs : zeros;
-                    }
-                }
+                long offsets[4];
+                tile_offsets(ty, tx, 2, 0, out_h, out_w, outs, offsets);
+                for (int k = 0; k < 4; k++) q[k] = offsets[k] < 0 ? zeros : dy + image * out_h * out_w * outs + offsets[k];
                 float *out = dm + t * outs;
                 _Pragma("clang loop vectorize(assume_safety)")
                 for (long o = 0; o < outs; o++) {
@@ -163,13 +165,9 @@ CK_INLINE void winograd_input_gradient_body(const float *dv, long height, long w
         for (long ty = 0; ty < tiles_h; ty++) {
             for (long tx = 0; tx < tiles_w; tx++, t++) {
                 float *p[16];
-                for (int i = 0; i < 4; i++) {
-                    for (int j = 0; j < 4; j++) {
-                        const long iy = 2 * ty - padding + i, ix = 2 * tx - padding + j;
-                        const int inside = iy >= 0 && iy < height && ix >= 0 && ix < width;
-                        p[4 * i + j] = inside ? pixels + (iy * width + ix) * channels : discarded;
-                    }
-                }
+                long offsets[16];
+                tile_offsets(ty, tx, 4, padding, height, width, channels, offsets);
+                for (int k = 0; k < 16; k++) p[k] = offsets[k] < 0 ? discarded : pixels + offsets[k];
                 const float *in = dv + t * channels;
                 _Pragma("clang loop vectorize(assume_safety)")
                 for (long c = 0; c < channels; c++) {
