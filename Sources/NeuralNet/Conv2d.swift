@@ -11,15 +11,16 @@ let imageChunks = 4
 public enum ConvolutionAlgorithm: String, CaseIterable, Codable, Sendable {
     /// im2col + sgemm: every output is a sum of its K·K·C products, rounded as sgemm rounds.
     case gemm
-    /// Winograd F(2×2, 3×3) for 3×3 kernels of stride 1 (`WinogradTiles`; other kernels use
-    /// `gemm`): 16 products per 2×2 outputs and input channel instead of 36, so 2.25 times fewer
-    /// multiplications in the forward pass, ∂x and ∂W alike, rounded differently (within the bound
-    /// `WinogradTiles` states).
+    /// Winograd F(2×2, 3×3) and F(2×2, 5×5) for 3×3 and 5×5 kernels of stride 1 (`WinogradTiles`;
+    /// other kernels, and a single-channel input the forward pass convolves directly, use `gemm`):
+    /// 16 products per 2×2 outputs and input channel instead of 36, or 36 instead of 100, so 2.25 or
+    /// 2.78 times fewer multiplications in the forward pass, ∂x and ∂W alike, rounded differently
+    /// (within the bound `WinogradTiles` states).
     case winograd
 }
 
-/// 2-D convolution on NHWC images by im2col + GEMM or by Winograd's F(2×2, 3×3) (`algorithm`), a
-/// few images at a time.
+/// 2-D convolution on NHWC images by im2col + GEMM or by Winograd's F(2×2, 3×3) or F(2×2, 5×5)
+/// (`algorithm`), a few images at a time.
 ///
 /// Input [N, H, W, C], weight [O, K, K, C], output [N, H', W', O] with H' = (H + 2p − K)/s + 1.
 /// The patches of a group g of images form a matrix P_g of shape [n_g·H'·W', K·K·C] (zero outside
@@ -34,9 +35,9 @@ public enum ConvolutionAlgorithm: String, CaseIterable, Codable, Sendable {
 /// per-chunk ∂W sums are taken from the pass's workspace and given back when it returns. The forward pass of a
 /// single-channel input with stride 1 and no padding (a first layer on grayscale images) skips the
 /// patches: `ck_convolve_one_channel` sums its K·K products per output directly, 1.6 times as fast
-/// as im2col and a 25-wide product for LeNet-5's first layer. A 3×3 convolution of stride 1 with the
-/// `winograd` algorithm works through the same chunks and groups, each group's patches replaced by
-/// its transformed tiles (`WinogradTiles`).
+/// as im2col and a 25-wide product for LeNet-5's first layer. Any other 3×3 or 5×5 convolution of
+/// stride 1 with the `winograd` algorithm works through the same chunks and groups, each group's
+/// patches replaced by its transformed tiles (`WinogradTiles`).
 public final class Conv2d: Layer {
     /// Input channels C.
     public let inChannels: Int
@@ -52,7 +53,7 @@ public final class Conv2d: Layer {
     public let weight: Parameter
     /// b, shape [O], unless created with `bias: false`.
     public let bias: Parameter?
-    /// How the products are formed; `winograd` applies to 3×3 kernels of stride 1 only.
+    /// How the products are formed; `winograd` applies to 3×3 and 5×5 kernels of stride 1 only.
     public let algorithm: ConvolutionAlgorithm
     private var input = Tensor(shape: [0])
     private let output = Tensor(shape: [0])
@@ -99,10 +100,10 @@ public final class Conv2d: Layer {
 
     /// The Winograd tiling of an input of shape `shape` when this convolution uses it, else nil.
     func winogradTiles(for shape: [Int]) -> WinogradTiles? {
-        guard algorithm == .winograd, kernel == 3, stride == 1 else { return nil }
+        guard algorithm == .winograd, WinogradTiles.kernels.contains(kernel), stride == 1, !convolvesDirectly else { return nil }
         let out = outputShape(for: shape)
-        return WinogradTiles(height: shape[1], width: shape[2], channels: inChannels, outs: outChannels, padding: padding,
-                             outHeight: out[1], outWidth: out[2])
+        return WinogradTiles(height: shape[1], width: shape[2], channels: inChannels, outs: outChannels, kernel: kernel,
+                             padding: padding, outHeight: out[1], outWidth: out[2])
     }
 
     /// The floats of one chunk's buffer per image of its group: the patches (about 512 KiB a group),

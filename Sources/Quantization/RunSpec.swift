@@ -34,8 +34,8 @@ public struct RunSpec: Equatable, Sendable {
     public var bn = TrainingSettings().batchNorm
     /// The networks each trace row validates.
     public var validate = TrainingSettings().validate
-    /// How the convolutions form their products: Winograd F(2×2, 3×3) for the 3×3 ones of stride 1,
-    /// or im2col + sgemm (`gemm`, every output a plain sum of its products).
+    /// How the convolutions form their products: Winograd F(2×2, r×r) for the 3×3 and 5×5 ones of
+    /// stride 1, or im2col + sgemm (`gemm`, every output a plain sum of its products).
     public var convolution = ConvolutionAlgorithm.winograd
 
     /// The defaults.

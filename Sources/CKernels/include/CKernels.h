@@ -159,27 +159,29 @@ void ck_im2col(const float *x, long height, long width, long channels, long kern
 /// + bias[o] (none when bias is NULL).
 void ck_convolve_one_channel(const float *x, long height, long width, long kernel, long outs, const float *weights,
                              const float *bias, long images, float *y);
-// Winograd F(2×2, 3×3) for 3×3 convolutions of stride 1 (winograd.c has the transforms). A
-// transformed array of T tiles holds 16 planes ξ = 4i + j of [T, channels] floats; tile t is (image,
-// ty, tx) in that order, covers outputs (2ty + i, 2tx + j) for i, j < 2 and reads the input window
-// (2ty − padding + i, 2tx − padding + j) for i, j < 4, zero outside the image.
+// Winograd F(2×2, r×r) for r×r convolutions of stride 1, r = `kernel` = 3 or 5 (winograd.c has the
+// transforms). With n = r + 1, a transformed array of T tiles holds n² planes ξ = n·i + j of
+// [T, channels] floats; tile t is (image, ty, tx) in that order, covers outputs (2ty + i, 2tx + j)
+// for i, j < 2 and reads the input window (2ty − padding + i, 2tx − padding + j) for i, j < n, zero
+// outside the image.
 /// V = Bᵀ·d·B of every tile of `images` NHWC images at x (tiles_h × tiles_w tiles each).
-void ck_winograd_input(const float *x, long height, long width, long channels, long padding, long tiles_h, long tiles_w,
-                       long images, float *v);
-/// Y = Aᵀ·M·A of every tile of M (16 planes of [T, outs]) into the NHWC outputs at y
+void ck_winograd_input(const float *x, long height, long width, long channels, long kernel, long padding, long tiles_h,
+                       long tiles_w, long images, float *v);
+/// Y = Aᵀ·M·A of every tile of M (n² planes of [T, outs]) into the NHWC outputs at y
 /// (out_h × out_w each); outputs past the image's edge are dropped.
-void ck_winograd_output(const float *m, long outs, long tiles_h, long tiles_w, long out_h, long out_w, long images, float *y);
-/// U = G·g·Gᵀ for every kernel g = w[o, ·, ·, c] of w ([outs, 3, 3, channels]): 16 planes of [outs, channels].
-void ck_winograd_weights(const float *w, long outs, long channels, float *u);
+void ck_winograd_output(const float *m, long outs, long kernel, long tiles_h, long tiles_w, long out_h, long out_w, long images,
+                        float *y);
+/// U = G·g·Gᵀ for every kernel g = w[o, ·, ·, c] of w ([outs, r, r, channels]): n² planes of [outs, channels].
+void ck_winograd_weights(const float *w, long outs, long channels, long kernel, float *u);
 /// ∂M = A·∂Y·Aᵀ of every tile of the NHWC output gradient dy (zero past the image's edge).
-void ck_winograd_output_gradient(const float *dy, long outs, long tiles_h, long tiles_w, long out_h, long out_w, long images,
-                                 float *dm);
+void ck_winograd_output_gradient(const float *dy, long outs, long kernel, long tiles_h, long tiles_w, long out_h, long out_w,
+                                 long images, float *dm);
 /// Adds B·∂V·Bᵀ of every tile to its input window in the NHWC gradient dx (entries outside the
 /// image dropped), tile after tile.
-void ck_winograd_input_gradient(const float *dv, long height, long width, long channels, long padding, long tiles_h,
-                                long tiles_w, long images, float *dx);
-/// ∂g = Gᵀ·∂U·G for every (o, c) of ∂U (16 planes of [outs, channels]) into dw ([outs, 3, 3, channels]).
-void ck_winograd_weight_gradient(const float *du, long outs, long channels, float *dw);
+void ck_winograd_input_gradient(const float *dv, long height, long width, long channels, long kernel, long padding,
+                                long tiles_h, long tiles_w, long images, float *dx);
+/// ∂g = Gᵀ·∂U·G for every (o, c) of ∂U (n² planes of [outs, channels]) into dw ([outs, r, r, channels]).
+void ck_winograd_weight_gradient(const float *du, long outs, long channels, long kernel, float *dw);
 /// The adjoint of `ck_im2col`: every patch entry of `images` images is added to the pixel it was
 /// copied from in dx (entries outside the image are dropped), patch row by patch row, ky then kx.
 void ck_col2im(const float *patches, long height, long width, long channels, long kernel, long stride, long padding,
