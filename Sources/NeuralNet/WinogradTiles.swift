@@ -19,8 +19,8 @@ import CKernels
 /// of at most n = L + k rounded operations, L being the length of the inner product (C for y, O for
 /// ∂x, the tiles for ∂W; the fold of per-chunk sums included), k = 16 for r = 3 (whose transforms
 /// multiply by ±1 and ½ only, exactly) and k = 32 for r = 5 (whose G scales by 1/4, −1/6 and 1/24:
-/// one rounded constant and one rounded product per scaled entry, multiplications by 5 rounded, and
-/// up to nine overlapping windows summed into an entry of ∂x). Hence |computed − exact| ≤ γₙ·E with
+/// one rounded constant and one rounded product per scaled entry, sums of up to six terms in each
+/// one-dimensional pass, and up to nine overlapping windows summed into an entry of ∂x). Hence |computed − exact| ≤ γₙ·E with
 /// γₙ = n·u/(1 − n·u), u = 2⁻²⁴, and E the same algorithm evaluated on |x|, |W|, |∂y| with |B|, |G|,
 /// |A| (the standard bound for sums and products; `WinogradTests` checks it against sums in double).
 struct WinogradTiles {
