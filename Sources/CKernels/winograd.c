@@ -287,7 +287,7 @@ CK_INLINE void winograd_weights_body(const float *w, long outs, long channels, l
 #pragma clang fp contract(off)
     const long plane = outs * channels;
     float scale[36];
-    f25_scales(scale);
+    if (kernel == 5) f25_scales(scale);
     for (long o = 0; o < outs; o++) {
         const float *g0 = w + o * kernel * kernel * channels;
         float *out = u + o * channels;
@@ -364,7 +364,7 @@ CK_INLINE void winograd_weight_gradient_body(const float *du, long outs, long ch
 #pragma clang fp contract(off)
     const long plane = outs * channels;
     float scale[36];
-    f25_scales(scale);
+    if (kernel == 5) f25_scales(scale);
     for (long o = 0; o < outs; o++) {
         const float *in = du + o * channels;
         float *g0 = dw + o * kernel * kernel * channels;

@@ -234,7 +234,7 @@ public final class Conv2d: Layer {
             [patches, weightGradientParts].forEach(workspace.giveBack)
             transformed.map(workspace.giveBack)
         }
-        // U again rather than kept from the forward pass: 16·O·C floats to form, small beside the pass, and no U held per layer between passes.
+        // U again rather than kept from the forward pass: n²·O·C floats to form, small beside the pass, and no U held per layer between passes.
         if let tiles, let transformed { tiles.transformWeights(weight.value.data, into: transformed.data) }
         weightGradientParts.zero()
         biasGradientParts.resize(to: [imageChunks, tiling.period])

@@ -20,9 +20,10 @@ import CKernels
 /// ∂x, the tiles for ∂W; the fold of per-chunk sums included), k = 16 for r = 3 (whose transforms
 /// multiply by ±1 and ½ only, exactly) and k = 32 for r = 5 (whose G scales by 1/4, −1/6 and 1/24:
 /// one rounded constant and one rounded product per scaled entry, sums of up to six terms in each
-/// one-dimensional pass, and up to nine overlapping windows summed into an entry of ∂x). Hence |computed − exact| ≤ γₙ·E with
-/// γₙ = n·u/(1 − n·u), u = 2⁻²⁴, and E the same algorithm evaluated on |x|, |W|, |∂y| with |B|, |G|,
-/// |A| (the standard bound for sums and products; `WinogradTests` checks it against sums in double).
+/// one-dimensional pass, and up to nine overlapping windows summed into an entry of ∂x). Hence
+/// |computed − exact| ≤ γₙ·E with γₙ = n·u/(1 − n·u), u = 2⁻²⁴, and E the same algorithm evaluated
+/// on |x|, |W|, |∂y| with |B|, |G|, |A| (the standard bound for sums and products; `WinogradTests`
+/// checks it against sums in double).
 struct WinogradTiles {
     let height, width, channels, outs, kernel, padding, outHeight, outWidth: Int
 
